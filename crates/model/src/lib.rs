@@ -1,0 +1,10 @@
+//! Domain types and vocabularies of threatscape.
+//!
+//! This crate does no I/O and cannot fail except on parsing user-supplied words: every other crate
+//! speaks in these types. Later stages (sources, assessment) add their vocabularies here.
+
+mod contributor;
+mod tlp;
+
+pub use contributor::{ContributorType, ParseContributorTypeError};
+pub use tlp::{ParseTlpError, Tlp};

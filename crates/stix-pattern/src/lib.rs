@@ -1,0 +1,1 @@
+//! STIX 2.1 patterning language: parser and validator (work in progress).
