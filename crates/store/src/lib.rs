@@ -1,1 +1,185 @@
-//! placeholder
+//! The store: where every stage reads its input and writes its results.
+//!
+//! [`Store`] is the one interface the rest of the system sees; [`SqliteStore`] is the embedded
+//! default (one file, WAL, FTS5). A PostgreSQL implementation fills the same trait for shared
+//! deployments. Only this crate knows SQL.
+//!
+//! What is kept:
+//! - every version of every STIX object, keyed by (`id`, `modified`), in canonical form, with the
+//!   TLP level it is released at and the ingest run that brought it (append-only);
+//! - ingest runs and their per-file summaries;
+//! - an audit log of writes and of releases of restricted material.
+
+mod sqlite;
+
+use std::collections::BTreeMap;
+
+pub use sqlite::SqliteStore;
+use threatscape_model::{ContributorType, Tlp};
+
+/// Identifier of an ingest run.
+pub type RunId = i64;
+
+/// What a store operation can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be opened, read or written.
+    #[error("database error while {context}: {source}")]
+    Database {
+        /// What the store was doing.
+        context: String,
+        /// The database's own error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The database holds something this version does not understand.
+    #[error("the store at {path} {problem}")]
+    Incompatible {
+        /// Where the store is.
+        path: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The caller stopped a write; nothing of it was kept.
+    #[error("write abandoned, nothing kept: {0}")]
+    Aborted(String),
+}
+
+/// A result of a store operation.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Who is ingesting, recorded with the run.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct NewRun {
+    /// The contributing organisation, when given.
+    pub contributor: Option<String>,
+    /// Its type, when given.
+    pub contributor_type: Option<ContributorType>,
+    /// The TLP level the contributor declared for the whole submission.
+    pub declared_tlp: Option<Tlp>,
+    /// Who ran the ingest (user name or `cli`).
+    pub actor: String,
+}
+
+/// One version of one STIX object, ready to store.
+#[derive(Debug, Clone)]
+pub struct ObjectVersion {
+    /// The STIX id.
+    pub id: String,
+    /// The `modified` timestamp as received, or `""` for objects that have none (SCOs, marking definitions).
+    pub modified: String,
+    /// The STIX type.
+    pub type_: String,
+    /// The level it may be released at.
+    pub tlp: Tlp,
+    /// The canonical JSON.
+    pub json: String,
+    /// A caller's tag, echoed in [`Conflict`] so the caller can say where the object came from.
+    pub tag: u64,
+}
+
+/// An object version whose (id, modified) is already stored with different content.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Conflict {
+    /// The caller's tag of the refused version.
+    pub tag: u64,
+    /// Its id.
+    pub id: String,
+    /// Its `modified`.
+    pub modified: String,
+}
+
+/// What writing one batch did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct WriteOutcome {
+    /// Versions not stored before.
+    pub new: u64,
+    /// Versions already stored with the same content.
+    pub unchanged: u64,
+    /// Versions refused because a different content is stored under the same id and modified.
+    pub conflicts: Vec<Conflict>,
+}
+
+/// A caller's reason to abandon a batch while it is being written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Abort(pub String);
+
+/// One entry of the audit log.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuditEntry {
+    /// Who did it.
+    pub actor: String,
+    /// What was done, e.g. `ingest-file`, `export`.
+    pub action: String,
+    /// What it was done to (a file, a query).
+    pub subject: String,
+    /// Details as JSON.
+    pub detail: serde_json::Value,
+}
+
+/// Which stored objects to read.
+#[derive(Debug, Clone)]
+pub struct ObjectFilter {
+    /// Only these types (all when empty).
+    pub types: Vec<String>,
+    /// Only objects released at this level or below.
+    pub max_tlp: Tlp,
+}
+
+/// One full-text search result.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SearchHit {
+    /// The object's id.
+    pub id: String,
+    /// Its type.
+    pub type_: String,
+    /// Its `modified`, `""` when none.
+    pub modified: String,
+    /// Its name, when it has one.
+    pub name: Option<String>,
+}
+
+/// The storage interface every stage uses.
+pub trait Store {
+    /// Records the start of an ingest run.
+    fn begin_run(&mut self, run: &NewRun) -> Result<RunId>;
+
+    /// Writes a batch of object versions (one input file) in one transaction, with its audit entry.
+    ///
+    /// When `versions` yields an [`Abort`], or anything fails, nothing of the batch is kept and
+    /// the error says why.
+    fn write_batch(
+        &mut self,
+        run: RunId,
+        audit: &AuditEntry,
+        versions: &mut dyn Iterator<Item = std::result::Result<ObjectVersion, Abort>>,
+    ) -> Result<WriteOutcome>;
+
+    /// Records the end of a run and its summary.
+    fn finish_run(&mut self, run: RunId, summary: &serde_json::Value) -> Result<()>;
+
+    /// Counts stored object versions by type, at or below a TLP level.
+    fn counts_by_type(&self, max_tlp: Tlp) -> Result<BTreeMap<String, u64>>;
+
+    /// Counts stored object versions by TLP level.
+    fn counts_by_tlp(&self) -> Result<BTreeMap<Tlp, u64>>;
+
+    /// Calls `f` with the canonical JSON of each stored version matching `filter`, in ingest order.
+    fn for_each_object(
+        &self,
+        filter: &ObjectFilter,
+        f: &mut dyn FnMut(&str) -> std::result::Result<(), Abort>,
+    ) -> Result<()>;
+
+    /// True when any version of `id` is stored.
+    fn contains_id(&self, id: &str) -> Result<bool>;
+
+    /// Full-text search over names and descriptions, at or below a TLP level.
+    fn search(&mut self, query: &str, max_tlp: Tlp, limit: usize) -> Result<Vec<SearchHit>>;
+
+    /// Appends to the audit log outside any batch (e.g. a release of restricted material).
+    fn audit(&mut self, entry: &AuditEntry) -> Result<()>;
+
+    /// The most recent audit entries, newest first.
+    fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEntry>>;
+}

@@ -1,0 +1,336 @@
+//! The embedded store: one SQLite file in WAL mode, with FTS5 for search.
+//!
+//! Speed comes from writing each batch in one transaction through cached prepared statements, with
+//! a single unique index on the write path. The full-text index is not updated on ingest: it is
+//! brought up to date (in one statement) the first time a search needs it, so ingest pays nothing
+//! for it and search is never stale.
+
+mod schema;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OptionalExtension};
+use threatscape_model::Tlp;
+
+use crate::{
+    Abort, AuditEntry, Conflict, NewRun, ObjectFilter, ObjectVersion, Result, RunId, SearchHit, Store,
+    StoreError, WriteOutcome,
+};
+
+/// The SQLite implementation of [`Store`].
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// Wraps a database error with what the store was doing.
+fn db(context: impl Into<String>) -> impl FnOnce(rusqlite::Error) -> StoreError {
+    let context = context.into();
+    move |e| StoreError::Database {
+        context,
+        source: Box::new(e),
+    }
+}
+
+/// TLP levels are stored as their rank so that "at or below" is a comparison.
+fn tlp_rank(tlp: Tlp) -> i64 {
+    Tlp::ALL.iter().position(|t| *t == tlp).expect("every level is in ALL") as i64
+}
+
+fn tlp_from_rank(rank: i64) -> Tlp {
+    Tlp::ALL[rank.clamp(0, 4) as usize]
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let shown = path.display().to_string();
+        let conn = Connection::open(&path).map_err(db(format!("opening {shown}")))?;
+        Self::configure(conn, path)
+    }
+
+    /// An in-memory store, for tests and dry runs.
+    pub fn open_in_memory() -> Result<Self> {
+        let conn = Connection::open_in_memory().map_err(db("opening an in-memory database"))?;
+        Self::configure(conn, PathBuf::from(":memory:"))
+    }
+
+    fn configure(conn: Connection, path: PathBuf) -> Result<Self> {
+        // WAL: readers do not block the writer. synchronous=NORMAL in WAL mode keeps every
+        // committed transaction consistent after a crash (a power loss may lose the last ones,
+        // never half of one). The busy timeout lets a second process wait instead of failing.
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA busy_timeout = 10000;
+             PRAGMA cache_size = -65536;
+             PRAGMA temp_store = MEMORY;",
+        )
+        .map_err(db("configuring the database"))?;
+        let mut store = SqliteStore { conn, path };
+        schema::migrate(&mut store.conn, &store.path)?;
+        Ok(store)
+    }
+
+    /// Where the store lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs SQLite's own consistency check; `Ok(())` when it reports `ok`.
+    pub fn integrity_check(&self) -> Result<()> {
+        let verdict: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(db("checking integrity"))?;
+        if verdict == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Incompatible {
+                path: self.path.display().to_string(),
+                problem: format!("fails its integrity check: {verdict}"),
+            })
+        }
+    }
+
+    /// Brings the full-text index up to the last stored object version.
+    fn refresh_search_index(&mut self) -> Result<()> {
+        let tx = self.conn.transaction().map_err(db("indexing for search"))?;
+        let indexed: i64 = tx
+            .query_row(
+                "SELECT COALESCE((SELECT value FROM meta WHERE key = 'search_indexed_seq'), 0)",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(db("reading the search index position"))?;
+        tx.execute(
+            "INSERT INTO object_text(rowid, name, description)
+             SELECT seq, json_extract(json, '$.name'), json_extract(json, '$.description')
+             FROM stix_objects WHERE seq > ?1",
+            [indexed],
+        )
+        .map_err(db("indexing for search"))?;
+        tx.execute(
+            "INSERT INTO meta(key, value) VALUES ('search_indexed_seq', (SELECT COALESCE(MAX(seq), 0) FROM stix_objects))
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [],
+        )
+        .map_err(db("recording the search index position"))?;
+        tx.commit().map_err(db("indexing for search"))
+    }
+}
+
+/// Writes one audit entry with a connection or transaction.
+fn insert_audit(conn: &Connection, entry: &AuditEntry) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO audit_log(at, actor, action, subject, detail)
+         VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?1, ?2, ?3, ?4)",
+    )
+    .and_then(|mut st| {
+        st.execute(params![
+            entry.actor,
+            entry.action,
+            entry.subject,
+            entry.detail.to_string()
+        ])
+    })
+    .map_err(db("writing the audit log"))?;
+    Ok(())
+}
+
+/// Makes user text safe for an FTS5 MATCH: each word becomes a quoted term, all required.
+fn fts_query(text: &str) -> String {
+    text.split_whitespace()
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Store for SqliteStore {
+    fn begin_run(&mut self, run: &NewRun) -> Result<RunId> {
+        self.conn
+            .execute(
+                "INSERT INTO ingest_runs(started, actor, contributor, contributor_type, declared_tlp)
+                 VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?1, ?2, ?3, ?4)",
+                params![
+                    run.actor,
+                    run.contributor,
+                    run.contributor_type.map(|t| t.as_str()),
+                    run.declared_tlp.map(|t| t.as_str())
+                ],
+            )
+            .map_err(db("starting an ingest run"))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn write_batch(
+        &mut self,
+        run: RunId,
+        audit: &AuditEntry,
+        versions: &mut dyn Iterator<Item = std::result::Result<ObjectVersion, Abort>>,
+    ) -> Result<WriteOutcome> {
+        let tx = self.conn.transaction().map_err(db("starting a transaction"))?;
+        let mut outcome = WriteOutcome::default();
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO stix_objects(id, modified, type, tlp, run_id, json)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT(id, modified) DO NOTHING",
+                )
+                .map_err(db("preparing the object insert"))?;
+            let mut existing = tx
+                .prepare_cached("SELECT json FROM stix_objects WHERE id = ?1 AND modified = ?2")
+                .map_err(db("preparing the object lookup"))?;
+            for version in versions {
+                // On an abort or an error, `tx` is dropped unfinished, which rolls everything back.
+                let v = version.map_err(|Abort(why)| StoreError::Aborted(why))?;
+                let inserted = insert
+                    .execute(params![v.id, v.modified, v.type_, tlp_rank(v.tlp), run, v.json])
+                    .map_err(db(format!("storing {}", v.id)))?;
+                if inserted == 1 {
+                    outcome.new += 1;
+                    continue;
+                }
+                let stored: String = existing
+                    .query_row(params![v.id, v.modified], |r| r.get(0))
+                    .map_err(db(format!("reading the stored {}", v.id)))?;
+                if stored == v.json {
+                    outcome.unchanged += 1;
+                } else {
+                    outcome.conflicts.push(Conflict {
+                        tag: v.tag,
+                        id: v.id,
+                        modified: v.modified,
+                    });
+                }
+            }
+        }
+        let mut entry = audit.clone();
+        if let serde_json::Value::Object(detail) = &mut entry.detail {
+            detail.insert("run".into(), run.into());
+            detail.insert("new".into(), outcome.new.into());
+            detail.insert("unchanged".into(), outcome.unchanged.into());
+            detail.insert("conflicts".into(), outcome.conflicts.len().into());
+        }
+        insert_audit(&tx, &entry)?;
+        tx.commit().map_err(db("committing"))?;
+        Ok(outcome)
+    }
+
+    fn finish_run(&mut self, run: RunId, summary: &serde_json::Value) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE ingest_runs SET finished = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), summary = ?2 WHERE id = ?1",
+                params![run, summary.to_string()],
+            )
+            .map_err(db("finishing an ingest run"))?;
+        Ok(())
+    }
+
+    fn counts_by_type(&self, max_tlp: Tlp) -> Result<BTreeMap<String, u64>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT type, COUNT(*) FROM stix_objects WHERE tlp <= ?1 GROUP BY type")
+            .map_err(db("counting objects"))?;
+        let rows = st
+            .query_map([tlp_rank(max_tlp)], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))
+            .map_err(db("counting objects"))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(db("counting objects"))
+    }
+
+    fn counts_by_tlp(&self) -> Result<BTreeMap<Tlp, u64>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT tlp, COUNT(*) FROM stix_objects GROUP BY tlp")
+            .map_err(db("counting objects by TLP"))?;
+        let rows = st
+            .query_map([], |r| Ok((tlp_from_rank(r.get(0)?), r.get::<_, i64>(1)? as u64)))
+            .map_err(db("counting objects by TLP"))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(db("counting objects by TLP"))
+    }
+
+    fn for_each_object(
+        &self,
+        filter: &ObjectFilter,
+        f: &mut dyn FnMut(&str) -> std::result::Result<(), Abort>,
+    ) -> Result<()> {
+        let types = serde_json::to_string(&filter.types).expect("strings serialise");
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT json FROM stix_objects
+                 WHERE tlp <= ?1 AND (?2 = '[]' OR type IN (SELECT value FROM json_each(?2)))
+                 ORDER BY seq",
+            )
+            .map_err(db("reading objects"))?;
+        let mut rows = st
+            .query(params![tlp_rank(filter.max_tlp), types])
+            .map_err(db("reading objects"))?;
+        while let Some(row) = rows.next().map_err(db("reading objects"))? {
+            let json = row.get_ref(0).map_err(db("reading objects"))?;
+            let json = json.as_str().map_err(|e| db("reading objects")(e.into()))?;
+            f(json).map_err(|Abort(why)| StoreError::Aborted(why))?;
+        }
+        Ok(())
+    }
+
+    fn contains_id(&self, id: &str) -> Result<bool> {
+        self.conn
+            .prepare_cached("SELECT 1 FROM stix_objects WHERE id = ?1 LIMIT 1")
+            .and_then(|mut st| st.query_row([id], |_| Ok(())).optional())
+            .map(|found| found.is_some())
+            .map_err(db(format!("looking up {id}")))
+    }
+
+    fn search(&mut self, query: &str, max_tlp: Tlp, limit: usize) -> Result<Vec<SearchHit>> {
+        self.refresh_search_index()?;
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT o.id, o.type, o.modified, json_extract(o.json, '$.name')
+                 FROM object_text JOIN stix_objects o ON o.seq = object_text.rowid
+                 WHERE object_text MATCH ?1 AND o.tlp <= ?2
+                 ORDER BY rank LIMIT ?3",
+            )
+            .map_err(db("searching"))?;
+        let rows = st
+            .query_map(params![fts_query(query), tlp_rank(max_tlp), limit as i64], |r| {
+                Ok(SearchHit {
+                    id: r.get(0)?,
+                    type_: r.get(1)?,
+                    modified: r.get(2)?,
+                    name: r.get(3)?,
+                })
+            })
+            .map_err(db("searching"))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(db("searching"))
+    }
+
+    fn audit(&mut self, entry: &AuditEntry) -> Result<()> {
+        insert_audit(&self.conn, entry)
+    }
+
+    fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEntry>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT actor, action, subject, detail FROM audit_log ORDER BY seq DESC LIMIT ?1")
+            .map_err(db("reading the audit log"))?;
+        let rows = st
+            .query_map([limit as i64], |r| {
+                let detail: String = r.get(3)?;
+                Ok(AuditEntry {
+                    actor: r.get(0)?,
+                    action: r.get(1)?,
+                    subject: r.get(2)?,
+                    detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::String(detail)),
+                })
+            })
+            .map_err(db("reading the audit log"))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(db("reading the audit log"))
+    }
+}
