@@ -1,1 +1,193 @@
-fn main() {}
+//! `threatscape`: the command line over the library crates.
+//!
+//! Exit codes: 0 success; 1 the input had problems (a file rejected, an object invalid); 2 the
+//! command line was wrong; 3 the store or the file system failed.
+
+mod commands;
+mod table;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use threatscape_model::{ContributorType, Tlp};
+
+/// threatscape: the cyber-threat landscape observatory for the UN Security Council.
+///
+/// It gathers reporting on malicious ICT activity (STIX 2.1 and 2.0, more formats to come), keeps
+/// every version of every object with its provenance and TLP marking, and releases it only at or
+/// below the level asked for.
+#[derive(Debug, Parser)]
+#[command(name = "threatscape", version, propagate_version = true)]
+struct Cli {
+    /// The store: a SQLite file, created when missing.
+    #[arg(long, global = true, env = "THREATSCAPE_DB", default_value = "threatscape.db")]
+    db: PathBuf,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read STIX files or folders into the store, one transaction per file.
+    ///
+    /// Each file is kept whole or not at all: a syntax error, an object breaking a STIX MUST rule
+    /// that cannot be repaired, or a version conflict rejects the file and names the place. Safe
+    /// repairs are made and reported; STIX 2.0 is upgraded to 2.1. Re-ingesting a file changes
+    /// nothing. Folders are walked recursively for .json, .jsonl, .ndjson and .stix files.
+    ///
+    /// Example: threatscape ingest --contributor "CERT-EU" --contributor-type un-system --tlp amber reports/
+    Ingest(IngestArgs),
+    /// Check STIX files against the specification without storing anything; exit 0 only when valid.
+    ///
+    /// By default repairable problems are repaired (in memory) and count as valid; with --strict
+    /// they are errors.
+    Validate(ValidateArgs),
+    /// Write stored material out.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Count the stored object versions by type and by TLP level.
+    Stats(StatsArgs),
+    /// Full-text search over the names and descriptions of stored objects.
+    Search(SearchArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    /// Decide from the content.
+    Auto,
+    /// STIX 2.1 or 2.0: bundle, array, single object, or one object per line.
+    Stix,
+}
+
+#[derive(Debug, Args)]
+struct IngestArgs {
+    /// Files or folders to read.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Input format.
+    #[arg(long, value_enum, default_value = "auto")]
+    format: FormatArg,
+    /// Reject a file when any object needs a repair, not only when one is invalid.
+    #[arg(long)]
+    strict: bool,
+    /// Keep the valid objects of a file that has invalid ones (each invalid one is reported).
+    #[arg(long)]
+    skip_invalid_objects: bool,
+    /// The contributing organisation.
+    #[arg(long)]
+    contributor: Option<String>,
+    /// Its type: un-system, member-state, private-sector, civil-society, academia, media.
+    #[arg(long, value_parser = parse_contributor_type)]
+    contributor_type: Option<ContributorType>,
+    /// The TLP level of the submission: CLEAR, GREEN, AMBER, AMBER+STRICT, RED. It raises the level of
+    /// objects marked lower or not at all; it never lowers a marking.
+    #[arg(long, value_parser = parse_tlp)]
+    tlp: Option<Tlp>,
+    /// Print one JSON object with the counts and every error, instead of the table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct ValidateArgs {
+    /// Files or folders to check.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Treat anything that would need a repair as an error.
+    #[arg(long)]
+    strict: bool,
+    /// Print one JSON object instead of the table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportCommand {
+    /// Write stored objects as one STIX 2.1 bundle (every stored version, in ingest order).
+    Stix(ExportStixArgs),
+}
+
+#[derive(Debug, Args)]
+struct ExportStixArgs {
+    /// The bundle to write (written to a temporary file, then renamed: never half-written).
+    #[arg(long)]
+    out: PathBuf,
+    /// Only objects of this type (repeatable).
+    #[arg(long = "type", value_name = "TYPE")]
+    types: Vec<String>,
+    /// Release objects up to this TLP level. Defaults to CLEAR: restricted material leaves only
+    /// when asked for.
+    #[arg(long, value_parser = parse_tlp, default_value = "CLEAR")]
+    max_tlp: Tlp,
+    /// Print the counts as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct StatsArgs {
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct SearchArgs {
+    /// Words to find (all must match).
+    #[arg(required = true)]
+    words: Vec<String>,
+    /// Search objects up to this TLP level.
+    #[arg(long, value_parser = parse_tlp, default_value = "CLEAR")]
+    max_tlp: Tlp,
+    /// At most this many results.
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_tlp(s: &str) -> Result<Tlp, String> {
+    s.parse().map_err(|e: threatscape_model::ParseTlpError| e.to_string())
+}
+
+fn parse_contributor_type(s: &str) -> Result<ContributorType, String> {
+    s.parse()
+        .map_err(|e: threatscape_model::ParseContributorTypeError| e.to_string())
+}
+
+/// What a command reports back: success, or problems in the input.
+pub(crate) enum Outcome {
+    Success,
+    InputProblems,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("THREATSCAPE_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Ingest(args) => commands::ingest(&cli.db, args),
+        Command::Validate(args) => commands::validate(args),
+        Command::Export(ExportCommand::Stix(args)) => commands::export_stix(&cli.db, args),
+        Command::Stats(args) => commands::stats(&cli.db, args),
+        Command::Search(args) => commands::search(&cli.db, args),
+    };
+    match result {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::InputProblems) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(3)
+        }
+    }
+}

@@ -9,9 +9,11 @@
 //! - [`canonical`] writes an object in canonical form (sorted keys, values as received), the form stored
 //!   and compared;
 //! - [`markings`] reads TLP levels from marking references;
+//! - [`bundle`] writes bundles as a stream, for export;
 //! - [`ids`] makes deterministic identifiers; [`types`] gives typed views of the objects the product
 //!   reasons about, over the lossless generic form ([`JsonMap`]).
 
+pub mod bundle;
 pub mod canonical;
 pub mod ids;
 pub mod markings;

@@ -43,6 +43,19 @@ pub enum StoreError {
     /// The caller stopped a write; nothing of it was kept.
     #[error("write abandoned, nothing kept: {0}")]
     Aborted(String),
+    /// A version's (id, modified) is already stored with different content, and the batch was
+    /// written with [`OnConflict::Reject`]; nothing of it was kept.
+    #[error("{} (modified {}) is already stored with different content; STIX requires a new `modified` for every change, so nothing of this batch was kept", .0.id, if .0.modified.is_empty() { "none" } else { &.0.modified })]
+    Conflict(Conflict),
+}
+
+/// What to do with a version whose (id, modified) is stored with different content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnConflict {
+    /// Abandon the whole batch ([`StoreError::Conflict`]).
+    Reject,
+    /// Keep the stored version, skip this one and list it in [`WriteOutcome::conflicts`].
+    Skip,
 }
 
 /// A result of a store operation.
@@ -152,6 +165,7 @@ pub trait Store {
         &mut self,
         run: RunId,
         audit: &AuditEntry,
+        on_conflict: OnConflict,
         versions: &mut dyn Iterator<Item = std::result::Result<ObjectVersion, Abort>>,
     ) -> Result<WriteOutcome>;
 

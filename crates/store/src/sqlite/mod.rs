@@ -14,7 +14,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use threatscape_model::Tlp;
 
 use crate::{
-    Abort, AuditEntry, Conflict, NewRun, ObjectFilter, ObjectVersion, Result, RunId, SearchHit, Store,
+    Abort, AuditEntry, Conflict, NewRun, ObjectFilter, OnConflict, ObjectVersion, Result, RunId, SearchHit, Store,
     StoreError, WriteOutcome,
 };
 
@@ -171,6 +171,7 @@ impl Store for SqliteStore {
         &mut self,
         run: RunId,
         audit: &AuditEntry,
+        on_conflict: OnConflict,
         versions: &mut dyn Iterator<Item = std::result::Result<ObjectVersion, Abort>>,
     ) -> Result<WriteOutcome> {
         let tx = self.conn.transaction().map_err(db("starting a transaction"))?;
@@ -202,11 +203,15 @@ impl Store for SqliteStore {
                 if stored == v.json {
                     outcome.unchanged += 1;
                 } else {
-                    outcome.conflicts.push(Conflict {
+                    let conflict = Conflict {
                         tag: v.tag,
                         id: v.id,
                         modified: v.modified,
-                    });
+                    };
+                    match on_conflict {
+                        OnConflict::Reject => return Err(StoreError::Conflict(conflict)),
+                        OnConflict::Skip => outcome.conflicts.push(conflict),
+                    }
                 }
             }
         }

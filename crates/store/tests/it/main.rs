@@ -1,7 +1,9 @@
 //! The store test suite. Each check takes `&mut dyn Store`, so every backend runs the same tests.
 
 use threatscape_model::Tlp;
-use threatscape_store::{Abort, AuditEntry, NewRun, ObjectFilter, ObjectVersion, SqliteStore, Store};
+use threatscape_store::{
+    Abort, AuditEntry, NewRun, ObjectFilter, ObjectVersion, OnConflict, SqliteStore, Store, StoreError,
+};
 
 fn version(id: &str, modified: &str, tlp: Tlp, name: &str) -> ObjectVersion {
     let type_ = id.split("--").next().unwrap().to_string();
@@ -28,7 +30,7 @@ fn audit(subject: &str) -> AuditEntry {
 fn write(store: &mut dyn Store, versions: Vec<ObjectVersion>) -> threatscape_store::WriteOutcome {
     let run = store.begin_run(&NewRun::default()).unwrap();
     store
-        .write_batch(run, &audit("f.json"), &mut versions.into_iter().map(Ok))
+        .write_batch(run, &audit("f.json"), OnConflict::Skip, &mut versions.into_iter().map(Ok))
         .unwrap()
 }
 
@@ -52,6 +54,19 @@ fn keeps_every_version_and_recognises_repeats(store: &mut dyn Store) {
     let conflict = write(store, vec![changed]);
     assert_eq!(conflict.conflicts.len(), 1);
     assert_eq!(conflict.conflicts[0].tag, 7);
+    let run = store.begin_run(&NewRun::default()).unwrap();
+    let rejected = store.write_batch(
+        run,
+        &audit("g.json"),
+        OnConflict::Reject,
+        &mut vec![
+            Ok(version(B, "2022-01-01T00:00:00.000Z", Tlp::Clear, "kept only if the batch is")),
+            Ok(version(A, "2021-01-01T00:00:00.000Z", Tlp::Clear, "Shamoon two")),
+        ]
+        .into_iter(),
+    );
+    assert!(matches!(rejected, Err(StoreError::Conflict(c)) if c.id == A));
+    assert_eq!(store.counts_by_type(Tlp::Red).unwrap()["tool"], 1, "the rejected batch kept nothing");
     assert_eq!(store.counts_by_type(Tlp::Red).unwrap().get("malware"), Some(&2));
     assert_eq!(store.counts_by_type(Tlp::Amber).unwrap().get("tool"), None);
     assert_eq!(store.counts_by_tlp().unwrap().get(&Tlp::Red), Some(&1));
@@ -64,7 +79,7 @@ fn an_abort_keeps_nothing(store: &mut dyn Store) {
         Err(Abort("line 3: broken JSON".into())),
     ];
     let err = store
-        .write_batch(run, &audit("bad.json"), &mut items.into_iter())
+        .write_batch(run, &audit("bad.json"), OnConflict::Reject, &mut items.into_iter())
         .unwrap_err();
     assert!(err.to_string().contains("broken JSON"), "{err}");
     assert!(store.counts_by_type(Tlp::Red).unwrap().is_empty());

@@ -1,0 +1,275 @@
+//! One function per command: parse nothing, print results, map outcomes to exit codes.
+
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use threatscape_ingest::{collect_inputs, Format, Options, Summary};
+use threatscape_model::Tlp;
+use threatscape_stix::bundle::BundleWriter;
+use threatscape_store::{AuditEntry, NewRun, ObjectFilter, SqliteStore, Store};
+
+use crate::table::render;
+use crate::{ExportStixArgs, FormatArg, IngestArgs, Outcome, SearchArgs, StatsArgs, ValidateArgs};
+
+fn open_store(db: &Path) -> Result<SqliteStore> {
+    SqliteStore::open(db).with_context(|| format!("cannot open the store {}", db.display()))
+}
+
+/// Who is acting, for the audit log.
+fn actor() -> String {
+    std::env::var("USER").map_or_else(|_| "cli".to_string(), |u| format!("cli:{u}"))
+}
+
+pub(crate) fn ingest(db: &Path, args: IngestArgs) -> Result<Outcome> {
+    let inputs = collect_inputs(&args.paths);
+    let options = Options {
+        format: match args.format {
+            FormatArg::Auto => Format::Auto,
+            FormatArg::Stix => Format::Stix,
+        },
+        strict: args.strict,
+        skip_invalid_objects: args.skip_invalid_objects,
+        run: NewRun {
+            contributor: args.contributor,
+            contributor_type: args.contributor_type,
+            declared_tlp: args.tlp,
+            actor: actor(),
+        },
+        reader: Default::default(),
+    };
+    let mut store = open_store(db)?;
+    let total: u64 = inputs
+        .files
+        .iter()
+        .filter_map(|f| f.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    let bar = progress_bar(total, args.json);
+    let summary = threatscape_ingest::ingest(&mut store, &inputs, &options, &mut |p| {
+        bar.set_position(p.bytes);
+        bar.set_message(format!("{} of {} files", p.files_done, inputs.files.len()));
+    })
+    .context("the store failed during ingest; files not yet committed were not kept")?;
+    bar.finish_and_clear();
+    if args.json {
+        println!("{}", ingest_json(&summary));
+    } else {
+        print_summary(&summary, "ingested");
+    }
+    Ok(if summary.is_clean() && summary.skipped.iter().all(|s| !s.reason.contains("does not exist")) {
+        Outcome::Success
+    } else {
+        Outcome::InputProblems
+    })
+}
+
+fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} {msg}")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+/// The JSON shape documented for `ingest --json` (and the same for `validate --json`).
+fn ingest_json(summary: &Summary) -> serde_json::Value {
+    serde_json::json!({
+        "files": summary.files,
+        "files_rejected": summary.files_rejected,
+        "objects": summary.objects,
+        "by_type": summary.by_type,
+        "new": summary.new,
+        "unchanged": summary.unchanged,
+        "upgraded": summary.upgraded,
+        "repaired": summary.repaired,
+        "rejected": summary.rejected,
+        "warnings": summary.warnings,
+        "errors": summary.errors,
+        "repairs": summary.repairs,
+        "skipped": summary.skipped,
+    })
+}
+
+fn print_summary(summary: &Summary, verb: &str) {
+    let mut out = String::new();
+    for skipped in &summary.skipped {
+        out += &format!("skipped {}: {}\n", skipped.path, skipped.reason);
+    }
+    for error in &summary.errors {
+        out += &format!("error: {error}\n");
+    }
+    let repairs_shown = summary.repairs.len().min(20);
+    for repair in &summary.repairs[..repairs_shown] {
+        out += &format!("repaired: {repair}\n");
+    }
+    if summary.repairs.len() > repairs_shown {
+        out += &format!("... and {} more repairs (see --json)\n", summary.repairs.len() - repairs_shown);
+    }
+    let rows: Vec<Vec<String>> = summary
+        .by_type
+        .iter()
+        .map(|(t, n)| vec![t.clone(), n.to_string()])
+        .collect();
+    if !rows.is_empty() {
+        out += "\n";
+        out += &render(&["type", "objects"], &rows);
+    }
+    let totals = vec![
+        vec!["files".to_string(), summary.files.to_string()],
+        vec!["files rejected".into(), summary.files_rejected.to_string()],
+        vec!["objects read".into(), summary.objects.to_string()],
+        vec!["new".into(), summary.new.to_string()],
+        vec!["unchanged".into(), summary.unchanged.to_string()],
+        vec!["upgraded from 2.0".into(), summary.upgraded.to_string()],
+        vec!["repaired".into(), summary.repaired.to_string()],
+        vec!["rejected".into(), summary.rejected.to_string()],
+        vec!["warnings".into(), summary.warnings.to_string()],
+    ];
+    out += "\n";
+    out += &render(&[verb, ""], &totals);
+    print!("{out}");
+}
+
+pub(crate) fn validate(args: ValidateArgs) -> Result<Outcome> {
+    let inputs = collect_inputs(&args.paths);
+    let options = Options {
+        strict: args.strict,
+        ..Options::default()
+    };
+    let summary = threatscape_ingest::validate_paths(&inputs, &options);
+    if args.json {
+        println!("{}", ingest_json(&summary));
+    } else {
+        for file in &summary.per_file {
+            let verdict = if file.status == threatscape_ingest::FileStatus::Stored {
+                "valid"
+            } else {
+                "INVALID"
+            };
+            println!("{verdict}: {} ({} objects)", file.path, file.objects);
+        }
+        print_summary(&summary, "validated");
+    }
+    let missing = summary.skipped.iter().any(|s| s.reason.contains("does not exist"));
+    Ok(if summary.files_rejected == 0 && !missing && summary.files > 0 {
+        Outcome::Success
+    } else {
+        Outcome::InputProblems
+    })
+}
+
+pub(crate) fn export_stix(db: &Path, args: ExportStixArgs) -> Result<Outcome> {
+    let mut store = open_store(db)?;
+    let tmp = temporary_beside(&args.out);
+    let file = File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    let mut bundle = BundleWriter::new(BufWriter::with_capacity(1 << 20, file))?;
+    let filter = ObjectFilter {
+        types: args.types.clone(),
+        max_tlp: args.max_tlp,
+    };
+    let mut write_error = None;
+    let read = store.for_each_object(&filter, &mut |json| {
+        bundle.push_json(json).map_err(|e| {
+            let message = e.to_string();
+            write_error = Some(e);
+            threatscape_store::Abort(message)
+        })
+    });
+    if let Some(e) = write_error {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot write {}", tmp.display()));
+    }
+    if let Err(e) = read {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).context("cannot read the store");
+    }
+    let written = bundle.count();
+    bundle
+        .finish()
+        .and_then(|w| w.into_inner().map_err(|e| e.into_error()))
+        .and_then(|f| f.sync_all())
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, &args.out)
+        .with_context(|| format!("cannot move {} to {}", tmp.display(), args.out.display()))?;
+
+    let by_tlp = store.counts_by_tlp()?;
+    let withheld: u64 = by_tlp.iter().filter(|(t, _)| **t > args.max_tlp).map(|(_, n)| n).sum();
+    store.audit(&AuditEntry {
+        actor: actor(),
+        action: "export-stix".into(),
+        subject: args.out.display().to_string(),
+        detail: serde_json::json!({"objects": written, "max_tlp": args.max_tlp.as_str(), "types": args.types}),
+    })?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({"out": args.out, "objects": written, "max_tlp": args.max_tlp.as_str(), "withheld_above_max_tlp": withheld})
+        );
+    } else {
+        println!("wrote {written} objects to {}", args.out.display());
+        if withheld > 0 {
+            println!(
+                "withheld {withheld} object versions marked above {} (use --max-tlp to release them)",
+                args.max_tlp
+            );
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+/// A temporary path in the same folder as `path`, so the final rename stays on one file system.
+fn temporary_beside(path: &Path) -> PathBuf {
+    let name = path.file_name().map_or_else(|| "export".into(), |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!(".{name}.{}.partial", std::process::id()))
+}
+
+pub(crate) fn stats(db: &Path, args: StatsArgs) -> Result<Outcome> {
+    let store = open_store(db)?;
+    let by_type = store.counts_by_type(Tlp::Red)?;
+    let by_tlp = store.counts_by_tlp()?;
+    let total: u64 = by_type.values().sum();
+    if args.json {
+        let by_tlp: serde_json::Map<String, serde_json::Value> =
+            by_tlp.iter().map(|(t, n)| (t.as_str().to_string(), (*n).into())).collect();
+        println!("{}", serde_json::json!({"total": total, "by_type": by_type, "by_tlp": by_tlp}));
+    } else {
+        let mut rows: Vec<Vec<String>> = by_type.iter().map(|(t, n)| vec![t.clone(), n.to_string()]).collect();
+        rows.push(vec!["total".into(), total.to_string()]);
+        print!("{}", render(&["type", "versions"], &rows));
+        let rows: Vec<Vec<String>> = by_tlp.iter().map(|(t, n)| vec![t.to_string(), n.to_string()]).collect();
+        print!("\n{}", render(&["TLP", "versions"], &rows));
+    }
+    Ok(Outcome::Success)
+}
+
+pub(crate) fn search(db: &Path, args: SearchArgs) -> Result<Outcome> {
+    let mut store = open_store(db)?;
+    let hits = store.search(&args.words.join(" "), args.max_tlp, args.limit)?;
+    if args.max_tlp > Tlp::Green && !hits.is_empty() {
+        store.audit(&AuditEntry {
+            actor: actor(),
+            action: "search".into(),
+            subject: args.words.join(" "),
+            detail: serde_json::json!({"max_tlp": args.max_tlp.as_str(), "hits": hits.len()}),
+        })?;
+    }
+    if args.json {
+        println!("{}", serde_json::to_string(&hits)?);
+    } else {
+        let rows: Vec<Vec<String>> = hits
+            .iter()
+            .map(|h| vec![h.name.clone().unwrap_or_default(), h.type_.clone(), h.id.clone()])
+            .collect();
+        print!("{}", render(&["name", "type", "id"], &rows));
+    }
+    let _ = std::io::stdout().flush();
+    Ok(Outcome::Success)
+}

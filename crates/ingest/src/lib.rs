@@ -1,0 +1,345 @@
+//! Ingest: input files in, stored object versions and a summary out.
+//!
+//! Each file is one unit: it is read, upgraded, validated and repaired on a worker thread while the
+//! calling thread writes what comes out to the store in one transaction. A file with a syntax error,
+//! an object that breaks a MUST rule that cannot be repaired, or (with `--strict`) anything that
+//! needed a repair, is rejected whole: nothing of it is kept, and the summary says where and why.
+//! With [`Options::skip_invalid_objects`] the valid objects of such a file are kept and each invalid
+//! one is listed.
+//!
+//! The same pipeline without a store is [`validate_paths`].
+
+mod inputs;
+mod summary;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::sync::Arc;
+
+use serde_json::Value;
+use threatscape_model::Tlp;
+use threatscape_stix::reader::{Location, RawObject, ReadError, Reader, ReaderOptions};
+use threatscape_stix::validate::{self, Severity};
+use threatscape_stix::{canonical, markings, upgrade, JsonMap};
+use threatscape_store::{
+    Abort, AuditEntry, NewRun, ObjectVersion, OnConflict, Store, StoreError, WriteOutcome,
+};
+
+pub use inputs::{collect_inputs, Inputs, Skipped};
+pub use summary::{Diagnostic, FileStatus, FileSummary, Summary};
+
+/// The input formats ingest understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Decide from the content (today: STIX, in any of its file shapes).
+    #[default]
+    Auto,
+    /// STIX 2.1 (or 2.0, upgraded): bundle, array, single object or one object per line.
+    Stix,
+}
+
+/// How to ingest.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The input format.
+    pub format: Format,
+    /// Reject a file when any object needs a repair, not only when one is invalid.
+    pub strict: bool,
+    /// Keep a file's valid objects when some are invalid, instead of rejecting the whole file.
+    pub skip_invalid_objects: bool,
+    /// Who is contributing, and the TLP level declared for the submission.
+    pub run: NewRun,
+    /// Limits of the reader.
+    pub reader: ReaderOptions,
+}
+
+/// Where an ingest is, for a progress display.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    /// Bytes of input processed so far, all files together.
+    pub bytes: u64,
+    /// Files finished so far.
+    pub files_done: usize,
+}
+
+/// Ingests every input file into `store` and returns the summary.
+///
+/// Only a failure of the store itself is an `Err`; everything wrong with the input is in the summary.
+pub fn ingest(
+    store: &mut dyn Store,
+    inputs: &Inputs,
+    options: &Options,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Summary, StoreError> {
+    let run = store.begin_run(&options.run)?;
+    let mut summary = Summary::new(&inputs.skipped);
+    let mut bytes_before = 0;
+    for (n, path) in inputs.files.iter().enumerate() {
+        let file = ingest_file(store, run, path, options, &mut |b| {
+            progress(Progress {
+                bytes: bytes_before + b,
+                files_done: n,
+            })
+        })?;
+        bytes_before += file.bytes;
+        summary.add(file);
+        progress(Progress {
+            bytes: bytes_before,
+            files_done: n + 1,
+        });
+    }
+    store.finish_run(run, &serde_json::to_value(&summary).expect("summaries serialise"))?;
+    Ok(summary)
+}
+
+/// Validates every input file without storing anything (the `validate` command).
+pub fn validate_paths(inputs: &Inputs, options: &Options) -> Summary {
+    let mut summary = Summary::new(&inputs.skipped);
+    for path in &inputs.files {
+        let mut file = process_file(path, options, &AtomicU64::new(0), &mut |_| true);
+        file.settle(options, None);
+        summary.add(file);
+    }
+    summary
+}
+
+/// Objects travel from the worker to the writer in batches, to keep channel costs off the per-object path.
+const BATCH: usize = 512;
+
+fn ingest_file(
+    store: &mut dyn Store,
+    run: threatscape_store::RunId,
+    path: &Path,
+    options: &Options,
+    progress: &mut dyn FnMut(u64),
+) -> Result<FileSummary, StoreError> {
+    let (tx, rx) = mpsc::sync_channel::<Vec<Result<ObjectVersion, Abort>>>(8);
+    let position = Arc::new(AtomicU64::new(0));
+    let worker_position = Arc::clone(&position);
+    let worker_path = path.to_path_buf();
+    let worker_options = options.clone();
+    let worker = std::thread::spawn(move || {
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut receiver_gone = false;
+        let mut file = process_file(&worker_path, &worker_options, &worker_position, &mut |item| {
+            batch.push(item);
+            if batch.len() == BATCH {
+                receiver_gone = tx.send(std::mem::take(&mut batch)).is_err();
+            }
+            !receiver_gone
+        });
+        // Decide now, while the transaction is still open: an abort is the last item sent.
+        if let Some(why) = file.rejection(&worker_options) {
+            batch.push(Err(Abort(why)));
+        }
+        if !receiver_gone && !batch.is_empty() {
+            let _ = tx.send(batch);
+        }
+        file.bytes = worker_position.load(Ordering::Relaxed).max(file.bytes);
+        file
+    });
+
+    let audit = AuditEntry {
+        actor: options.run.actor.clone(),
+        action: "ingest-file".into(),
+        subject: path.display().to_string(),
+        detail: serde_json::json!({
+            "contributor": options.run.contributor,
+            "declared_tlp": options.run.declared_tlp.map(|t| t.as_str()),
+        }),
+    };
+    let on_conflict = if options.skip_invalid_objects {
+        OnConflict::Skip
+    } else {
+        OnConflict::Reject
+    };
+    let mut items = rx.into_iter().flat_map(|batch| {
+        progress(position.load(Ordering::Relaxed));
+        batch
+    });
+    let written = store.write_batch(run, &audit, on_conflict, &mut items);
+    drop(items);
+    let mut file = worker.join().expect("the ingest worker does not panic");
+    match written {
+        Ok(outcome) => file.settle(options, Some(outcome)),
+        Err(StoreError::Aborted(_)) => file.settle(options, None),
+        Err(StoreError::Conflict(conflict)) => {
+            file.conflict(path, &conflict);
+            file.settle(options, None);
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(file)
+}
+
+/// Reads, upgrades, validates and prepares every object of one file, handing each valid one to
+/// `emit` (which returns false to stop early). Returns the file's findings and counts.
+fn process_file(
+    path: &Path,
+    options: &Options,
+    position: &AtomicU64,
+    emit: &mut dyn FnMut(Result<ObjectVersion, Abort>) -> bool,
+) -> FileSummary {
+    let mut file = FileSummary::new(path);
+    let source = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            file.fatal(Diagnostic::in_file(path, format!("cannot open: {e}")));
+            return file;
+        }
+    };
+    file.bytes = source.metadata().map(|m| m.len()).unwrap_or(0);
+    let repair = !options.strict;
+    let mut emitting = true;
+    for raw in Reader::with_options(source, options.reader) {
+        let raw = match raw {
+            Ok(raw) => raw,
+            Err(e) => {
+                file.fatal(read_error(path, &e));
+                break;
+            }
+        };
+        position.store(raw.start.offset, Ordering::Relaxed);
+        let mut obj = match raw.parse() {
+            Ok(obj) => obj,
+            Err(e) => {
+                file.fatal(read_error(path, &e));
+                break;
+            }
+        };
+        file.objects += 1;
+        if upgrade::is_stix20(&obj, raw.bundle_spec_version.as_deref()) {
+            upgrade::upgrade_20_to_21(&mut obj);
+            file.upgraded += 1;
+        }
+        let outcome = validate::validate_object(&mut obj, repair);
+        let mut invalid = false;
+        for finding in &outcome.findings {
+            let diagnostic = Diagnostic::at(path, &raw, &finding.pointer, finding.code, &finding.message);
+            match finding.severity {
+                Severity::Error => {
+                    invalid = true;
+                    file.error(diagnostic);
+                }
+                Severity::Warning => file.warning(diagnostic),
+            }
+        }
+        if !outcome.repairs.is_empty() {
+            file.repaired += 1;
+            for r in &outcome.repairs {
+                file.repair(Diagnostic::at(path, &raw, &r.pointer, "repaired", &r.message));
+            }
+        }
+        if invalid {
+            file.rejected += 1;
+            continue;
+        }
+        let version = prepare(&obj, &raw, options.run.declared_tlp);
+        *file.by_type.entry(version.type_.clone()).or_default() += 1;
+        // Once the file is sure to be rejected, stop sending work to the writer but keep reading
+        // to report every problem.
+        if emitting && file.rejection(options).is_none() {
+            emitting = emit(Ok(version));
+        }
+    }
+    file
+}
+
+/// Turns a valid object into the version to store.
+fn prepare(obj: &JsonMap, raw: &RawObject, declared_tlp: Option<Tlp>) -> ObjectVersion {
+    let text = |key: &str| obj.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+    // A contributor's declared level can only raise an object's own marking, never lower it.
+    let tlp = markings::tlp_of(obj).max(declared_tlp).unwrap_or(Tlp::Clear);
+    ObjectVersion {
+        id: text("id"),
+        modified: text("modified"),
+        type_: text("type"),
+        tlp,
+        json: canonical::to_canonical(obj),
+        tag: raw.start.offset,
+    }
+}
+
+fn read_error(path: &Path, e: &ReadError) -> Diagnostic {
+    match e {
+        ReadError::Syntax { location, message } => Diagnostic::located(path, *location, None, "syntax", message),
+        ReadError::Io(io) => Diagnostic::in_file(path, format!("cannot read: {io}")),
+    }
+}
+
+/// The line and column of a byte offset in a file (for errors found after the file was read).
+fn locate_offset(path: &Path, offset: u64) -> Option<Location> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    File::open(path).ok()?.take(offset).read_to_end(&mut bytes).ok()?;
+    let line = bytes.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+    let line_start = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i as u64 + 1);
+    Some(Location {
+        offset,
+        line,
+        column: offset - line_start + 1,
+    })
+}
+
+impl FileSummary {
+    /// Why the file must be rejected, if it must; None when it can be kept.
+    fn rejection(&self, options: &Options) -> Option<String> {
+        if let Some(fatal) = &self.fatal {
+            return Some(fatal.to_string());
+        }
+        if self.rejected > 0 && !options.skip_invalid_objects {
+            return Some(format!(
+                "{} object(s) break STIX rules that cannot be repaired",
+                self.rejected
+            ));
+        }
+        None
+    }
+
+    /// Records a store conflict (found while writing) as the file's rejection.
+    fn conflict(&mut self, path: &Path, conflict: &threatscape_store::Conflict) {
+        let location = locate_offset(path, conflict.tag).unwrap_or_default();
+        let message = StoreError::Conflict(conflict.clone()).to_string();
+        self.fatal(Diagnostic::located(path, location, None, "version-conflict", &message));
+    }
+
+    /// Fixes the file's final status once the writer is done (`written` is None when nothing was kept).
+    fn settle(&mut self, options: &Options, written: Option<WriteOutcome>) {
+        let rejection = self.rejection(options);
+        match written {
+            Some(outcome) if rejection.is_none() => {
+                self.new = outcome.new;
+                self.unchanged = outcome.unchanged;
+                for c in &outcome.conflicts {
+                    self.rejected += 1;
+                    if let Some(t) = self.by_type.get_mut(c.id.split("--").next().unwrap_or_default()) {
+                        *t -= 1;
+                    }
+                    self.conflict_skipped(c);
+                }
+                self.status = FileStatus::Stored;
+            }
+            _ => {
+                // Nothing of the file was kept: every object it held counts as rejected.
+                self.status = FileStatus::Rejected;
+                self.rejected = self.objects;
+                self.by_type.clear();
+                if self.fatal.is_none() {
+                    if let Some(why) = rejection {
+                        self.fatal = Some(Diagnostic::in_file(Path::new(&self.path), why));
+                    }
+                }
+            }
+        }
+    }
+
+    fn conflict_skipped(&mut self, c: &threatscape_store::Conflict) {
+        let path = PathBuf::from(&self.path);
+        let location = locate_offset(&path, c.tag).unwrap_or_default();
+        let message = StoreError::Conflict(c.clone()).to_string();
+        let message = message.replace(", so nothing of this batch was kept", "; skipped");
+        self.error(Diagnostic::located(&path, location, None, "version-conflict", &message));
+    }
+}

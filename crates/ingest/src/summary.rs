@@ -1,0 +1,265 @@
+//! What an ingest or validation found: per file, and for the whole run.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use threatscape_stix::reader::{Location, RawObject};
+
+use crate::inputs::Skipped;
+
+/// At most this many diagnostics of each kind are kept per file; the counts stay exact.
+const KEEP_PER_FILE: usize = 200;
+
+/// One finding, located in its file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    /// The file.
+    pub file: String,
+    /// The line (1-based) where the object or the problem starts, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// The column (1-based, in bytes), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u64>,
+    /// The JSON pointer in the file (`/objects/3/created`), when the problem is inside an object.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    /// A short stable code (`syntax`, `missing-property`, `repaired`, ...).
+    pub code: String,
+    /// What is wrong or what was done.
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// A finding about the file as a whole.
+    pub fn in_file(path: &Path, message: impl Into<String>) -> Self {
+        Diagnostic {
+            file: path.display().to_string(),
+            line: None,
+            column: None,
+            pointer: None,
+            code: "file".into(),
+            message: message.into(),
+        }
+    }
+
+    /// A finding at a location in the file.
+    pub fn located(path: &Path, at: Location, pointer: Option<String>, code: &str, message: &str) -> Self {
+        Diagnostic {
+            file: path.display().to_string(),
+            line: Some(at.line),
+            column: Some(at.column),
+            pointer,
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A finding inside an object: located at the object's start, pointing into it.
+    pub fn at(path: &Path, raw: &RawObject, pointer_in_object: &str, code: &str, message: &str) -> Self {
+        Self::located(
+            path,
+            raw.start,
+            Some(format!("{}{}", raw.pointer, pointer_in_object)),
+            code,
+            message,
+        )
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let (Some(line), Some(column)) = (self.line, self.column) {
+            write!(f, ":{line}:{column}")?;
+        }
+        if let Some(pointer) = &self.pointer {
+            if !pointer.is_empty() {
+                write!(f, " {pointer}")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// What became of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileStatus {
+    /// Still being processed.
+    Pending,
+    /// Its valid objects are in the store (or, when validating, it is valid).
+    Stored,
+    /// Nothing of it was kept (or, when validating, it is invalid).
+    Rejected,
+}
+
+/// The outcome for one file.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileSummary {
+    /// The file.
+    pub path: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// What became of it.
+    pub status: FileStatus,
+    /// Objects read.
+    pub objects: u64,
+    /// Objects accepted, by STIX type.
+    pub by_type: BTreeMap<String, u64>,
+    /// Versions stored for the first time.
+    pub new: u64,
+    /// Versions already stored, identical.
+    pub unchanged: u64,
+    /// Objects upgraded from STIX 2.0.
+    pub upgraded: u64,
+    /// Objects repaired.
+    pub repaired: u64,
+    /// Objects not kept.
+    pub rejected: u64,
+    /// Warnings (SHOULD rules), counted.
+    pub warnings: u64,
+    /// Why the whole file was refused, when it was.
+    pub fatal: Option<Diagnostic>,
+    /// Errors (first ones kept).
+    pub errors: Vec<Diagnostic>,
+    /// Errors in all, including those not kept.
+    pub error_count: u64,
+    /// Repairs (first ones kept).
+    pub repairs: Vec<Diagnostic>,
+    /// Warnings (first ones kept).
+    pub warning_list: Vec<Diagnostic>,
+}
+
+impl FileSummary {
+    pub(crate) fn new(path: &Path) -> Self {
+        FileSummary {
+            path: path.display().to_string(),
+            bytes: 0,
+            status: FileStatus::Pending,
+            objects: 0,
+            by_type: BTreeMap::new(),
+            new: 0,
+            unchanged: 0,
+            upgraded: 0,
+            repaired: 0,
+            rejected: 0,
+            warnings: 0,
+            fatal: None,
+            errors: Vec::new(),
+            error_count: 0,
+            repairs: Vec::new(),
+            warning_list: Vec::new(),
+        }
+    }
+
+    pub(crate) fn fatal(&mut self, d: Diagnostic) {
+        self.error_count += 1;
+        self.fatal = Some(d);
+    }
+
+    pub(crate) fn error(&mut self, d: Diagnostic) {
+        self.error_count += 1;
+        if self.errors.len() < KEEP_PER_FILE {
+            self.errors.push(d);
+        }
+    }
+
+    pub(crate) fn warning(&mut self, d: Diagnostic) {
+        self.warnings += 1;
+        if self.warning_list.len() < KEEP_PER_FILE {
+            self.warning_list.push(d);
+        }
+    }
+
+    pub(crate) fn repair(&mut self, d: Diagnostic) {
+        if self.repairs.len() < KEEP_PER_FILE {
+            self.repairs.push(d);
+        }
+    }
+
+    /// Every error of the file, the fatal one first.
+    pub fn all_errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.fatal.iter().chain(self.errors.iter())
+    }
+}
+
+/// The outcome of a whole run, in the shape `ingest --json` prints.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Summary {
+    /// Files read.
+    pub files: u64,
+    /// Files rejected whole.
+    pub files_rejected: u64,
+    /// Objects read.
+    pub objects: u64,
+    /// Objects accepted, by type.
+    pub by_type: BTreeMap<String, u64>,
+    /// Versions stored for the first time.
+    pub new: u64,
+    /// Versions already stored.
+    pub unchanged: u64,
+    /// Objects upgraded from STIX 2.0.
+    pub upgraded: u64,
+    /// Objects repaired.
+    pub repaired: u64,
+    /// Objects not kept.
+    pub rejected: u64,
+    /// Warnings.
+    pub warnings: u64,
+    /// Errors: fatal file errors and object errors (the first ones of each file).
+    pub errors: Vec<Diagnostic>,
+    /// Repairs made (the first ones of each file).
+    pub repairs: Vec<Diagnostic>,
+    /// Paths given or found that were not read, and why.
+    pub skipped: Vec<Skipped>,
+    /// Per file.
+    pub per_file: Vec<FileSummary>,
+}
+
+impl Summary {
+    pub(crate) fn new(skipped: &[Skipped]) -> Self {
+        Summary {
+            files: 0,
+            files_rejected: 0,
+            objects: 0,
+            by_type: BTreeMap::new(),
+            new: 0,
+            unchanged: 0,
+            upgraded: 0,
+            repaired: 0,
+            rejected: 0,
+            warnings: 0,
+            errors: Vec::new(),
+            repairs: Vec::new(),
+            skipped: skipped.to_vec(),
+            per_file: Vec::new(),
+        }
+    }
+
+    pub(crate) fn add(&mut self, file: FileSummary) {
+        self.files += 1;
+        if file.status == FileStatus::Rejected {
+            self.files_rejected += 1;
+        }
+        self.objects += file.objects;
+        for (t, n) in &file.by_type {
+            *self.by_type.entry(t.clone()).or_default() += n;
+        }
+        self.new += file.new;
+        self.unchanged += file.unchanged;
+        self.upgraded += file.upgraded;
+        self.repaired += file.repaired;
+        self.rejected += file.rejected;
+        self.warnings += file.warnings;
+        self.errors.extend(file.all_errors().cloned());
+        self.repairs.extend(file.repairs.iter().cloned());
+        self.per_file.push(file);
+    }
+
+    /// True when every file was kept whole and nothing was skipped or rejected.
+    pub fn is_clean(&self) -> bool {
+        self.files_rejected == 0 && self.rejected == 0 && self.errors.is_empty()
+    }
+}
