@@ -5,7 +5,7 @@
 //! deployments. Only this crate knows SQL.
 //!
 //! What is kept:
-//! - every version of every STIX object, keyed by (`id`, `modified`), in canonical form, with the
+//! - every version of every STIX object, keyed by (`id`, [`version_key`]), in canonical form, with the
 //!   TLP level it is released at and the ingest run that brought it (append-only);
 //! - ingest runs and their per-file summaries;
 //! - an audit log of writes and of releases of restricted material.
@@ -45,7 +45,7 @@ pub enum StoreError {
     Aborted(String),
     /// A version's (id, modified) is already stored with different content, and the batch was
     /// written with [`OnConflict::Reject`]; nothing of it was kept.
-    #[error("{} (modified {}) is already stored with different content; STIX requires a new `modified` for every change, so nothing of this batch was kept", .0.id, if .0.modified.is_empty() { "none" } else { &.0.modified })]
+    #[error("{} (modified {}) is already stored with different content; STIX requires a new `modified` for every change, so nothing of this batch was kept", .0.id, .0.modified)]
     Conflict(Conflict),
 }
 
@@ -89,6 +89,21 @@ pub struct ObjectVersion {
     pub json: String,
     /// A caller's tag, echoed in [`Conflict`] so the caller can say where the object came from.
     pub tag: u64,
+}
+
+/// The key that tells versions of one object apart: its `modified`, or, for objects that have
+/// none (SCOs, marking definitions, which STIX does not version), a digest of the canonical
+/// content, so that every distinct content sent under one id is kept and an identical one is
+/// recognised as a repeat.
+pub fn version_key(v: &ObjectVersion) -> std::borrow::Cow<'_, str> {
+    use sha2::{Digest, Sha256};
+    if v.modified.is_empty() {
+        let digest = Sha256::digest(v.json.as_bytes());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        std::borrow::Cow::Owned(format!("sha256:{hex}"))
+    } else {
+        std::borrow::Cow::Borrowed(&v.modified)
+    }
 }
 
 /// An object version whose (id, modified) is already stored with different content.

@@ -179,26 +179,27 @@ impl Store for SqliteStore {
         {
             let mut insert = tx
                 .prepare_cached(
-                    "INSERT INTO stix_objects(id, modified, type, tlp, run_id, json)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                     ON CONFLICT(id, modified) DO NOTHING",
+                    "INSERT INTO stix_objects(id, modified, version, type, tlp, run_id, json)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT(id, version) DO NOTHING",
                 )
                 .map_err(db("preparing the object insert"))?;
             let mut existing = tx
-                .prepare_cached("SELECT json FROM stix_objects WHERE id = ?1 AND modified = ?2")
+                .prepare_cached("SELECT json FROM stix_objects WHERE id = ?1 AND version = ?2")
                 .map_err(db("preparing the object lookup"))?;
             for version in versions {
                 // On an abort or an error, `tx` is dropped unfinished, which rolls everything back.
                 let v = version.map_err(|Abort(why)| StoreError::Aborted(why))?;
+                let key = crate::version_key(&v);
                 let inserted = insert
-                    .execute(params![v.id, v.modified, v.type_, tlp_rank(v.tlp), run, v.json])
+                    .execute(params![v.id, v.modified, key, v.type_, tlp_rank(v.tlp), run, v.json])
                     .map_err(db(format!("storing {}", v.id)))?;
                 if inserted == 1 {
                     outcome.new += 1;
                     continue;
                 }
                 let stored: String = existing
-                    .query_row(params![v.id, v.modified], |r| r.get(0))
+                    .query_row(params![v.id, key], |r| r.get(0))
                     .map_err(db(format!("reading the stored {}", v.id)))?;
                 if stored == v.json {
                     outcome.unchanged += 1;

@@ -19,11 +19,12 @@ const MIGRATIONS: &[&str] = &[
          seq      INTEGER PRIMARY KEY,   -- ingest order
          id       TEXT    NOT NULL,
          modified TEXT    NOT NULL,      -- '' for objects without one (SCOs, marking definitions)
+         version  TEXT    NOT NULL,      -- modified, or a digest of the content when there is none
          type     TEXT    NOT NULL,
          tlp      INTEGER NOT NULL,      -- rank in Tlp::ALL: 0 CLEAR .. 4 RED
          run_id   INTEGER NOT NULL REFERENCES ingest_runs(id),
          json     TEXT    NOT NULL,      -- canonical form
-         UNIQUE (id, modified)
+         UNIQUE (id, version)
      );
      CREATE TABLE ingest_runs (
          id               INTEGER PRIMARY KEY,

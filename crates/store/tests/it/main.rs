@@ -72,6 +72,14 @@ fn keeps_every_version_and_recognises_repeats(store: &mut dyn Store) {
     assert_eq!(store.counts_by_tlp().unwrap().get(&Tlp::Red), Some(&1));
 }
 
+fn keeps_each_distinct_content_of_an_unversioned_object(store: &mut dyn Store) {
+    const SCO: &str = "domain-name--3c10e93f-798e-5a26-a0c1-08156efab7f5";
+    let first = write(store, vec![version(SCO, "", Tlp::Clear, "a"), version(SCO, "", Tlp::Clear, "b")]);
+    assert_eq!((first.new, first.conflicts.len()), (2, 0));
+    let again = write(store, vec![version(SCO, "", Tlp::Clear, "b")]);
+    assert_eq!((again.new, again.unchanged), (0, 1));
+}
+
 fn an_abort_keeps_nothing(store: &mut dyn Store) {
     let run = store.begin_run(&NewRun::default()).unwrap();
     let items = vec![
@@ -145,6 +153,7 @@ fn audits_in_order(store: &mut dyn Store) {
 /// Every check, each on a fresh store from `open`.
 fn run_suite(open: &dyn Fn() -> Box<dyn Store>) {
     keeps_every_version_and_recognises_repeats(&mut *open());
+    keeps_each_distinct_content_of_an_unversioned_object(&mut *open());
     an_abort_keeps_nothing(&mut *open());
     filters_by_tlp_and_type_when_reading(&mut *open());
     searches_names_within_clearance(&mut *open());
