@@ -99,7 +99,8 @@ pub fn validate_paths(inputs: &Inputs, options: &Options) -> Summary {
     let mut summary = Summary::new(&inputs.skipped);
     for path in &inputs.files {
         let mut file = process_file(path, options, &AtomicU64::new(0), &mut |_| true);
-        file.settle(options, None);
+        // Nothing is written: a file without a reason for rejection counts as kept.
+        file.settle(options, Some(WriteOutcome::default()));
         summary.add(file);
     }
     summary
