@@ -4,7 +4,9 @@ use std::fmt;
 use std::str::FromStr;
 
 /// The kind of organisation a contributor is; corroboration counts independent kinds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum ContributorType {
     /// A UN entity (Secretariat department, agency, fund or programme).

@@ -4,7 +4,12 @@
 //! speaks in these types. Later stages (sources, assessment) add their vocabularies here.
 
 mod contributor;
+mod report;
 mod tlp;
 
 pub use contributor::{ContributorType, ParseContributorTypeError};
+pub use report::{
+    Actor, Attribution, AttributorKind, Contributor, DatePrecision, DateSpan, FuzzyDate,
+    Provenance, Reliability, Report, Victim,
+};
 pub use tlp::{ParseTlpError, Tlp};

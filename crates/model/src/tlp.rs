@@ -7,7 +7,9 @@ use std::str::FromStr;
 ///
 /// `AmberStrict` sits above `Amber` because it narrows the audience to the recipient's own
 /// organisation. TLP 1.0 `WHITE` maps to [`Tlp::Clear`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Tlp {
     /// TLP:CLEAR (1.0: WHITE): no restriction.
     #[serde(rename = "CLEAR")]
@@ -28,7 +30,13 @@ pub enum Tlp {
 
 impl Tlp {
     /// Every level, from the least to the most restricted.
-    pub const ALL: [Tlp; 5] = [Tlp::Clear, Tlp::Green, Tlp::Amber, Tlp::AmberStrict, Tlp::Red];
+    pub const ALL: [Tlp; 5] = [
+        Tlp::Clear,
+        Tlp::Green,
+        Tlp::Amber,
+        Tlp::AmberStrict,
+        Tlp::Red,
+    ];
 
     /// The level's name without the `TLP:` prefix, as stored and printed.
     pub fn as_str(self) -> &'static str {
@@ -63,7 +71,11 @@ impl FromStr for Tlp {
             .strip_prefix("TLP:")
             .or_else(|| word.strip_prefix("tlp:"))
             .unwrap_or(word);
-        match word.to_ascii_uppercase().replace(['-', '_', ' '], "+").as_str() {
+        match word
+            .to_ascii_uppercase()
+            .replace(['-', '_', ' '], "+")
+            .as_str()
+        {
             "CLEAR" | "WHITE" => Ok(Tlp::Clear),
             "GREEN" => Ok(Tlp::Green),
             "AMBER" => Ok(Tlp::Amber),
@@ -85,7 +97,9 @@ mod tests {
         assert_eq!("amber-strict".parse::<Tlp>(), Ok(Tlp::AmberStrict));
         assert_eq!(" red ".parse::<Tlp>(), Ok(Tlp::Red));
         assert!("purple".parse::<Tlp>().is_err());
-        assert!(Tlp::Clear < Tlp::Green && Tlp::Amber < Tlp::AmberStrict && Tlp::AmberStrict < Tlp::Red);
+        assert!(
+            Tlp::Clear < Tlp::Green && Tlp::Amber < Tlp::AmberStrict && Tlp::AmberStrict < Tlp::Red
+        );
         for t in Tlp::ALL {
             assert_eq!(t.as_str().parse::<Tlp>(), Ok(t));
         }
