@@ -1,0 +1,1 @@
+//! Adapter module (to be written).
