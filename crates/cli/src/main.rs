@@ -3,6 +3,11 @@
 //! Exit codes: 0 success; 1 the input had problems (a file rejected, an object invalid); 2 the
 //! command line was wrong; 3 the store or the file system failed.
 
+// serde_json's generic form allocates a map and strings per object; mimalloc makes those
+// allocations and frees markedly cheaper than glibc's malloc on the ingest path (see BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod commands;
 mod table;
 
