@@ -43,7 +43,9 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Inputs {
 
 fn walk(dir: &Path, inputs: &mut Inputs) {
     let mut entries = match std::fs::read_dir(dir) {
-        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect::<Vec<_>>(),
+        Ok(rd) => rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect::<Vec<_>>(),
         Err(e) => {
             inputs.skipped.push(Skipped {
                 path: dir.display().to_string(),

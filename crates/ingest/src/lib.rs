@@ -24,7 +24,8 @@ use threatscape_stix::reader::{Location, RawObject, ReadError, Reader, ReaderOpt
 use threatscape_stix::validate::{self, Severity};
 use threatscape_stix::{canonical, markings, upgrade, JsonMap};
 use threatscape_store::{
-    Abort, AuditEntry, NewRun, ObjectVersion, OnConflict, Store, StoreError, WriteOutcome,
+    Abort, AuditEntry, BatchItem, NewRun, ObjectVersion, OnConflict, Store, StoreError,
+    WriteOutcome,
 };
 
 pub use inputs::{collect_inputs, Inputs, Skipped};
@@ -90,7 +91,10 @@ pub fn ingest(
             files_done: n + 1,
         });
     }
-    store.finish_run(run, &serde_json::to_value(&summary).expect("summaries serialise"))?;
+    store.finish_run(
+        run,
+        &serde_json::to_value(&summary).expect("summaries serialise"),
+    )?;
     Ok(summary)
 }
 
@@ -116,7 +120,7 @@ fn ingest_file(
     options: &Options,
     progress: &mut dyn FnMut(u64),
 ) -> Result<FileSummary, StoreError> {
-    let (tx, rx) = mpsc::sync_channel::<Vec<Result<ObjectVersion, Abort>>>(8);
+    let (tx, rx) = mpsc::sync_channel::<Vec<Result<BatchItem, Abort>>>(8);
     let position = Arc::new(AtomicU64::new(0));
     let worker_position = Arc::clone(&position);
     let worker_path = path.to_path_buf();
@@ -124,13 +128,18 @@ fn ingest_file(
     let worker = std::thread::spawn(move || {
         let mut batch = Vec::with_capacity(BATCH);
         let mut receiver_gone = false;
-        let mut file = process_file(&worker_path, &worker_options, &worker_position, &mut |item| {
-            batch.push(item);
-            if batch.len() == BATCH {
-                receiver_gone = tx.send(std::mem::take(&mut batch)).is_err();
-            }
-            !receiver_gone
-        });
+        let mut file = process_file(
+            &worker_path,
+            &worker_options,
+            &worker_position,
+            &mut |item| {
+                batch.push(item);
+                if batch.len() == BATCH {
+                    receiver_gone = tx.send(std::mem::take(&mut batch)).is_err();
+                }
+                !receiver_gone
+            },
+        );
         // Decide now, while the transaction is still open: an abort is the last item sent.
         if let Some(why) = file.rejection(&worker_options) {
             batch.push(Err(Abort(why)));
@@ -181,7 +190,7 @@ fn process_file(
     path: &Path,
     options: &Options,
     position: &AtomicU64,
-    emit: &mut dyn FnMut(Result<ObjectVersion, Abort>) -> bool,
+    emit: &mut dyn FnMut(Result<BatchItem, Abort>) -> bool,
 ) -> FileSummary {
     let mut file = FileSummary::new(path);
     let source = match File::open(path) {
@@ -218,7 +227,8 @@ fn process_file(
         let outcome = validate::validate_object(&mut obj, repair);
         let mut invalid = false;
         for finding in &outcome.findings {
-            let diagnostic = Diagnostic::at(path, &raw, &finding.pointer, finding.code, &finding.message);
+            let diagnostic =
+                Diagnostic::at(path, &raw, &finding.pointer, finding.code, &finding.message);
             match finding.severity {
                 Severity::Error => {
                     invalid = true;
@@ -230,7 +240,9 @@ fn process_file(
         if !outcome.repairs.is_empty() {
             file.repaired += 1;
             for r in &outcome.repairs {
-                file.repair(Diagnostic::at(path, &raw, &r.pointer, "repaired", &r.message));
+                file.repair(Diagnostic::at(
+                    path, &raw, &r.pointer, "repaired", &r.message,
+                ));
             }
         }
         if invalid {
@@ -242,7 +254,7 @@ fn process_file(
         // Once the file is sure to be rejected, stop sending work to the writer but keep reading
         // to report every problem.
         if emitting && file.rejection(options).is_none() {
-            emitting = emit(Ok(version));
+            emitting = emit(Ok(BatchItem::Object(version)));
         }
     }
     file
@@ -250,9 +262,16 @@ fn process_file(
 
 /// Turns a valid object into the version to store.
 fn prepare(obj: &JsonMap, raw: &RawObject, declared_tlp: Option<Tlp>) -> ObjectVersion {
-    let text = |key: &str| obj.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+    let text = |key: &str| {
+        obj.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
     // A contributor's declared level can only raise an object's own marking, never lower it.
-    let tlp = markings::tlp_of(obj).max(declared_tlp).unwrap_or(Tlp::Clear);
+    let tlp = markings::tlp_of(obj)
+        .max(declared_tlp)
+        .unwrap_or(Tlp::Clear);
     ObjectVersion {
         id: text("id"),
         modified: text("modified"),
@@ -265,7 +284,9 @@ fn prepare(obj: &JsonMap, raw: &RawObject, declared_tlp: Option<Tlp>) -> ObjectV
 
 fn read_error(path: &Path, e: &ReadError) -> Diagnostic {
     match e {
-        ReadError::Syntax { location, message } => Diagnostic::located(path, *location, None, "syntax", message),
+        ReadError::Syntax { location, message } => {
+            Diagnostic::located(path, *location, None, "syntax", message)
+        }
         ReadError::Io(io) => Diagnostic::in_file(path, format!("cannot read: {io}")),
     }
 }
@@ -274,9 +295,16 @@ fn read_error(path: &Path, e: &ReadError) -> Diagnostic {
 fn locate_offset(path: &Path, offset: u64) -> Option<Location> {
     use std::io::Read;
     let mut bytes = Vec::new();
-    File::open(path).ok()?.take(offset).read_to_end(&mut bytes).ok()?;
+    File::open(path)
+        .ok()?
+        .take(offset)
+        .read_to_end(&mut bytes)
+        .ok()?;
     let line = bytes.iter().filter(|b| **b == b'\n').count() as u64 + 1;
-    let line_start = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i as u64 + 1);
+    let line_start = bytes
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i as u64 + 1);
     Some(Location {
         offset,
         line,
@@ -303,7 +331,13 @@ impl FileSummary {
     fn conflict(&mut self, path: &Path, conflict: &threatscape_store::Conflict) {
         let location = locate_offset(path, conflict.tag).unwrap_or_default();
         let message = StoreError::Conflict(conflict.clone()).to_string();
-        self.fatal(Diagnostic::located(path, location, None, "version-conflict", &message));
+        self.fatal(Diagnostic::located(
+            path,
+            location,
+            None,
+            "version-conflict",
+            &message,
+        ));
     }
 
     /// Fixes the file's final status once the writer is done (`written` is None when nothing was kept).
@@ -315,7 +349,10 @@ impl FileSummary {
                 self.unchanged = outcome.unchanged;
                 for c in &outcome.conflicts {
                     self.rejected += 1;
-                    if let Some(t) = self.by_type.get_mut(c.id.split("--").next().unwrap_or_default()) {
+                    if let Some(t) = self
+                        .by_type
+                        .get_mut(c.id.split("--").next().unwrap_or_default())
+                    {
                         *t -= 1;
                     }
                     self.conflict_skipped(c);
@@ -341,6 +378,12 @@ impl FileSummary {
         let location = locate_offset(&path, c.tag).unwrap_or_default();
         let message = StoreError::Conflict(c.clone()).to_string();
         let message = message.replace(", so nothing of this batch was kept", "; skipped");
-        self.error(Diagnostic::located(&path, location, None, "version-conflict", &message));
+        self.error(Diagnostic::located(
+            &path,
+            location,
+            None,
+            "version-conflict",
+            &message,
+        ));
     }
 }

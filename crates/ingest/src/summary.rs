@@ -45,7 +45,13 @@ impl Diagnostic {
     }
 
     /// A finding at a location in the file.
-    pub fn located(path: &Path, at: Location, pointer: Option<String>, code: &str, message: &str) -> Self {
+    pub fn located(
+        path: &Path,
+        at: Location,
+        pointer: Option<String>,
+        code: &str,
+        message: &str,
+    ) -> Self {
         Diagnostic {
             file: path.display().to_string(),
             line: Some(at.line),
@@ -57,7 +63,13 @@ impl Diagnostic {
     }
 
     /// A finding inside an object: located at the object's start, pointing into it.
-    pub fn at(path: &Path, raw: &RawObject, pointer_in_object: &str, code: &str, message: &str) -> Self {
+    pub fn at(
+        path: &Path,
+        raw: &RawObject,
+        pointer_in_object: &str,
+        code: &str,
+        message: &str,
+    ) -> Self {
         Self::located(
             path,
             raw.start,

@@ -9,7 +9,7 @@ mod tlp;
 
 pub use contributor::{ContributorType, ParseContributorTypeError};
 pub use report::{
-    Actor, Attribution, AttributorKind, Contributor, DatePrecision, DateSpan, FuzzyDate,
-    Provenance, Reliability, Report, Victim,
+    sha256_hex, Actor, Attribution, AttributorKind, Contributor, DatePrecision, DateSpan,
+    FuzzyDate, Provenance, Reliability, Report, Victim,
 };
 pub use tlp::{ParseTlpError, Tlp};

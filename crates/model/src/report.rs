@@ -308,6 +308,34 @@ pub struct Report {
     pub original: String,
 }
 
+impl Report {
+    /// A stable key for this account: `format:source_id` when the source numbers its records,
+    /// otherwise `format:sha256:<digest of the original record>`. Re-reading the same record gives
+    /// the same key, so analysts' decisions and stored versions attach to it.
+    pub fn key(&self) -> String {
+        match &self.source_id {
+            Some(id) => format!("{}:{}", self.provenance.format, id.trim()),
+            None => format!(
+                "{}:sha256:{}",
+                self.provenance.format,
+                sha256_hex(self.original.as_bytes())
+            ),
+        }
+    }
+}
+
+/// Lowercase hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write;
+    Sha256::digest(bytes)
+        .iter()
+        .fold(String::with_capacity(64), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

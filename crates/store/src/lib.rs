@@ -15,7 +15,7 @@ mod sqlite;
 use std::collections::BTreeMap;
 
 pub use sqlite::SqliteStore;
-use threatscape_model::{ContributorType, Tlp};
+use threatscape_model::{sha256_hex, Contributor, ContributorType, Report, Tlp};
 
 /// Identifier of an ingest run.
 pub type RunId = i64;
@@ -91,16 +91,31 @@ pub struct ObjectVersion {
     pub tag: u64,
 }
 
+/// One report, ready to store: the adapter's [`Report`] and where it came from in the file.
+#[derive(Debug, Clone)]
+pub struct ReportVersion {
+    /// The report.
+    pub report: Report,
+    /// A caller's tag (the record's place), kept for diagnostics.
+    pub tag: u64,
+}
+
+/// Something a batch writes: a STIX object version or a report.
+#[derive(Debug, Clone)]
+pub enum BatchItem {
+    /// A STIX object version.
+    Object(ObjectVersion),
+    /// A contributor's report.
+    Report(Box<ReportVersion>),
+}
+
 /// The key that tells versions of one object apart: its `modified`, or, for objects that have
 /// none (SCOs, marking definitions, which STIX does not version), a digest of the canonical
 /// content, so that every distinct content sent under one id is kept and an identical one is
 /// recognised as a repeat.
 pub fn version_key(v: &ObjectVersion) -> std::borrow::Cow<'_, str> {
-    use sha2::{Digest, Sha256};
     if v.modified.is_empty() {
-        let digest = Sha256::digest(v.json.as_bytes());
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        std::borrow::Cow::Owned(format!("sha256:{hex}"))
+        std::borrow::Cow::Owned(format!("sha256:{}", sha256_hex(v.json.as_bytes())))
     } else {
         std::borrow::Cow::Borrowed(&v.modified)
     }
@@ -124,6 +139,10 @@ pub struct WriteOutcome {
     pub new: u64,
     /// Versions already stored with the same content.
     pub unchanged: u64,
+    /// Reports (or new versions of reports) not stored before.
+    pub reports_new: u64,
+    /// Reports already stored with the same content.
+    pub reports_unchanged: u64,
     /// Versions refused because a different content is stored under the same id and modified.
     pub conflicts: Vec<Conflict>,
 }
@@ -172,16 +191,17 @@ pub trait Store {
     /// Records the start of an ingest run.
     fn begin_run(&mut self, run: &NewRun) -> Result<RunId>;
 
-    /// Writes a batch of object versions (one input file) in one transaction, with its audit entry.
+    /// Writes a batch of object versions and reports (one input file) in one transaction, with its
+    /// audit entry.
     ///
-    /// When `versions` yields an [`Abort`], or anything fails, nothing of the batch is kept and
+    /// When `items` yields an [`Abort`], or anything fails, nothing of the batch is kept and
     /// the error says why.
     fn write_batch(
         &mut self,
         run: RunId,
         audit: &AuditEntry,
         on_conflict: OnConflict,
-        versions: &mut dyn Iterator<Item = std::result::Result<ObjectVersion, Abort>>,
+        items: &mut dyn Iterator<Item = std::result::Result<BatchItem, Abort>>,
     ) -> Result<WriteOutcome>;
 
     /// Records the end of a run and its summary.
@@ -199,6 +219,19 @@ pub trait Store {
         filter: &ObjectFilter,
         f: &mut dyn FnMut(&str) -> std::result::Result<(), Abort>,
     ) -> Result<()>;
+
+    /// Calls `f` with each stored report (latest version of each key) at or below `max_tlp`, in ingest order.
+    fn for_each_report(
+        &self,
+        max_tlp: Tlp,
+        f: &mut dyn FnMut(&Report) -> std::result::Result<(), Abort>,
+    ) -> Result<()>;
+
+    /// Counts stored reports (latest versions) by adapter format, at or below a TLP level.
+    fn counts_reports_by_format(&self, max_tlp: Tlp) -> Result<BTreeMap<String, u64>>;
+
+    /// The contributors known to the store.
+    fn contributors(&self) -> Result<Vec<Contributor>>;
 
     /// True when any version of `id` is stored.
     fn contains_id(&self, id: &str) -> Result<bool>;

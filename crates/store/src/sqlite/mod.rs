@@ -11,11 +11,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension};
-use threatscape_model::Tlp;
+use threatscape_model::{sha256_hex, Contributor, Report, Tlp};
 
 use crate::{
-    Abort, AuditEntry, Conflict, NewRun, ObjectFilter, OnConflict, ObjectVersion, Result, RunId, SearchHit, Store,
-    StoreError, WriteOutcome,
+    Abort, AuditEntry, BatchItem, Conflict, NewRun, ObjectFilter, ObjectVersion, OnConflict,
+    Result, RunId, SearchHit, Store, StoreError, WriteOutcome,
 };
 
 /// The SQLite implementation of [`Store`].
@@ -36,7 +36,10 @@ fn db(context: impl Into<String>) -> impl FnOnce(rusqlite::Error) -> StoreError 
 
 /// TLP levels are stored as their rank so that "at or below" is a comparison.
 fn tlp_rank(tlp: Tlp) -> i64 {
-    Tlp::ALL.iter().position(|t| *t == tlp).expect("every level is in ALL") as i64
+    Tlp::ALL
+        .iter()
+        .position(|t| *t == tlp)
+        .expect("every level is in ALL") as i64
 }
 
 fn tlp_from_rank(rank: i64) -> Tlp {
@@ -153,6 +156,154 @@ fn fts_query(text: &str) -> String {
         .join(" ")
 }
 
+/// Inserts STIX object versions within one transaction, through cached statements.
+struct ObjectWriter<'t> {
+    insert: rusqlite::CachedStatement<'t>,
+    existing: rusqlite::CachedStatement<'t>,
+}
+
+impl<'t> ObjectWriter<'t> {
+    fn new(tx: &'t rusqlite::Transaction<'_>) -> Result<Self> {
+        Ok(ObjectWriter {
+            insert: tx
+                .prepare_cached(
+                    "INSERT INTO stix_objects(id, modified, version, type, tlp, run_id, json)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT(id, version) DO NOTHING",
+                )
+                .map_err(db("preparing the object insert"))?,
+            existing: tx
+                .prepare_cached("SELECT json FROM stix_objects WHERE id = ?1 AND version = ?2")
+                .map_err(db("preparing the object lookup"))?,
+        })
+    }
+
+    fn write(
+        &mut self,
+        v: ObjectVersion,
+        run: RunId,
+        on_conflict: OnConflict,
+        outcome: &mut WriteOutcome,
+    ) -> Result<()> {
+        let key = crate::version_key(&v);
+        let inserted = self
+            .insert
+            .execute(params![
+                v.id,
+                v.modified,
+                key,
+                v.type_,
+                tlp_rank(v.tlp),
+                run,
+                v.json
+            ])
+            .map_err(db(format!("storing {}", v.id)))?;
+        if inserted == 1 {
+            outcome.new += 1;
+            return Ok(());
+        }
+        let stored: String = self
+            .existing
+            .query_row(params![v.id, key], |r| r.get(0))
+            .map_err(db(format!("reading the stored {}", v.id)))?;
+        if stored == v.json {
+            outcome.unchanged += 1;
+            return Ok(());
+        }
+        let conflict = Conflict {
+            tag: v.tag,
+            id: v.id,
+            modified: v.modified,
+        };
+        match on_conflict {
+            OnConflict::Reject => Err(StoreError::Conflict(conflict)),
+            OnConflict::Skip => {
+                outcome.conflicts.push(conflict);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Inserts reports (and their contributors) within one transaction.
+struct ReportWriter<'t> {
+    tx: &'t rusqlite::Transaction<'t>,
+    contributor_ids: std::collections::HashMap<String, i64>,
+}
+
+impl<'t> ReportWriter<'t> {
+    fn new(tx: &'t rusqlite::Transaction<'t>) -> Result<Self> {
+        Ok(ReportWriter {
+            tx,
+            contributor_ids: Default::default(),
+        })
+    }
+
+    fn contributor_id(&mut self, c: &Contributor) -> Result<i64> {
+        if let Some(id) = self.contributor_ids.get(&c.name) {
+            return Ok(*id);
+        }
+        // The first registration of a contributor fixes its type and reliability; changing them is
+        // an administrator's decision, not a side effect of an ingest.
+        self.tx
+            .prepare_cached(
+                "INSERT INTO contributors(name, type, reliability) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(name) DO NOTHING",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    c.name,
+                    c.type_.as_str(),
+                    format!("{:?}", c.reliability)
+                ])
+            })
+            .map_err(db("registering a contributor"))?;
+        let id: i64 = self
+            .tx
+            .query_row(
+                "SELECT id FROM contributors WHERE name = ?1",
+                [&c.name],
+                |r| r.get(0),
+            )
+            .map_err(db("looking up a contributor"))?;
+        self.contributor_ids.insert(c.name.clone(), id);
+        Ok(id)
+    }
+
+    fn write(&mut self, report: &Report, run: RunId, outcome: &mut WriteOutcome) -> Result<()> {
+        let contributor = self.contributor_id(&report.contributor)?;
+        let json = serde_json::to_string(report).expect("reports serialise");
+        let key = report.key();
+        let inserted = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO reports(key, digest, format, contributor_id, tlp, occurred, title, run_id, json)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT(key, digest) DO NOTHING",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    key,
+                    sha256_hex(json.as_bytes()),
+                    report.provenance.format,
+                    contributor,
+                    tlp_rank(report.tlp),
+                    report.occurred.map(|o| o.start.to_string()),
+                    report.title,
+                    run,
+                    json
+                ])
+            })
+            .map_err(db(format!("storing report {key}")))?;
+        if inserted == 1 {
+            outcome.reports_new += 1;
+        } else {
+            outcome.reports_unchanged += 1;
+        }
+        Ok(())
+    }
+}
+
 impl Store for SqliteStore {
     fn begin_run(&mut self, run: &NewRun) -> Result<RunId> {
         self.conn
@@ -175,47 +326,21 @@ impl Store for SqliteStore {
         run: RunId,
         audit: &AuditEntry,
         on_conflict: OnConflict,
-        versions: &mut dyn Iterator<Item = std::result::Result<ObjectVersion, Abort>>,
+        items: &mut dyn Iterator<Item = std::result::Result<BatchItem, Abort>>,
     ) -> Result<WriteOutcome> {
-        let tx = self.conn.transaction().map_err(db("starting a transaction"))?;
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(db("starting a transaction"))?;
         let mut outcome = WriteOutcome::default();
         {
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO stix_objects(id, modified, version, type, tlp, run_id, json)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                     ON CONFLICT(id, version) DO NOTHING",
-                )
-                .map_err(db("preparing the object insert"))?;
-            let mut existing = tx
-                .prepare_cached("SELECT json FROM stix_objects WHERE id = ?1 AND version = ?2")
-                .map_err(db("preparing the object lookup"))?;
-            for version in versions {
+            let mut objects = ObjectWriter::new(&tx)?;
+            let mut reports = ReportWriter::new(&tx)?;
+            for item in items {
                 // On an abort or an error, `tx` is dropped unfinished, which rolls everything back.
-                let v = version.map_err(|Abort(why)| StoreError::Aborted(why))?;
-                let key = crate::version_key(&v);
-                let inserted = insert
-                    .execute(params![v.id, v.modified, key, v.type_, tlp_rank(v.tlp), run, v.json])
-                    .map_err(db(format!("storing {}", v.id)))?;
-                if inserted == 1 {
-                    outcome.new += 1;
-                    continue;
-                }
-                let stored: String = existing
-                    .query_row(params![v.id, key], |r| r.get(0))
-                    .map_err(db(format!("reading the stored {}", v.id)))?;
-                if stored == v.json {
-                    outcome.unchanged += 1;
-                } else {
-                    let conflict = Conflict {
-                        tag: v.tag,
-                        id: v.id,
-                        modified: v.modified,
-                    };
-                    match on_conflict {
-                        OnConflict::Reject => return Err(StoreError::Conflict(conflict)),
-                        OnConflict::Skip => outcome.conflicts.push(conflict),
-                    }
+                match item.map_err(|Abort(why)| StoreError::Aborted(why))? {
+                    BatchItem::Object(v) => objects.write(v, run, on_conflict, &mut outcome)?,
+                    BatchItem::Report(r) => reports.write(&r.report, run, &mut outcome)?,
                 }
             }
         }
@@ -225,6 +350,8 @@ impl Store for SqliteStore {
             detail.insert("new".into(), outcome.new.into());
             detail.insert("unchanged".into(), outcome.unchanged.into());
             detail.insert("conflicts".into(), outcome.conflicts.len().into());
+            detail.insert("reports_new".into(), outcome.reports_new.into());
+            detail.insert("reports_unchanged".into(), outcome.reports_unchanged.into());
         }
         insert_audit(&tx, &entry)?;
         tx.commit().map_err(db("committing"))?;
@@ -247,9 +374,12 @@ impl Store for SqliteStore {
             .prepare_cached("SELECT type, COUNT(*) FROM stix_objects WHERE tlp <= ?1 GROUP BY type")
             .map_err(db("counting objects"))?;
         let rows = st
-            .query_map([tlp_rank(max_tlp)], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))
+            .query_map([tlp_rank(max_tlp)], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+            })
             .map_err(db("counting objects"))?;
-        rows.collect::<rusqlite::Result<_>>().map_err(db("counting objects"))
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(db("counting objects"))
     }
 
     fn counts_by_tlp(&self) -> Result<BTreeMap<Tlp, u64>> {
@@ -258,9 +388,12 @@ impl Store for SqliteStore {
             .prepare_cached("SELECT tlp, COUNT(*) FROM stix_objects GROUP BY tlp")
             .map_err(db("counting objects by TLP"))?;
         let rows = st
-            .query_map([], |r| Ok((tlp_from_rank(r.get(0)?), r.get::<_, i64>(1)? as u64)))
+            .query_map([], |r| {
+                Ok((tlp_from_rank(r.get(0)?), r.get::<_, i64>(1)? as u64))
+            })
             .map_err(db("counting objects by TLP"))?;
-        rows.collect::<rusqlite::Result<_>>().map_err(db("counting objects by TLP"))
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(db("counting objects by TLP"))
     }
 
     fn for_each_object(
@@ -288,6 +421,83 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn for_each_report(
+        &self,
+        max_tlp: Tlp,
+        f: &mut dyn FnMut(&Report) -> std::result::Result<(), Abort>,
+    ) -> Result<()> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT json FROM reports r
+                 WHERE tlp <= ?1 AND seq = (SELECT MAX(seq) FROM reports WHERE key = r.key)
+                 ORDER BY seq",
+            )
+            .map_err(db("reading reports"))?;
+        let mut rows = st
+            .query([tlp_rank(max_tlp)])
+            .map_err(db("reading reports"))?;
+        while let Some(row) = rows.next().map_err(db("reading reports"))? {
+            let json: String = row.get(0).map_err(db("reading reports"))?;
+            let report: Report =
+                serde_json::from_str(&json).map_err(|e| StoreError::Incompatible {
+                    path: self.path.display().to_string(),
+                    problem: format!("holds a report this version cannot read: {e}"),
+                })?;
+            f(&report).map_err(|Abort(why)| StoreError::Aborted(why))?;
+        }
+        Ok(())
+    }
+
+    fn counts_reports_by_format(&self, max_tlp: Tlp) -> Result<BTreeMap<String, u64>> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT format, COUNT(*) FROM reports r
+                 WHERE tlp <= ?1 AND seq = (SELECT MAX(seq) FROM reports WHERE key = r.key)
+                 GROUP BY format",
+            )
+            .map_err(db("counting reports"))?;
+        let rows = st
+            .query_map([tlp_rank(max_tlp)], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+            })
+            .map_err(db("counting reports"))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(db("counting reports"))
+    }
+
+    fn contributors(&self) -> Result<Vec<Contributor>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT name, type, reliability FROM contributors ORDER BY name")
+            .map_err(db("reading contributors"))?;
+        let rows = st
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .map_err(db("reading contributors"))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (name, type_, reliability) = row.map_err(db("reading contributors"))?;
+            let incompatible = |what: &str| StoreError::Incompatible {
+                path: self.path.display().to_string(),
+                problem: format!("holds a contributor with an unknown {what}"),
+            };
+            out.push(Contributor {
+                name,
+                type_: type_.parse().map_err(|_| incompatible("type"))?,
+                reliability: serde_json::from_value(serde_json::Value::String(reliability))
+                    .map_err(|_| incompatible("reliability"))?,
+            });
+        }
+        Ok(out)
+    }
+
     fn contains_id(&self, id: &str) -> Result<bool> {
         self.conn
             .prepare_cached("SELECT 1 FROM stix_objects WHERE id = ?1 LIMIT 1")
@@ -308,16 +518,20 @@ impl Store for SqliteStore {
             )
             .map_err(db("searching"))?;
         let rows = st
-            .query_map(params![fts_query(query), tlp_rank(max_tlp), limit as i64], |r| {
-                Ok(SearchHit {
-                    id: r.get(0)?,
-                    type_: r.get(1)?,
-                    modified: r.get(2)?,
-                    name: r.get(3)?,
-                })
-            })
+            .query_map(
+                params![fts_query(query), tlp_rank(max_tlp), limit as i64],
+                |r| {
+                    Ok(SearchHit {
+                        id: r.get(0)?,
+                        type_: r.get(1)?,
+                        modified: r.get(2)?,
+                        name: r.get(3)?,
+                    })
+                },
+            )
             .map_err(db("searching"))?;
-        rows.collect::<rusqlite::Result<_>>().map_err(db("searching"))
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(db("searching"))
     }
 
     fn audit(&mut self, entry: &AuditEntry) -> Result<()> {
@@ -327,7 +541,9 @@ impl Store for SqliteStore {
     fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEntry>> {
         let mut st = self
             .conn
-            .prepare_cached("SELECT actor, action, subject, detail FROM audit_log ORDER BY seq DESC LIMIT ?1")
+            .prepare_cached(
+                "SELECT actor, action, subject, detail FROM audit_log ORDER BY seq DESC LIMIT ?1",
+            )
             .map_err(db("reading the audit log"))?;
         let rows = st
             .query_map([limit as i64], |r| {
@@ -336,10 +552,12 @@ impl Store for SqliteStore {
                     actor: r.get(0)?,
                     action: r.get(1)?,
                     subject: r.get(2)?,
-                    detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::String(detail)),
+                    detail: serde_json::from_str(&detail)
+                        .unwrap_or(serde_json::Value::String(detail)),
                 })
             })
             .map_err(db("reading the audit log"))?;
-        rows.collect::<rusqlite::Result<_>>().map_err(db("reading the audit log"))
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(db("reading the audit log"))
     }
 }

@@ -49,6 +49,26 @@ const MIGRATIONS: &[&str] = &[
      CREATE VIRTUAL TABLE object_text USING fts5(
          name, description, content = '', tokenize = 'unicode61 remove_diacritics 2'
      );",
+    // 2: contributors and their reports (one account of an incident each, every version kept).
+    "CREATE TABLE contributors (
+         id          INTEGER PRIMARY KEY,
+         name        TEXT NOT NULL UNIQUE,
+         type        TEXT NOT NULL,
+         reliability TEXT NOT NULL
+     );
+     CREATE TABLE reports (
+         seq            INTEGER PRIMARY KEY,
+         key            TEXT    NOT NULL,  -- Report::key(): stable across re-reads of the same record
+         digest         TEXT    NOT NULL,  -- SHA-256 of json: a changed account is a new version
+         format         TEXT    NOT NULL,
+         contributor_id INTEGER NOT NULL REFERENCES contributors(id),
+         tlp            INTEGER NOT NULL,
+         occurred       TEXT,              -- start, YYYY[-MM[-DD]]
+         title          TEXT    NOT NULL,
+         run_id         INTEGER NOT NULL REFERENCES ingest_runs(id),
+         json           TEXT    NOT NULL,  -- the Report, original record included
+         UNIQUE (key, digest)
+     );",
 ];
 
 /// Applies the migrations this store lacks.

@@ -1,13 +1,16 @@
 //! The store test suite. Each check takes `&mut dyn Store`, so every backend runs the same tests.
 
 use threatscape_model::Tlp;
+use threatscape_model::{Contributor, ContributorType, FuzzyDate, Provenance, Reliability, Report};
 use threatscape_store::{
-    Abort, AuditEntry, NewRun, ObjectFilter, ObjectVersion, OnConflict, SqliteStore, Store, StoreError,
+    Abort, AuditEntry, BatchItem, NewRun, ObjectFilter, ObjectVersion, OnConflict, ReportVersion,
+    SqliteStore, Store, StoreError,
 };
 
 fn version(id: &str, modified: &str, tlp: Tlp, name: &str) -> ObjectVersion {
     let type_ = id.split("--").next().unwrap().to_string();
-    let json = serde_json::json!({"id": id, "type": type_, "modified": modified, "name": name}).to_string();
+    let json = serde_json::json!({"id": id, "type": type_, "modified": modified, "name": name})
+        .to_string();
     ObjectVersion {
         id: id.into(),
         modified: modified.into(),
@@ -30,7 +33,12 @@ fn audit(subject: &str) -> AuditEntry {
 fn write(store: &mut dyn Store, versions: Vec<ObjectVersion>) -> threatscape_store::WriteOutcome {
     let run = store.begin_run(&NewRun::default()).unwrap();
     store
-        .write_batch(run, &audit("f.json"), OnConflict::Skip, &mut versions.into_iter().map(Ok))
+        .write_batch(
+            run,
+            &audit("f.json"),
+            OnConflict::Skip,
+            &mut versions.into_iter().map(|v| Ok(BatchItem::Object(v))),
+        )
         .unwrap()
 }
 
@@ -46,8 +54,19 @@ fn keeps_every_version_and_recognises_repeats(store: &mut dyn Store) {
             version(B, "2020-01-01T00:00:00.000Z", Tlp::Red, "Mimikatz"),
         ],
     );
-    assert_eq!((first.new, first.unchanged, first.conflicts.len()), (3, 0, 0));
-    let again = write(store, vec![version(A, "2021-01-01T00:00:00.000Z", Tlp::Clear, "Shamoon 2")]);
+    assert_eq!(
+        (first.new, first.unchanged, first.conflicts.len()),
+        (3, 0, 0)
+    );
+    let again = write(
+        store,
+        vec![version(
+            A,
+            "2021-01-01T00:00:00.000Z",
+            Tlp::Clear,
+            "Shamoon 2",
+        )],
+    );
     assert_eq!((again.new, again.unchanged), (0, 1));
     let mut changed = version(A, "2021-01-01T00:00:00.000Z", Tlp::Clear, "Shamoon two");
     changed.tag = 7;
@@ -60,21 +79,44 @@ fn keeps_every_version_and_recognises_repeats(store: &mut dyn Store) {
         &audit("g.json"),
         OnConflict::Reject,
         &mut vec![
-            Ok(version(B, "2022-01-01T00:00:00.000Z", Tlp::Clear, "kept only if the batch is")),
-            Ok(version(A, "2021-01-01T00:00:00.000Z", Tlp::Clear, "Shamoon two")),
+            Ok(BatchItem::Object(version(
+                B,
+                "2022-01-01T00:00:00.000Z",
+                Tlp::Clear,
+                "kept only if the batch is",
+            ))),
+            Ok(BatchItem::Object(version(
+                A,
+                "2021-01-01T00:00:00.000Z",
+                Tlp::Clear,
+                "Shamoon two",
+            ))),
         ]
         .into_iter(),
     );
     assert!(matches!(rejected, Err(StoreError::Conflict(c)) if c.id == A));
-    assert_eq!(store.counts_by_type(Tlp::Red).unwrap()["tool"], 1, "the rejected batch kept nothing");
-    assert_eq!(store.counts_by_type(Tlp::Red).unwrap().get("malware"), Some(&2));
+    assert_eq!(
+        store.counts_by_type(Tlp::Red).unwrap()["tool"],
+        1,
+        "the rejected batch kept nothing"
+    );
+    assert_eq!(
+        store.counts_by_type(Tlp::Red).unwrap().get("malware"),
+        Some(&2)
+    );
     assert_eq!(store.counts_by_type(Tlp::Amber).unwrap().get("tool"), None);
     assert_eq!(store.counts_by_tlp().unwrap().get(&Tlp::Red), Some(&1));
 }
 
 fn keeps_each_distinct_content_of_an_unversioned_object(store: &mut dyn Store) {
     const SCO: &str = "domain-name--3c10e93f-798e-5a26-a0c1-08156efab7f5";
-    let first = write(store, vec![version(SCO, "", Tlp::Clear, "a"), version(SCO, "", Tlp::Clear, "b")]);
+    let first = write(
+        store,
+        vec![
+            version(SCO, "", Tlp::Clear, "a"),
+            version(SCO, "", Tlp::Clear, "b"),
+        ],
+    );
     assert_eq!((first.new, first.conflicts.len()), (2, 0));
     let again = write(store, vec![version(SCO, "", Tlp::Clear, "b")]);
     assert_eq!((again.new, again.unchanged), (0, 1));
@@ -83,15 +125,34 @@ fn keeps_each_distinct_content_of_an_unversioned_object(store: &mut dyn Store) {
 fn an_abort_keeps_nothing(store: &mut dyn Store) {
     let run = store.begin_run(&NewRun::default()).unwrap();
     let items = vec![
-        Ok(version(B, "2022-01-01T00:00:00.000Z", Tlp::Clear, "new")),
+        Ok(BatchItem::Object(version(
+            B,
+            "2022-01-01T00:00:00.000Z",
+            Tlp::Clear,
+            "new",
+        ))),
+        Ok(BatchItem::Report(Box::new(ReportVersion {
+            report: report("cfr", Some("1"), "kept only if the batch is", Tlp::Clear),
+            tag: 0,
+        }))),
         Err(Abort("line 3: broken JSON".into())),
     ];
     let err = store
-        .write_batch(run, &audit("bad.json"), OnConflict::Reject, &mut items.into_iter())
+        .write_batch(
+            run,
+            &audit("bad.json"),
+            OnConflict::Reject,
+            &mut items.into_iter(),
+        )
         .unwrap_err();
     assert!(err.to_string().contains("broken JSON"), "{err}");
     assert!(store.counts_by_type(Tlp::Red).unwrap().is_empty());
-    assert!(store.recent_audit(10).unwrap().is_empty(), "the audit entry rolls back with the batch");
+    assert!(store.counts_reports_by_format(Tlp::Red).unwrap().is_empty());
+    assert!(store.contributors().unwrap().is_empty());
+    assert!(
+        store.recent_audit(10).unwrap().is_empty(),
+        "the audit entry rolls back with the batch"
+    );
 }
 
 fn filters_by_tlp_and_type_when_reading(store: &mut dyn Store) {
@@ -99,7 +160,12 @@ fn filters_by_tlp_and_type_when_reading(store: &mut dyn Store) {
         store,
         vec![
             version(A, "2020-01-01T00:00:00.000Z", Tlp::Green, "Industroyer"),
-            version(B, "2020-01-01T00:00:00.000Z", Tlp::AmberStrict, "Cobalt Strike"),
+            version(
+                B,
+                "2020-01-01T00:00:00.000Z",
+                Tlp::AmberStrict,
+                "Cobalt Strike",
+            ),
         ],
     );
     let read = |store: &dyn Store, types: &[&str], max_tlp| {
@@ -121,15 +187,27 @@ fn filters_by_tlp_and_type_when_reading(store: &mut dyn Store) {
     assert_eq!(read(store, &[], Tlp::Clear), 0);
     assert_eq!(read(store, &["tool"], Tlp::Red), 1);
     assert!(store.contains_id(A).unwrap());
-    assert!(!store.contains_id("tool--00000000-0000-4000-8000-000000000000").unwrap());
+    assert!(!store
+        .contains_id("tool--00000000-0000-4000-8000-000000000000")
+        .unwrap());
 }
 
 fn searches_names_within_clearance(store: &mut dyn Store) {
     write(
         store,
         vec![
-            version(A, "2020-01-01T00:00:00.000Z", Tlp::Clear, "Industroyer grid malware"),
-            version(B, "2020-01-01T00:00:00.000Z", Tlp::Red, "Industroyer2 \"red\" tool"),
+            version(
+                A,
+                "2020-01-01T00:00:00.000Z",
+                Tlp::Clear,
+                "Industroyer grid malware",
+            ),
+            version(
+                B,
+                "2020-01-01T00:00:00.000Z",
+                Tlp::Red,
+                "Industroyer2 \"red\" tool",
+            ),
         ],
     );
     let hits = store.search("industroyer", Tlp::Red, 10).unwrap();
@@ -137,10 +215,118 @@ fn searches_names_within_clearance(store: &mut dyn Store) {
     assert_eq!(hits[0].id, A);
     assert_eq!(hits[0].name.as_deref(), Some("Industroyer grid malware"));
     assert_eq!(store.search("\"red\" tool", Tlp::Red, 10).unwrap().len(), 1);
-    assert!(store.search("\"red\" tool", Tlp::Amber, 10).unwrap().is_empty(), "RED stays hidden");
+    assert!(
+        store
+            .search("\"red\" tool", Tlp::Amber, 10)
+            .unwrap()
+            .is_empty(),
+        "RED stays hidden"
+    );
     // New objects after a search are found by the next one.
-    write(store, vec![version("tool--33333333-3333-4333-8333-333333333333", "", Tlp::Clear, "grid tool")]);
+    write(
+        store,
+        vec![version(
+            "tool--33333333-3333-4333-8333-333333333333",
+            "",
+            Tlp::Clear,
+            "grid tool",
+        )],
+    );
     assert_eq!(store.search("grid", Tlp::Clear, 10).unwrap().len(), 2);
+}
+
+fn report(format: &str, source_id: Option<&str>, title: &str, tlp: Tlp) -> Report {
+    Report {
+        provenance: Provenance {
+            format: format.into(),
+            file: "f.csv".into(),
+            locator: "line 2".into(),
+        },
+        contributor: Contributor {
+            name: format!("{format} tracker"),
+            type_: ContributorType::Academia,
+            reliability: Reliability::B,
+        },
+        source_id: source_id.map(str::to_string),
+        title: title.into(),
+        description: None,
+        urls: vec![],
+        occurred: Some(threatscape_model::DateSpan {
+            start: FuzzyDate::month(2017, 6).unwrap(),
+            end: None,
+        }),
+        disclosed: None,
+        reported: None,
+        victims: vec![],
+        actors: vec![],
+        attributions: vec![],
+        kinds: vec!["Wiper".into()],
+        tags: vec![],
+        tlp,
+        credibility: None,
+        original: format!("{{\"title\": \"{title}\"}}"),
+    }
+}
+
+fn write_reports(store: &mut dyn Store, reports: Vec<Report>) -> threatscape_store::WriteOutcome {
+    let run = store.begin_run(&NewRun::default()).unwrap();
+    store
+        .write_batch(
+            run,
+            &audit("r.csv"),
+            OnConflict::Reject,
+            &mut reports.into_iter().map(|report| {
+                Ok(BatchItem::Report(Box::new(ReportVersion {
+                    report,
+                    tag: 0,
+                })))
+            }),
+        )
+        .unwrap()
+}
+
+fn keeps_reports_and_their_versions(store: &mut dyn Store) {
+    let first = write_reports(
+        store,
+        vec![
+            report("cfr", Some("7"), "NotPetya", Tlp::Clear),
+            report("eurepoc", None, "NotPetya wiper", Tlp::Amber),
+        ],
+    );
+    assert_eq!((first.reports_new, first.reports_unchanged), (2, 0));
+    let again = write_reports(
+        store,
+        vec![report("cfr", Some("7"), "NotPetya", Tlp::Clear)],
+    );
+    assert_eq!((again.reports_new, again.reports_unchanged), (0, 1));
+    // The tracker corrected its record: a new version under the same key, and only it is read.
+    let corrected = write_reports(
+        store,
+        vec![report("cfr", Some("7"), "NotPetya (corrected)", Tlp::Clear)],
+    );
+    assert_eq!(corrected.reports_new, 1);
+    let mut titles = Vec::new();
+    store
+        .for_each_report(Tlp::Red, &mut |r| {
+            titles.push(r.title.clone());
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(titles, vec!["NotPetya wiper", "NotPetya (corrected)"]);
+    let counts = store.counts_reports_by_format(Tlp::Green).unwrap();
+    assert_eq!(counts.get("cfr"), Some(&1));
+    assert_eq!(
+        counts.get("eurepoc"),
+        None,
+        "AMBER stays hidden below its level"
+    );
+    let names: Vec<String> = store
+        .contributors()
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names, vec!["cfr tracker", "eurepoc tracker"]);
 }
 
 fn audits_in_order(store: &mut dyn Store) {
@@ -157,6 +343,7 @@ fn run_suite(open: &dyn Fn() -> Box<dyn Store>) {
     an_abort_keeps_nothing(&mut *open());
     filters_by_tlp_and_type_when_reading(&mut *open());
     searches_names_within_clearance(&mut *open());
+    keeps_reports_and_their_versions(&mut *open());
     audits_in_order(&mut *open());
 }
 
@@ -171,9 +358,15 @@ fn sqlite_file_survives_reopening() {
     let path = dir.path().join("t.db");
     {
         let mut store = SqliteStore::open(&path).unwrap();
-        write(&mut store, vec![version(A, "2020-01-01T00:00:00.000Z", Tlp::Clear, "x")]);
+        write(
+            &mut store,
+            vec![version(A, "2020-01-01T00:00:00.000Z", Tlp::Clear, "x")],
+        );
     }
     let store = SqliteStore::open(&path).unwrap();
     store.integrity_check().unwrap();
-    assert_eq!(store.counts_by_type(Tlp::Clear).unwrap().get("malware"), Some(&1));
+    assert_eq!(
+        store.counts_by_type(Tlp::Clear).unwrap().get("malware"),
+        Some(&1)
+    );
 }
