@@ -59,7 +59,7 @@ pub(crate) fn ingest(db: &Path, args: IngestArgs) -> Result<Outcome> {
     } else {
         print_summary(&summary, "ingested");
     }
-    Ok(if summary.is_clean() && summary.skipped.iter().all(|s| !s.reason.contains("does not exist")) {
+    Ok(if summary.all_files_kept() {
         Outcome::Success
     } else {
         Outcome::InputProblems
@@ -158,8 +158,7 @@ pub(crate) fn validate(args: ValidateArgs) -> Result<Outcome> {
         }
         print_summary(&summary, "validated");
     }
-    let missing = summary.skipped.iter().any(|s| s.reason.contains("does not exist"));
-    Ok(if summary.files_rejected == 0 && !missing && summary.files > 0 {
+    Ok(if summary.all_files_kept() {
         Outcome::Success
     } else {
         Outcome::InputProblems

@@ -12,6 +12,9 @@ pub struct Skipped {
     pub path: String,
     /// Why it was not read.
     pub reason: String,
+    /// True when the path was asked for and could not be read (a problem), false when a folder
+    /// simply held a file that is not input (a note).
+    pub problem: bool,
 }
 
 /// The files to read, in a stable order, and what was left out.
@@ -35,6 +38,7 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Inputs {
             inputs.skipped.push(Skipped {
                 path: path.display().to_string(),
                 reason: "does not exist".into(),
+                problem: true,
             });
         }
     }
@@ -50,6 +54,7 @@ fn walk(dir: &Path, inputs: &mut Inputs) {
             inputs.skipped.push(Skipped {
                 path: dir.display().to_string(),
                 reason: format!("cannot list the folder: {e}"),
+                problem: true,
             });
             return;
         }
@@ -73,6 +78,7 @@ fn walk(dir: &Path, inputs: &mut Inputs) {
                     "not a {} file (name it on the command line to read it anyway)",
                     READ_IN_FOLDERS.join("/")
                 ),
+                problem: false,
             });
         }
     }

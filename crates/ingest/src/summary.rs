@@ -270,8 +270,10 @@ impl Summary {
         self.per_file.push(file);
     }
 
-    /// True when every file was kept whole and nothing was skipped or rejected.
-    pub fn is_clean(&self) -> bool {
-        self.files_rejected == 0 && self.rejected == 0 && self.errors.is_empty()
+    /// True when every file asked for was read and none was rejected whole. Records rejected
+    /// inside a kept file (with `--skip-invalid-objects`, or rows of a tracker) are reported in
+    /// `errors` but do not make the run fail.
+    pub fn all_files_kept(&self) -> bool {
+        self.files_rejected == 0 && self.files > 0 && !self.skipped.iter().any(|s| s.problem)
     }
 }
