@@ -9,12 +9,18 @@ use serde_json::Value;
 
 use crate::JsonMap;
 
-/// True when an object is in STIX 2.0 form: it says so, or it has no `spec_version` and came in a
-/// bundle that declared 2.0.
+/// True when an object is in STIX 2.0 form: it says so; or it has no `spec_version` and came in a
+/// bundle that declared 2.0; or it has no `spec_version`, its bundle declared none (yet: a bundle may
+/// state its version after its objects), and it has `created`, which only 2.0 domain objects carry
+/// without `spec_version` (2.1 requires it on them, and SCOs have no `created`). The OASIS
+/// validator draws the same line.
 pub fn is_stix20(obj: &JsonMap, bundle_spec_version: Option<&str>) -> bool {
     match obj.get("spec_version").and_then(Value::as_str) {
         Some(v) => v == "2.0",
-        None => bundle_spec_version == Some("2.0"),
+        None => match bundle_spec_version {
+            Some(v) => v == "2.0",
+            None => obj.contains_key("created"),
+        },
     }
 }
 
@@ -96,7 +102,10 @@ mod tests {
         )
         .unwrap();
         assert!(is_stix20(&obj, Some("2.0")));
-        assert!(!is_stix20(&obj, None));
+        assert!(!is_stix20(&obj, None), "no created: an SCO-like object is not taken for 2.0");
+        obj.insert("created".into(), Value::from("2017-01-01T00:00:00.000Z"));
+        assert!(is_stix20(&obj, None), "a domain object without spec_version is 2.0");
+        assert!(!is_stix20(&obj, Some("2.1")));
         let changes = upgrade_20_to_21(&mut obj);
         assert_eq!(changes.len(), 3);
         assert_eq!(obj["spec_version"], "2.1");

@@ -1,0 +1,518 @@
+//! The STIX 2.1 open vocabularies (values a producer SHOULD use) and closed enumerations (values it
+//! MUST use), as the specification lists them.
+
+/// A named list of values.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Vocab {
+    /// The vocabulary's name in the specification, e.g. `malware-type-ov`.
+    pub name: &'static str,
+    /// Its values.
+    pub values: &'static [&'static str],
+}
+
+impl Vocab {
+    /// True when `v` is one of the values.
+    pub fn contains(&self, v: &str) -> bool {
+        self.values.contains(&v)
+    }
+}
+
+macro_rules! vocab {
+    ($id:ident, $name:literal, [$($v:literal),* $(,)?]) => {
+        pub(crate) const $id: Vocab = Vocab { name: $name, values: &[$($v),*] };
+    };
+}
+
+vocab!(
+    ATTACK_MOTIVATION,
+    "attack-motivation-ov",
+    [
+        "accidental",
+        "coercion",
+        "dominance",
+        "ideology",
+        "notoriety",
+        "organizational-gain",
+        "personal-gain",
+        "personal-satisfaction",
+        "revenge",
+        "unpredictable",
+    ]
+);
+vocab!(
+    ATTACK_RESOURCE_LEVEL,
+    "attack-resource-level-ov",
+    [
+        "individual",
+        "club",
+        "contest",
+        "team",
+        "organization",
+        "government",
+    ]
+);
+vocab!(
+    GROUPING_CONTEXT,
+    "grouping-context-ov",
+    ["suspicious-activity", "malware-analysis", "unspecified"]
+);
+vocab!(
+    IDENTITY_CLASS,
+    "identity-class-ov",
+    [
+        "individual",
+        "group",
+        "system",
+        "organization",
+        "class",
+        "unknown",
+    ]
+);
+vocab!(
+    IMPLEMENTATION_LANGUAGE,
+    "implementation-language-ov",
+    [
+        "applescript",
+        "bash",
+        "c",
+        "c++",
+        "c#",
+        "go",
+        "java",
+        "javascript",
+        "lua",
+        "objective-c",
+        "perl",
+        "php",
+        "powershell",
+        "python",
+        "ruby",
+        "scala",
+        "swift",
+        "typescript",
+        "visual-basic",
+        "x86-32",
+        "x86-64",
+    ]
+);
+vocab!(
+    INDICATOR_TYPE,
+    "indicator-type-ov",
+    [
+        "anomalous-activity",
+        "anonymization",
+        "benign",
+        "compromised",
+        "malicious-activity",
+        "attribution",
+        "unknown",
+    ]
+);
+vocab!(
+    INDUSTRY_SECTOR,
+    "industry-sector-ov",
+    [
+        "agriculture",
+        "aerospace",
+        "automotive",
+        "chemical",
+        "commercial",
+        "communications",
+        "construction",
+        "defense",
+        "education",
+        "energy",
+        "entertainment",
+        "financial-services",
+        "government",
+        "emergency-services",
+        "government-local",
+        "government-national",
+        "government-public-services",
+        "government-regional",
+        "healthcare",
+        "hospitality-leisure",
+        "infrastructure",
+        "dams",
+        "nuclear",
+        "water",
+        "insurance",
+        "manufacturing",
+        "mining",
+        "non-profit",
+        "pharmaceuticals",
+        "retail",
+        "technology",
+        "telecommunications",
+        "transportation",
+        "utilities",
+    ]
+);
+vocab!(
+    INFRASTRUCTURE_TYPE,
+    "infrastructure-type-ov",
+    [
+        "amplification",
+        "anonymization",
+        "botnet",
+        "command-and-control",
+        "control-system",
+        "exfiltration",
+        "firewall",
+        "hosting-malware",
+        "hosting-target-lists",
+        "phishing",
+        "reconnaissance",
+        "routers-switches",
+        "staging",
+        "workstation",
+        "unknown",
+    ]
+);
+vocab!(
+    MALWARE_RESULT,
+    "malware-result-ov",
+    ["malicious", "suspicious", "benign", "unknown"]
+);
+vocab!(
+    MALWARE_TYPE,
+    "malware-type-ov",
+    [
+        "adware",
+        "backdoor",
+        "bot",
+        "bootkit",
+        "ddos",
+        "downloader",
+        "dropper",
+        "exploit-kit",
+        "keylogger",
+        "ransomware",
+        "remote-access-trojan",
+        "resource-exploitation",
+        "rogue-security-software",
+        "rootkit",
+        "screen-capture",
+        "spyware",
+        "trojan",
+        "unknown",
+        "virus",
+        "webshell",
+        "wiper",
+        "worm",
+    ]
+);
+vocab!(
+    MALWARE_CAPABILITIES,
+    "malware-capabilities-ov",
+    [
+        "accesses-remote-machines",
+        "anti-debugging",
+        "anti-disassembly",
+        "anti-emulation",
+        "anti-memory-forensics",
+        "anti-sandbox",
+        "anti-vm",
+        "captures-input-peripherals",
+        "captures-output-peripherals",
+        "captures-system-state-data",
+        "cleans-traces-of-infection",
+        "commits-fraud",
+        "communicates-with-c2",
+        "compromises-data-availability",
+        "compromises-data-integrity",
+        "compromises-system-availability",
+        "controls-local-machine",
+        "degrades-security-software",
+        "degrades-system-updates",
+        "determines-c2-server",
+        "emails-spam",
+        "escalates-privileges",
+        "evades-av",
+        "exfiltrates-data",
+        "fingerprints-host",
+        "hides-artifacts",
+        "hides-executing-code",
+        "infects-files",
+        "infects-remote-machines",
+        "installs-other-components",
+        "persists-after-system-reboot",
+        "prevents-artifact-access",
+        "prevents-artifact-deletion",
+        "probes-network-environment",
+        "self-modifies",
+        "steals-authentication-credentials",
+        "violates-system-operational-integrity",
+    ]
+);
+vocab!(
+    PATTERN_TYPE,
+    "pattern-type-ov",
+    ["stix", "pcre", "sigma", "snort", "suricata", "yara"]
+);
+vocab!(
+    PROCESSOR_ARCHITECTURE,
+    "processor-architecture-ov",
+    ["alpha", "arm", "ia-64", "mips", "powerpc", "sparc", "x86", "x86-64",]
+);
+vocab!(
+    REGION,
+    "region-ov",
+    [
+        "africa",
+        "eastern-africa",
+        "middle-africa",
+        "northern-africa",
+        "southern-africa",
+        "western-africa",
+        "americas",
+        "latin-america-caribbean",
+        "south-america",
+        "caribbean",
+        "central-america",
+        "northern-america",
+        "asia",
+        "central-asia",
+        "eastern-asia",
+        "southern-asia",
+        "south-eastern-asia",
+        "western-asia",
+        "europe",
+        "eastern-europe",
+        "northern-europe",
+        "southern-europe",
+        "western-europe",
+        "oceania",
+        "australia-new-zealand",
+        "melanesia",
+        "micronesia",
+        "polynesia",
+        "antarctica",
+    ]
+);
+vocab!(
+    REPORT_TYPE,
+    "report-type-ov",
+    [
+        "threat-report",
+        "attack-pattern",
+        "campaign",
+        "identity",
+        "indicator",
+        "intrusion-set",
+        "malware",
+        "observed-data",
+        "threat-actor",
+        "tool",
+        "vulnerability",
+    ]
+);
+vocab!(
+    THREAT_ACTOR_TYPE,
+    "threat-actor-type-ov",
+    [
+        "activist",
+        "competitor",
+        "crime-syndicate",
+        "criminal",
+        "hacker",
+        "insider-accidental",
+        "insider-disgruntled",
+        "nation-state",
+        "sensationalist",
+        "spy",
+        "terrorist",
+        "unknown",
+    ]
+);
+vocab!(
+    THREAT_ACTOR_ROLE,
+    "threat-actor-role-ov",
+    [
+        "agent",
+        "director",
+        "independent",
+        "infrastructure-architect",
+        "infrastructure-operator",
+        "malware-author",
+        "sponsor",
+    ]
+);
+vocab!(
+    THREAT_ACTOR_SOPHISTICATION,
+    "threat-actor-sophistication-ov",
+    [
+        "none",
+        "minimal",
+        "intermediate",
+        "advanced",
+        "expert",
+        "innovator",
+        "strategic",
+    ]
+);
+vocab!(
+    TOOL_TYPE,
+    "tool-type-ov",
+    [
+        "denial-of-service",
+        "exploitation",
+        "information-gathering",
+        "network-capture",
+        "credential-exploitation",
+        "remote-access",
+        "vulnerability-scanning",
+        "unknown",
+    ]
+);
+vocab!(
+    HASH_ALGORITHM,
+    "hash-algorithm-ov",
+    ["MD5", "SHA-1", "SHA-256", "SHA-512", "SHA3-256", "SHA3-512", "SSDEEP", "TLSH",]
+);
+vocab!(
+    WINDOWS_PEBINARY_TYPE,
+    "windows-pebinary-type-ov",
+    ["exe", "dll", "sys"]
+);
+vocab!(
+    ACCOUNT_TYPE,
+    "account-type-ov",
+    [
+        "unix",
+        "windows-local",
+        "windows-domain",
+        "ldap",
+        "tacacs",
+        "radius",
+        "nis",
+        "openid",
+        "facebook",
+        "skype",
+        "twitter",
+        "kavi",
+    ]
+);
+vocab!(
+    MARKING_DEFINITION_TYPE,
+    "marking-definition-type",
+    ["statement", "tlp"]
+);
+vocab!(
+    TLP2_LEVEL,
+    "TLP 2.0 level",
+    ["clear", "green", "amber", "amber+strict", "red"]
+);
+
+// Closed enumerations: values outside them break a MUST.
+vocab!(
+    OPINION,
+    "opinion-enum",
+    [
+        "strongly-disagree",
+        "disagree",
+        "neutral",
+        "agree",
+        "strongly-agree",
+    ]
+);
+vocab!(
+    EXTENSION_TYPE,
+    "extension-type-enum",
+    [
+        "new-sdo",
+        "new-sco",
+        "new-sro",
+        "property-extension",
+        "toplevel-property-extension",
+    ]
+);
+vocab!(
+    ENCRYPTION_ALGORITHM,
+    "encryption-algorithm-enum",
+    ["AES-256-GCM", "ChaCha20-Poly1305", "mime-type-indicated",]
+);
+vocab!(
+    WINDOWS_REGISTRY_DATATYPE,
+    "windows-registry-datatype-enum",
+    [
+        "REG_NONE",
+        "REG_SZ",
+        "REG_EXPAND_SZ",
+        "REG_BINARY",
+        "REG_DWORD",
+        "REG_DWORD_BIG_ENDIAN",
+        "REG_DWORD_LITTLE_ENDIAN",
+        "REG_LINK",
+        "REG_MULTI_SZ",
+        "REG_RESOURCE_LIST",
+        "REG_FULL_RESOURCE_DESCRIPTION",
+        "REG_RESOURCE_REQUIREMENTS_LIST",
+        "REG_QWORD",
+        "REG_INVALID_TYPE",
+    ]
+);
+vocab!(
+    NETWORK_SOCKET_ADDRESS_FAMILY,
+    "network-socket-address-family-enum",
+    [
+        "AF_UNSPEC",
+        "AF_INET",
+        "AF_IPX",
+        "AF_APPLETALK",
+        "AF_NETBIOS",
+        "AF_INET6",
+        "AF_IRDA",
+        "AF_BTH",
+    ]
+);
+vocab!(
+    NETWORK_SOCKET_TYPE,
+    "network-socket-type-enum",
+    [
+        "SOCK_STREAM",
+        "SOCK_DGRAM",
+        "SOCK_RAW",
+        "SOCK_RDM",
+        "SOCK_SEQPACKET",
+    ]
+);
+vocab!(
+    WINDOWS_INTEGRITY_LEVEL,
+    "windows-integrity-level-enum",
+    ["low", "medium", "high", "system"]
+);
+vocab!(
+    WINDOWS_SERVICE_START_TYPE,
+    "windows-service-start-type-enum",
+    [
+        "SERVICE_AUTO_START",
+        "SERVICE_BOOT_START",
+        "SERVICE_DEMAND_START",
+        "SERVICE_DISABLED",
+        "SERVICE_SYSTEM_ALERT",
+    ]
+);
+vocab!(
+    WINDOWS_SERVICE_TYPE,
+    "windows-service-type-enum",
+    [
+        "SERVICE_KERNEL_DRIVER",
+        "SERVICE_FILE_SYSTEM_DRIVER",
+        "SERVICE_WIN32_OWN_PROCESS",
+        "SERVICE_WIN32_SHARE_PROCESS",
+    ]
+);
+vocab!(
+    WINDOWS_SERVICE_STATUS,
+    "windows-service-status-enum",
+    [
+        "SERVICE_CONTINUE_PENDING",
+        "SERVICE_PAUSE_PENDING",
+        "SERVICE_PAUSED",
+        "SERVICE_RUNNING",
+        "SERVICE_START_PENDING",
+        "SERVICE_STOP_PENDING",
+        "SERVICE_STOPPED",
+    ]
+);
