@@ -7,6 +7,10 @@
 
 use std::path::Path;
 
+// The binary runs with mimalloc (see crates/cli/src/main.rs); measure what it does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use threatscape_stix::reader::Reader;
 use threatscape_stix::{canonical, upgrade, validate};

@@ -208,14 +208,25 @@ pub mod code {
 /// - a missing `modified` is set to `created` (an object's first version);
 /// - uppercase hex in the `id` and in references is lowercased.
 pub fn validate_object(obj: &mut JsonMap, repair: bool) -> Outcome {
-    let mut outcome = Outcome::default();
-    if repair {
+    let mut outcome = Outcome {
+        findings: check(obj),
+        repairs: Vec::new(),
+    };
+    // Every condition a repair fixes is also a finding, so an object without findings needs no
+    // repair pass: the common case costs one check. Otherwise repair, then check the result.
+    if repair && !outcome.findings.is_empty() {
         repair::repair(obj, &mut outcome.repairs);
+        if !outcome.repairs.is_empty() {
+            outcome.findings = check(obj);
+        }
     }
+    outcome
+}
+
+fn check(obj: &JsonMap) -> Vec<Finding> {
     let mut ctx = Ctx::default();
     objects::check_object(&mut ctx, obj, &Ptr::ROOT, None);
-    outcome.findings = ctx.findings;
-    outcome
+    ctx.findings
 }
 
 /// Where in the object a check is: a JSON pointer kept as a chain of borrowed segments on the stack,
