@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use threatscape_ingest::{collect_inputs, Format, Options, Summary};
-use threatscape_model::Tlp;
+use threatscape_ingest::{collect_inputs, Options, Summary};
+use threatscape_model::{Contributor, Tlp};
 use threatscape_stix::bundle::BundleWriter;
 use threatscape_store::{AuditEntry, NewRun, ObjectFilter, SqliteStore, Store};
 
 use crate::table::render;
-use crate::{ExportStixArgs, FormatArg, IngestArgs, Outcome, SearchArgs, StatsArgs, ValidateArgs};
+use crate::{ExportStixArgs, IngestArgs, Outcome, SearchArgs, StatsArgs, ValidateArgs};
 
 fn open_store(db: &Path) -> Result<SqliteStore> {
     SqliteStore::open(db).with_context(|| format!("cannot open the store {}", db.display()))
@@ -25,11 +25,17 @@ fn actor() -> String {
 
 pub(crate) fn ingest(db: &Path, args: IngestArgs) -> Result<Outcome> {
     let inputs = collect_inputs(&args.paths);
+    let contributor = match (&args.contributor, args.contributor_type) {
+        (Some(name), Some(type_)) => Some(Contributor {
+            name: name.clone(),
+            type_,
+            reliability: args.reliability,
+        }),
+        _ => None,
+    };
     let options = Options {
-        format: match args.format {
-            FormatArg::Auto => Format::Auto,
-            FormatArg::Stix => Format::Stix,
-        },
+        format: args.format.format(),
+        contributor,
         strict: args.strict,
         skip_invalid_objects: args.skip_invalid_objects,
         run: NewRun {
@@ -72,9 +78,11 @@ fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
     }
     let bar = ProgressBar::new(total);
     bar.set_style(
-        ProgressStyle::with_template("{spinner} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} {msg}")
-            .expect("a valid template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{spinner} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} {msg}",
+        )
+        .expect("a valid template")
+        .progress_chars("=> "),
     );
     bar
 }
@@ -92,6 +100,7 @@ fn ingest_json(summary: &Summary) -> serde_json::Value {
         "repaired": summary.repaired,
         "rejected": summary.rejected,
         "warnings": summary.warnings,
+        "reports": summary.reports,
         "errors": summary.errors,
         "repairs": summary.repairs,
         "skipped": summary.skipped,
@@ -111,7 +120,10 @@ fn print_summary(summary: &Summary, verb: &str) {
         out += &format!("repaired: {repair}\n");
     }
     if summary.repairs.len() > repairs_shown {
-        out += &format!("... and {} more repairs (see --json)\n", summary.repairs.len() - repairs_shown);
+        out += &format!(
+            "... and {} more repairs (see --json)\n",
+            summary.repairs.len() - repairs_shown
+        );
     }
     let rows: Vec<Vec<String>> = summary
         .by_type
@@ -122,10 +134,29 @@ fn print_summary(summary: &Summary, verb: &str) {
         out += "\n";
         out += &render(&["type", "objects"], &rows);
     }
+    let reports = &summary.reports;
+    if reports.read > 0 {
+        let mut rows: Vec<Vec<String>> = reports
+            .by_format
+            .iter()
+            .map(|(f, n)| vec![f.clone(), n.to_string()])
+            .collect();
+        rows.push(vec!["read".into(), reports.read.to_string()]);
+        rows.push(vec!["accepted".into(), reports.accepted.to_string()]);
+        rows.push(vec![
+            "of which repaired".into(),
+            reports.repaired.to_string(),
+        ]);
+        rows.push(vec!["rejected".into(), reports.rejected.to_string()]);
+        rows.push(vec!["new".into(), reports.new.to_string()]);
+        rows.push(vec!["unchanged".into(), reports.unchanged.to_string()]);
+        out += "\n";
+        out += &render(&["reports", ""], &rows);
+    }
     let totals = vec![
         vec!["files".to_string(), summary.files.to_string()],
         vec!["files rejected".into(), summary.files_rejected.to_string()],
-        vec!["objects read".into(), summary.objects.to_string()],
+        vec!["STIX objects read".into(), summary.objects.to_string()],
         vec!["new".into(), summary.new.to_string()],
         vec!["unchanged".into(), summary.unchanged.to_string()],
         vec!["upgraded from 2.0".into(), summary.upgraded.to_string()],
@@ -200,7 +231,11 @@ pub(crate) fn export_stix(db: &Path, args: ExportStixArgs) -> Result<Outcome> {
         .with_context(|| format!("cannot move {} to {}", tmp.display(), args.out.display()))?;
 
     let by_tlp = store.counts_by_tlp()?;
-    let withheld: u64 = by_tlp.iter().filter(|(t, _)| **t > args.max_tlp).map(|(_, n)| n).sum();
+    let withheld: u64 = by_tlp
+        .iter()
+        .filter(|(t, _)| **t > args.max_tlp)
+        .map(|(_, n)| n)
+        .sum();
     store.audit(&AuditEntry {
         actor: actor(),
         action: "export-stix".into(),
@@ -226,7 +261,9 @@ pub(crate) fn export_stix(db: &Path, args: ExportStixArgs) -> Result<Outcome> {
 
 /// A temporary path in the same folder as `path`, so the final rename stays on one file system.
 fn temporary_beside(path: &Path) -> PathBuf {
-    let name = path.file_name().map_or_else(|| "export".into(), |n| n.to_string_lossy().into_owned());
+    let name = path
+        .file_name()
+        .map_or_else(|| "export".into(), |n| n.to_string_lossy().into_owned());
     path.with_file_name(format!(".{name}.{}.partial", std::process::id()))
 }
 
@@ -236,14 +273,25 @@ pub(crate) fn stats(db: &Path, args: StatsArgs) -> Result<Outcome> {
     let by_tlp = store.counts_by_tlp()?;
     let total: u64 = by_type.values().sum();
     if args.json {
-        let by_tlp: serde_json::Map<String, serde_json::Value> =
-            by_tlp.iter().map(|(t, n)| (t.as_str().to_string(), (*n).into())).collect();
-        println!("{}", serde_json::json!({"total": total, "by_type": by_type, "by_tlp": by_tlp}));
+        let by_tlp: serde_json::Map<String, serde_json::Value> = by_tlp
+            .iter()
+            .map(|(t, n)| (t.as_str().to_string(), (*n).into()))
+            .collect();
+        println!(
+            "{}",
+            serde_json::json!({"total": total, "by_type": by_type, "by_tlp": by_tlp})
+        );
     } else {
-        let mut rows: Vec<Vec<String>> = by_type.iter().map(|(t, n)| vec![t.clone(), n.to_string()]).collect();
+        let mut rows: Vec<Vec<String>> = by_type
+            .iter()
+            .map(|(t, n)| vec![t.clone(), n.to_string()])
+            .collect();
         rows.push(vec!["total".into(), total.to_string()]);
         print!("{}", render(&["type", "versions"], &rows));
-        let rows: Vec<Vec<String>> = by_tlp.iter().map(|(t, n)| vec![t.to_string(), n.to_string()]).collect();
+        let rows: Vec<Vec<String>> = by_tlp
+            .iter()
+            .map(|(t, n)| vec![t.to_string(), n.to_string()])
+            .collect();
         print!("\n{}", render(&["TLP", "versions"], &rows));
     }
     Ok(Outcome::Success)
@@ -265,7 +313,13 @@ pub(crate) fn search(db: &Path, args: SearchArgs) -> Result<Outcome> {
     } else {
         let rows: Vec<Vec<String>> = hits
             .iter()
-            .map(|h| vec![h.name.clone().unwrap_or_default(), h.type_.clone(), h.id.clone()])
+            .map(|h| {
+                vec![
+                    h.name.clone().unwrap_or_default(),
+                    h.type_.clone(),
+                    h.id.clone(),
+                ]
+            })
             .collect();
         print!("{}", render(&["name", "type", "id"], &rows));
     }

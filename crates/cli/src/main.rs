@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use threatscape_model::{ContributorType, Tlp};
+use threatscape_model::{ContributorType, Reliability, Tlp};
 
 /// threatscape: the cyber-threat landscape observatory for the UN Security Council.
 ///
@@ -26,7 +26,12 @@ use threatscape_model::{ContributorType, Tlp};
 #[command(name = "threatscape", version, propagate_version = true)]
 struct Cli {
     /// The store: a SQLite file, created when missing.
-    #[arg(long, global = true, env = "THREATSCAPE_DB", default_value = "threatscape.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "THREATSCAPE_DB",
+        default_value = "threatscape.db"
+    )]
     db: PathBuf,
 
     #[command(subcommand)]
@@ -60,10 +65,41 @@ enum Command {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum FormatArg {
-    /// Decide from the content.
+    /// Decide from each file's content.
     Auto,
     /// STIX 2.1 or 2.0: bundle, array, single object, or one object per line.
     Stix,
+    /// MISP event JSON (an event, or a feed file).
+    Misp,
+    /// EuRepoC Global Database CSV (with its attribution and receiver tables beside it).
+    Eurepoc,
+    /// CFR Cyber Operations Tracker CSV.
+    Cfr,
+    /// CISSM Cyber Events Database CSV.
+    Cissm,
+    /// DCID 2.0 CSV.
+    Dcid,
+    /// VERIS (VCDB) incident JSON.
+    Veris,
+    /// The native contributor template, CSV or JSON (see the README).
+    Native,
+}
+
+impl FormatArg {
+    fn format(self) -> threatscape_ingest::Format {
+        use threatscape_ingest::{Format, SourceFormat as S};
+        match self {
+            FormatArg::Auto => Format::Auto,
+            FormatArg::Stix => Format::Fixed(S::Stix),
+            FormatArg::Misp => Format::Fixed(S::Misp),
+            FormatArg::Eurepoc => Format::Fixed(S::Eurepoc),
+            FormatArg::Cfr => Format::Fixed(S::Cfr),
+            FormatArg::Cissm => Format::Fixed(S::Cissm),
+            FormatArg::Dcid => Format::Fixed(S::Dcid),
+            FormatArg::Veris => Format::Fixed(S::Veris),
+            FormatArg::Native => Format::Fixed(S::Native),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -80,12 +116,15 @@ struct IngestArgs {
     /// Keep the valid objects of a file that has invalid ones (each invalid one is reported).
     #[arg(long)]
     skip_invalid_objects: bool,
-    /// The contributing organisation.
-    #[arg(long)]
+    /// The contributing organisation (replaces what a file says about its producer).
+    #[arg(long, requires = "contributor_type")]
     contributor: Option<String>,
     /// Its type: un-system, member-state, private-sector, civil-society, academia, media.
-    #[arg(long, value_parser = parse_contributor_type)]
+    #[arg(long, value_parser = parse_contributor_type, requires = "contributor")]
     contributor_type: Option<ContributorType>,
+    /// Its reliability on the Admiralty scale, A (completely reliable) to F (cannot be judged).
+    #[arg(long, value_parser = parse_reliability, default_value = "F", requires = "contributor")]
+    reliability: Reliability,
     /// The TLP level of the submission: CLEAR, GREEN, AMBER, AMBER+STRICT, RED. It raises the level of
     /// objects marked lower or not at all; it never lowers a marking.
     #[arg(long, value_parser = parse_tlp)]
@@ -155,7 +194,13 @@ struct SearchArgs {
 }
 
 fn parse_tlp(s: &str) -> Result<Tlp, String> {
-    s.parse().map_err(|e: threatscape_model::ParseTlpError| e.to_string())
+    s.parse()
+        .map_err(|e: threatscape_model::ParseTlpError| e.to_string())
+}
+
+fn parse_reliability(s: &str) -> Result<Reliability, String> {
+    serde_json::from_value(serde_json::Value::String(s.trim().to_ascii_uppercase()))
+        .map_err(|_| format!("`{s}` is not an Admiralty reliability grade; use A, B, C, D, E or F"))
 }
 
 fn parse_contributor_type(s: &str) -> Result<ContributorType, String> {
@@ -172,7 +217,8 @@ pub(crate) enum Outcome {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("THREATSCAPE_LOG").unwrap_or_else(|_| "warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("THREATSCAPE_LOG")
+                .unwrap_or_else(|_| "warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();

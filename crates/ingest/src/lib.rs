@@ -19,7 +19,8 @@ use std::sync::mpsc;
 use std::sync::Arc;
 
 use serde_json::Value;
-use threatscape_model::Tlp;
+use threatscape_model::{Contributor, Tlp};
+use threatscape_sources::{AdapterOutput, ReadOptions};
 use threatscape_stix::reader::{Location, RawObject, ReadError, Reader, ReaderOptions};
 use threatscape_stix::validate::{self, Severity};
 use threatscape_stix::{canonical, markings, upgrade, JsonMap};
@@ -29,16 +30,17 @@ use threatscape_store::{
 };
 
 pub use inputs::{collect_inputs, Inputs, Skipped};
-pub use summary::{Diagnostic, FileStatus, FileSummary, Summary};
+pub use summary::{Diagnostic, FileStatus, FileSummary, ReportCounts, Summary};
+pub use threatscape_sources::SourceFormat;
 
-/// The input formats ingest understands.
+/// The input format of a run: one for every file, or decided file by file from the content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
-    /// Decide from the content (today: STIX, in any of its file shapes).
+    /// Decide from each file's first bytes ([`threatscape_sources::detect`]).
     #[default]
     Auto,
-    /// STIX 2.1 (or 2.0, upgraded): bundle, array, single object or one object per line.
-    Stix,
+    /// Read every file with this adapter.
+    Fixed(SourceFormat),
 }
 
 /// How to ingest.
@@ -52,6 +54,8 @@ pub struct Options {
     pub skip_invalid_objects: bool,
     /// Who is contributing, and the TLP level declared for the submission.
     pub run: NewRun,
+    /// The contributor as adapters need it (name, type and reliability), when the caller names one.
+    pub contributor: Option<Contributor>,
     /// Limits of the reader.
     pub reader: ReaderOptions,
 }
@@ -109,6 +113,9 @@ pub fn validate_paths(inputs: &Inputs, options: &Options) -> Summary {
     }
     summary
 }
+
+/// The largest STIX file from which incident reports are derived (see [`process_file`]).
+const STIX_REPORTS_MAX_BYTES: u64 = 256 << 20;
 
 /// Objects travel from the worker to the writer in batches, to keep channel costs off the per-object path.
 const BATCH: usize = 512;
@@ -187,6 +194,125 @@ fn ingest_file(
 /// Reads, upgrades, validates and prepares every object of one file, handing each valid one to
 /// `emit` (which returns false to stop early). Returns the file's findings and counts.
 fn process_file(
+    path: &Path,
+    options: &Options,
+    position: &AtomicU64,
+    emit: &mut dyn FnMut(Result<BatchItem, Abort>) -> bool,
+) -> FileSummary {
+    let format = match options.format {
+        Format::Fixed(f) => Some(f),
+        Format::Auto => threatscape_sources::detect(path),
+    };
+    let mut file = match format {
+        Some(SourceFormat::Stix) => process_stix_objects(path, options, position, emit),
+        Some(_) | None => FileSummary::new(path),
+    };
+    let Some(format) = format else {
+        file.fatal(Diagnostic::in_file(
+            path,
+            "cannot tell the format of this file (STIX, MISP, VERIS, native template, or a tracker CSV); \
+             name it with --format",
+        ));
+        return file;
+    };
+    file.format = Some(format_name(format));
+    if file.fatal.is_some() {
+        return file;
+    }
+    if format == SourceFormat::Stix && file.bytes > STIX_REPORTS_MAX_BYTES {
+        // The STIX incident adapter resolves relationships over the whole file in memory; above
+        // this size the objects are stored (streamed) but no incident reports are derived.
+        file.warning(Diagnostic::in_file(
+            path,
+            format!(
+                "objects stored; incident reports not derived from a STIX file over {} MiB",
+                STIX_REPORTS_MAX_BYTES >> 20
+            ),
+        ));
+        return file;
+    }
+    let read_options = ReadOptions {
+        contributor: options.contributor.clone(),
+        tlp: options.run.declared_tlp,
+    };
+    match threatscape_sources::read_file_with(format, path, &read_options) {
+        Ok(output) => add_reports(&mut file, format, output, options, emit),
+        Err(e) => file.fatal(Diagnostic::in_file(path, e.to_string())),
+    }
+    file
+}
+
+/// The adapter's name, as `--format` spells it.
+pub fn format_name(format: SourceFormat) -> &'static str {
+    match format {
+        SourceFormat::Stix => "stix",
+        SourceFormat::Misp => "misp",
+        SourceFormat::Eurepoc => "eurepoc",
+        SourceFormat::Cfr => "cfr",
+        SourceFormat::Cissm => "cissm",
+        SourceFormat::Dcid => "dcid",
+        SourceFormat::Veris => "veris",
+        SourceFormat::Native => "native",
+    }
+}
+
+/// Adds an adapter's reports to the file's batch and its accounting to the summary.
+///
+/// Tracker rows and MISP events are independent accounts: a rejected one is listed and the others
+/// are kept. In a STIX file every object is stored whatever the adapter makes of it, so an object the
+/// adapter does not take as an account of an attack (an indicator feed's report, say) is a note,
+/// not an error.
+fn add_reports(
+    file: &mut FileSummary,
+    format: SourceFormat,
+    output: AdapterOutput,
+    options: &Options,
+    emit: &mut dyn FnMut(Result<BatchItem, Abort>) -> bool,
+) {
+    file.records_read += output.read;
+    file.records_repaired += output.repaired;
+    file.records_rejected += output.rejected;
+    for issue in output.rejections {
+        let d = Diagnostic::record(
+            &file.path,
+            &issue.locator,
+            "record-rejected",
+            &issue.message,
+        );
+        if format == SourceFormat::Stix {
+            file.warning(d);
+        } else {
+            file.error(d);
+        }
+    }
+    for issue in output.repairs {
+        file.repair(Diagnostic::record(
+            &file.path,
+            &issue.locator,
+            "record-repaired",
+            &issue.message,
+        ));
+    }
+    let mut emitting = file.rejection(options).is_none();
+    for (n, report) in output.reports.into_iter().enumerate() {
+        file.records_accepted += 1;
+        *file
+            .by_format
+            .entry(report.provenance.format.clone())
+            .or_default() += 1;
+        if emitting {
+            emitting = emit(Ok(BatchItem::Report(Box::new(
+                threatscape_store::ReportVersion {
+                    report,
+                    tag: n as u64,
+                },
+            ))));
+        }
+    }
+}
+
+/// The STIX object pipeline: every object read, upgraded, validated and prepared for the store.
+fn process_stix_objects(
     path: &Path,
     options: &Options,
     position: &AtomicU64,
@@ -347,6 +473,8 @@ impl FileSummary {
             Some(outcome) if rejection.is_none() => {
                 self.new = outcome.new;
                 self.unchanged = outcome.unchanged;
+                self.records_new = outcome.reports_new;
+                self.records_unchanged = outcome.reports_unchanged;
                 for c in &outcome.conflicts {
                     self.rejected += 1;
                     if let Some(t) = self
@@ -364,6 +492,9 @@ impl FileSummary {
                 self.status = FileStatus::Rejected;
                 self.rejected = self.objects;
                 self.by_type.clear();
+                self.records_rejected = self.records_read;
+                self.records_accepted = 0;
+                self.by_format.clear();
                 if self.fatal.is_none() {
                     if let Some(why) = rejection {
                         self.fatal = Some(Diagnostic::in_file(Path::new(&self.path), why));

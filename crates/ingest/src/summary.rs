@@ -62,6 +62,25 @@ impl Diagnostic {
         }
     }
 
+    /// A finding about a record located by its adapter (`line 12`, or a JSON pointer).
+    pub fn record(file: &str, locator: &str, code: &str, message: &str) -> Self {
+        let line = locator
+            .strip_prefix("line ")
+            .and_then(|n| n.trim().parse().ok());
+        Diagnostic {
+            file: file.to_string(),
+            line,
+            column: None,
+            pointer: if line.is_none() {
+                Some(locator.to_string())
+            } else {
+                None
+            },
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
     /// A finding inside an object: located at the object's start, pointing into it.
     pub fn at(
         path: &Path,
@@ -116,7 +135,23 @@ pub struct FileSummary {
     pub bytes: u64,
     /// What became of it.
     pub status: FileStatus,
-    /// Objects read.
+    /// The adapter that read it (`stix`, `misp`, `eurepoc`, ...), once known.
+    pub format: Option<&'static str>,
+    /// Records (tracker rows, MISP events, STIX incidents/campaigns/reports) read by the adapter.
+    pub records_read: u64,
+    /// Records taken as reports.
+    pub records_accepted: u64,
+    /// Records taken after a repair.
+    pub records_repaired: u64,
+    /// Records not taken (each listed with its place and reason).
+    pub records_rejected: u64,
+    /// Reports stored for the first time (or as a new version).
+    pub records_new: u64,
+    /// Reports already stored, identical.
+    pub records_unchanged: u64,
+    /// Reports accepted, by adapter.
+    pub by_format: BTreeMap<String, u64>,
+    /// STIX objects read.
     pub objects: u64,
     /// Objects accepted, by STIX type.
     pub by_type: BTreeMap<String, u64>,
@@ -150,6 +185,14 @@ impl FileSummary {
             path: path.display().to_string(),
             bytes: 0,
             status: FileStatus::Pending,
+            format: None,
+            records_read: 0,
+            records_accepted: 0,
+            records_repaired: 0,
+            records_rejected: 0,
+            records_new: 0,
+            records_unchanged: 0,
+            by_format: BTreeMap::new(),
             objects: 0,
             by_type: BTreeMap::new(),
             new: 0,
@@ -197,6 +240,25 @@ impl FileSummary {
     }
 }
 
+/// Counts of reports over a run.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ReportCounts {
+    /// Records read by the adapters.
+    pub read: u64,
+    /// Records taken as reports.
+    pub accepted: u64,
+    /// Records taken after a repair.
+    pub repaired: u64,
+    /// Records not taken.
+    pub rejected: u64,
+    /// Reports stored for the first time.
+    pub new: u64,
+    /// Reports already stored.
+    pub unchanged: u64,
+    /// Reports accepted, by adapter.
+    pub by_format: BTreeMap<String, u64>,
+}
+
 /// The outcome of a whole run, in the shape `ingest --json` prints.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Summary {
@@ -220,6 +282,9 @@ pub struct Summary {
     pub rejected: u64,
     /// Warnings.
     pub warnings: u64,
+    /// Reports (accounts of incidents) read by the adapters: read, accepted, repaired, rejected,
+    /// new, unchanged, and accepted by adapter.
+    pub reports: ReportCounts,
     /// Errors: fatal file errors and object errors (the first ones of each file).
     pub errors: Vec<Diagnostic>,
     /// Repairs made (the first ones of each file).
@@ -243,6 +308,7 @@ impl Summary {
             repaired: 0,
             rejected: 0,
             warnings: 0,
+            reports: ReportCounts::default(),
             errors: Vec::new(),
             repairs: Vec::new(),
             skipped: skipped.to_vec(),
@@ -265,6 +331,15 @@ impl Summary {
         self.repaired += file.repaired;
         self.rejected += file.rejected;
         self.warnings += file.warnings;
+        self.reports.read += file.records_read;
+        self.reports.accepted += file.records_accepted;
+        self.reports.repaired += file.records_repaired;
+        self.reports.rejected += file.records_rejected;
+        self.reports.new += file.records_new;
+        self.reports.unchanged += file.records_unchanged;
+        for (f, n) in &file.by_format {
+            *self.reports.by_format.entry(f.clone()).or_default() += n;
+        }
         self.errors.extend(file.all_errors().cloned());
         self.repairs.extend(file.repairs.iter().cloned());
         self.per_file.push(file);

@@ -5,10 +5,10 @@
 //! Adapters are pure: they take a path (or bytes) and return an [`AdapterOutput`]; storing the
 //! reports is the ingest crate's job, one transaction per file.
 
-pub mod countries;
-pub mod csv_util;
 pub mod cfr;
 pub mod cissm;
+pub mod countries;
+pub mod csv_util;
 pub mod dcid;
 pub mod eurepoc;
 pub mod misp;
@@ -18,7 +18,7 @@ pub mod veris;
 
 use std::path::Path;
 
-use threatscape_model::Report;
+use threatscape_model::{Contributor, Report, Tlp};
 
 /// The formats with an adapter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -93,8 +93,128 @@ pub enum SourceError {
     },
 }
 
-/// Reads one file with the adapter for `format`.
+/// What the caller knows about a submission that the file itself may not say.
+///
+/// The STIX, MISP and VERIS adapters read the contributor and the release level from the file when
+/// they can; these override or raise them. The native template has no contributor column, so it
+/// needs [`ReadOptions::contributor`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Who sent the file; replaces whatever the file says about its producer.
+    pub contributor: Option<Contributor>,
+    /// The release level declared for the whole file; raises (never lowers) each record's own.
+    pub tlp: Option<Tlp>,
+}
+
+/// Reads one file with the adapter for `format`, with no caller overrides.
+///
+/// The native template needs a contributor: use [`read_file_with`] for it.
 pub fn read_file(format: SourceFormat, path: &Path) -> Result<AdapterOutput, SourceError> {
-    let _ = (format, path);
-    todo!("each adapter module provides `read(path)`; wire them here")
+    read_file_with(format, path, &ReadOptions::default())
+}
+
+/// Reads one file with the adapter for `format`, with the caller's contributor and declared TLP
+/// where the adapter takes them (STIX, MISP, VERIS, native; the tracker CSVs name their own
+/// contributor and release level).
+pub fn read_file_with(
+    format: SourceFormat,
+    path: &Path,
+    options: &ReadOptions,
+) -> Result<AdapterOutput, SourceError> {
+    match format {
+        SourceFormat::Stix => stix_incidents::read_with(path, options),
+        SourceFormat::Misp => misp::read_with(path, options),
+        SourceFormat::Veris => veris::read_with(path, options),
+        SourceFormat::Native => {
+            let Some(contributor) = &options.contributor else {
+                return Err(SourceError::Format {
+                    file: path.display().to_string(),
+                    message: "the native template does not name its contributor: say who sends \
+                              it (--contributor NAME --contributor-type TYPE)"
+                        .to_owned(),
+                });
+            };
+            native::read_with(path, contributor, options.tlp)
+        }
+        SourceFormat::Eurepoc => eurepoc::read(path),
+        SourceFormat::Cfr => cfr::read(path),
+        SourceFormat::Cissm => cissm::read(path),
+        SourceFormat::Dcid => dcid::read(path),
+    }
+}
+
+/// How many bytes [`detect`] looks at.
+const SNIFF_BYTES: u64 = 64 << 10;
+
+/// Guesses a file's format from its first bytes, or None when nothing fits.
+///
+/// JSON is told apart by its keys: a STIX bundle (`"type": "bundle"`), a MISP event (`"Event"`, or
+/// `"Attribute"` beside `"info"`, `"Orgc"` or an attribute's `"to_ids"`), a VERIS incident (`"incident_id"` and `"timeline"`), the
+/// native template (`"title"`, `"occurred_start"`, `"tlp"`), other STIX (`"spec_version"`, or a
+/// `"type"` beside an `"id"` of the form `type--uuid`). CSV is told apart by the header: each
+/// tracker's distinctive columns, or the native template's.
+pub fn detect(path: &Path) -> Option<SourceFormat> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(SNIFF_BYTES)
+        .read_to_end(&mut head)
+        .ok()?;
+    let text = String::from_utf8_lossy(&head);
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    if text.starts_with('{') || text.starts_with('[') {
+        detect_json(text)
+    } else {
+        detect_csv(text)
+    }
+}
+
+fn detect_json(text: &str) -> Option<SourceFormat> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let has_key = |key: &str| compact.contains(&format!("\"{key}\":"));
+    if compact.contains("\"type\":\"bundle\"") {
+        Some(SourceFormat::Stix)
+    } else if has_key("Event")
+        || (has_key("Attribute") && (has_key("info") || has_key("Orgc") || has_key("to_ids")))
+    {
+        Some(SourceFormat::Misp)
+    } else if has_key("incident_id") && has_key("timeline") {
+        Some(SourceFormat::Veris)
+    } else if has_key("title") && has_key("occurred_start") && has_key("tlp") {
+        Some(SourceFormat::Native)
+    } else if has_key("spec_version") || (has_key("type") && compact.contains("--")) {
+        Some(SourceFormat::Stix)
+    } else {
+        None
+    }
+}
+
+fn detect_csv(text: &str) -> Option<SourceFormat> {
+    let header = text.lines().next()?;
+    let delimiter = if header.contains(',') || !header.contains(';') {
+        b','
+    } else {
+        b';'
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .from_reader(header.as_bytes());
+    let record = reader.records().next()?.ok()?;
+    let columns: Vec<String> = record.iter().map(|c| c.trim().to_lowercase()).collect();
+    let has = |names: &[&str]| names.iter().all(|n| columns.iter().any(|c| c == n));
+    if has(&["title", "occurred_start", "tlp"]) {
+        Some(SourceFormat::Native)
+    } else if has(&["receiver_name", "initiator_name", "incident_type"]) {
+        Some(SourceFormat::Eurepoc)
+    } else if has(&["event_description", "actor_type", "dnx_id"]) {
+        Some(SourceFormat::Cissm)
+    } else if has(&["cyberincidentnum", "dyadpair", "statea", "stateb"]) {
+        Some(SourceFormat::Dcid)
+    } else if has(&["title", "date", "affiliations", "sponsor", "victims"]) {
+        Some(SourceFormat::Cfr)
+    } else {
+        None
+    }
 }
