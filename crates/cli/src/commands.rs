@@ -98,6 +98,7 @@ fn ingest_json(summary: &Summary) -> serde_json::Value {
         "unchanged": summary.unchanged,
         "upgraded": summary.upgraded,
         "repaired": summary.repaired,
+        "kept_with_errors": summary.kept_with_errors,
         "rejected": summary.rejected,
         "warnings": summary.warnings,
         "reports": summary.reports,
@@ -161,6 +162,10 @@ fn print_summary(summary: &Summary, verb: &str) {
         vec!["unchanged".into(), summary.unchanged.to_string()],
         vec!["upgraded from 2.0".into(), summary.upgraded.to_string()],
         vec!["repaired".into(), summary.repaired.to_string()],
+        vec![
+            "kept with errors".into(),
+            summary.kept_with_errors.to_string(),
+        ],
         vec!["rejected".into(), summary.rejected.to_string()],
         vec!["warnings".into(), summary.warnings.to_string()],
     ];
@@ -206,7 +211,12 @@ pub(crate) fn export_stix(db: &Path, args: ExportStixArgs) -> Result<Outcome> {
         max_tlp: args.max_tlp,
     };
     let mut write_error = None;
+    let mut withheld_invalid = 0u64;
     let read = store.for_each_object(&filter, &mut |json| {
+        if !args.include_invalid && !is_valid_stix(json) {
+            withheld_invalid += 1;
+            return Ok(());
+        }
         bundle.push_json(json).map_err(|e| {
             let message = e.to_string();
             write_error = Some(e);
@@ -245,10 +255,15 @@ pub(crate) fn export_stix(db: &Path, args: ExportStixArgs) -> Result<Outcome> {
     if args.json {
         println!(
             "{}",
-            serde_json::json!({"out": args.out, "objects": written, "max_tlp": args.max_tlp.as_str(), "withheld_above_max_tlp": withheld})
+            serde_json::json!({"out": args.out, "objects": written, "max_tlp": args.max_tlp.as_str(), "withheld_above_max_tlp": withheld, "withheld_invalid": withheld_invalid})
         );
     } else {
         println!("wrote {written} objects to {}", args.out.display());
+        if withheld_invalid > 0 {
+            println!(
+                "withheld {withheld_invalid} object versions kept with errors (use --include-invalid to release them)"
+            );
+        }
         if withheld > 0 {
             println!(
                 "withheld {withheld} object versions marked above {} (use --max-tlp to release them)",
@@ -257,6 +272,15 @@ pub(crate) fn export_stix(db: &Path, args: ExportStixArgs) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Success)
+}
+
+/// True when a stored object passes the validator with no error (stored objects are canonical and
+/// repaired, so only the errors ingest flagged and kept can remain).
+fn is_valid_stix(json: &str) -> bool {
+    match serde_json::from_str::<threatscape_stix::JsonMap>(json) {
+        Ok(mut obj) => !threatscape_stix::validate::validate_object(&mut obj, false).has_errors(),
+        Err(_) => false,
+    }
 }
 
 /// A temporary path in the same folder as `path`, so the final rename stays on one file system.

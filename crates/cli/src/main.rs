@@ -165,6 +165,10 @@ struct ExportStixArgs {
     /// when asked for.
     #[arg(long, value_parser = parse_tlp, default_value = "CLEAR")]
     max_tlp: Tlp,
+    /// Also release objects kept with value-level errors (by default they are withheld, so that an
+    /// export always passes a STIX validator).
+    #[arg(long)]
+    include_invalid: bool,
     /// Print the counts as JSON.
     #[arg(long)]
     json: bool,

@@ -351,17 +351,28 @@ fn process_stix_objects(
             file.upgraded += 1;
         }
         let outcome = validate::validate_object(&mut obj, repair);
+        // A structural error makes the object unusable; a value-level one (a malformed URI, a bad
+        // base64 string) leaves it usable: it is kept and flagged, unless --strict. Export
+        // withholds flagged objects, as it re-validates what it releases.
         let mut invalid = false;
+        let mut flagged = false;
         for finding in &outcome.findings {
             let diagnostic =
                 Diagnostic::at(path, &raw, &finding.pointer, finding.code, &finding.message);
             match finding.severity {
                 Severity::Error => {
-                    invalid = true;
+                    if options.strict || validate::code::is_structural(finding.code) {
+                        invalid = true;
+                    } else {
+                        flagged = true;
+                    }
                     file.error(diagnostic);
                 }
                 Severity::Warning => file.warning(diagnostic),
             }
+        }
+        if flagged && !invalid {
+            file.kept_with_errors += 1;
         }
         if !outcome.repairs.is_empty() {
             file.repaired += 1;
@@ -491,6 +502,7 @@ impl FileSummary {
                 // Nothing of the file was kept: every object it held counts as rejected.
                 self.status = FileStatus::Rejected;
                 self.rejected = self.objects;
+                self.kept_with_errors = 0;
                 self.by_type.clear();
                 self.records_rejected = self.records_read;
                 self.records_accepted = 0;

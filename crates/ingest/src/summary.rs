@@ -163,6 +163,8 @@ pub struct FileSummary {
     pub upgraded: u64,
     /// Objects repaired.
     pub repaired: u64,
+    /// Objects kept although a value in them breaks a MUST rule (flagged; export withholds them).
+    pub kept_with_errors: u64,
     /// Objects not kept.
     pub rejected: u64,
     /// Warnings (SHOULD rules), counted.
@@ -199,6 +201,7 @@ impl FileSummary {
             unchanged: 0,
             upgraded: 0,
             repaired: 0,
+            kept_with_errors: 0,
             rejected: 0,
             warnings: 0,
             fatal: None,
@@ -278,6 +281,8 @@ pub struct Summary {
     pub upgraded: u64,
     /// Objects repaired.
     pub repaired: u64,
+    /// Objects kept although a value in them breaks a MUST rule (flagged; export withholds them).
+    pub kept_with_errors: u64,
     /// Objects not kept.
     pub rejected: u64,
     /// Warnings.
@@ -306,6 +311,7 @@ impl Summary {
             unchanged: 0,
             upgraded: 0,
             repaired: 0,
+            kept_with_errors: 0,
             rejected: 0,
             warnings: 0,
             reports: ReportCounts::default(),
@@ -329,6 +335,7 @@ impl Summary {
         self.unchanged += file.unchanged;
         self.upgraded += file.upgraded;
         self.repaired += file.repaired;
+        self.kept_with_errors += file.kept_with_errors;
         self.rejected += file.rejected;
         self.warnings += file.warnings;
         self.reports.read += file.records_read;

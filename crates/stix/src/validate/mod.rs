@@ -82,6 +82,11 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// True when some error breaks the object's structure (see [`code::is_structural`]).
+    pub fn has_structural_errors(&self) -> bool {
+        self.errors().any(|f| code::is_structural(f.code))
+    }
+
     /// True when some error remains.
     pub fn has_errors(&self) -> bool {
         self.findings.iter().any(|f| f.severity == Severity::Error)
@@ -163,6 +168,28 @@ pub mod code {
     pub const UUID_VERSION: &str = "uuid-version";
     /// An observed-data embedded object reference does not resolve.
     pub const EMBEDDED_REFERENCE: &str = "embedded-reference";
+
+    /// True for errors that leave an object without a sound structure (what it is, which version,
+    /// what it refers to, which properties it has): such an object cannot be stored. Other errors
+    /// are about the form of a value (a URI, a base64 string, a vocabulary of a closed list) and
+    /// leave the object usable; ingest keeps it, flagged, unless `--strict`.
+    pub fn is_structural(code: &str) -> bool {
+        matches!(
+            code,
+            MISSING_PROPERTY
+                | WRONG_TYPE
+                | EMPTY
+                | NULL_VALUE
+                | TYPE_NAME
+                | IDENTIFIER
+                | ID_TYPE_MISMATCH
+                | TIMESTAMP_FORMAT
+                | TIMESTAMP_ORDER
+                | SPEC_VERSION
+                | PROPERTY_NAME
+                | RESERVED_PROPERTY
+        )
+    }
 
     /// Warning: a custom object type (not an extension-defined new type, or not `x-` prefixed).
     pub const CUSTOM_TYPE: &str = "custom-type";
