@@ -9,6 +9,7 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod commands;
+mod debate;
 mod table;
 
 use std::path::PathBuf;
@@ -61,6 +62,9 @@ enum Command {
     Stats(StatsArgs),
     /// Full-text search over the names and descriptions of stored objects.
     Search(SearchArgs),
+    /// The Council's open debate: when the list of speakers opens, the UN Headquarters calendar.
+    #[command(subcommand)]
+    Debate(debate::DebateCommand),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -233,6 +237,7 @@ fn main() -> ExitCode {
         Command::Export(ExportCommand::Stix(args)) => commands::export_stix(&cli.db, args),
         Command::Stats(args) => commands::stats(&cli.db, args),
         Command::Search(args) => commands::search(&cli.db, args),
+        Command::Debate(cmd) => debate::run(cmd),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
