@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use threatscape_model::{Contributor, Tlp};
+use threatscape_sources::stix_incidents::Collector;
 use threatscape_sources::{AdapterOutput, ReadOptions};
 use threatscape_stix::reader::{Location, RawObject, ReadError, Reader, ReaderOptions};
 use threatscape_stix::validate::{self, Severity};
@@ -114,8 +115,11 @@ pub fn validate_paths(inputs: &Inputs, options: &Options) -> Summary {
     summary
 }
 
-/// The largest STIX file from which incident reports are derived (see [`process_file`]).
-const STIX_REPORTS_MAX_BYTES: u64 = 256 << 20;
+/// The most STIX text kept in memory as the context of a file's incident reports (records,
+/// actors, victims and their relationships; see [`Collector`]). Memory stays bounded whatever the
+/// file's size: beyond this the objects are still stored, and the summary says that no reports were
+/// derived and why.
+const STIX_REPORT_CONTEXT_MAX_BYTES: usize = 32 << 20;
 
 /// Objects travel from the worker to the writer in batches, to keep channel costs off the per-object path.
 const BATCH: usize = 512;
@@ -203,11 +207,8 @@ fn process_file(
         Format::Fixed(f) => Some(f),
         Format::Auto => threatscape_sources::detect(path),
     };
-    let mut file = match format {
-        Some(SourceFormat::Stix) => process_stix_objects(path, options, position, emit),
-        Some(_) | None => FileSummary::new(path),
-    };
     let Some(format) = format else {
+        let mut file = FileSummary::new(path);
         file.fatal(Diagnostic::in_file(
             path,
             "cannot tell the format of this file (STIX, MISP, VERIS, native template, or a tracker CSV); \
@@ -215,29 +216,38 @@ fn process_file(
         ));
         return file;
     };
-    file.format = Some(format_name(format));
-    if file.fatal.is_some() {
-        return file;
-    }
-    if format == SourceFormat::Stix && file.bytes > STIX_REPORTS_MAX_BYTES {
-        // The STIX incident adapter resolves relationships over the whole file in memory; above
-        // this size the objects are stored (streamed) but no incident reports are derived.
-        file.warning(Diagnostic::in_file(
-            path,
-            format!(
-                "objects stored; incident reports not derived from a STIX file over {} MiB",
-                STIX_REPORTS_MAX_BYTES >> 20
-            ),
-        ));
-        return file;
-    }
     let read_options = ReadOptions {
         contributor: options.contributor.clone(),
         tlp: options.run.declared_tlp,
     };
-    match threatscape_sources::read_file_with(format, path, &read_options) {
-        Ok(output) => add_reports(&mut file, format, output, options, emit),
-        Err(e) => file.fatal(Diagnostic::in_file(path, e.to_string())),
+    if format != SourceFormat::Stix {
+        let mut file = FileSummary::new(path);
+        file.format = Some(format_name(format));
+        match threatscape_sources::read_file_with(format, path, &read_options) {
+            Ok(output) => add_reports(&mut file, format, output, options, emit),
+            Err(e) => file.fatal(Diagnostic::in_file(path, e.to_string())),
+        }
+        return file;
+    }
+    // STIX: the objects are streamed into the store, and the same pass gathers what the incident
+    // adapter needs to derive reports, so the file is read and parsed once.
+    let mut collector = Some(Collector::new(&path.display().to_string()));
+    let mut file = process_stix_objects(path, options, position, emit, &mut collector);
+    file.format = Some(format_name(format));
+    if file.fatal.is_some() {
+        return file;
+    }
+    match collector.map(|c| c.finish(&read_options)) {
+        Some(Ok(output)) => add_reports(&mut file, format, output, options, emit),
+        Some(Err(e)) => file.warning(Diagnostic::in_file(path, format!("no incident reports derived: {e}"))),
+        None => file.warning(Diagnostic::in_file(
+            path,
+            format!(
+                "objects stored; incident reports not derived: the context of this file's incidents \
+                 and campaigns exceeds {} MiB (split the file to derive them)",
+                STIX_REPORT_CONTEXT_MAX_BYTES >> 20
+            ),
+        )),
     }
     file
 }
@@ -317,7 +327,9 @@ fn process_stix_objects(
     options: &Options,
     position: &AtomicU64,
     emit: &mut dyn FnMut(Result<BatchItem, Abort>) -> bool,
+    collector: &mut Option<Collector>,
 ) -> FileSummary {
+    let mut context_bytes = 0usize;
     let mut file = FileSummary::new(path);
     let source = match File::open(path) {
         Ok(f) => f,
@@ -346,9 +358,24 @@ fn process_stix_objects(
             }
         };
         file.objects += 1;
-        if upgrade::is_stix20(&obj, raw.bundle_spec_version.as_deref()) {
-            upgrade::upgrade_20_to_21(&mut obj);
+        let upgraded = if upgrade::is_stix20(&obj, raw.bundle_spec_version.as_deref()) {
             file.upgraded += 1;
+            upgrade::upgrade_20_to_21(&mut obj)
+                .into_iter()
+                .map(|c| c.pointer)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if let Some(c) = collector {
+            if Collector::wants(&obj) {
+                context_bytes += raw.bytes.len();
+                if context_bytes > STIX_REPORT_CONTEXT_MAX_BYTES {
+                    *collector = None;
+                } else {
+                    c.push(&raw, obj.clone(), upgraded);
+                }
+            }
         }
         let outcome = validate::validate_object(&mut obj, repair);
         // A structural error makes the object unusable; a value-level one (a malformed URI, a bad

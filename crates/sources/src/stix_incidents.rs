@@ -69,7 +69,7 @@ use threatscape_model::{
     Actor, Attribution, AttributorKind, Contributor, ContributorType, DateSpan, FuzzyDate,
     Provenance, Reliability, Report, Tlp, Victim,
 };
-use threatscape_stix::reader::Reader;
+use threatscape_stix::reader::{RawObject, Reader};
 use threatscape_stix::timestamp::parse_timestamp;
 use threatscape_stix::types::{self, Typed};
 use threatscape_stix::{markings, upgrade, JsonMap};
@@ -102,43 +102,161 @@ pub fn read_from<R: Read>(
     file_name: &str,
     options: &ReadOptions,
 ) -> Result<AdapterOutput, SourceError> {
-    let graph = Graph::load(src, file_name)?;
-    let mut out = AdapterOutput::default();
-    for (index, object) in graph.objects.iter().enumerate() {
-        let kind = object.kind();
-        if !RECORD_TYPES.contains(&kind) {
-            continue;
-        }
-        out.read += 1;
-        let locator = object.locator();
-        match graph.record(index, file_name, options) {
-            Ok((report, repairs)) => {
-                if !repairs.is_empty() {
-                    out.repaired += 1;
-                }
-                out.repairs
-                    .extend(repairs.into_iter().map(|message| RecordIssue {
-                        file: file_name.to_owned(),
-                        locator: locator.clone(),
-                        message,
-                    }));
-                out.reports.push(report);
-                out.accepted += 1;
-            }
-            Err(message) => {
-                out.rejected += 1;
-                out.rejections.push(RecordIssue {
-                    file: file_name.to_owned(),
-                    locator,
-                    message: format!("{kind} {}: {message}", object.id().unwrap_or("without id")),
-                });
-            }
+    let mut collector = Collector::new(file_name);
+    let mut reader = Reader::new(src);
+    while let Some(next) = reader.next_object() {
+        let format_error = |message: String| SourceError::Format {
+            file: file_name.to_owned(),
+            message,
+        };
+        let raw = next.map_err(|e| format_error(format!("not readable as STIX: {e}")))?;
+        let mut map = raw
+            .parse()
+            .map_err(|e| format_error(format!("not readable as STIX (at {}): {e}", raw.pointer)))?;
+        let upgraded = if upgrade::is_stix20(&map, raw.bundle_spec_version.as_deref()) {
+            upgrade::upgrade_20_to_21(&mut map)
+                .into_iter()
+                .map(|c| c.pointer)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        collector.push(&raw, map, upgraded);
+    }
+    collector.finish(options)
+}
+
+/// Gathers, object by object, what the records of a STIX file need, so that a caller already
+/// streaming the file (the ingest pipeline, which parses every object once) can derive the reports
+/// without reading the file again. Only the objects a record can draw on are kept: the records,
+/// the actors, victims, locations, impacts, malware, tools, attack patterns, vulnerabilities and
+/// marking definitions they may name, and the relationships that start at a record (plus every
+/// `attributed-to`, which chains actors, and `located-at`, which places actors and victims). Everything else (most relationships, indicators,
+/// observables, ATT&CK's own object types) is skipped, so memory follows the records' context, not
+/// the file.
+#[derive(Debug)]
+pub struct Collector {
+    file_name: String,
+    objects: Vec<Object>,
+    seen_stix_id: bool,
+    seen_any: bool,
+}
+
+impl Collector {
+    /// A collector for the file named `file_name` (as provenance and issues will name it).
+    pub fn new(file_name: &str) -> Self {
+        Collector {
+            file_name: file_name.to_owned(),
+            objects: Vec::new(),
+            seen_stix_id: false,
+            seen_any: false,
         }
     }
-    Ok(out)
+
+    /// Whether an object of this kind can matter to a record (see the type's documentation).
+    pub fn wants(map: &JsonMap) -> bool {
+        let kind = str_of(map, "type").unwrap_or("");
+        match kind {
+            "relationship" => {
+                matches!(
+                    str_of(map, "relationship_type"),
+                    Some("attributed-to" | "located-at")
+                ) || str_of(map, "source_ref").is_some_and(|source| {
+                    RECORD_TYPES.iter().any(|t| {
+                        source
+                            .strip_prefix(t)
+                            .is_some_and(|rest| rest.starts_with("--"))
+                    })
+                })
+            }
+            "intrusion-set" | "threat-actor" | "identity" | "location" | "malware" | "tool"
+            | "attack-pattern" | "vulnerability" | "marking-definition" | "infrastructure"
+            | "impact" => true,
+            _ => RECORD_TYPES.contains(&kind),
+        }
+    }
+
+    /// Offers one object (after any 2.0 upgrade, `upgraded` listing what it changed); kept only
+    /// when [`Collector::wants`] it.
+    pub fn push(&mut self, raw: &RawObject, map: JsonMap, upgraded: Vec<&'static str>) {
+        self.seen_any = true;
+        if !self.seen_stix_id && str_of(&map, "id").is_some_and(|id| id.contains("--")) {
+            self.seen_stix_id = true;
+        }
+        if !Self::wants(&map) {
+            return;
+        }
+        let is_record = str_of(&map, "type").is_some_and(|t| RECORD_TYPES.contains(&t));
+        self.objects.push(Object {
+            map,
+            pointer: raw.pointer.clone(),
+            line: raw.start.line,
+            raw: is_record.then(|| raw.bytes.clone()),
+            upgraded,
+        });
+    }
+
+    /// Resolves the records against what was gathered and reads each into a Report.
+    pub fn finish(self, options: &ReadOptions) -> Result<AdapterOutput, SourceError> {
+        if self.seen_any && !self.seen_stix_id {
+            return Err(SourceError::Format {
+                file: self.file_name,
+                message: "no STIX object in the file (none has an id of the form `type--uuid`): \
+                          is it another format?"
+                    .to_owned(),
+            });
+        }
+        let file_name = self.file_name.clone();
+        let graph = Graph::index(self.objects);
+        Ok(graph.records(&file_name, options))
+    }
+}
+
+impl Graph {
+    /// Reads every record of the graph.
+    fn records(&self, file_name: &str, options: &ReadOptions) -> AdapterOutput {
+        let graph = self;
+        let mut out = AdapterOutput::default();
+        for (index, object) in graph.objects.iter().enumerate() {
+            let kind = object.kind();
+            if !RECORD_TYPES.contains(&kind) {
+                continue;
+            }
+            out.read += 1;
+            let locator = object.locator();
+            match graph.record(index, file_name, options) {
+                Ok((report, repairs)) => {
+                    if !repairs.is_empty() {
+                        out.repaired += 1;
+                    }
+                    out.repairs
+                        .extend(repairs.into_iter().map(|message| RecordIssue {
+                            file: file_name.to_owned(),
+                            locator: locator.clone(),
+                            message,
+                        }));
+                    out.reports.push(report);
+                    out.accepted += 1;
+                }
+                Err(message) => {
+                    out.rejected += 1;
+                    out.rejections.push(RecordIssue {
+                        file: file_name.to_owned(),
+                        locator,
+                        message: format!(
+                            "{kind} {}: {message}",
+                            object.id().unwrap_or("without id")
+                        ),
+                    });
+                }
+            }
+        }
+        out
+    }
 }
 
 /// One object of the file.
+#[derive(Debug)]
 struct Object {
     /// The object in generic form, upgraded to 2.1 when it was 2.0.
     map: JsonMap,
@@ -194,48 +312,9 @@ struct Graph {
 }
 
 impl Graph {
-    fn load<R: Read>(src: R, file_name: &str) -> Result<Graph, SourceError> {
-        let format_error = |message: String| SourceError::Format {
-            file: file_name.to_owned(),
-            message,
-        };
-        let mut reader = Reader::new(src);
-        let mut objects = Vec::new();
-        while let Some(next) = reader.next_object() {
-            let raw = next.map_err(|e| format_error(format!("not readable as STIX: {e}")))?;
-            let mut map = raw.parse().map_err(|e| {
-                format_error(format!("not readable as STIX (at {}): {e}", raw.pointer))
-            })?;
-            let upgraded = if upgrade::is_stix20(&map, raw.bundle_spec_version.as_deref()) {
-                upgrade::upgrade_20_to_21(&mut map)
-                    .into_iter()
-                    .map(|c| c.pointer)
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            let is_record = str_of(&map, "type").is_some_and(|t| RECORD_TYPES.contains(&t));
-            objects.push(Object {
-                map,
-                pointer: raw.pointer,
-                line: raw.start.line,
-                raw: is_record.then_some(raw.bytes),
-                upgraded,
-            });
-        }
-
-        if !objects.is_empty()
-            && !objects
-                .iter()
-                .any(|o| o.id().is_some_and(|id| id.contains("--")))
-        {
-            return Err(format_error(
-                "no STIX object in the file (none has an id of the form `type--uuid`): is it \
-                 another format?"
-                    .to_owned(),
-            ));
-        }
-
+    /// Indexes the gathered objects: newest version of each id, relationships by source, and
+    /// which report or grouping cites what.
+    fn index(objects: Vec<Object>) -> Graph {
         let mut newest: HashMap<String, usize> = HashMap::new();
         for (index, object) in objects.iter().enumerate() {
             let Some(id) = object.id() else { continue };
@@ -276,12 +355,12 @@ impl Graph {
                 _ => {}
             }
         }
-        Ok(Graph {
+        Graph {
             objects,
             newest,
             edges,
             cited_by,
-        })
+        }
     }
 
     /// The newest version of the object with this id.
