@@ -16,9 +16,15 @@ use threatscape_stix::reader::Reader;
 use threatscape_stix::{canonical, upgrade, validate};
 
 fn shared(relative: &str) -> Option<Vec<u8>> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(relative);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data")
+        .join(relative);
     if relative.ends_with(".xz") {
-        let out = std::process::Command::new("xz").arg("-dc").arg(&path).output().ok()?;
+        let out = std::process::Command::new("xz")
+            .arg("-dc")
+            .arg(&path)
+            .output()
+            .ok()?;
         return out.status.success().then_some(out.stdout);
     }
     std::fs::read(path).ok()
@@ -43,7 +49,10 @@ fn parse_validate(bytes: &[u8]) -> usize {
 fn bench(c: &mut Criterion) {
     let inputs = [
         ("ics-attack-2.1", "mitre-attack/ics-attack-18.1.json"),
-        ("enterprise-attack-2.0", "mitre-attack/enterprise-attack-18.1-stix20-full.json.xz"),
+        (
+            "enterprise-attack-2.0",
+            "mitre-attack/enterprise-attack-18.1-stix20-full.json.xz",
+        ),
     ];
     let mut group = c.benchmark_group("parse_validate");
     group.sample_size(10);

@@ -17,7 +17,11 @@ impl<W: Write> BundleWriter<W> {
 
     /// Starts a bundle with the given id.
     pub fn with_id(mut out: W, id: &str) -> io::Result<Self> {
-        write!(out, "{{\"type\":\"bundle\",\"id\":{},\"objects\":[", serde_json::Value::from(id))?;
+        write!(
+            out,
+            "{{\"type\":\"bundle\",\"id\":{},\"objects\":[",
+            serde_json::Value::from(id)
+        )?;
         Ok(BundleWriter { out, count: 0 })
     }
 
@@ -52,14 +56,18 @@ mod tests {
 
     #[test]
     fn writes_a_bundle_the_reader_reads_back() {
-        let mut w = BundleWriter::with_id(Vec::new(), "bundle--00000000-0000-4000-8000-000000000000").unwrap();
+        let mut w =
+            BundleWriter::with_id(Vec::new(), "bundle--00000000-0000-4000-8000-000000000000")
+                .unwrap();
         w.push_json(r#"{"id":"x--1","type":"x"}"#).unwrap();
         w.push_json(r#"{"id":"x--2","type":"x"}"#).unwrap();
         let bytes = w.finish().unwrap();
         let bundle: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(bundle["type"], "bundle");
         assert_eq!(bundle["objects"].as_array().unwrap().len(), 2);
-        let objs: Vec<_> = crate::reader::Reader::new(&bytes[..]).collect::<Result<_, _>>().unwrap();
+        let objs: Vec<_> = crate::reader::Reader::new(&bytes[..])
+            .collect::<Result<_, _>>()
+            .unwrap();
         assert_eq!(objs.len(), 2);
         assert_eq!(objs[1].pointer, "/objects/1");
     }

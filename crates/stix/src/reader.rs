@@ -435,7 +435,9 @@ impl<R: Read> Reader<R> {
             self.skip_value()?;
             if key == b"type" || key == b"spec_version" {
                 let text: serde_json::Value = serde_json::from_slice(self.slice_from(value_start))
-                    .map_err(|e| ReadError::syntax(value_location, strip_serde_position(&e.to_string())))?;
+                    .map_err(|e| {
+                        ReadError::syntax(value_location, strip_serde_position(&e.to_string()))
+                    })?;
                 let text = text.as_str().map(str::to_string);
                 if key == b"type" {
                     self.bundle.type_ = text;
@@ -500,10 +502,8 @@ impl<R: Read> Reader<R> {
                     match self.nesting.pop() {
                         Some(o) if o == open => self.bump(),
                         Some(o) => {
-                            return Err(self.error_here(format!(
-                                "`{}` closes a `{}`",
-                                b as char, o as char
-                            )))
+                            return Err(self
+                                .error_here(format!("`{}` closes a `{}`", b as char, o as char)))
                         }
                         None => {
                             return Err(self.error_here(format!("unexpected `{}`", b as char)));
@@ -513,7 +513,9 @@ impl<R: Read> Reader<R> {
                 b'\n' => self.newline(),
                 _ => {
                     if self.nesting.is_empty() && (b == b',' || b == b':') {
-                        return Err(self.error_here(format!("expected a value, found `{}`", b as char)));
+                        return Err(
+                            self.error_here(format!("expected a value, found `{}`", b as char))
+                        );
                     }
                     self.bump();
                 }
@@ -561,7 +563,10 @@ impl<R: Read> Reader<R> {
                 }
             }
         }
-        Err(ReadError::syntax(start, "a string starting here never ends"))
+        Err(ReadError::syntax(
+            start,
+            "a string starting here never ends",
+        ))
     }
 
     fn skip_ws(&mut self) -> Result<(), ReadError> {
@@ -752,11 +757,20 @@ mod tests {
                 ("{\"b\":[1,{\"c\":\"\\\"\"}]}", "/objects/1", 2, 3),
             ],
         );
-        check("[{\"x\":1} , {\"y\":2}]", &[("{\"x\":1}", "/0", 1, 2), ("{\"y\":2}", "/1", 1, 12)]);
-        check("{\"type\":\"indicator\"}", &[("{\"type\":\"indicator\"}", "", 1, 1)]);
+        check(
+            "[{\"x\":1} , {\"y\":2}]",
+            &[("{\"x\":1}", "/0", 1, 2), ("{\"y\":2}", "/1", 1, 12)],
+        );
+        check(
+            "{\"type\":\"indicator\"}",
+            &[("{\"type\":\"indicator\"}", "", 1, 1)],
+        );
         check(
             "{\"type\":\"a\"}\n{\"type\":\"b\"}\n",
-            &[("{\"type\":\"a\"}", "", 1, 1), ("{\"type\":\"b\"}", "", 2, 1)],
+            &[
+                ("{\"type\":\"a\"}", "", 1, 1),
+                ("{\"type\":\"b\"}", "", 2, 1),
+            ],
         );
         check("{\"type\":\"bundle\",\"id\":\"bundle--1\"}", &[]);
         check("\u{feff}[{\"x\":1}]", &[("{\"x\":1}", "/0", 1, 2)]);
@@ -766,7 +780,9 @@ mod tests {
     #[test]
     fn keeps_the_bundle_spec_version_for_the_2_0_upgrade() {
         let input = r#"{"type":"bundle","spec_version":"2.0","objects":[{"type":"malware"}]}"#;
-        let objs: Vec<_> = Reader::new(input.as_bytes()).collect::<Result<_, _>>().unwrap();
+        let objs: Vec<_> = Reader::new(input.as_bytes())
+            .collect::<Result<_, _>>()
+            .unwrap();
         assert_eq!(objs[0].bundle_spec_version.as_deref(), Some("2.0"));
     }
 
@@ -795,14 +811,22 @@ mod tests {
             vec!["line 1, column 1: a top-level object with an `objects` array must be a STIX bundle, but its type is `report`"]
         );
         assert_eq!(errors("[1]"), vec!["line 1, column 2: expected a STIX object (`{`) as element 0 of the array, found `1`"]);
-        assert_eq!(errors("nope"), vec!["line 1, column 1: expected a STIX bundle, object or array of objects, found `n`"]);
-        assert_eq!(errors("[{\"a\":1}"), vec!["line 1, column 9: the input ends inside an array of objects"]);
+        assert_eq!(
+            errors("nope"),
+            vec!["line 1, column 1: expected a STIX bundle, object or array of objects, found `n`"]
+        );
+        assert_eq!(
+            errors("[{\"a\":1}"),
+            vec!["line 1, column 9: the input ends inside an array of objects"]
+        );
     }
 
     #[test]
     fn parse_errors_point_into_the_file() {
         let input = "[\n  {\"a\": 1},\n  {\"b\":\n     tru}\n]";
-        let objs: Vec<_> = Reader::new(input.as_bytes()).collect::<Result<_, _>>().unwrap();
+        let objs: Vec<_> = Reader::new(input.as_bytes())
+            .collect::<Result<_, _>>()
+            .unwrap();
         assert!(objs[0].parse().is_ok());
         let err = objs[1].parse().unwrap_err();
         assert_eq!(err.location().map(|l| (l.line, l.column)), Some((4, 9)));

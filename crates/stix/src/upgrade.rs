@@ -36,7 +36,11 @@ pub struct Change {
 /// Upgrades a STIX 2.0 object to 2.1 in place and lists the changes.
 pub fn upgrade_20_to_21(obj: &mut JsonMap) -> Vec<Change> {
     let mut changes = Vec::new();
-    let type_ = obj.get("type").and_then(Value::as_str).unwrap_or_default().to_string();
+    let type_ = obj
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     if type_ == "bundle" {
         return changes;
     }
@@ -47,14 +51,23 @@ pub fn upgrade_20_to_21(obj: &mut JsonMap) -> Vec<Change> {
     });
     // 2.0 put each of these types' required vocabulary in `labels`; 2.1 gives it its own property.
     let typed_labels = match type_.as_str() {
-        "malware" => Some(("malware_types", "moved labels to malware_types (STIX 2.0 to 2.1)")),
+        "malware" => Some((
+            "malware_types",
+            "moved labels to malware_types (STIX 2.0 to 2.1)",
+        )),
         "tool" => Some(("tool_types", "moved labels to tool_types (STIX 2.0 to 2.1)")),
         "threat-actor" => Some((
             "threat_actor_types",
             "moved labels to threat_actor_types (STIX 2.0 to 2.1)",
         )),
-        "indicator" => Some(("indicator_types", "moved labels to indicator_types (STIX 2.0 to 2.1)")),
-        "report" => Some(("report_types", "moved labels to report_types (STIX 2.0 to 2.1)")),
+        "indicator" => Some((
+            "indicator_types",
+            "moved labels to indicator_types (STIX 2.0 to 2.1)",
+        )),
+        "report" => Some((
+            "report_types",
+            "moved labels to report_types (STIX 2.0 to 2.1)",
+        )),
         _ => None,
     };
     if let Some((property, message)) = typed_labels {
@@ -75,7 +88,8 @@ pub fn upgrade_20_to_21(obj: &mut JsonMap) -> Vec<Change> {
             obj.insert("is_family".into(), Value::Bool(true));
             changes.push(Change {
                 pointer: "/is_family",
-                message: "set to true (required in STIX 2.1; 2.0 malware objects describe families)",
+                message:
+                    "set to true (required in STIX 2.1; 2.0 malware objects describe families)",
             });
         }
         // 2.0 indicators could only hold STIX patterns.
@@ -102,9 +116,15 @@ mod tests {
         )
         .unwrap();
         assert!(is_stix20(&obj, Some("2.0")));
-        assert!(!is_stix20(&obj, None), "no created: an SCO-like object is not taken for 2.0");
+        assert!(
+            !is_stix20(&obj, None),
+            "no created: an SCO-like object is not taken for 2.0"
+        );
         obj.insert("created".into(), Value::from("2017-01-01T00:00:00.000Z"));
-        assert!(is_stix20(&obj, None), "a domain object without spec_version is 2.0");
+        assert!(
+            is_stix20(&obj, None),
+            "a domain object without spec_version is 2.0"
+        );
         assert!(!is_stix20(&obj, Some("2.1")));
         let changes = upgrade_20_to_21(&mut obj);
         assert_eq!(changes.len(), 3);

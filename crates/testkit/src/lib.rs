@@ -32,7 +32,10 @@ pub fn shared_dir() -> PathBuf {
 ///
 /// Use as `let Some(path) = threatscape_testkit::shared_data("mitre-attack/ics-attack-18.1.json") else { return };`
 pub fn shared_data(relative: &str) -> Option<PathBuf> {
-    require(shared_dir().join("data").join(relative), "the shared dataset")
+    require(
+        shared_dir().join("data").join(relative),
+        "the shared dataset",
+    )
 }
 
 /// A peer tool under `../shared/peers`, or `None` (after reporting the skip) when absent.
