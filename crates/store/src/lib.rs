@@ -1,8 +1,10 @@
 //! The store: where every stage reads its input and writes its results.
 //!
-//! [`Store`] is the one interface the rest of the system sees; [`SqliteStore`] is the embedded
-//! default (one file, WAL, FTS5). A PostgreSQL implementation fills the same trait for shared
-//! deployments. Only this crate knows SQL.
+//! [`Store`] is the one interface the rest of the system sees. [`SqliteStore`] is the embedded
+//! default (one file, WAL, FTS5); [`PgStore`] is the PostgreSQL one for shared deployments (several
+//! server processes on one database, background jobs claimed with `FOR UPDATE SKIP LOCKED`).
+//! [`open`] picks one from a path or URL, and [`migrate`] copies one into the other, verified.
+//! Only this crate knows SQL.
 //!
 //! What is kept:
 //! - every version of every STIX object, keyed by (`id`, [`version_key`]), in canonical form, with the
@@ -10,10 +12,19 @@
 //! - ingest runs and their per-file summaries;
 //! - an audit log of writes and of releases of restricted material.
 
+mod copy;
+mod jobs;
+mod postgres;
 mod sqlite;
 
 use std::collections::BTreeMap;
 
+pub use self::postgres::PgStore;
+pub use copy::{
+    fingerprint, migrate, AuditRecord, Fingerprint, Import, RunRecord, StoredObject, StoredReport,
+    Tally,
+};
+pub use jobs::{Job, JobId, JobRecord, JobState};
 pub use sqlite::SqliteStore;
 use threatscape_model::{sha256_hex, Contributor, ContributorType, Report, Tlp};
 
@@ -244,4 +255,61 @@ pub trait Store {
 
     /// The most recent audit entries, newest first.
     fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEntry>>;
+
+    /// Queues a background job for whichever worker claims it first; returns its id.
+    fn enqueue_job(&mut self, kind: &str, payload: &serde_json::Value) -> Result<JobId>;
+
+    /// Claims the oldest queued job for `worker`, or `None` when none is queued. Each job is
+    /// claimed once, however many workers (threads or processes) ask at the same time.
+    fn claim_job(&mut self, worker: &str) -> Result<Option<Job>>;
+
+    /// Records the result of a claimed job and marks it done; an error when the job is not running.
+    fn finish_job(&mut self, id: JobId, result: &serde_json::Value) -> Result<()>;
+
+    /// Everything stored about a job (for status resources), `None` when there is no such job.
+    fn job(&self, id: JobId) -> Result<Option<JobRecord>>;
+
+    /// Calls `f` with every job, by id (for [`migrate`]).
+    fn for_each_job(
+        &self,
+        f: &mut dyn FnMut(&JobRecord) -> std::result::Result<(), Abort>,
+    ) -> Result<()>;
+
+    /// Calls `f` with every ingest run, by id (for [`migrate`]).
+    fn for_each_run(
+        &self,
+        f: &mut dyn FnMut(&RunRecord) -> std::result::Result<(), Abort>,
+    ) -> Result<()>;
+
+    /// Calls `f` with every stored object version, whatever its level, in ingest order (for [`migrate`]).
+    fn for_each_stored_object(
+        &self,
+        f: &mut dyn FnMut(&StoredObject) -> std::result::Result<(), Abort>,
+    ) -> Result<()>;
+
+    /// Calls `f` with every stored report version, whatever its level, in ingest order (for [`migrate`]).
+    fn for_each_stored_report(
+        &self,
+        f: &mut dyn FnMut(&StoredReport) -> std::result::Result<(), Abort>,
+    ) -> Result<()>;
+
+    /// Calls `f` with every audit entry, oldest first (for [`migrate`]).
+    fn for_each_audit(
+        &self,
+        f: &mut dyn FnMut(&AuditRecord) -> std::result::Result<(), Abort>,
+    ) -> Result<()>;
+
+    /// Starts copying another store into this one, which must be empty (for [`migrate`]).
+    fn begin_import(&mut self) -> Result<Box<dyn Import + '_>>;
+}
+
+/// Opens the store at `target`: a `postgres://` or `postgresql://` URL ([`PgStore::connect`]), or
+/// the path of a SQLite file, optionally written `sqlite:PATH` ([`SqliteStore::open`]).
+pub fn open(target: &str) -> Result<Box<dyn Store + Send>> {
+    if target.starts_with("postgres://") || target.starts_with("postgresql://") {
+        Ok(Box::new(PgStore::connect(target)?))
+    } else {
+        let path = target.strip_prefix("sqlite:").unwrap_or(target);
+        Ok(Box::new(SqliteStore::open(path)?))
+    }
 }

@@ -5,6 +5,8 @@
 //! brought up to date (in one statement) the first time a search needs it, so ingest pays nothing
 //! for it and search is never stale.
 
+mod copy;
+mod jobs;
 mod schema;
 
 use std::collections::BTreeMap;
@@ -14,8 +16,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use threatscape_model::{sha256_hex, Contributor, Report, Tlp};
 
 use crate::{
-    Abort, AuditEntry, BatchItem, Conflict, NewRun, ObjectFilter, ObjectVersion, OnConflict,
-    Result, RunId, SearchHit, Store, StoreError, WriteOutcome,
+    Abort, AuditEntry, AuditRecord, BatchItem, Conflict, Import, Job, JobId, JobRecord, NewRun,
+    ObjectFilter, ObjectVersion, OnConflict, Result, RunId, RunRecord, SearchHit, Store,
+    StoreError, StoredObject, StoredReport, WriteOutcome,
 };
 
 /// The SQLite implementation of [`Store`].
@@ -68,11 +71,11 @@ impl SqliteStore {
         // 64 KiB pages: STIX objects are around a kilobyte and some reach tens of kilobytes; large
         // pages cut overflow chains and per-page work on ingest (it only applies to a new file).
         conn.execute_batch(
-            "PRAGMA page_size = 65536;
+            "PRAGMA busy_timeout = 10000;
+             PRAGMA page_size = 65536;
              PRAGMA journal_mode = WAL;
              PRAGMA synchronous = NORMAL;
              PRAGMA foreign_keys = ON;
-             PRAGMA busy_timeout = 10000;
              PRAGMA cache_size = -65536;
              PRAGMA temp_store = MEMORY;",
         )
@@ -507,6 +510,9 @@ impl Store for SqliteStore {
     }
 
     fn search(&mut self, query: &str, max_tlp: Tlp, limit: usize) -> Result<Vec<SearchHit>> {
+        if query.split_whitespace().next().is_none() {
+            return Ok(Vec::new());
+        }
         self.refresh_search_index()?;
         let mut st = self
             .conn
@@ -559,5 +565,62 @@ impl Store for SqliteStore {
             .map_err(db("reading the audit log"))?;
         rows.collect::<rusqlite::Result<_>>()
             .map_err(db("reading the audit log"))
+    }
+
+    // Jobs (jobs.rs) and copies (copy.rs).
+
+    fn enqueue_job(&mut self, kind: &str, payload: &serde_json::Value) -> Result<JobId> {
+        self.enqueue_job_impl(kind, payload)
+    }
+
+    fn claim_job(&mut self, worker: &str) -> Result<Option<Job>> {
+        self.claim_job_impl(worker)
+    }
+
+    fn finish_job(&mut self, id: JobId, result: &serde_json::Value) -> Result<()> {
+        self.finish_job_impl(id, result)
+    }
+
+    fn job(&self, id: JobId) -> Result<Option<JobRecord>> {
+        self.job_impl(id)
+    }
+
+    fn for_each_job(
+        &self,
+        f: &mut dyn FnMut(&JobRecord) -> std::result::Result<(), Abort>,
+    ) -> Result<()> {
+        self.for_each_job_impl(f)
+    }
+
+    fn for_each_run(
+        &self,
+        f: &mut dyn FnMut(&RunRecord) -> std::result::Result<(), Abort>,
+    ) -> Result<()> {
+        self.for_each_run_impl(f)
+    }
+
+    fn for_each_stored_object(
+        &self,
+        f: &mut dyn FnMut(&StoredObject) -> std::result::Result<(), Abort>,
+    ) -> Result<()> {
+        self.for_each_stored_object_impl(f)
+    }
+
+    fn for_each_stored_report(
+        &self,
+        f: &mut dyn FnMut(&StoredReport) -> std::result::Result<(), Abort>,
+    ) -> Result<()> {
+        self.for_each_stored_report_impl(f)
+    }
+
+    fn for_each_audit(
+        &self,
+        f: &mut dyn FnMut(&AuditRecord) -> std::result::Result<(), Abort>,
+    ) -> Result<()> {
+        self.for_each_audit_impl(f)
+    }
+
+    fn begin_import(&mut self) -> Result<Box<dyn Import + '_>> {
+        self.begin_import_impl()
     }
 }

@@ -69,29 +69,55 @@ const MIGRATIONS: &[&str] = &[
          json           TEXT    NOT NULL,  -- the Report, original record included
          UNIQUE (key, digest)
      );",
+    // 3: background jobs, each claimed by one worker (an immediate transaction).
+    "CREATE TABLE jobs (
+         id       INTEGER PRIMARY KEY,
+         kind     TEXT NOT NULL,
+         payload  TEXT NOT NULL,                  -- JSON
+         state    TEXT NOT NULL DEFAULT 'queued', -- queued | running | done
+         enqueued TEXT NOT NULL,
+         worker   TEXT,
+         claimed  TEXT,
+         finished TEXT,
+         result   TEXT                            -- JSON
+     );
+     CREATE INDEX jobs_queued ON jobs(id) WHERE state = 'queued';",
 ];
 
 /// Applies the migrations this store lacks.
 pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
-    let applied: usize = conn
-        .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
-        .map_err(db("reading the schema version"))? as usize;
-    if applied > MIGRATIONS.len() {
-        return Err(StoreError::Incompatible {
-            path: path.display().to_string(),
-            problem: format!(
-                "has schema version {applied}, newer than this threatscape knows ({}); upgrade threatscape",
-                MIGRATIONS.len()
-            ),
-        });
+    let read_version = |conn: &Connection| -> Result<usize> {
+        let applied = conn
+            .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+            .map_err(db("reading the schema version"))? as usize;
+        if applied > MIGRATIONS.len() {
+            return Err(StoreError::Incompatible {
+                path: path.display().to_string(),
+                problem: format!(
+                    "has schema version {applied}, newer than this threatscape knows ({}); upgrade threatscape",
+                    MIGRATIONS.len()
+                ),
+            });
+        }
+        Ok(applied)
+    };
+    if read_version(conn)? == MIGRATIONS.len() {
+        return Ok(());
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
-        let tx = conn.transaction().map_err(db("starting a migration"))?;
+    // Several processes may open a new store at once: each migration takes the write lock first
+    // (IMMEDIATE) and reads the version again inside it, so only one of them applies it.
+    loop {
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(db("starting a migration"))?;
+        let applied = read_version(&tx)?;
+        let Some(sql) = MIGRATIONS.get(applied) else {
+            return Ok(());
+        };
         tx.execute_batch(sql)
-            .map_err(db(format!("applying schema migration {}", i + 1)))?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)
+            .map_err(db(format!("applying schema migration {}", applied + 1)))?;
+        tx.pragma_update(None, "user_version", (applied + 1) as i64)
             .map_err(db("recording the schema version"))?;
         tx.commit().map_err(db("committing a migration"))?;
     }
-    Ok(())
 }

@@ -3,8 +3,8 @@
 use threatscape_model::Tlp;
 use threatscape_model::{Contributor, ContributorType, FuzzyDate, Provenance, Reliability, Report};
 use threatscape_store::{
-    Abort, AuditEntry, BatchItem, NewRun, ObjectFilter, ObjectVersion, OnConflict, ReportVersion,
-    SqliteStore, Store, StoreError,
+    Abort, AuditEntry, BatchItem, NewRun, ObjectFilter, ObjectVersion, OnConflict, PgStore,
+    ReportVersion, SqliteStore, Store, StoreError,
 };
 
 fn version(id: &str, modified: &str, tlp: Tlp, name: &str) -> ObjectVersion {
@@ -210,6 +210,10 @@ fn searches_names_within_clearance(store: &mut dyn Store) {
             ),
         ],
     );
+    assert!(
+        store.search("  ", Tlp::Red, 10).unwrap().is_empty(),
+        "an empty query finds nothing"
+    );
     let hits = store.search("industroyer", Tlp::Red, 10).unwrap();
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].id, A);
@@ -345,7 +349,10 @@ fn run_suite(open: &dyn Fn() -> Box<dyn Store>) {
     searches_names_within_clearance(&mut *open());
     keeps_reports_and_their_versions(&mut *open());
     audits_in_order(&mut *open());
+    more_checks::run(open);
 }
+
+mod more_checks;
 
 #[test]
 fn sqlite_in_memory() {
@@ -369,4 +376,71 @@ fn sqlite_file_survives_reopening() {
         store.counts_by_type(Tlp::Clear).unwrap().get("malware"),
         Some(&1)
     );
+}
+
+/// The local server CI and this machine run (trust authentication), unless
+/// `THREATSCAPE_TEST_POSTGRES` names another.
+fn postgres_url() -> Option<String> {
+    if let Ok(url) = std::env::var("THREATSCAPE_TEST_POSTGRES") {
+        return Some(url);
+    }
+    let address = std::net::SocketAddr::from(([127, 0, 0, 1], 5432));
+    match std::net::TcpStream::connect_timeout(&address, std::time::Duration::from_secs(2)) {
+        Ok(_) => Some("postgres://postgres@127.0.0.1:5432/test".into()),
+        Err(e) => {
+            threatscape_testkit::skip(
+                "PostgreSQL store tests",
+                &format!("no server at {address} ({e}); set THREATSCAPE_TEST_POSTGRES to a URL to use another"),
+            );
+            None
+        }
+    }
+}
+
+#[test]
+fn postgres() {
+    let Some(url) = postgres_url() else { return };
+    // Each store works in a schema of its own, dropped with it.
+    run_suite(&|| Box::new(PgStore::connect_scratch(&url).unwrap()));
+    more_checks::run_shared(&|| {
+        let owner = PgStore::connect_scratch(&url).unwrap();
+        let schema = owner.schema().unwrap().to_string();
+        let url = url.clone();
+        more_checks::SharedDatabase {
+            connect: Box::new(move || Box::new(PgStore::connect_in_schema(&url, &schema).unwrap())),
+            _keep: Box::new(owner),
+        }
+    });
+    more_checks::postgres_only(&url);
+}
+
+#[test]
+fn sqlite_shared_file() {
+    more_checks::run_shared(&|| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shared.db");
+        more_checks::SharedDatabase {
+            connect: Box::new(move || Box::new(SqliteStore::open(&path).unwrap())),
+            _keep: Box::new(dir),
+        }
+    });
+}
+
+#[test]
+fn sqlite_new_file_opened_by_several_processes_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared-new.db");
+    let openers: Vec<_> = (0..4)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || SqliteStore::open(&path).map(|_| ()))
+        })
+        .collect();
+    for opener in openers {
+        opener
+            .join()
+            .unwrap()
+            .expect("every process opens the new store");
+    }
+    SqliteStore::open(&path).unwrap().integrity_check().unwrap();
 }
