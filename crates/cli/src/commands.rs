@@ -9,13 +9,34 @@ use indicatif::{ProgressBar, ProgressStyle};
 use threatscape_ingest::{collect_inputs, Options, Summary};
 use threatscape_model::{Contributor, Tlp};
 use threatscape_stix::bundle::BundleWriter;
-use threatscape_store::{AuditEntry, NewRun, ObjectFilter, SqliteStore, Store};
+use threatscape_store::{AuditEntry, NewRun, ObjectFilter, Store};
 
 use crate::table::render;
-use crate::{ExportStixArgs, IngestArgs, Outcome, SearchArgs, StatsArgs, ValidateArgs};
+use crate::{
+    ExportStixArgs, IngestArgs, MigrateArgs, Outcome, SearchArgs, StatsArgs, ValidateArgs,
+};
 
-fn open_store(db: &Path) -> Result<SqliteStore> {
-    SqliteStore::open(db).with_context(|| format!("cannot open the store {}", db.display()))
+fn open_store(db: &str) -> Result<Box<dyn Store + Send>> {
+    threatscape_store::open(db).with_context(|| format!("cannot open the store {}", shown(db)))
+}
+
+/// A store location fit to print: a URL's password is hidden.
+fn shown(db: &str) -> String {
+    match (db.find("://"), db.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &db[scheme + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &db[..scheme + 3],
+                    &credentials[..colon],
+                    &db[at..]
+                ),
+                None => db.to_string(),
+            }
+        }
+        _ => db.to_string(),
+    }
 }
 
 /// Who is acting, for the audit log.
@@ -23,7 +44,7 @@ fn actor() -> String {
     std::env::var("USER").map_or_else(|_| "cli".to_string(), |u| format!("cli:{u}"))
 }
 
-pub(crate) fn ingest(db: &Path, args: IngestArgs) -> Result<Outcome> {
+pub(crate) fn ingest(db: &str, args: IngestArgs) -> Result<Outcome> {
     let inputs = collect_inputs(&args.paths);
     let contributor = match (&args.contributor, args.contributor_type) {
         (Some(name), Some(type_)) => Some(Contributor {
@@ -54,7 +75,7 @@ pub(crate) fn ingest(db: &Path, args: IngestArgs) -> Result<Outcome> {
         .map(|m| m.len())
         .sum();
     let bar = progress_bar(total, args.json);
-    let summary = threatscape_ingest::ingest(&mut store, &inputs, &options, &mut |p| {
+    let summary = threatscape_ingest::ingest(&mut *store, &inputs, &options, &mut |p| {
         bar.set_position(p.bytes);
         bar.set_message(format!("{} of {} files", p.files_done, inputs.files.len()));
     })
@@ -201,7 +222,7 @@ pub(crate) fn validate(args: ValidateArgs) -> Result<Outcome> {
     })
 }
 
-pub(crate) fn export_stix(db: &Path, args: ExportStixArgs) -> Result<Outcome> {
+pub(crate) fn export_stix(db: &str, args: ExportStixArgs) -> Result<Outcome> {
     let mut store = open_store(db)?;
     let tmp = temporary_beside(&args.out);
     let file = File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
@@ -291,7 +312,7 @@ fn temporary_beside(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.{}.partial", std::process::id()))
 }
 
-pub(crate) fn stats(db: &Path, args: StatsArgs) -> Result<Outcome> {
+pub(crate) fn stats(db: &str, args: StatsArgs) -> Result<Outcome> {
     let store = open_store(db)?;
     let by_type = store.counts_by_type(Tlp::Red)?;
     let by_tlp = store.counts_by_tlp()?;
@@ -321,7 +342,7 @@ pub(crate) fn stats(db: &Path, args: StatsArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-pub(crate) fn search(db: &Path, args: SearchArgs) -> Result<Outcome> {
+pub(crate) fn search(db: &str, args: SearchArgs) -> Result<Outcome> {
     let mut store = open_store(db)?;
     let hits = store.search(&args.words.join(" "), args.max_tlp, args.limit)?;
     if args.max_tlp > Tlp::Green && !hits.is_empty() {
@@ -348,5 +369,41 @@ pub(crate) fn search(db: &Path, args: SearchArgs) -> Result<Outcome> {
         print!("{}", render(&["name", "type", "id"], &rows));
     }
     let _ = std::io::stdout().flush();
+    Ok(Outcome::Success)
+}
+
+pub(crate) fn migrate(args: MigrateArgs) -> Result<Outcome> {
+    let from = open_store(&args.from)?;
+    let mut to = open_store(&args.to)?;
+    let verified = threatscape_store::migrate(&*from, &mut *to).with_context(|| {
+        format!(
+            "cannot copy {} to {}; the target keeps nothing of the copy",
+            shown(&args.from),
+            shown(&args.to)
+        )
+    })?;
+    if args.json {
+        println!("{}", serde_json::to_string(&verified)?);
+    } else {
+        println!(
+            "copied {} to {}; counts and checksums verified:\n",
+            shown(&args.from),
+            shown(&args.to)
+        );
+        let tallies = serde_json::to_value(&verified)?;
+        let rows: Vec<Vec<String>> = tallies
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(kind, tally)| {
+                vec![
+                    kind.clone(),
+                    tally["count"].to_string(),
+                    tally["sha256"].as_str().unwrap_or_default().to_string(),
+                ]
+            })
+            .collect();
+        print!("{}", render(&["records", "count", "sha256"], &rows));
+    }
     Ok(Outcome::Success)
 }

@@ -26,14 +26,15 @@ use threatscape_model::{ContributorType, Reliability, Tlp};
 #[derive(Debug, Parser)]
 #[command(name = "threatscape", version, propagate_version = true)]
 struct Cli {
-    /// The store: a SQLite file, created when missing.
+    /// The store: a SQLite file (created when missing; also `sqlite:PATH`) or a PostgreSQL URL
+    /// (`postgres://user@host:5432/db`).
     #[arg(
         long,
         global = true,
         env = "THREATSCAPE_DB",
         default_value = "threatscape.db"
     )]
-    db: PathBuf,
+    db: String,
 
     #[command(subcommand)]
     command: Command,
@@ -62,6 +63,9 @@ enum Command {
     Stats(StatsArgs),
     /// Full-text search over the names and descriptions of stored objects.
     Search(SearchArgs),
+    /// Copy a whole store to another (e.g. from the embedded SQLite file to PostgreSQL), verified
+    /// by counts and checksums of every kind of record.
+    Migrate(MigrateArgs),
     /// The Council's open debate: when the list of speakers opens, the UN Headquarters calendar.
     #[command(subcommand)]
     Debate(debate::DebateCommand),
@@ -179,6 +183,19 @@ struct ExportStixArgs {
 }
 
 #[derive(Debug, Args)]
+struct MigrateArgs {
+    /// The store to copy from: `sqlite:PATH`, a path, or a PostgreSQL URL.
+    #[arg(long)]
+    from: String,
+    /// The store to copy into (must be empty): `sqlite:PATH`, a path, or a PostgreSQL URL.
+    #[arg(long)]
+    to: String,
+    /// Print the verified counts and checksums as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
 struct StatsArgs {
     /// Print JSON.
     #[arg(long)]
@@ -237,6 +254,7 @@ fn main() -> ExitCode {
         Command::Export(ExportCommand::Stix(args)) => commands::export_stix(&cli.db, args),
         Command::Stats(args) => commands::stats(&cli.db, args),
         Command::Search(args) => commands::search(&cli.db, args),
+        Command::Migrate(args) => commands::migrate(args),
         Command::Debate(cmd) => debate::run(cmd),
     };
     match result {

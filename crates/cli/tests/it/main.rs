@@ -376,3 +376,56 @@ fn malformed_input_is_refused_with_its_place_and_leaves_the_store_unchanged() {
         assert_eq!(stats(&db), before, "{name} changed the store");
     }
 }
+
+/// `migrate` copies a whole store and verifies it; into PostgreSQL too when a server is here.
+#[test]
+fn migrate_copies_a_store_and_verifies_it() {
+    let Some(cfr) = shared_data("cfr-cyber-operations/cyber-operations-incidents.csv") else {
+        return;
+    };
+    let Some(ics) = shared_data("mitre-attack/ics-attack-18.1.json") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let from = dir.path().join("from.db");
+    let to = dir.path().join("to.db");
+    assert!(threatscape(
+        &from,
+        &["ingest", ics.to_str().unwrap(), cfr.to_str().unwrap()]
+    )
+    .status
+    .success());
+    let copy = |target: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_threatscape"))
+            .args([
+                "migrate",
+                "--json",
+                "--from",
+                from.to_str().unwrap(),
+                "--to",
+                target,
+            ])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        json_of(&o)
+    };
+    let verified = copy(to.to_str().unwrap());
+    assert_eq!(verified["objects"]["count"], 1826);
+    // 768 CFR operations and the 8 ATT&CK ICS campaigns.
+    assert_eq!(verified["reports"]["count"], 776);
+    assert_eq!(stats(&to), stats(&from));
+    // A second copy into the same, no longer empty, store is refused and changes nothing.
+    let again = Command::new(env!("CARGO_BIN_EXE_threatscape"))
+        .args([
+            "migrate",
+            "--from",
+            from.to_str().unwrap(),
+            "--to",
+            to.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert_eq!(stats(&to), stats(&from));
+}
