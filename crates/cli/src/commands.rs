@@ -16,7 +16,7 @@ use crate::{
     ExportStixArgs, IngestArgs, MigrateArgs, Outcome, SearchArgs, StatsArgs, ValidateArgs,
 };
 
-fn open_store(db: &str) -> Result<Box<dyn Store + Send>> {
+pub(crate) fn open_store(db: &str) -> Result<Box<dyn Store + Send>> {
     threatscape_store::open(db).with_context(|| format!("cannot open the store {}", shown(db)))
 }
 
@@ -40,7 +40,7 @@ fn shown(db: &str) -> String {
 }
 
 /// Who is acting, for the audit log.
-fn actor() -> String {
+pub(crate) fn actor() -> String {
     std::env::var("USER").map_or_else(|_| "cli".to_string(), |u| format!("cli:{u}"))
 }
 
@@ -302,6 +302,25 @@ fn is_valid_stix(json: &str) -> bool {
         Ok(mut obj) => !threatscape_stix::validate::validate_object(&mut obj, false).has_errors(),
         Err(_) => false,
     }
+}
+
+/// Writes a file through `write` into a temporary file beside it, then renames it into place: the
+/// file is never seen half-written, and a failure leaves any previous file as it was.
+pub(crate) fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let tmp = temporary_beside(path);
+    let result = (|| {
+        let mut out = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+        write(&mut out)?;
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 /// A temporary path in the same folder as `path`, so the final rename stays on one file system.

@@ -10,6 +10,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod commands;
 mod debate;
+mod incidents;
 mod table;
 
 use std::path::PathBuf;
@@ -59,6 +60,12 @@ enum Command {
     /// Write stored material out.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Cluster the stored reports into incidents, and record analysts' decisions about them.
+    ///
+    /// Without a subcommand, reconciles every stored report and prints a summary. `link`, `unlink`
+    /// and `split` record an analyst's decision (by report key, as `export incidents` shows them);
+    /// decisions are kept in the audit log and applied by every later reconciliation.
+    Reconcile(ReconcileArgs),
     /// Count the stored object versions by type and by TLP level.
     Stats(StatsArgs),
     /// Full-text search over the names and descriptions of stored objects.
@@ -159,6 +166,78 @@ struct ValidateArgs {
 enum ExportCommand {
     /// Write stored objects as one STIX 2.1 bundle (every stored version, in ingest order).
     Stix(ExportStixArgs),
+    /// Write every incident (reports reconciled afresh) with its reports, sources, attributions and
+    /// the evidence of each merge.
+    Incidents(ExportIncidentsArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum IncidentFormat {
+    /// One JSON array of incidents, each with its full reports.
+    Json,
+    /// One row per report, with its incident number.
+    Csv,
+}
+
+#[derive(Debug, Args)]
+struct ExportIncidentsArgs {
+    /// The file to write (written to a temporary file, then renamed).
+    #[arg(long)]
+    out: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "json")]
+    format: IncidentFormat,
+    /// Release reports up to this TLP level (CLEAR unless told otherwise).
+    #[arg(long, value_parser = parse_tlp, default_value = "CLEAR")]
+    max_tlp: Tlp,
+    /// Also use the aliases of MISP's threat-actor galaxy (its clusters/threat-actor.json).
+    #[arg(long)]
+    misp_galaxy: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct ReconcileArgs {
+    /// An analyst's decision to record instead of running.
+    #[command(subcommand)]
+    decision: Option<DecisionCommand>,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Also use the aliases of MISP's threat-actor galaxy (its clusters/threat-actor.json).
+    #[arg(long)]
+    misp_galaxy: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum DecisionCommand {
+    /// The two reports describe the same incident: always put them together.
+    Link {
+        /// A report key (e.g. `eurepoc:842`).
+        a: String,
+        /// Another report key.
+        b: String,
+        /// Why (kept in the audit log).
+        #[arg(long)]
+        reason: String,
+    },
+    /// The two reports describe different incidents: never put them together.
+    Unlink {
+        /// A report key.
+        a: String,
+        /// Another report key.
+        b: String,
+        /// Why (kept in the audit log).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Take a report out of automatic merging.
+    Split {
+        /// The report key.
+        report: String,
+        /// Why (kept in the audit log).
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -252,6 +331,10 @@ fn main() -> ExitCode {
         Command::Ingest(args) => commands::ingest(&cli.db, args),
         Command::Validate(args) => commands::validate(args),
         Command::Export(ExportCommand::Stix(args)) => commands::export_stix(&cli.db, args),
+        Command::Export(ExportCommand::Incidents(args)) => {
+            incidents::export_incidents(&cli.db, args)
+        }
+        Command::Reconcile(args) => incidents::reconcile(&cli.db, args),
         Command::Stats(args) => commands::stats(&cli.db, args),
         Command::Search(args) => commands::search(&cli.db, args),
         Command::Migrate(args) => commands::migrate(args),

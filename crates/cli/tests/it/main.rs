@@ -429,3 +429,96 @@ fn migrate_copies_a_store_and_verifies_it() {
     assert!(!again.status.success());
     assert_eq!(stats(&to), stats(&from));
 }
+
+/// The well-known incidents reported by several trackers come out as one incident each, and an
+/// analyst's decision holds when reconciliation runs again.
+#[test]
+fn reconcile_then_export_incidents_with_analyst_decisions() {
+    let (Some(eurepoc), Some(cfr)) = (
+        shared_data("eurepoc/EuRepoC_Global_Database_1.1.csv"),
+        shared_data("cfr-cyber-operations/cyber-operations-incidents.csv"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    assert!(threatscape(
+        &db,
+        &["ingest", eurepoc.to_str().unwrap(), cfr.to_str().unwrap()]
+    )
+    .status
+    .success());
+    let summary = json_of(&threatscape(&db, &["reconcile", "--json"]));
+    assert_eq!(summary["reports"], 1643 + 768);
+    let out = dir.path().join("incidents.json");
+    let incident_of = |needle: &str| -> Vec<String> {
+        let o = threatscape(
+            &db,
+            &["export", "incidents", "--out", out.to_str().unwrap()],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let incidents: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+        let found: Vec<&Value> = incidents
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| {
+                i["reports"].as_array().unwrap().iter().any(|r| {
+                    r["report"]["title"]
+                        .as_str()
+                        .unwrap()
+                        .to_lowercase()
+                        .contains(needle)
+                })
+            })
+            .collect();
+        assert!(!found.is_empty(), "no incident mentions {needle}");
+        found[0]["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["key"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let notpetya = incident_of("notpetya");
+    let formats: std::collections::BTreeSet<&str> = notpetya
+        .iter()
+        .map(|k| k.split(':').next().unwrap())
+        .collect();
+    assert!(
+        formats.contains("eurepoc") && formats.contains("cfr"),
+        "{notpetya:?}"
+    );
+    // An analyst says the CFR record is a different incident; the next run keeps them apart.
+    let cfr_key = notpetya
+        .iter()
+        .find(|k| k.starts_with("cfr:"))
+        .unwrap()
+        .clone();
+    let eurepoc_key = notpetya
+        .iter()
+        .find(|k| k.starts_with("eurepoc:"))
+        .unwrap()
+        .clone();
+    let unlink = threatscape(
+        &db,
+        &[
+            "reconcile",
+            "unlink",
+            &cfr_key,
+            &eurepoc_key,
+            "--reason",
+            "test",
+        ],
+    );
+    assert!(unlink.status.success());
+    let after = incident_of("notpetya");
+    assert!(
+        !(after.contains(&cfr_key) && after.contains(&eurepoc_key)),
+        "{after:?}"
+    );
+    assert_eq!(
+        json_of(&threatscape(&db, &["reconcile", "--json"]))["decisions"],
+        1
+    );
+}

@@ -1,0 +1,302 @@
+//! `reconcile` and `export incidents`: stored reports clustered into incidents.
+//!
+//! Incidents are derived, never stored: each run reconciles the stored reports afresh, so a new
+//! report, a corrected account or a new analyst decision is reflected at once. Analysts' decisions
+//! (link, unlink, split) are the durable part: each is appended to the audit log (action
+//! `reconcile-decision`), and every run replays them in order, so they survive re-reconciliation
+//! and their history is the audit trail.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use threatscape_model::{Report, Tlp};
+use threatscape_reconcile::{Decision, Reconciler, Reconciliation};
+use threatscape_store::{AuditEntry, Store};
+
+use crate::commands::{actor, open_store, write_atomically};
+use crate::table::render;
+use crate::{DecisionCommand, ExportIncidentsArgs, IncidentFormat, Outcome, ReconcileArgs};
+
+/// The audit action under which analysts' decisions are kept.
+const DECISION_ACTION: &str = "reconcile-decision";
+
+pub(crate) fn reconcile(db: &str, args: ReconcileArgs) -> Result<Outcome> {
+    let mut store = open_store(db)?;
+    if let Some(command) = args.decision {
+        return record_decision(&mut *store, command);
+    }
+    let (reports, run) = reconcile_store(&*store, args.misp_galaxy.as_deref())?;
+    let multi = run
+        .result
+        .incidents
+        .iter()
+        .filter(|c| c.members.len() > 1)
+        .count();
+    let largest = run
+        .result
+        .incidents
+        .iter()
+        .map(|c| c.members.len())
+        .max()
+        .unwrap_or(0);
+    let summary = serde_json::json!({
+        "reports": reports.len(),
+        "incidents": run.result.incidents.len(),
+        "incidents_with_several_reports": multi,
+        "largest_incident": largest,
+        "decisions": run.decisions,
+        "decision_issues": run.result.decision_issues,
+        "stats": run.result.stats,
+        "seconds": run.seconds,
+    });
+    store.audit(&AuditEntry {
+        actor: actor(),
+        action: "reconcile".into(),
+        subject: db.to_string(),
+        detail: serde_json::json!({"reports": reports.len(), "incidents": run.result.incidents.len()}),
+    })?;
+    if args.json {
+        println!("{summary}");
+    } else {
+        for issue in &run.result.decision_issues {
+            println!("decision not applied: {issue:?}");
+        }
+        let rows = vec![
+            vec!["reports".to_string(), reports.len().to_string()],
+            vec!["incidents".into(), run.result.incidents.len().to_string()],
+            vec!["  with several reports".into(), multi.to_string()],
+            vec!["largest incident (reports)".into(), largest.to_string()],
+            vec![
+                "analyst decisions applied".into(),
+                run.decisions.to_string(),
+            ],
+            vec!["seconds".into(), format!("{:.2}", run.seconds)],
+        ];
+        print!("{}", render(&["reconciled", ""], &rows));
+    }
+    Ok(Outcome::Success)
+}
+
+/// One reconciliation of the stored reports.
+struct Run {
+    result: Reconciliation,
+    decisions: usize,
+    seconds: f64,
+}
+
+/// Reads every stored report (latest versions) and the analysts' decisions, and reconciles them.
+fn reconcile_store(store: &dyn Store, misp_galaxy: Option<&Path>) -> Result<(Vec<Report>, Run)> {
+    let mut reports = Vec::new();
+    store.for_each_report(Tlp::Red, &mut |r| {
+        reports.push(r.clone());
+        Ok(())
+    })?;
+    let decisions = decisions(store)?;
+    let reconciler = match misp_galaxy {
+        Some(path) => Reconciler::default()
+            .with_aliases_from_misp_galaxy(path)
+            .with_context(|| {
+                format!(
+                    "cannot read the MISP threat-actor galaxy {}",
+                    path.display()
+                )
+            })?,
+        None => Reconciler::default(),
+    };
+    let started = Instant::now();
+    let result = reconciler.reconcile(&reports, &decisions);
+    let run = Run {
+        result,
+        decisions: decisions.len(),
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    Ok((reports, run))
+}
+
+/// The analysts' decisions, oldest first, from the audit log.
+fn decisions(store: &dyn Store) -> Result<Vec<Decision>> {
+    let mut out = Vec::new();
+    let mut unreadable = None;
+    store.for_each_audit(&mut |entry| {
+        if entry.action == DECISION_ACTION {
+            match serde_json::from_str::<serde_json::Value>(&entry.detail)
+                .ok()
+                .and_then(|d| serde_json::from_value::<Decision>(d["decision"].clone()).ok())
+            {
+                Some(d) => out.push(d),
+                None => unreadable = Some(entry.detail.clone()),
+            }
+        }
+        Ok(())
+    })?;
+    if let Some(detail) = unreadable {
+        anyhow::bail!(
+            "the audit log holds a reconciliation decision this version cannot read: {detail}"
+        );
+    }
+    Ok(out)
+}
+
+fn record_decision(store: &mut dyn Store, command: DecisionCommand) -> Result<Outcome> {
+    let (decision, reason) = match command {
+        DecisionCommand::Link { a, b, reason } => (Decision::Link { a, b }, reason),
+        DecisionCommand::Unlink { a, b, reason } => (Decision::Unlink { a, b }, reason),
+        DecisionCommand::Split { report, reason } => (Decision::Split { report }, reason),
+    };
+    let subject = match &decision {
+        Decision::Link { a, b } | Decision::Unlink { a, b } => format!("{a} {b}"),
+        Decision::Split { report } => report.clone(),
+    };
+    store.audit(&AuditEntry {
+        actor: actor(),
+        action: DECISION_ACTION.into(),
+        subject: subject.clone(),
+        detail: serde_json::json!({"decision": decision, "reason": reason}),
+    })?;
+    println!(
+        "recorded: {subject} ({}); it applies from the next reconciliation on",
+        reason
+    );
+    Ok(Outcome::Success)
+}
+
+pub(crate) fn export_incidents(db: &str, args: ExportIncidentsArgs) -> Result<Outcome> {
+    let store = open_store(db)?;
+    let (reports, run) = reconcile_store(&*store, args.misp_galaxy.as_deref())?;
+    let mut withheld = 0usize;
+    let mut incidents = Vec::new();
+    for cluster in &run.result.incidents {
+        let released: Vec<&Report> = cluster
+            .members
+            .iter()
+            .map(|&i| &reports[i])
+            .filter(|r| r.tlp <= args.max_tlp)
+            .collect();
+        withheld += cluster.members.len() - released.len();
+        if released.is_empty() {
+            continue;
+        }
+        incidents.push((cluster, released));
+    }
+    let count = incidents.len();
+    let written = match args.format {
+        IncidentFormat::Json => write_atomically(&args.out, |w| {
+            write_json(w, &reports, &incidents, args.max_tlp)
+        }),
+        IncidentFormat::Csv => write_atomically(&args.out, |w| write_csv(w, &incidents)),
+    };
+    written.with_context(|| format!("cannot write {}", args.out.display()))?;
+    let mut store = store;
+    store.audit(&AuditEntry {
+        actor: actor(),
+        action: "export-incidents".into(),
+        subject: args.out.display().to_string(),
+        detail: serde_json::json!({"incidents": count, "max_tlp": args.max_tlp.as_str(), "withheld_reports": withheld}),
+    })?;
+    println!("wrote {count} incidents to {}", args.out.display());
+    if withheld > 0 {
+        println!(
+            "withheld {withheld} reports marked above {} (use --max-tlp to release them)",
+            args.max_tlp
+        );
+    }
+    Ok(Outcome::Success)
+}
+
+/// Contributor types that report an incident: its corroboration.
+fn corroboration(reports: &[&Report]) -> BTreeSet<&'static str> {
+    reports
+        .iter()
+        .map(|r| r.contributor.type_.as_str())
+        .collect()
+}
+
+fn write_json(
+    out: &mut dyn Write,
+    all: &[Report],
+    incidents: &[(&threatscape_reconcile::Cluster, Vec<&Report>)],
+    max_tlp: Tlp,
+) -> std::io::Result<()> {
+    let items: Vec<serde_json::Value> = incidents
+        .iter()
+        .enumerate()
+        .map(|(n, (cluster, reports))| {
+            // Merge evidence is shown only between reports that are released.
+            let merges: Vec<serde_json::Value> = cluster
+                .merges
+                .iter()
+                .filter(|m| all[m.a].tlp <= max_tlp && all[m.b].tlp <= max_tlp)
+                .map(|m| {
+                    serde_json::json!({
+                        "a": all[m.a].key(), "b": all[m.b].key(), "score": m.score,
+                        "evidence": m.evidence, "rule_version": m.rule_version,
+                    })
+                })
+                .collect();
+            let sources: BTreeSet<&str> = reports.iter().map(|r| r.contributor.name.as_str()).collect();
+            serde_json::json!({
+                "incident": n + 1,
+                "title": reports[0].title,
+                "tlp": reports.iter().map(|r| r.tlp).max().map(|t| t.as_str()),
+                "sources": sources,
+                "corroboration": corroboration(reports),
+                "attributions": reports.iter().flat_map(|r| r.attributions.iter()).collect::<Vec<_>>(),
+                "reports": reports.iter().map(|r| serde_json::json!({"key": r.key(), "report": r})).collect::<Vec<_>>(),
+                "merges": merges,
+            })
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &items)?;
+    out.write_all(b"\n")
+}
+
+fn write_csv(
+    out: &mut dyn Write,
+    incidents: &[(&threatscape_reconcile::Cluster, Vec<&Report>)],
+) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "incident",
+        "report_key",
+        "format",
+        "contributor",
+        "contributor_type",
+        "tlp",
+        "title",
+        "occurred",
+        "victim_countries",
+        "actors",
+        "attributed_by",
+        "kinds",
+        "urls",
+    ])?;
+    for (n, (_, reports)) in incidents.iter().enumerate() {
+        for r in reports {
+            let join = |items: Vec<String>| items.join("; ");
+            w.write_record([
+                (n + 1).to_string(),
+                r.key(),
+                r.provenance.format.clone(),
+                r.contributor.name.clone(),
+                r.contributor.type_.as_str().to_string(),
+                r.tlp.as_str().to_string(),
+                r.title.clone(),
+                r.occurred.map(|o| o.start.to_string()).unwrap_or_default(),
+                join(r.victims.iter().filter_map(|v| v.country.clone()).collect()),
+                join(r.actors.iter().map(|a| a.name.clone()).collect()),
+                join(
+                    r.attributions
+                        .iter()
+                        .filter_map(|a| a.attributed_by.clone())
+                        .collect(),
+                ),
+                join(r.kinds.clone()),
+                join(r.urls.clone()),
+            ])?;
+        }
+    }
+    w.flush()
+}
