@@ -13,7 +13,8 @@ use threatscape_store::{AuditEntry, NewRun, ObjectFilter, Store};
 
 use crate::table::render;
 use crate::{
-    ExportStixArgs, IngestArgs, MigrateArgs, Outcome, SearchArgs, StatsArgs, ValidateArgs,
+    BackupArgs, ExportStixArgs, IngestArgs, MigrateArgs, Outcome, RestoreArgs, SearchArgs,
+    StatsArgs, ValidateArgs,
 };
 
 pub(crate) fn open_store(db: &str) -> Result<Box<dyn Store + Send>> {
@@ -425,4 +426,77 @@ pub(crate) fn migrate(args: MigrateArgs) -> Result<Outcome> {
         print!("{}", render(&["records", "count", "sha256"], &rows));
     }
     Ok(Outcome::Success)
+}
+
+/// A backup is a migration into a new SQLite file: the same copy, verified by the same counts and
+/// checksums, whatever the store's backend.
+pub(crate) fn backup(db: &str, args: BackupArgs) -> Result<Outcome> {
+    if args.out.exists() {
+        anyhow::bail!(
+            "{} exists; a backup never overwrites a file",
+            args.out.display()
+        );
+    }
+    let tmp = temporary_beside(&args.out);
+    let _ = std::fs::remove_file(&tmp);
+    let copied = (|| -> Result<threatscape_store::Fingerprint> {
+        let from = open_store(db)?;
+        let mut to = threatscape_store::SqliteStore::open(&tmp)?;
+        let verified = threatscape_store::migrate(&*from, &mut to)?;
+        to.integrity_check()?;
+        Ok(verified)
+    })();
+    let verified = match copied {
+        Ok(v) => v,
+        Err(e) => {
+            remove_sqlite_files(&tmp);
+            return Err(e.context(format!("cannot back up {}", shown(db))));
+        }
+    };
+    std::fs::rename(&tmp, &args.out)
+        .with_context(|| format!("cannot move the backup to {}", args.out.display()))?;
+    remove_sqlite_files(&tmp);
+    println!(
+        "backed up {} to {}: {} object versions, {} reports, {} audit entries (verified)",
+        shown(db),
+        args.out.display(),
+        verified.objects.count,
+        verified.reports.count,
+        verified.audit.count
+    );
+    Ok(Outcome::Success)
+}
+
+pub(crate) fn restore(db: &str, args: RestoreArgs) -> Result<Outcome> {
+    if !args.file.is_file() {
+        anyhow::bail!("{} is not a backup file", args.file.display());
+    }
+    let from = threatscape_store::SqliteStore::open(&args.file)
+        .with_context(|| format!("cannot open the backup {}", args.file.display()))?;
+    from.integrity_check()?;
+    let mut to = open_store(db)?;
+    let verified = threatscape_store::migrate(&from, &mut *to).with_context(|| {
+        format!(
+            "cannot restore into {} (it must be empty; nothing was kept)",
+            shown(db)
+        )
+    })?;
+    println!(
+        "restored {} into {}: {} object versions, {} reports, {} audit entries (verified)",
+        args.file.display(),
+        shown(db),
+        verified.objects.count,
+        verified.reports.count,
+        verified.audit.count
+    );
+    Ok(Outcome::Success)
+}
+
+/// Removes a SQLite file and its WAL companions.
+fn remove_sqlite_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(name));
+    }
 }

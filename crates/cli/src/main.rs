@@ -70,6 +70,10 @@ enum Command {
     Stats(StatsArgs),
     /// Full-text search over the names and descriptions of stored objects.
     Search(SearchArgs),
+    /// Write a verified copy of the whole store to a new SQLite file (from SQLite or PostgreSQL).
+    Backup(BackupArgs),
+    /// Load a backup file into the store, which must be empty; verified like `migrate`.
+    Restore(RestoreArgs),
     /// Copy a whole store to another (e.g. from the embedded SQLite file to PostgreSQL), verified
     /// by counts and checksums of every kind of record.
     Migrate(MigrateArgs),
@@ -262,6 +266,19 @@ struct ExportStixArgs {
 }
 
 #[derive(Debug, Args)]
+struct BackupArgs {
+    /// The backup file to create (refused if it exists; written beside it, then renamed).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct RestoreArgs {
+    /// A file written by `threatscape backup`.
+    file: PathBuf,
+}
+
+#[derive(Debug, Args)]
 struct MigrateArgs {
     /// The store to copy from: `sqlite:PATH`, a path, or a PostgreSQL URL.
     #[arg(long)]
@@ -338,6 +355,8 @@ fn main() -> ExitCode {
         Command::Stats(args) => commands::stats(&cli.db, args),
         Command::Search(args) => commands::search(&cli.db, args),
         Command::Migrate(args) => commands::migrate(args),
+        Command::Backup(args) => commands::backup(&cli.db, args),
+        Command::Restore(args) => commands::restore(&cli.db, args),
         Command::Debate(cmd) => debate::run(cmd),
     };
     match result {
