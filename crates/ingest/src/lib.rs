@@ -339,89 +339,209 @@ fn process_stix_objects(
         }
     };
     file.bytes = source.metadata().map(|m| m.len()).unwrap_or(0);
-    let repair = !options.strict;
     let mut emitting = true;
-    for raw in Reader::with_options(source, options.reader) {
-        let raw = match raw {
-            Ok(raw) => raw,
-            Err(e) => {
-                file.fatal(read_error(path, &e));
-                break;
-            }
-        };
+    let want_context = collector.is_some();
+    let reader = Reader::with_options(source, options.reader);
+    let check = |raw: &RawObject| check_object(raw, options, want_context);
+    in_order(reader, &check, &mut |raw, checked| {
         position.store(raw.start.offset, Ordering::Relaxed);
-        let mut obj = match raw.parse() {
-            Ok(obj) => obj,
+        let checked = match checked {
+            Ok(c) => c,
             Err(e) => {
                 file.fatal(read_error(path, &e));
-                break;
+                return false;
             }
         };
         file.objects += 1;
-        let upgraded = if upgrade::is_stix20(&obj, raw.bundle_spec_version.as_deref()) {
+        if checked.upgraded.is_some() {
             file.upgraded += 1;
-            upgrade::upgrade_20_to_21(&mut obj)
-                .into_iter()
-                .map(|c| c.pointer)
-                .collect()
-        } else {
-            Vec::new()
-        };
-        if let Some(c) = collector {
-            if Collector::wants(&obj) {
-                context_bytes += raw.bytes.len();
-                if context_bytes > STIX_REPORT_CONTEXT_MAX_BYTES {
-                    *collector = None;
-                } else {
-                    c.push(&raw, obj.clone(), upgraded);
-                }
+        }
+        if let (Some(c), Some(context)) = (collector.as_mut(), checked.context) {
+            context_bytes += raw.bytes.len();
+            if context_bytes > STIX_REPORT_CONTEXT_MAX_BYTES {
+                *collector = None;
+            } else {
+                c.push(&raw, context, checked.upgraded.unwrap_or_default());
             }
         }
-        let outcome = validate::validate_object(&mut obj, repair);
-        // A structural error makes the object unusable; a value-level one (a malformed URI, a bad
-        // base64 string) leaves it usable: it is kept and flagged, unless --strict. Export
-        // withholds flagged objects, as it re-validates what it releases.
-        let mut invalid = false;
-        let mut flagged = false;
-        for finding in &outcome.findings {
+        for finding in &checked.outcome.findings {
             let diagnostic =
                 Diagnostic::at(path, &raw, &finding.pointer, finding.code, &finding.message);
             match finding.severity {
-                Severity::Error => {
-                    if options.strict || validate::code::is_structural(finding.code) {
-                        invalid = true;
-                    } else {
-                        flagged = true;
-                    }
-                    file.error(diagnostic);
-                }
+                Severity::Error => file.error(diagnostic),
                 Severity::Warning => file.warning(diagnostic),
             }
         }
-        if flagged && !invalid {
-            file.kept_with_errors += 1;
-        }
-        if !outcome.repairs.is_empty() {
+        if !checked.outcome.repairs.is_empty() {
             file.repaired += 1;
-            for r in &outcome.repairs {
+            for r in &checked.outcome.repairs {
                 file.repair(Diagnostic::at(
                     path, &raw, &r.pointer, "repaired", &r.message,
                 ));
             }
         }
-        if invalid {
+        let Some(version) = checked.version else {
             file.rejected += 1;
-            continue;
+            return true;
+        };
+        if checked.outcome.has_errors() {
+            file.kept_with_errors += 1;
         }
-        let version = prepare(&obj, &raw, options.run.declared_tlp);
         *file.by_type.entry(version.type_.clone()).or_default() += 1;
         // Once the file is sure to be rejected, stop sending work to the writer but keep reading
         // to report every problem.
         if emitting && file.rejection(options).is_none() {
             emitting = emit(Ok(BatchItem::Object(version)));
         }
-    }
+        true
+    });
     file
+}
+
+/// What the per-object work found: everything that needs no state of the file.
+struct Checked {
+    /// What the 2.0 -> 2.1 upgrade changed, when the object was upgraded.
+    upgraded: Option<Vec<&'static str>>,
+    /// The (upgraded) object, when the incident adapter wants it as context.
+    context: Option<JsonMap>,
+    /// The validator's findings and repairs.
+    outcome: validate::Outcome,
+    /// The version to store, or None when the object is rejected.
+    version: Option<ObjectVersion>,
+}
+
+/// Parses, upgrades, validates and prepares one object.
+///
+/// A structural error makes the object unusable and it is rejected; a value-level one (a
+/// malformed URI, a bad base64 string) leaves it usable: it is kept and flagged, unless `--strict`.
+/// Export withholds flagged objects, as it re-validates what it releases.
+fn check_object(
+    raw: &RawObject,
+    options: &Options,
+    want_context: bool,
+) -> Result<Checked, ReadError> {
+    let mut obj = raw.parse()?;
+    let upgraded = upgrade::is_stix20(&obj, raw.bundle_spec_version.as_deref()).then(|| {
+        upgrade::upgrade_20_to_21(&mut obj)
+            .into_iter()
+            .map(|c| c.pointer)
+            .collect()
+    });
+    let context = (want_context && Collector::wants(&obj)).then(|| obj.clone());
+    let outcome = validate::validate_object(&mut obj, !options.strict);
+    let invalid = outcome
+        .errors()
+        .any(|f| options.strict || validate::code::is_structural(f.code));
+    let version = (!invalid).then(|| prepare(&obj, raw, options.run.declared_tlp));
+    Ok(Checked {
+        upgraded,
+        context,
+        outcome,
+        version,
+    })
+}
+
+/// Objects per unit of parallel work: large enough to keep channel costs negligible, small enough
+/// to keep memory flat.
+const CHUNK: usize = 64;
+
+/// Runs `check` over every object of `reader` on all cores, and hands the results to `sink` in the
+/// file's order. `sink` returns false to stop (a syntax error): reading and checking then stop too.
+///
+/// One thread reads and cuts objects, the others check them, and the calling thread puts the
+/// results back in order; every channel is bounded, so memory stays a few chunks per thread.
+fn in_order<R: std::io::Read + Send>(
+    mut reader: Reader<R>,
+    check: &(dyn Fn(&RawObject) -> Result<Checked, ReadError> + Sync),
+    sink: &mut dyn FnMut(RawObject, Result<Checked, ReadError>) -> bool,
+) {
+    type Chunk = Vec<(RawObject, Option<ReadError>)>;
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 8);
+    std::thread::scope(|scope| {
+        let (job_tx, job_rx) = mpsc::sync_channel::<(usize, Chunk)>(workers * 2);
+        let (done_tx, done_rx) = mpsc::sync_channel::<(
+            usize,
+            Vec<(RawObject, Result<Checked, ReadError>)>,
+        )>(workers * 2);
+        let job_rx = Arc::new(std::sync::Mutex::new(job_rx));
+        scope.spawn(move || {
+            // The reader: cuts objects into chunks. A syntax error travels as the chunk's last
+            // item, so that it is reported after the objects before it.
+            let mut index = 0;
+            let mut chunk: Chunk = Vec::with_capacity(CHUNK);
+            loop {
+                let next = reader.next_object();
+                let end = match next {
+                    Some(Ok(raw)) => {
+                        chunk.push((raw, None));
+                        false
+                    }
+                    Some(Err(e)) => {
+                        let at = e.location().unwrap_or_default();
+                        let marker = RawObject {
+                            bytes: Vec::new(),
+                            start: at,
+                            pointer: String::new(),
+                            bundle_spec_version: None,
+                        };
+                        chunk.push((marker, Some(e)));
+                        true
+                    }
+                    None => true,
+                };
+                if (end || chunk.len() == CHUNK) && !chunk.is_empty() {
+                    if job_tx.send((index, std::mem::take(&mut chunk))).is_err() {
+                        return;
+                    }
+                    index += 1;
+                }
+                if end {
+                    return;
+                }
+            }
+        });
+        for _ in 0..workers {
+            let job_rx = Arc::clone(&job_rx);
+            let done_tx = done_tx.clone();
+            scope.spawn(move || loop {
+                let job = job_rx.lock().expect("no checker panics").recv();
+                let Ok((index, chunk)) = job else { return };
+                let results = chunk
+                    .into_iter()
+                    .map(|(raw, error)| {
+                        let result = match error {
+                            Some(e) => Err(e),
+                            None => check(&raw),
+                        };
+                        (raw, result)
+                    })
+                    .collect();
+                if done_tx.send((index, results)).is_err() {
+                    return;
+                }
+            });
+        }
+        // Only the threads hold the channel ends now, so each side sees when the other has gone.
+        drop(done_tx);
+        drop(job_rx);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut next = 0;
+        'results: for (index, results) in done_rx.iter() {
+            waiting.insert(index, results);
+            while let Some(results) = waiting.remove(&next) {
+                next += 1;
+                for (raw, result) in results {
+                    if !sink(raw, result) {
+                        break 'results;
+                    }
+                }
+            }
+        }
+        // Dropping the receiver stops the checkers at their next send, and the reader at its next.
+        drop(done_rx);
+    });
 }
 
 /// Turns a valid object into the version to store.
