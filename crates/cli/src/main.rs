@@ -11,6 +11,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod commands;
 mod debate;
 mod incidents;
+mod serve;
 mod table;
 
 use std::path::PathBuf;
@@ -74,6 +75,16 @@ enum Command {
     Backup(BackupArgs),
     /// Load a backup file into the store, which must be empty; verified like `migrate`.
     Restore(RestoreArgs),
+    /// Serve TAXII 2.1 (/taxii2/) and the REST API (/api/v1, OpenAPI at /api/v1/openapi.json) over HTTP.
+    ///
+    /// Example: threatscape serve --addr 127.0.0.1:8080
+    Serve(serve::ServeArgs),
+    /// Manage users (organisation, role, TLP clearance; argon2id-hashed passwords).
+    #[command(subcommand)]
+    User(serve::UserCommand),
+    /// Manage API tokens (shown once, stored as SHA-256).
+    #[command(subcommand)]
+    Token(serve::TokenCommand),
     /// Copy a whole store to another (e.g. from the embedded SQLite file to PostgreSQL), verified
     /// by counts and checksums of every kind of record.
     Migrate(MigrateArgs),
@@ -355,6 +366,9 @@ fn main() -> ExitCode {
         Command::Stats(args) => commands::stats(&cli.db, args),
         Command::Search(args) => commands::search(&cli.db, args),
         Command::Migrate(args) => commands::migrate(args),
+        Command::Serve(args) => serve::serve(&cli.db, args),
+        Command::User(cmd) => serve::user(&cli.db, cmd),
+        Command::Token(cmd) => serve::token(&cli.db, cmd),
         Command::Backup(args) => commands::backup(&cli.db, args),
         Command::Restore(args) => commands::restore(&cli.db, args),
         Command::Debate(cmd) => debate::run(cmd),

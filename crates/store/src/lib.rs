@@ -12,6 +12,7 @@
 //! - ingest runs and their per-file summaries;
 //! - an audit log of writes and of releases of restricted material.
 
+mod access;
 mod copy;
 mod jobs;
 mod postgres;
@@ -24,6 +25,7 @@ pub use copy::{
     fingerprint, migrate, AuditRecord, Fingerprint, Import, RunRecord, StoredObject, StoredReport,
     Tally,
 };
+pub use access::{NewUser, ObjectQuery, ObjectRow, Reader, UserRecord, VersionMatch};
 pub use jobs::{Job, JobId, JobRecord, JobState};
 pub use sqlite::SqliteStore;
 use threatscape_model::{sha256_hex, Contributor, ContributorType, Report, Tlp};
@@ -301,6 +303,32 @@ pub trait Store {
 
     /// Starts copying another store into this one, which must be empty (for [`migrate`]).
     fn begin_import(&mut self) -> Result<Box<dyn Import + '_>>;
+
+    // Access control and TAXII (access.rs).
+
+    /// Creates a user; an error when the name is taken.
+    fn create_user(&mut self, user: &NewUser) -> Result<i64>;
+
+    /// The user with this login name.
+    fn user(&self, name: &str) -> Result<Option<UserRecord>>;
+
+    /// Records an API token of `user` by the SHA-256 (hex) of its secret; an error when there is no such user.
+    fn add_token(&mut self, user: &str, token_sha256: &str, label: &str) -> Result<()>;
+
+    /// The user owning the token whose secret hashes (SHA-256, hex) to `token_sha256`.
+    fn user_by_token(&self, token_sha256: &str) -> Result<Option<UserRecord>>;
+
+    /// Object versions matching `query` that its reader may see, by sequence number
+    /// (the TLP rule is in [`Reader::may_read`]).
+    fn query_objects(&self, query: &ObjectQuery) -> Result<Vec<ObjectRow>>;
+
+    /// Deletes every version of `id` (TAXII DELETE, an administrator's decision) with its audit
+    /// entry, in one transaction; returns how many versions went.
+    fn delete_object(&mut self, id: &str, audit: &AuditEntry) -> Result<u64>;
+
+    /// Claims the queued job `id` for `worker` (the process that queued it runs it at once);
+    /// false when it is not queued.
+    fn claim_job_id(&mut self, id: JobId, worker: &str) -> Result<bool>;
 }
 
 /// Opens the store at `target`: a `postgres://` or `postgresql://` URL ([`PgStore::connect`]), or

@@ -20,6 +20,7 @@
 //!
 //! Connections use no TLS (`sslmode=prefer` falls back to plain, `require` fails).
 
+mod access;
 mod schema;
 mod write;
 
@@ -781,5 +782,35 @@ impl Store for PgStore {
             self.conn.get_mut(),
             shown,
         )?))
+    }
+
+    // Access control and TAXII (access.rs).
+
+    fn create_user(&mut self, user: &crate::NewUser) -> Result<i64> {
+        self.create_user_impl(user)
+    }
+
+    fn user(&self, name: &str) -> Result<Option<crate::UserRecord>> {
+        self.user_impl(name)
+    }
+
+    fn add_token(&mut self, user: &str, token_sha256: &str, label: &str) -> Result<()> {
+        self.add_token_impl(user, token_sha256, label)
+    }
+
+    fn user_by_token(&self, token_sha256: &str) -> Result<Option<crate::UserRecord>> {
+        self.user_by_token_impl(token_sha256)
+    }
+
+    fn query_objects(&self, query: &crate::ObjectQuery) -> Result<Vec<crate::ObjectRow>> {
+        self.query_objects_impl(query)
+    }
+
+    fn delete_object(&mut self, id: &str, audit: &AuditEntry) -> Result<u64> {
+        self.delete_object_impl(id, audit)
+    }
+
+    fn claim_job_id(&mut self, id: JobId, worker: &str) -> Result<bool> {
+        self.claim_job_id_impl(id, worker)
     }
 }

@@ -5,6 +5,7 @@
 //! brought up to date (in one statement) the first time a search needs it, so ingest pays nothing
 //! for it and search is never stale.
 
+mod access;
 mod copy;
 mod jobs;
 mod schema;
@@ -622,5 +623,35 @@ impl Store for SqliteStore {
 
     fn begin_import(&mut self) -> Result<Box<dyn Import + '_>> {
         self.begin_import_impl()
+    }
+
+    // Access control and TAXII (access.rs).
+
+    fn create_user(&mut self, user: &crate::NewUser) -> Result<i64> {
+        self.create_user_impl(user)
+    }
+
+    fn user(&self, name: &str) -> Result<Option<crate::UserRecord>> {
+        self.user_impl(name)
+    }
+
+    fn add_token(&mut self, user: &str, token_sha256: &str, label: &str) -> Result<()> {
+        self.add_token_impl(user, token_sha256, label)
+    }
+
+    fn user_by_token(&self, token_sha256: &str) -> Result<Option<crate::UserRecord>> {
+        self.user_by_token_impl(token_sha256)
+    }
+
+    fn query_objects(&self, query: &crate::ObjectQuery) -> Result<Vec<crate::ObjectRow>> {
+        self.query_objects_impl(query)
+    }
+
+    fn delete_object(&mut self, id: &str, audit: &AuditEntry) -> Result<u64> {
+        self.delete_object_impl(id, audit)
+    }
+
+    fn claim_job_id(&mut self, id: JobId, worker: &str) -> Result<bool> {
+        self.claim_job_id_impl(id, worker)
     }
 }

@@ -82,6 +82,23 @@ const MIGRATIONS: &[&str] = &[
          result   TEXT                            -- JSON
      );
      CREATE INDEX jobs_queued ON jobs(id) WHERE state = 'queued';",
+    // 4: users and their API tokens (secrets stored only as hashes).
+    "CREATE TABLE users (
+         id            INTEGER PRIMARY KEY,
+         name          TEXT    NOT NULL UNIQUE,
+         organisation  TEXT    NOT NULL,
+         role          TEXT    NOT NULL,      -- reader | contributor | analyst | secretariat | admin
+         clearance     INTEGER NOT NULL,      -- rank in Tlp::ALL
+         password_hash TEXT    NOT NULL,      -- argon2id, PHC string
+         created       TEXT    NOT NULL
+     );
+     CREATE TABLE api_tokens (
+         id      INTEGER PRIMARY KEY,
+         user_id INTEGER NOT NULL REFERENCES users(id),
+         sha256  TEXT    NOT NULL UNIQUE,     -- hex SHA-256 of the token's secret
+         label   TEXT    NOT NULL,
+         created TEXT    NOT NULL
+     );",
 ];
 
 /// Applies the migrations this store lacks.

@@ -350,8 +350,10 @@ fn run_suite(open: &dyn Fn() -> Box<dyn Store>) {
     keeps_reports_and_their_versions(&mut *open());
     audits_in_order(&mut *open());
     more_checks::run(open);
+    access::run(open);
 }
 
+mod access;
 mod more_checks;
 
 #[test]

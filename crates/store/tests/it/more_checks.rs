@@ -659,7 +659,7 @@ pub(crate) fn postgres_only(url: &str) {
         )
         .unwrap()
         .get(0);
-    assert_eq!(versions, 3);
+    assert_eq!(versions, 4);
 
     // A schema from a newer threatscape is refused, not misread.
     admin

@@ -1,0 +1,307 @@
+//! Classifying one report: its structured fields through the crosswalks, its title and description
+//! through the text rules, and the two combined.
+//!
+//! Which crosswalk reads which field of which source is data (`source_vocabularies.csv`: format,
+//! field, dimension, vocabulary). A source without rows there (the native template, unknown
+//! formats) has its labels matched against the canonical ids and labels, then against every
+//! crosswalk. A crosswalk row of at least [`EMIT_THRESHOLD`] confidence makes a judgment; a weaker
+//! row (a broad source label such as "Critical infrastructure") only corroborates a judgment of
+//! the same label, or of one within it, made from the text.
+
+use threatscape_model::Report;
+
+use crate::crosswalk::{CrosswalkRow, EMIT_THRESHOLD};
+use crate::judgment::Judgment;
+use crate::vocab::{Dimension, StateResponsibility};
+use crate::Assessor;
+
+/// What a classification may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Structured fields and text.
+    Full,
+    /// Title and description only (how the text rules are evaluated).
+    TextOnly,
+    /// Structured fields only.
+    FieldsOnly,
+}
+
+/// Which report field a source vocabulary is read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceField {
+    /// Each victim's sector labels.
+    VictimSectors,
+    /// The report's kinds.
+    Kinds,
+    /// Each actor's category (and each attributed actor's).
+    ActorCategories,
+    /// Tags `<namespace>:<value>`; the value (quotes removed, `predicate="v"` read as
+    /// `predicate=v`) is the label.
+    Tag(String),
+}
+
+impl SourceField {
+    /// Reads `victims.sectors`, `kinds`, `actors.category` or `tag:<namespace>`.
+    pub fn parse(text: &str) -> Option<SourceField> {
+        Some(match text {
+            "victims.sectors" => SourceField::VictimSectors,
+            "kinds" => SourceField::Kinds,
+            "actors.category" => SourceField::ActorCategories,
+            t => SourceField::Tag(t.strip_prefix("tag:")?.to_string()),
+        })
+    }
+}
+
+/// One line of `source_vocabularies.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceVocabulary {
+    /// The adapter's format name (`eurepoc`).
+    pub format: String,
+    /// The field read.
+    pub field: SourceField,
+    /// The dimension it maps into.
+    pub dimension: Dimension,
+    /// The crosswalk vocabulary used.
+    pub vocabulary: String,
+}
+
+/// A labelled value of a report field, with where it was found.
+struct Value<'a> {
+    place: String,
+    text: &'a str,
+}
+
+fn values<'a>(report: &'a Report, field: &SourceField) -> Vec<Value<'a>> {
+    let mut out = Vec::new();
+    match field {
+        SourceField::VictimSectors => {
+            for (i, v) in report.victims.iter().enumerate() {
+                for s in &v.sectors {
+                    out.push(Value {
+                        place: format!("victims[{i}].sectors"),
+                        text: s,
+                    });
+                }
+            }
+        }
+        SourceField::Kinds => {
+            for k in &report.kinds {
+                out.push(Value {
+                    place: "kinds".to_string(),
+                    text: k,
+                });
+            }
+        }
+        SourceField::ActorCategories => {
+            for (i, a) in report.actors.iter().enumerate() {
+                if let Some(c) = &a.category {
+                    out.push(Value {
+                        place: format!("actors[{i}].category"),
+                        text: c,
+                    });
+                }
+            }
+            for (i, a) in report.attributions.iter().enumerate() {
+                if let Some(c) = &a.actor.category {
+                    out.push(Value {
+                        place: format!("attributions[{i}].actor.category"),
+                        text: c,
+                    });
+                }
+            }
+        }
+        SourceField::Tag(namespace) => {
+            for t in &report.tags {
+                if let Some(rest) = t
+                    .strip_prefix(namespace.as_str())
+                    .and_then(|r| r.strip_prefix(':'))
+                {
+                    out.push(Value {
+                        place: "tags".to_string(),
+                        text: rest,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A tag value as crosswalks write it: quotes removed (`a="b"` -> `a=b`).
+fn tag_label(text: &str) -> String {
+    text.replace('"', "").trim().to_string()
+}
+
+impl Assessor {
+    /// Classifies one report: every judgment about it, per dimension, with its rationale.
+    pub fn classify_report(&self, report: &Report, mode: Mode) -> Vec<Judgment> {
+        let key = report.key();
+        let mut strong: Vec<Judgment> = Vec::new();
+        let mut weak: Vec<Judgment> = Vec::new();
+        if mode != Mode::TextOnly {
+            self.classify_fields(report, &key, &mut strong, &mut weak);
+        }
+        if mode != Mode::FieldsOnly {
+            let description = report.description.as_deref();
+            strong.extend(
+                self.rules
+                    .apply(Some(&report.title), description, Some(&key)),
+            );
+        }
+        // Weak crosswalk rows corroborate what was found, within its hierarchy.
+        let mut corroborations = Vec::new();
+        for w in weak {
+            let vocab = self.vocabularies.get(w.dimension);
+            let mut labels: Vec<String> = strong
+                .iter()
+                .filter(|s| s.dimension == w.dimension && vocab.is_within(&s.label, &w.label))
+                .map(|s| s.label.clone())
+                .collect();
+            labels.dedup();
+            for label in labels {
+                corroborations.push(Judgment { label, ..w.clone() });
+            }
+        }
+        strong.extend(corroborations);
+        dedupe(strong)
+    }
+
+    fn classify_fields(
+        &self,
+        report: &Report,
+        key: &str,
+        strong: &mut Vec<Judgment>,
+        weak: &mut Vec<Judgment>,
+    ) {
+        let format = report.provenance.format.as_str();
+        let version = self.rules.version.as_str();
+        let push = |strong: &mut Vec<Judgment>,
+                    weak: &mut Vec<Judgment>,
+                    dimension: Dimension,
+                    row: &CrosswalkRow,
+                    evidence: String| {
+            let j = Judgment {
+                dimension,
+                label: row.canonical.clone(),
+                confidence: row.confidence,
+                rule_id: row.rule_id(),
+                evidence: vec![evidence],
+                made_by: version.to_string(),
+                report: Some(key.to_string()),
+            };
+            if row.confidence >= EMIT_THRESHOLD {
+                strong.push(j);
+            } else {
+                weak.push(j);
+            }
+        };
+        let specific: Vec<&SourceVocabulary> =
+            self.sources.iter().filter(|s| s.format == format).collect();
+        for s in &specific {
+            for v in values(report, &s.field) {
+                let label = match s.field {
+                    SourceField::Tag(_) => tag_label(v.text),
+                    _ => v.text.to_string(),
+                };
+                for row in self.crosswalks.lookup(s.dimension, &s.vocabulary, &label) {
+                    push(
+                        strong,
+                        weak,
+                        s.dimension,
+                        row,
+                        format!("{}: \"{}\"", v.place, v.text),
+                    );
+                }
+            }
+        }
+        // Sources with no vocabulary of their own for a field: canonical words, then any crosswalk.
+        let generic = [
+            (SourceField::VictimSectors, Dimension::Sector),
+            (SourceField::Kinds, Dimension::Threat),
+            (SourceField::ActorCategories, Dimension::Actor),
+        ];
+        for (field, dimension) in generic {
+            if specific
+                .iter()
+                .any(|s| s.field == field && s.dimension == dimension)
+            {
+                continue;
+            }
+            for v in values(report, &field) {
+                let evidence = format!("{}: \"{}\"", v.place, v.text);
+                if let Some(id) = self.vocabularies.get(dimension).find(v.text) {
+                    strong.push(Judgment {
+                        dimension,
+                        label: id.to_string(),
+                        confidence: 0.9,
+                        rule_id: format!("crosswalk:canonical:{}", v.text.trim()),
+                        evidence: vec![evidence],
+                        made_by: self.rules.version.clone(),
+                        report: Some(key.to_string()),
+                    });
+                    continue;
+                }
+                let rows = self.crosswalks.lookup_any(dimension, v.text);
+                let best = rows
+                    .iter()
+                    .filter(|r| r.confidence >= EMIT_THRESHOLD)
+                    .max_by(|a, b| a.confidence.total_cmp(&b.confidence));
+                if let Some(row) = best {
+                    push(strong, weak, dimension, row, evidence);
+                }
+            }
+        }
+        // MISP's state-responsibility spectrum, from tags and attributions, whatever the source.
+        let spectrum: Vec<(String, &str)> = report
+            .tags
+            .iter()
+            .filter_map(|t| {
+                t.strip_prefix("state-responsibility:")
+                    .map(|v| ("tags", t, v))
+            })
+            .map(|(p, t, v)| (format!("{p}: \"{t}\""), v))
+            .chain(report.attributions.iter().enumerate().filter_map(|(i, a)| {
+                let v = a.state_responsibility.as_deref()?;
+                Some((
+                    format!("attributions[{i}].state_responsibility: \"{v}\""),
+                    v,
+                ))
+            }))
+            .collect();
+        for (evidence, value) in spectrum {
+            if let Some(step) = StateResponsibility::parse(&tag_label(value)) {
+                strong.push(Judgment {
+                    dimension: Dimension::Responsibility,
+                    label: step.id().to_string(),
+                    confidence: 0.9,
+                    rule_id: format!("crosswalk:misp-state-responsibility:{}", step.id()),
+                    evidence: vec![evidence],
+                    made_by: self.rules.version.clone(),
+                    report: Some(key.to_string()),
+                });
+            }
+        }
+    }
+}
+
+/// One judgment per (dimension, label, rule id): the strongest confidence, all the evidence.
+fn dedupe(judgments: Vec<Judgment>) -> Vec<Judgment> {
+    let mut out: Vec<Judgment> = Vec::new();
+    for j in judgments {
+        match out
+            .iter_mut()
+            .find(|o| o.dimension == j.dimension && o.label == j.label && o.rule_id == j.rule_id)
+        {
+            Some(o) => {
+                o.confidence = o.confidence.max(j.confidence);
+                for e in j.evidence {
+                    if !o.evidence.contains(&e) {
+                        o.evidence.push(e);
+                    }
+                }
+            }
+            None => out.push(j),
+        }
+    }
+    out
+}

@@ -1,0 +1,334 @@
+//! Measuring the classification against a dataset's human coding.
+//!
+//! The coding is in the dataset's own labels (EuRepoC's "Critical infrastructure", CFR's
+//! "Espionage"), so predictions are projected onto them: a canonical label stands for every source
+//! label a `same` or `broader` crosswalk row links it (or a term it lies within) to. A prediction
+//! of `health.hospitals` becomes EuRepoC's "Health" and "Critical infrastructure"; one of
+//! `ransomware` becomes EuRepoC's "Ransomware", "Disruption" and "Hijacking with Misuse". Each
+//! record is scored multi-label, per source label (precision, recall, F1), with macro averages over
+//! the labels that occur in the gold coding, and top-1 accuracy: whether the projection of the
+//! single strongest prediction is among the record's gold labels.
+//!
+//! The held-out split is fixed by the record's key: FNV-1a (64-bit) of `Report::key()`, modulo 5,
+//! equal to 0 is held out (about a fifth). Rules are tuned on the rest only.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+
+use crate::crosswalk::Relation;
+use crate::judgment::Judgment;
+use crate::vocab::{normalise, Dimension};
+use crate::{Assessor, LABEL_THRESHOLD};
+
+/// FNV-1a, 64-bit: a stable hash for the split.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Whether a record (by its report key) is in the held-out test split.
+pub fn is_held_out(key: &str) -> bool {
+    fnv1a64(key.as_bytes()).is_multiple_of(5)
+}
+
+/// How canonical labels of one dimension project onto one source vocabulary's labels.
+#[derive(Debug, Clone)]
+pub struct Projection {
+    dimension: Dimension,
+    labels: BTreeSet<String>,
+    map: HashMap<String, BTreeSet<String>>,
+}
+
+impl Projection {
+    /// The projection onto `labels` (the source labels evaluated) of `vocabulary`.
+    pub fn new(
+        assessor: &Assessor,
+        dimension: Dimension,
+        vocabulary: &str,
+        labels: &[&str],
+    ) -> Self {
+        let wanted: BTreeMap<String, String> = labels
+            .iter()
+            .map(|l| (normalise(l), l.to_string()))
+            .collect();
+        let mut direct: HashMap<&str, BTreeSet<String>> = HashMap::new();
+        for r in assessor.crosswalks.rows() {
+            if r.dimension != dimension
+                || r.vocabulary != vocabulary
+                || !matches!(r.relation, Relation::Same | Relation::Broader)
+            {
+                continue;
+            }
+            if let Some(l) = wanted.get(&normalise(&r.source_label)) {
+                direct.entry(&r.canonical).or_default().insert(l.clone());
+            }
+        }
+        let vocab = assessor.vocabularies.get(dimension);
+        let mut map = HashMap::new();
+        for t in &vocab.terms {
+            let mut out = BTreeSet::new();
+            for id in vocab.lineage(&t.id) {
+                if let Some(ls) = direct.get(id) {
+                    out.extend(ls.iter().cloned());
+                }
+            }
+            map.insert(t.id.clone(), out);
+        }
+        Projection {
+            dimension,
+            labels: wanted.into_values().collect(),
+            map,
+        }
+    }
+
+    /// The source labels a canonical label stands for.
+    pub fn project(&self, canonical: &str) -> BTreeSet<String> {
+        self.map.get(canonical).cloned().unwrap_or_default()
+    }
+
+    /// The source labels evaluated.
+    pub fn labels(&self) -> &BTreeSet<String> {
+        &self.labels
+    }
+
+    /// The projected prediction of a report's judgments: every label that counts, and the
+    /// projection of the strongest one that projects at all (for top-1 accuracy).
+    pub fn predict(&self, judgments: &[Judgment]) -> (BTreeSet<String>, BTreeSet<String>) {
+        let findings = crate::judgment::merge(
+            judgments
+                .iter()
+                .filter(|j| j.dimension == self.dimension)
+                .cloned(),
+        );
+        let mut all = BTreeSet::new();
+        let mut top = BTreeSet::new();
+        for f in findings.iter().filter(|f| f.confidence >= LABEL_THRESHOLD) {
+            let p = self.project(&f.label);
+            if top.is_empty() {
+                top.clone_from(&p);
+            }
+            all.extend(p);
+        }
+        (all, top)
+    }
+}
+
+/// Counts for one label.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Predicted and in the gold coding.
+    pub tp: u64,
+    /// Predicted, not in the gold coding.
+    pub fp: u64,
+    /// In the gold coding, not predicted.
+    pub fn_: u64,
+}
+
+impl Counts {
+    /// tp / (tp + fp), 0 when nothing was predicted.
+    pub fn precision(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fp)
+    }
+    /// tp / (tp + fn), 0 when the label never occurs.
+    pub fn recall(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fn_)
+    }
+    /// The harmonic mean of precision and recall.
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+/// Accumulates gold and predicted label sets, record by record.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    counts: BTreeMap<String, Counts>,
+    records: u64,
+    with_prediction: u64,
+    top1_correct: u64,
+}
+
+impl Tally {
+    /// Adds one record. Records without gold labels should not be added.
+    pub fn add(
+        &mut self,
+        gold: &BTreeSet<String>,
+        predicted: &BTreeSet<String>,
+        top: &BTreeSet<String>,
+    ) {
+        self.records += 1;
+        if !predicted.is_empty() {
+            self.with_prediction += 1;
+        }
+        if top.iter().any(|t| gold.contains(t)) {
+            self.top1_correct += 1;
+        }
+        for l in gold.union(predicted) {
+            let c = self.counts.entry(l.clone()).or_default();
+            match (gold.contains(l), predicted.contains(l)) {
+                (true, true) => c.tp += 1,
+                (false, true) => c.fp += 1,
+                (true, false) => c.fn_ += 1,
+                (false, false) => {}
+            }
+        }
+    }
+
+    /// The scores so far.
+    pub fn scores(&self) -> Scores {
+        let rows: Vec<(String, Counts)> =
+            self.counts.iter().map(|(l, c)| (l.clone(), *c)).collect();
+        let gold: Vec<&Counts> = rows
+            .iter()
+            .filter(|(_, c)| c.tp + c.fn_ > 0)
+            .map(|(_, c)| c)
+            .collect();
+        let n = gold.len().max(1) as f64;
+        let sum = |f: fn(&Counts) -> f64| gold.iter().map(|c| f(c)).sum::<f64>() / n;
+        let total = rows.iter().fold(Counts::default(), |a, (_, c)| Counts {
+            tp: a.tp + c.tp,
+            fp: a.fp + c.fp,
+            fn_: a.fn_ + c.fn_,
+        });
+        Scores {
+            macro_precision: sum(Counts::precision),
+            macro_recall: sum(Counts::recall),
+            macro_f1: sum(Counts::f1),
+            micro_f1: total.f1(),
+            top1_accuracy: ratio(self.top1_correct, self.records),
+            coverage: ratio(self.with_prediction, self.records),
+            records: self.records,
+            rows,
+        }
+    }
+}
+
+/// Per-label and averaged scores.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scores {
+    /// Per label: its counts.
+    pub rows: Vec<(String, Counts)>,
+    /// Mean precision over labels that occur in the gold coding.
+    pub macro_precision: f64,
+    /// Mean recall over labels that occur in the gold coding.
+    pub macro_recall: f64,
+    /// Mean F1 over labels that occur in the gold coding.
+    pub macro_f1: f64,
+    /// F1 over all decisions pooled.
+    pub micro_f1: f64,
+    /// Share of records whose strongest prediction projects onto one of their gold labels.
+    pub top1_accuracy: f64,
+    /// Share of records with at least one prediction.
+    pub coverage: f64,
+    /// Records scored.
+    pub records: u64,
+}
+
+impl Scores {
+    /// The counts of a label.
+    pub fn label(&self, label: &str) -> Option<Counts> {
+        self.rows.iter().find(|(l, _)| l == label).map(|(_, c)| *c)
+    }
+}
+
+impl fmt::Display for Scores {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "| label | support | predicted | precision | recall | F1 |\n|---|---:|---:|---:|---:|---:|"
+        )?;
+        for (l, c) in &self.rows {
+            writeln!(
+                f,
+                "| {l} | {} | {} | {:.2} | {:.2} | {:.2} |",
+                c.tp + c.fn_,
+                c.tp + c.fp,
+                c.precision(),
+                c.recall(),
+                c.f1()
+            )?;
+        }
+        writeln!(
+            f,
+            "| **macro** | {} records | coverage {:.2} | {:.2} | {:.2} | {:.2} |",
+            self.records, self.coverage, self.macro_precision, self.macro_recall, self.macro_f1
+        )?;
+        write!(
+            f,
+            "micro-F1 {:.2}; top-1 accuracy {:.2}",
+            self.micro_f1, self.top1_accuracy
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(xs: &[&str]) -> BTreeSet<String> {
+        xs.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn split_is_stable() {
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+        let held = (0..1000).filter(|i| is_held_out(&format!("x:{i}"))).count();
+        assert!((150..250).contains(&held), "{held}");
+    }
+
+    #[test]
+    fn scores_per_label() {
+        let mut t = Tally::default();
+        t.add(&set(&["A"]), &set(&["A", "B"]), &set(&["A"]));
+        t.add(&set(&["B"]), &set(&[]), &set(&[]));
+        let s = t.scores();
+        let a = s.label("A").unwrap();
+        assert_eq!((a.tp, a.fp, a.fn_), (1, 0, 0));
+        let b = s.label("B").unwrap();
+        assert_eq!((b.tp, b.fp, b.fn_), (0, 1, 1));
+        assert!((s.macro_f1 - 0.5).abs() < 1e-9);
+        assert!((s.top1_accuracy - 0.5).abs() < 1e-9);
+        assert!((s.coverage - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn projection_follows_the_hierarchy() {
+        let a = Assessor::builtin();
+        let p = Projection::new(
+            a,
+            Dimension::Sector,
+            "eurepoc-receiver",
+            &[
+                "Critical infrastructure",
+                "Health",
+                "State institutions / political system",
+            ],
+        );
+        assert_eq!(
+            p.project("health.hospitals"),
+            set(&["Critical infrastructure", "Health"])
+        );
+        assert_eq!(
+            p.project("government.justice"),
+            set(&["State institutions / political system"])
+        );
+    }
+}

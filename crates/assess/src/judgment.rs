@@ -1,0 +1,153 @@
+//! Judgments: one label, its confidence, the rule that made it, the evidence that fired and who
+//! made it; and findings, which merge the judgments of one label across an incident's reports.
+
+use crate::vocab::Dimension;
+
+/// A judgment that a report (or an incident) carries a label, with its rationale.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Judgment {
+    /// Which vocabulary the label is from.
+    pub dimension: Dimension,
+    /// The canonical id (`health.hospitals`, `ransomware`).
+    pub label: String,
+    /// How sure, from 0 to 1.
+    pub confidence: f64,
+    /// What made it: `rule:<id>` for a text rule, `crosswalk:<vocabulary>:<label>` for a
+    /// structured field, `implies:<id>` for a rule that derives one label from others,
+    /// `model:<name>` for a statistical model.
+    pub rule_id: String,
+    /// What fired, each with where it was found: `title: "ransomware"`,
+    /// `victims[0].sectors: "Health"`.
+    pub evidence: Vec<String>,
+    /// The rule set's version (or an analyst's name).
+    pub made_by: String,
+    /// The key of the report it was made from (none for a judgment made on the whole incident).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<String>,
+}
+
+/// All the judgments for one label of an incident, merged.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Finding {
+    /// Which vocabulary the label is from.
+    pub dimension: Dimension,
+    /// The canonical id.
+    pub label: String,
+    /// The merged confidence (see [`merge_confidence`]).
+    pub confidence: f64,
+    /// Every judgment that supports it, with all their evidence.
+    pub judgments: Vec<Judgment>,
+}
+
+impl Finding {
+    /// Every rule id that supports the finding, without repeats.
+    pub fn rule_ids(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for j in &self.judgments {
+            if !out.contains(&j.rule_id.as_str()) {
+                out.push(&j.rule_id);
+            }
+        }
+        out
+    }
+
+    /// Every piece of evidence, prefixed with its rule.
+    pub fn evidence(&self) -> Vec<String> {
+        self.judgments
+            .iter()
+            .flat_map(|j| {
+                j.evidence
+                    .iter()
+                    .map(move |e| format!("{}: {e}", j.rule_id))
+            })
+            .collect()
+    }
+}
+
+/// Merges confidences as independent pieces of evidence would combine (noisy-or): the result is
+/// at least the largest, grows with each further piece, and stays below 1.
+///
+/// `judgments` are first reduced to the strongest per rule id, so one rule firing in several
+/// reports of an incident counts once per rule, not once per report.
+pub fn merge_confidence(judgments: &[Judgment]) -> f64 {
+    let mut best: Vec<(&str, f64)> = Vec::new();
+    for j in judgments {
+        match best.iter_mut().find(|(r, _)| *r == j.rule_id) {
+            Some((_, c)) => *c = c.max(j.confidence),
+            None => best.push((&j.rule_id, j.confidence)),
+        }
+    }
+    let miss: f64 = best
+        .iter()
+        .map(|(_, c)| 1.0 - c.clamp(0.0, 0.999))
+        .product();
+    round3(1.0 - miss)
+}
+
+/// Groups judgments into findings, one per (dimension, label), strongest first within a
+/// dimension.
+pub fn merge(judgments: impl IntoIterator<Item = Judgment>) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = Vec::new();
+    for j in judgments {
+        match findings
+            .iter_mut()
+            .find(|f| f.dimension == j.dimension && f.label == j.label)
+        {
+            Some(f) => f.judgments.push(j),
+            None => findings.push(Finding {
+                dimension: j.dimension,
+                label: j.label.clone(),
+                confidence: 0.0,
+                judgments: vec![j],
+            }),
+        }
+    }
+    for f in &mut findings {
+        f.confidence = merge_confidence(&f.judgments);
+    }
+    findings.sort_by(|a, b| {
+        a.dimension
+            .cmp(&b.dimension)
+            .then(b.confidence.total_cmp(&a.confidence))
+            .then(a.label.cmp(&b.label))
+    });
+    findings
+}
+
+/// Rounds to three decimals, so stored confidences compare and print cleanly.
+pub fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn j(label: &str, rule: &str, c: f64) -> Judgment {
+        Judgment {
+            dimension: Dimension::Threat,
+            label: label.into(),
+            confidence: c,
+            rule_id: rule.into(),
+            evidence: vec![format!("title: \"{label}\"")],
+            made_by: "test".into(),
+            report: None,
+        }
+    }
+
+    #[test]
+    fn merging_keeps_evidence_and_combines() {
+        let f = merge([
+            j("ransomware", "rule:a", 0.8),
+            j("ransomware", "rule:a", 0.6),
+            j("ransomware", "crosswalk:x:y", 0.5),
+            j("wiper", "rule:b", 0.7),
+        ]);
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[0].label, "ransomware");
+        assert_eq!(f[0].judgments.len(), 3);
+        assert!((f[0].confidence - 0.9).abs() < 1e-9);
+        assert_eq!(f[0].rule_ids(), ["rule:a", "crosswalk:x:y"]);
+        assert_eq!(f[1].confidence, 0.7);
+    }
+}

@@ -1,0 +1,294 @@
+#![warn(missing_docs)]
+//! Assessment: what kind of threat an incident is, which sectors it hit, who is behind it, what
+//! harm it did and how intense it was, each conclusion a judgment with its rationale.
+//!
+//! How the pieces fit:
+//! - [`vocab`]: the canonical vocabularies (sectors, threat kinds, actor categories, ransomware
+//!   roles, harm dimensions, populations) read from data files, and MISP's state-responsibility
+//!   spectrum as [`StateResponsibility`];
+//! - [`crosswalk`]: how other vocabularies' labels map onto the canonical ones (EuRepoC, CFR,
+//!   NAICS, DCID, MISP sectors, NIS2, DHS CIIP, STIX, VERIS);
+//! - [`text`] and [`rules`]: phrase rules over a report's title and description, with negation,
+//!   and implication rules over an incident's findings, read from `rules.toml`;
+//! - [`classify`]: one report's judgments, from its fields, its text, or both ([`Mode`]);
+//! - [`assess`]: an incident's [`Assessment`] from its reports: judgments merged into
+//!   [`Finding`]s, implications, and the [`Intensity`] score;
+//! - [`eval`]: measuring the classification against a dataset's human coding on a held-out split.
+//!
+//! Everything is data an analyst can read and edit (`crates/assess/data`): the built-in files are
+//! compiled in, and [`Assessor::from_dir`] reads a folder that overrides any of them. The crate
+//! does no I/O beyond reading that folder, and keeps no state between calls.
+
+pub mod assess;
+pub mod classify;
+pub mod crosswalk;
+mod csvdata;
+pub mod error;
+pub mod eval;
+pub mod judgment;
+pub mod rules;
+pub mod text;
+pub mod vocab;
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use threatscape_model::Report;
+
+pub use assess::{Assessment, Component, Intensity, LABEL_THRESHOLD};
+pub use classify::{Mode, SourceField, SourceVocabulary};
+pub use crosswalk::{CrosswalkRow, Crosswalks, Relation};
+pub use error::AssessError;
+pub use judgment::{Finding, Judgment};
+pub use rules::RuleSet;
+pub use vocab::{Dimension, Effect, StateResponsibility, Term, Vocabularies, Vocabulary};
+
+/// The built-in data files, by their path under `crates/assess/data`.
+pub const BUILTIN_FILES: &[(&str, &str)] = &[
+    ("sectors.csv", include_str!("../data/sectors.csv")),
+    ("threat_kinds.csv", include_str!("../data/threat_kinds.csv")),
+    (
+        "actor_categories.csv",
+        include_str!("../data/actor_categories.csv"),
+    ),
+    ("raas_roles.csv", include_str!("../data/raas_roles.csv")),
+    (
+        "harm_dimensions.csv",
+        include_str!("../data/harm_dimensions.csv"),
+    ),
+    ("populations.csv", include_str!("../data/populations.csv")),
+    ("scale.csv", include_str!("../data/scale.csv")),
+    ("duration.csv", include_str!("../data/duration.csv")),
+    (
+        "source_vocabularies.csv",
+        include_str!("../data/source_vocabularies.csv"),
+    ),
+    ("rules.toml", include_str!("../data/rules.toml")),
+    (
+        "crosswalks/sector-eurepoc.csv",
+        include_str!("../data/crosswalks/sector-eurepoc.csv"),
+    ),
+    (
+        "crosswalks/sector-cfr.csv",
+        include_str!("../data/crosswalks/sector-cfr.csv"),
+    ),
+    (
+        "crosswalks/sector-naics.csv",
+        include_str!("../data/crosswalks/sector-naics.csv"),
+    ),
+    (
+        "crosswalks/sector-dcid.csv",
+        include_str!("../data/crosswalks/sector-dcid.csv"),
+    ),
+    (
+        "crosswalks/sector-misp.csv",
+        include_str!("../data/crosswalks/sector-misp.csv"),
+    ),
+    (
+        "crosswalks/sector-nis2.csv",
+        include_str!("../data/crosswalks/sector-nis2.csv"),
+    ),
+    (
+        "crosswalks/sector-dhs-ciip.csv",
+        include_str!("../data/crosswalks/sector-dhs-ciip.csv"),
+    ),
+    (
+        "crosswalks/sector-stix.csv",
+        include_str!("../data/crosswalks/sector-stix.csv"),
+    ),
+    (
+        "crosswalks/threat-eurepoc.csv",
+        include_str!("../data/crosswalks/threat-eurepoc.csv"),
+    ),
+    (
+        "crosswalks/threat-cfr.csv",
+        include_str!("../data/crosswalks/threat-cfr.csv"),
+    ),
+    (
+        "crosswalks/threat-cissm.csv",
+        include_str!("../data/crosswalks/threat-cissm.csv"),
+    ),
+    (
+        "crosswalks/threat-dcid.csv",
+        include_str!("../data/crosswalks/threat-dcid.csv"),
+    ),
+    (
+        "crosswalks/threat-veris.csv",
+        include_str!("../data/crosswalks/threat-veris.csv"),
+    ),
+    (
+        "crosswalks/threat-misp.csv",
+        include_str!("../data/crosswalks/threat-misp.csv"),
+    ),
+    (
+        "crosswalks/actor-eurepoc.csv",
+        include_str!("../data/crosswalks/actor-eurepoc.csv"),
+    ),
+    (
+        "crosswalks/actor-others.csv",
+        include_str!("../data/crosswalks/actor-others.csv"),
+    ),
+    (
+        "crosswalks/raas-misp.csv",
+        include_str!("../data/crosswalks/raas-misp.csv"),
+    ),
+    (
+        "crosswalks/responsibility-eurepoc.csv",
+        include_str!("../data/crosswalks/responsibility-eurepoc.csv"),
+    ),
+];
+
+/// Everything an assessment needs: vocabularies, crosswalks, which source field reads which
+/// crosswalk, and the rules.
+#[derive(Debug, Clone)]
+pub struct Assessor {
+    /// The canonical vocabularies.
+    pub vocabularies: Vocabularies,
+    /// The crosswalks into them.
+    pub crosswalks: Crosswalks,
+    /// Which crosswalk each source's fields are read with.
+    pub sources: Vec<SourceVocabulary>,
+    /// The text and implication rules.
+    pub rules: RuleSet,
+}
+
+/// Assesses one incident from its reports with the built-in data.
+pub fn assess_reports(reports: &[Report]) -> Assessment {
+    Assessor::builtin().assess_reports(reports)
+}
+
+impl Assessor {
+    /// The assessor over the built-in data, built once.
+    ///
+    /// # Panics
+    /// If the built-in data is inconsistent, which the crate's tests rule out.
+    pub fn builtin() -> &'static Assessor {
+        static BUILTIN: OnceLock<Assessor> = OnceLock::new();
+        BUILTIN.get_or_init(|| Assessor::load_builtin().expect("the built-in data files are valid"))
+    }
+
+    /// Builds an assessor from the built-in data.
+    pub fn load_builtin() -> Result<Assessor, AssessError> {
+        let files: Vec<(String, String)> = BUILTIN_FILES
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect();
+        Assessor::from_files(&files)
+    }
+
+    /// Builds an assessor from a folder laid out like `crates/assess/data`: each file there
+    /// replaces the built-in file of the same path, and any other `crosswalks/*.csv` is added.
+    pub fn from_dir(dir: &Path) -> Result<Assessor, AssessError> {
+        let read = |path: &Path| {
+            std::fs::read_to_string(path).map_err(|source| AssessError::Io {
+                file: path.display().to_string(),
+                source,
+            })
+        };
+        let mut files: Vec<(String, String)> = Vec::new();
+        for (rel, text) in BUILTIN_FILES {
+            let p = dir.join(rel);
+            if p.is_file() {
+                files.push((p.display().to_string(), read(&p)?));
+            } else {
+                files.push((rel.to_string(), text.to_string()));
+            }
+        }
+        let extra = dir.join("crosswalks");
+        if extra.is_dir() {
+            let mut paths: Vec<_> = std::fs::read_dir(&extra)
+                .map_err(|source| AssessError::Io {
+                    file: extra.display().to_string(),
+                    source,
+                })?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+                .collect();
+            paths.sort();
+            for p in paths {
+                let name = format!(
+                    "crosswalks/{}",
+                    p.file_name().unwrap_or_default().to_string_lossy()
+                );
+                if !BUILTIN_FILES.iter().any(|(rel, _)| *rel == name) {
+                    files.push((p.display().to_string(), read(&p)?));
+                }
+            }
+        }
+        Assessor::from_files(&files)
+    }
+
+    /// Builds an assessor from (path, content) pairs; paths end like the built-in ones.
+    fn from_files(files: &[(String, String)]) -> Result<Assessor, AssessError> {
+        let find = |name: &str| {
+            files
+                .iter()
+                .find(|(p, _)| p == name || p.ends_with(&format!("/{name}")))
+                .ok_or_else(|| AssessError::data(name, "file", "the file is missing"))
+        };
+        let vocab = |dimension: Dimension, name: &str| {
+            let (path, text) = find(name)?;
+            vocab::parse_vocabulary(dimension, path, text)
+        };
+        let vocabularies = Vocabularies {
+            sectors: vocab(Dimension::Sector, "sectors.csv")?,
+            threats: vocab(Dimension::Threat, "threat_kinds.csv")?,
+            actors: vocab(Dimension::Actor, "actor_categories.csv")?,
+            raas: vocab(Dimension::Raas, "raas_roles.csv")?,
+            responsibility: StateResponsibility::vocabulary(),
+            harms: vocab(Dimension::Harm, "harm_dimensions.csv")?,
+            populations: vocab(Dimension::Population, "populations.csv")?,
+            scale: vocab(Dimension::Scale, "scale.csv")?,
+            duration: vocab(Dimension::Duration, "duration.csv")?,
+        };
+        let mut crosswalks = Crosswalks::default();
+        for (path, text) in files {
+            if path.contains("crosswalks/") || path.contains("crosswalks\\") {
+                crosswalks.add_file(path, text, &vocabularies)?;
+            }
+        }
+        let (path, text) = find("source_vocabularies.csv")?;
+        let sources = parse_sources(path, text)?;
+        let (path, text) = find("rules.toml")?;
+        let rules = RuleSet::parse(path, text, &vocabularies)?;
+        Ok(Assessor {
+            vocabularies,
+            crosswalks,
+            sources,
+            rules,
+        })
+    }
+}
+
+fn parse_sources(file: &str, text: &str) -> Result<Vec<SourceVocabulary>, AssessError> {
+    let table = csvdata::Table::parse(file, text, &["format", "field", "dimension", "vocabulary"])?;
+    let mut out = Vec::new();
+    for row in &table.rows {
+        let place = format!("line {}", row.line);
+        let cell = |c: &str| table.get(row, c).unwrap_or_default();
+        let field = SourceField::parse(cell("field")).ok_or_else(|| {
+            AssessError::data(
+                file,
+                &place,
+                format!(
+                    "field `{}` is not victims.sectors, kinds, actors.category or tag:<namespace>",
+                    cell("field")
+                ),
+            )
+        })?;
+        let dimension = Dimension::from_prefix(cell("dimension")).ok_or_else(|| {
+            AssessError::data(
+                file,
+                &place,
+                format!("`{}` is not a dimension", cell("dimension")),
+            )
+        })?;
+        out.push(SourceVocabulary {
+            format: cell("format").to_string(),
+            field,
+            dimension,
+            vocabulary: cell("vocabulary").to_string(),
+        });
+    }
+    Ok(out)
+}

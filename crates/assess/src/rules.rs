@@ -1,0 +1,491 @@
+//! Text rules and implication rules, read from `rules.toml`.
+//!
+//! A text rule gives a label when one of its phrases is in a report's title or description:
+//!
+//! ```toml
+//! [[rule]]
+//! id = "threat.ransomware"          # stable: judgments name it
+//! label = "threat:ransomware"       # dimension:canonical id
+//! confidence = 0.9
+//! phrases = ["ransomware", "encrypted their files"]
+//! requires = []     # optional: one of these must be in the text too
+//! unless = []       # optional: none of these may be in the text
+//! except = []       # optional: a phrase match inside one of these does not count
+//!                   #   ("government" does not fire inside "government-backed hackers")
+//! suppresses = []   # optional: labels this rule cancels when it fires ("threat:ransomware")
+//! fields = []       # optional: "title" and/or "description" (default both)
+//! fallback = false  # optional: fire only if no other rule of the dimension fired (fallback
+//!                   #   rules are tried in file order, so the first that matches wins)
+//! ```
+//!
+//! A negated phrase (see [`crate::text`]) neither fires a rule nor satisfies `requires`; a
+//! negated `unless` phrase does not block. The confidence is the rule's, plus 0.05 when a phrase
+//! is in the title and 0.05 when two or more different phrases match, at most 0.99.
+//!
+//! An implication rule derives a label from an incident's findings:
+//!
+//! ```toml
+//! [[implies]]
+//! id = "harm.economic.ransomware"
+//! when = ["threat:ransomware", "threat:financial-theft"]   # any of these (or within them)
+//! also = []          # optional: and any of these too
+//! then = "harm:economic"
+//! confidence = 0.7   # at most; never more than the finding it rests on
+//! ```
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+
+use crate::error::AssessError;
+use crate::judgment::{round3, Judgment};
+use crate::text::{words, Hit, Negation, PhraseSet};
+use crate::vocab::{Dimension, Vocabularies};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    version: String,
+    negation: NegationSpec,
+    #[serde(default)]
+    rule: Vec<RuleSpec>,
+    #[serde(default)]
+    implies: Vec<ImplySpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NegationSpec {
+    cues: Vec<String>,
+    #[serde(default)]
+    breakers: Vec<String>,
+    window: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleSpec {
+    id: String,
+    label: String,
+    confidence: f64,
+    phrases: Vec<String>,
+    #[serde(default)]
+    requires: Vec<String>,
+    #[serde(default)]
+    unless: Vec<String>,
+    #[serde(default)]
+    except: Vec<String>,
+    #[serde(default)]
+    suppresses: Vec<String>,
+    #[serde(default)]
+    fields: Vec<String>,
+    #[serde(default)]
+    fallback: bool,
+    #[serde(default)]
+    #[allow(dead_code)]
+    note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImplySpec {
+    id: String,
+    when: Vec<String>,
+    #[serde(default)]
+    also: Vec<String>,
+    then: String,
+    confidence: f64,
+    #[serde(default)]
+    #[allow(dead_code)]
+    note: Option<String>,
+}
+
+/// What a phrase does for its rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Fires,
+    Requires,
+    Blocks,
+    Masks,
+}
+
+/// A compiled text rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// The rule's id.
+    pub id: String,
+    /// The dimension of its label.
+    pub dimension: Dimension,
+    /// The canonical id it gives.
+    pub label: String,
+    /// Its base confidence.
+    pub confidence: f64,
+    /// Labels it cancels when it fires.
+    pub suppresses: Vec<(Dimension, String)>,
+    /// Whether it fires only when no other rule of its dimension did.
+    pub fallback: bool,
+    in_title: bool,
+    in_description: bool,
+    has_requires: bool,
+}
+
+/// A compiled implication rule.
+#[derive(Debug, Clone)]
+pub struct Implication {
+    /// The rule's id.
+    pub id: String,
+    /// Labels any of which (or anything within them) triggers it.
+    pub when: Vec<(Dimension, String)>,
+    /// Labels one of which must also be found (none: no further condition).
+    pub also: Vec<(Dimension, String)>,
+    /// The label it gives.
+    pub then: (Dimension, String),
+    /// Its highest confidence.
+    pub confidence: f64,
+}
+
+/// The rule set: text rules, implication rules, negation, and the version judgments carry.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    /// The version string every judgment made with these rules carries in `made_by`.
+    pub version: String,
+    /// The text rules, in file order.
+    pub rules: Vec<Rule>,
+    /// The implication rules, in file order.
+    pub implications: Vec<Implication>,
+    negation: Negation,
+    phrases: PhraseSet,
+    /// For each phrase: its rule and role.
+    owners: Vec<(usize, Role)>,
+}
+
+/// Which part of a report a text is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// The title.
+    Title,
+    /// The description.
+    Description,
+}
+
+impl Field {
+    fn name(self) -> &'static str {
+        match self {
+            Field::Title => "title",
+            Field::Description => "description",
+        }
+    }
+}
+
+fn parse_label(
+    file: &str,
+    place: &str,
+    label: &str,
+    vocab: &Vocabularies,
+) -> Result<(Dimension, String), AssessError> {
+    let (prefix, id) = label.split_once(':').ok_or_else(|| {
+        AssessError::data(
+            file,
+            place,
+            format!("label `{label}` has no dimension: write it `dimension:id`, e.g. `threat:ransomware`"),
+        )
+    })?;
+    let dimension = Dimension::from_prefix(prefix).ok_or_else(|| {
+        AssessError::data(
+            file,
+            place,
+            format!("`{prefix}` in `{label}` is not a dimension (sector, threat, actor, raas, responsibility, harm, population, scale, duration)"),
+        )
+    })?;
+    if !vocab.get(dimension).contains(id) {
+        return Err(AssessError::data(
+            file,
+            place,
+            format!("`{id}` is not a {dimension} id of the vocabulary"),
+        ));
+    }
+    Ok((dimension, id.to_string()))
+}
+
+impl RuleSet {
+    /// Parses and checks a rule file against the vocabularies.
+    pub fn parse(file: &str, text: &str, vocab: &Vocabularies) -> Result<RuleSet, AssessError> {
+        let spec: RuleFile = toml::from_str(text)
+            .map_err(|e| AssessError::data(file, "TOML", e.to_string().trim().to_string()))?;
+        let negation = Negation {
+            cues: spec
+                .negation
+                .cues
+                .iter()
+                .map(|c| c.to_lowercase())
+                .collect(),
+            breakers: spec
+                .negation
+                .breakers
+                .iter()
+                .map(|c| c.to_lowercase())
+                .collect(),
+            window: spec.negation.window,
+        };
+        let mut phrases = PhraseSet::default();
+        let mut owners = Vec::new();
+        let mut rules = Vec::new();
+        let mut seen = HashSet::new();
+        for r in &spec.rule {
+            let place = format!("rule \"{}\"", r.id);
+            if !seen.insert(r.id.clone()) {
+                return Err(AssessError::data(file, &place, "the id is used twice"));
+            }
+            let (dimension, label) = parse_label(file, &place, &r.label, vocab)?;
+            if !(0.0..=1.0).contains(&r.confidence) {
+                return Err(AssessError::data(
+                    file,
+                    &place,
+                    "confidence must be from 0 to 1",
+                ));
+            }
+            if r.phrases.is_empty() {
+                return Err(AssessError::data(file, &place, "the rule has no phrases"));
+            }
+            let index = rules.len();
+            for (list, role) in [
+                (&r.phrases, Role::Fires),
+                (&r.requires, Role::Requires),
+                (&r.unless, Role::Blocks),
+                (&r.except, Role::Masks),
+            ] {
+                for p in list {
+                    phrases
+                        .add(p)
+                        .map_err(|e| AssessError::data(file, &place, e.0))?;
+                    owners.push((index, role));
+                }
+            }
+            let suppresses = r
+                .suppresses
+                .iter()
+                .map(|l| parse_label(file, &place, l, vocab))
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut in_title = r.fields.is_empty();
+            let mut in_description = r.fields.is_empty();
+            for f in &r.fields {
+                match f.as_str() {
+                    "title" => in_title = true,
+                    "description" => in_description = true,
+                    other => {
+                        return Err(AssessError::data(
+                            file,
+                            &place,
+                            format!("field `{other}` is not `title` or `description`"),
+                        ))
+                    }
+                }
+            }
+            rules.push(Rule {
+                id: r.id.clone(),
+                dimension,
+                label,
+                confidence: r.confidence,
+                suppresses,
+                fallback: r.fallback,
+                in_title,
+                in_description,
+                has_requires: !r.requires.is_empty(),
+            });
+        }
+        let mut implications = Vec::new();
+        for r in &spec.implies {
+            let place = format!("implies \"{}\"", r.id);
+            if !seen.insert(r.id.clone()) {
+                return Err(AssessError::data(file, &place, "the id is used twice"));
+            }
+            let when = r
+                .when
+                .iter()
+                .map(|l| parse_label(file, &place, l, vocab))
+                .collect::<Result<Vec<_>, _>>()?;
+            if when.is_empty() {
+                return Err(AssessError::data(file, &place, "`when` is empty"));
+            }
+            let also = r
+                .also
+                .iter()
+                .map(|l| parse_label(file, &place, l, vocab))
+                .collect::<Result<Vec<_>, _>>()?;
+            implications.push(Implication {
+                id: r.id.clone(),
+                when,
+                also,
+                then: parse_label(file, &place, &r.then, vocab)?,
+                confidence: r.confidence.clamp(0.0, 1.0),
+            });
+        }
+        Ok(RuleSet {
+            version: spec.version,
+            rules,
+            implications,
+            negation,
+            phrases,
+            owners,
+        })
+    }
+
+    /// The judgments the text rules make on a report's title and description, after
+    /// suppressions. `report` is the report's key, recorded in each judgment.
+    pub fn apply(
+        &self,
+        title: Option<&str>,
+        description: Option<&str>,
+        report: Option<&str>,
+    ) -> Vec<Judgment> {
+        struct Found<'a> {
+            field: Field,
+            text: &'a str,
+            hit: Hit,
+        }
+        let mut found: Vec<Found> = Vec::new();
+        for (field, text) in [(Field::Title, title), (Field::Description, description)] {
+            let Some(text) = text else { continue };
+            let ws = words(text);
+            for hit in self.phrases.find(&ws, &self.negation) {
+                found.push(Found { field, text, hit });
+            }
+        }
+        // Per rule: blocked, requirement met, firing hits.
+        let n = self.rules.len();
+        // Masks: word ranges, per rule and field, inside which its phrases do not count.
+        let mut masks: Vec<(usize, Field, usize, usize)> = Vec::new();
+        for f in &found {
+            let (rule, role) = self.owners[f.hit.phrase];
+            if role == Role::Masks {
+                masks.push((rule, f.field, f.hit.first, f.hit.last));
+            }
+        }
+        let masked = |rule: usize, f: &Found| {
+            masks.iter().any(|&(r, field, a, b)| {
+                r == rule && field == f.field && f.hit.first < b && a < f.hit.last
+            })
+        };
+        let mut blocked = vec![false; n];
+        let mut required = vec![false; n];
+        let mut fires: Vec<Vec<&Found>> = vec![Vec::new(); n];
+        for f in &found {
+            if f.hit.negated {
+                continue;
+            }
+            let (rule, role) = self.owners[f.hit.phrase];
+            match role {
+                Role::Masks => {}
+                Role::Blocks => blocked[rule] = true,
+                Role::Requires => required[rule] = true,
+                Role::Fires => {
+                    let r = &self.rules[rule];
+                    let allowed = match f.field {
+                        Field::Title => r.in_title,
+                        Field::Description => r.in_description,
+                    };
+                    if allowed && !masked(rule, f) {
+                        fires[rule].push(f);
+                    }
+                }
+            }
+        }
+        let live = |i: usize| {
+            let r = &self.rules[i];
+            !fires[i].is_empty() && !blocked[i] && (!r.has_requires || required[i])
+        };
+        // Fallback rules fire in file order, each only if nothing else of its dimension did.
+        let mut covered: HashSet<Dimension> = HashSet::new();
+        for (i, r) in self.rules.iter().enumerate() {
+            if !r.fallback && live(i) {
+                covered.insert(r.dimension);
+            }
+        }
+        let mut firing = vec![false; n];
+        for (i, r) in self.rules.iter().enumerate() {
+            if !live(i) {
+                continue;
+            }
+            // A fallback fires only when nothing of its dimension has yet.
+            firing[i] = !r.fallback || covered.insert(r.dimension);
+        }
+        let mut out: Vec<(usize, Judgment)> = Vec::new();
+        for (i, r) in self.rules.iter().enumerate() {
+            if !firing[i] {
+                continue;
+            }
+            let mut evidence: Vec<String> = Vec::new();
+            let mut distinct = HashSet::new();
+            let mut in_title = false;
+            for f in &fires[i] {
+                let surface = &f.text[f.hit.span.0..f.hit.span.1];
+                distinct.insert(f.hit.phrase);
+                in_title |= f.field == Field::Title;
+                let e = format!("{}: \"{}\"", f.field.name(), surface);
+                if !evidence.contains(&e) {
+                    evidence.push(e);
+                }
+            }
+            let mut confidence = r.confidence;
+            if in_title {
+                confidence += 0.05;
+            }
+            if distinct.len() > 1 {
+                confidence += 0.05;
+            }
+            out.push((
+                i,
+                Judgment {
+                    dimension: r.dimension,
+                    label: r.label.clone(),
+                    confidence: round3(confidence.min(0.99)),
+                    rule_id: format!("rule:{}", r.id),
+                    evidence,
+                    made_by: self.version.clone(),
+                    report: report.map(str::to_string),
+                },
+            ));
+        }
+        // Suppressions: a firing rule cancels other rules' judgments of the labels it names.
+        let mut cancelled = vec![false; out.len()];
+        for (k, (i, _)) in out.iter().enumerate() {
+            for s in &self.rules[*i].suppresses {
+                for (m, (_, j)) in out.iter().enumerate() {
+                    if m != k && j.dimension == s.0 && j.label == s.1 {
+                        cancelled[m] = true;
+                    }
+                }
+            }
+        }
+        let mut notes: Vec<(usize, String)> = Vec::new();
+        for (m, (_, j)) in out.iter().enumerate() {
+            if cancelled[m] {
+                for (k, (i, _)) in out.iter().enumerate() {
+                    if self.rules[*i]
+                        .suppresses
+                        .iter()
+                        .any(|s| s.0 == j.dimension && s.1 == j.label)
+                    {
+                        notes.push((
+                            k,
+                            format!(
+                                "overrides {}:{} ({})",
+                                j.dimension,
+                                j.label,
+                                j.evidence.join(", ")
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        for (k, note) in notes {
+            out[k].1.evidence.push(note);
+        }
+        out.into_iter()
+            .enumerate()
+            .filter(|(m, _)| !cancelled[*m])
+            .map(|(_, (_, j))| j)
+            .collect()
+    }
+}

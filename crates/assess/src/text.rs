@@ -1,0 +1,319 @@
+//! Text matching for the rules: words with their places, phrases matched on word boundaries, and
+//! simple negation.
+//!
+//! Text is cut into words at every character that is not a letter or a digit, and lowercased, so
+//! `hack-and-leak` and `Hack and leak` both match the phrase `hack and leak`: punctuation never
+//! matters. A phrase word ending in `*` matches any word that
+//! starts with it (`hospital*` matches hospitals; it needs at least three letters before the
+//! star). A match is negated when a negation cue (`not`, `no`, `without`...) stands at most
+//! `window` words before it in the same sentence, with no breaker word (`but`, `pay`...) between.
+
+use std::collections::{HashMap, HashSet};
+
+/// A word of a text: lowercased, with its byte range in the text and its sentence number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// The word, lowercased.
+    pub text: String,
+    /// Byte offset of its start in the text.
+    pub start: usize,
+    /// Byte offset just past its end.
+    pub end: usize,
+    /// Which sentence it is in (0-based); a sentence ends at `.`, `!`, `?`, `;` or a line break.
+    pub sentence: u32,
+}
+
+/// Cuts a text into words.
+pub fn words(text: &str) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut sentence = 0u32;
+    let mut start: Option<usize> = None;
+    let mut pending_break = false;
+    for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() {
+            if start.is_none() {
+                if pending_break {
+                    sentence += 1;
+                    pending_break = false;
+                }
+                start = Some(i);
+            }
+            continue;
+        }
+        if let Some(s) = start.take() {
+            out.push(word(text, s, i, sentence));
+        }
+        // A full stop between two digits or right after a single letter (U.S., e.g.) does not end
+        // a sentence.
+        let ends = match c {
+            '!' | '?' | ';' | '\n' => true,
+            '.' => {
+                let before = text[..i].chars().rev().take_while(|c| c.is_alphanumeric());
+                before.count() > 1
+            }
+            _ => false,
+        };
+        if ends && !out.is_empty() {
+            pending_break = true;
+        }
+    }
+    if let Some(s) = start {
+        out.push(word(text, s, text.len(), sentence));
+    }
+    out
+}
+
+fn word(text: &str, start: usize, end: usize, sentence: u32) -> Word {
+    Word {
+        text: text[start..end].to_lowercase(),
+        start,
+        end,
+        sentence,
+    }
+}
+
+/// One word of a phrase pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PatternWord {
+    text: String,
+    prefix: bool,
+}
+
+impl PatternWord {
+    fn matches(&self, word: &str) -> bool {
+        if self.prefix {
+            word.starts_with(&self.text)
+        } else {
+            word == self.text
+        }
+    }
+}
+
+/// Why a phrase cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhraseError(pub String);
+
+fn compile(phrase: &str) -> Result<Vec<PatternWord>, PhraseError> {
+    let mut out = Vec::new();
+    for raw in phrase.split_whitespace() {
+        let (body, prefix) = match raw.strip_suffix('*') {
+            Some(b) => (b, true),
+            None => (raw, false),
+        };
+        if body.is_empty() {
+            return Err(PhraseError(format!(
+                "a lone `*` in phrase `{phrase}`: `*` ends a word (`hospital*`), it is not a word"
+            )));
+        }
+        // Punctuation between words (`ernst & young`) matches nothing and is skipped.
+        let ws = words(body);
+        let n = ws.len();
+        for (i, w) in ws.into_iter().enumerate() {
+            let is_prefix = prefix && i + 1 == n;
+            if is_prefix && w.text.chars().count() < 3 {
+                return Err(PhraseError(format!(
+                    "`{raw}` in phrase `{phrase}`: a word ending in * needs at least three letters before the star"
+                )));
+            }
+            out.push(PatternWord {
+                text: w.text,
+                prefix: is_prefix,
+            });
+        }
+    }
+    if out.is_empty() {
+        return Err(PhraseError("an empty phrase".to_string()));
+    }
+    Ok(out)
+}
+
+/// A match of a phrase in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// The phrase's number, in the order phrases were added.
+    pub phrase: usize,
+    /// Index of the first matched word.
+    pub first: usize,
+    /// Index just past the last matched word.
+    pub last: usize,
+    /// Byte range of the match in the text.
+    pub span: (usize, usize),
+    /// Whether a negation cue governs it.
+    pub negated: bool,
+}
+
+/// How negation is recognised.
+#[derive(Debug, Clone, Default)]
+pub struct Negation {
+    /// Words that negate what follows them.
+    pub cues: HashSet<String>,
+    /// Words that stop a cue from reaching past them ("did not pay the ransom" is not a denial
+    /// that there was a ransom).
+    pub breakers: HashSet<String>,
+    /// How many words before a phrase a cue may stand.
+    pub window: usize,
+}
+
+impl Negation {
+    fn negated(&self, words: &[Word], first: usize) -> bool {
+        let sentence = words[first].sentence;
+        for back in 1..=self.window.min(first) {
+            let w = &words[first - back];
+            if w.sentence != sentence || self.breakers.contains(&w.text) {
+                return false;
+            }
+            if self.cues.contains(&w.text) {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// A set of phrases matched together in one pass over a text.
+#[derive(Debug, Clone, Default)]
+pub struct PhraseSet {
+    phrases: Vec<Vec<PatternWord>>,
+    /// Phrases by their first word (exact first words).
+    exact: HashMap<String, Vec<usize>>,
+    /// Phrases whose first word is a prefix, by its first three characters.
+    prefixed: HashMap<String, Vec<usize>>,
+}
+
+fn head3(text: &str) -> String {
+    text.chars().take(3).collect()
+}
+
+impl PhraseSet {
+    /// Adds a phrase and returns its number.
+    pub fn add(&mut self, phrase: &str) -> Result<usize, PhraseError> {
+        let pattern = compile(phrase)?;
+        let id = self.phrases.len();
+        let first = &pattern[0];
+        if first.prefix {
+            self.prefixed
+                .entry(head3(&first.text))
+                .or_default()
+                .push(id);
+        } else {
+            self.exact.entry(first.text.clone()).or_default().push(id);
+        }
+        self.phrases.push(pattern);
+        Ok(id)
+    }
+
+    /// How many phrases there are.
+    pub fn len(&self) -> usize {
+        self.phrases.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.phrases.is_empty()
+    }
+
+    /// Every match of every phrase in `words`, in text order.
+    pub fn find(&self, words: &[Word], negation: &Negation) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            let candidates = self
+                .exact
+                .get(&w.text)
+                .into_iter()
+                .chain(self.prefixed.get(&head3(&w.text)))
+                .flatten();
+            for &p in candidates {
+                let pattern = &self.phrases[p];
+                if i + pattern.len() > words.len() {
+                    continue;
+                }
+                let all = pattern
+                    .iter()
+                    .zip(&words[i..])
+                    .all(|(pw, w)| pw.matches(&w.text));
+                if all {
+                    let last = i + pattern.len();
+                    hits.push(Hit {
+                        phrase: p,
+                        first: i,
+                        last,
+                        span: (w.start, words[last - 1].end),
+                        negated: negation.negated(words, i),
+                    });
+                }
+            }
+        }
+        hits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn negation() -> Negation {
+        Negation {
+            cues: ["not", "no", "without"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            breakers: ["but", "pay"].iter().map(|s| s.to_string()).collect(),
+            window: 3,
+        }
+    }
+
+    #[test]
+    fn words_and_sentences() {
+        let w = words("The U.S. hospital's EHR was hit. Ransomware!");
+        let texts: Vec<&str> = w.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "the",
+                "u",
+                "s",
+                "hospital",
+                "s",
+                "ehr",
+                "was",
+                "hit",
+                "ransomware"
+            ]
+        );
+        assert_eq!(w[3].sentence, 0);
+        assert_eq!(w[8].sentence, 1);
+        assert_eq!(&"The U.S. hospital's"[w[3].start..w[3].end], "hospital");
+    }
+
+    #[test]
+    fn phrases_match_on_word_boundaries() {
+        let mut set = PhraseSet::default();
+        let hack = set.add("hack-and-leak").unwrap();
+        let hosp = set.add("hospital*").unwrap();
+        let ddos = set.add("ddos").unwrap();
+        let text = "A hack and leak hit two Hospitals; the DDoS-for-hire shop. Not ddosed.";
+        let w = words(text);
+        let hits = set.find(&w, &negation());
+        let found: Vec<usize> = hits.iter().map(|h| h.phrase).collect();
+        assert_eq!(found, [hack, hosp, ddos]);
+        assert_eq!(&text[hits[1].span.0..hits[1].span.1], "Hospitals");
+        assert!(set.add("ab*").is_err());
+        assert!(set.add("  ").is_err());
+        assert!(set.add("stole * million").is_err());
+        assert!(set.add("ernst & young").is_ok());
+    }
+
+    #[test]
+    fn negation_is_local() {
+        let mut set = PhraseSet::default();
+        set.add("ransomware").unwrap();
+        set.add("ransom").unwrap();
+        let hit = |t: &str| set.find(&words(t), &negation())[0].negated;
+        assert!(hit("This was not ransomware."));
+        assert!(hit("with no sign of ransomware"));
+        assert!(!hit("It was not clear. Ransomware was found."));
+        assert!(!hit("they did not pay the ransom"));
+        assert!(!hit("not a wiper but ransomware"));
+        assert!(!hit("ransomware, not a wiper"));
+    }
+}

@@ -1,0 +1,508 @@
+//! The project's vocabularies: canonical sectors, threat kinds, actor categories, ransomware roles,
+//! harm dimensions, affected populations, and the cues the intensity score reads (scale,
+//! duration). Each is a data file in `crates/assess/data` (id, label, definition, and for some a
+//! parent or an attribute); MISP's state-responsibility spectrum is the [`StateResponsibility`]
+//! enum.
+//!
+//! Ids are stable: judgments, crosswalks and rules name terms by id. A term with a parent is a
+//! subsector or subkind (`health.hospitals` is within `health`); a judgment for it is a judgment
+//! for its parent too (see [`Vocabulary::is_within`]).
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::error::AssessError;
+
+/// What a judgment is about: which vocabulary its label comes from.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Dimension {
+    /// The victim's critical-infrastructure sector.
+    Sector,
+    /// The kind of threat or operation.
+    Threat,
+    /// The category of the actor behind it.
+    Actor,
+    /// The ransomware-as-a-service role of an actor.
+    Raas,
+    /// Where State responsibility sits on MISP's 10-step spectrum.
+    Responsibility,
+    /// A dimension of harm done.
+    Harm,
+    /// A population affected.
+    Population,
+    /// How widespread the effects were.
+    Scale,
+    /// How long a disruption lasted.
+    Duration,
+}
+
+impl Dimension {
+    /// Every dimension, in the order assessments list them.
+    pub const ALL: [Dimension; 9] = [
+        Dimension::Sector,
+        Dimension::Threat,
+        Dimension::Actor,
+        Dimension::Raas,
+        Dimension::Responsibility,
+        Dimension::Harm,
+        Dimension::Population,
+        Dimension::Scale,
+        Dimension::Duration,
+    ];
+
+    /// The prefix rules use to name a label of this dimension (`threat:ransomware`).
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Dimension::Sector => "sector",
+            Dimension::Threat => "threat",
+            Dimension::Actor => "actor",
+            Dimension::Raas => "raas",
+            Dimension::Responsibility => "responsibility",
+            Dimension::Harm => "harm",
+            Dimension::Population => "population",
+            Dimension::Scale => "scale",
+            Dimension::Duration => "duration",
+        }
+    }
+
+    /// The dimension named by a prefix, if any.
+    pub fn from_prefix(prefix: &str) -> Option<Dimension> {
+        Dimension::ALL.into_iter().find(|d| d.prefix() == prefix)
+    }
+}
+
+impl fmt::Display for Dimension {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.prefix())
+    }
+}
+
+/// What a threat kind does to its target, which the intensity score weighs.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Effect {
+    /// Access that prepares something else (intrusion, supply-chain compromise).
+    Enabling,
+    /// Takes information or money without disrupting.
+    Exploitive,
+    /// Manipulates what people believe or see.
+    Influence,
+    /// Denies or degrades a service for a while.
+    Disruptive,
+    /// Destroys data, systems or physical processes.
+    Destructive,
+}
+
+impl Effect {
+    fn parse(text: &str) -> Option<Effect> {
+        Some(match text.trim() {
+            "enabling" => Effect::Enabling,
+            "exploitive" => Effect::Exploitive,
+            "influence" => Effect::Influence,
+            "disruptive" => Effect::Disruptive,
+            "destructive" => Effect::Destructive,
+            _ => return None,
+        })
+    }
+}
+
+/// One entry of a vocabulary.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Term {
+    /// The stable id (`health.hospitals`).
+    pub id: String,
+    /// The id of the broader term, for a subsector or subkind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// The name shown to people.
+    pub label: String,
+    /// What the term covers, in the project's words.
+    pub definition: String,
+    /// For sectors: how critical (0 not critical .. 3 life-sustaining); the intensity score reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub criticality: Option<u8>,
+    /// For threat kinds: what the kind does to its target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<Effect>,
+}
+
+/// A list of terms with their hierarchy.
+#[derive(Debug, Clone)]
+pub struct Vocabulary {
+    /// Which dimension the terms belong to.
+    pub dimension: Dimension,
+    /// The terms, in file order.
+    pub terms: Vec<Term>,
+    index: HashMap<String, usize>,
+    by_label: HashMap<String, usize>,
+}
+
+impl Vocabulary {
+    /// Builds a vocabulary from its terms, checking ids are unique and parents exist.
+    pub fn new(dimension: Dimension, file: &str, terms: Vec<Term>) -> Result<Self, AssessError> {
+        let mut index = HashMap::new();
+        let mut by_label = HashMap::new();
+        for (i, t) in terms.iter().enumerate() {
+            if t.id.is_empty() || t.id.contains(char::is_whitespace) {
+                return Err(AssessError::data(
+                    file,
+                    format!("term {}", i + 1),
+                    format!(
+                        "`{}` is not a usable id: ids are non-empty and have no spaces",
+                        t.id
+                    ),
+                ));
+            }
+            if index.insert(t.id.clone(), i).is_some() {
+                return Err(AssessError::data(
+                    file,
+                    format!("term `{}`", t.id),
+                    "the id is listed twice",
+                ));
+            }
+            by_label.insert(normalise(&t.label), i);
+        }
+        for t in &terms {
+            if let Some(p) = &t.parent {
+                if !index.contains_key(p) {
+                    return Err(AssessError::data(
+                        file,
+                        format!("term `{}`", t.id),
+                        format!("its parent `{p}` is not in the file"),
+                    ));
+                }
+            }
+        }
+        Ok(Vocabulary {
+            dimension,
+            terms,
+            index,
+            by_label,
+        })
+    }
+
+    /// The term with this id.
+    pub fn get(&self, id: &str) -> Option<&Term> {
+        self.index.get(id).map(|&i| &self.terms[i])
+    }
+
+    /// Whether the id is in the vocabulary.
+    pub fn contains(&self, id: &str) -> bool {
+        self.index.contains_key(id)
+    }
+
+    /// The id whose id or label equals `text` (ignoring case and spacing).
+    pub fn find(&self, text: &str) -> Option<&str> {
+        let n = normalise(text);
+        self.index
+            .get_key_value(n.as_str())
+            .map(|(k, _)| k.as_str())
+            .or_else(|| self.by_label.get(&n).map(|&i| self.terms[i].id.as_str()))
+    }
+
+    /// The term's parent id.
+    pub fn parent(&self, id: &str) -> Option<&str> {
+        self.get(id).and_then(|t| t.parent.as_deref())
+    }
+
+    /// The id and then each ancestor's, up to the top.
+    pub fn lineage<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        let mut next = Some(id);
+        std::iter::from_fn(move || {
+            let current = next?;
+            next = self.parent(current);
+            Some(current)
+        })
+        .take(8)
+    }
+
+    /// Whether `id` is `ancestor` or lies within it.
+    pub fn is_within(&self, id: &str, ancestor: &str) -> bool {
+        self.lineage(id).any(|a| a == ancestor)
+    }
+
+    /// The top-level term of `id`.
+    pub fn top_level<'a>(&'a self, id: &'a str) -> &'a str {
+        self.lineage(id).last().unwrap_or(id)
+    }
+
+    /// The ids of the top-level terms.
+    pub fn top_level_ids(&self) -> impl Iterator<Item = &str> {
+        self.terms
+            .iter()
+            .filter(|t| t.parent.is_none())
+            .map(|t| t.id.as_str())
+    }
+}
+
+/// Lowercase, trimmed, inner whitespace collapsed: how labels are compared.
+pub fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+/// Reads a vocabulary CSV: `id,label,definition` and optionally `parent`, `criticality`, `effect`.
+pub fn parse_vocabulary(
+    dimension: Dimension,
+    file: &str,
+    text: &str,
+) -> Result<Vocabulary, AssessError> {
+    let table = crate::csvdata::Table::parse(file, text, &["id", "label", "definition"])?;
+    let mut terms = Vec::new();
+    for row in &table.rows {
+        let place = format!("line {}", row.line);
+        let opt = |col: &str| table.get(row, col).filter(|v| !v.is_empty());
+        let criticality = match opt("criticality") {
+            None => None,
+            Some(c) => Some(c.parse::<u8>().ok().filter(|c| *c <= 3).ok_or_else(|| {
+                AssessError::data(
+                    file,
+                    &place,
+                    format!("criticality `{c}` is not 0, 1, 2 or 3"),
+                )
+            })?),
+        };
+        let effect = match opt("effect") {
+            None => None,
+            Some(e) => Some(Effect::parse(e).ok_or_else(|| {
+                AssessError::data(
+                    file,
+                    &place,
+                    format!(
+                        "effect `{e}` is not one of enabling, exploitive, influence, disruptive, destructive"
+                    ),
+                )
+            })?),
+        };
+        terms.push(Term {
+            id: table.get(row, "id").unwrap_or_default().to_string(),
+            parent: opt("parent").map(str::to_string),
+            label: table.get(row, "label").unwrap_or_default().to_string(),
+            definition: table.get(row, "definition").unwrap_or_default().to_string(),
+            criticality,
+            effect,
+        });
+    }
+    Vocabulary::new(dimension, file, terms)
+}
+
+/// Where State responsibility sits, on the 10-step spectrum MISP takes from Jason Healey's
+/// "Spectrum of State Responsibility": from a State that works to stop an attack to one that
+/// carries it out with its own forces as part of its plans.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum StateResponsibility {
+    /// The State helps stop the attack from its territory.
+    StateProhibited,
+    /// The State wants to stop it but cannot do so in full.
+    StateProhibitedButInadequate,
+    /// The State knows of the attack and does nothing about it.
+    StateIgnored,
+    /// Third parties act, and the State encourages them as a matter of policy.
+    StateEncouraged,
+    /// Third parties act, and the State gives them some support.
+    StateShaped,
+    /// The State coordinates third parties by suggesting operational details.
+    StateCoordinated,
+    /// The State directs third parties to act on its behalf.
+    StateOrdered,
+    /// Forces under the State's control act without the government's approval.
+    StateRogueConducted,
+    /// The State's own forces carry out the attack.
+    StateExecuted,
+    /// The State attacks with integrated third parties and its own forces.
+    StateIntegrated,
+}
+
+impl StateResponsibility {
+    /// The ten steps, from least to most responsible.
+    pub const ALL: [StateResponsibility; 10] = [
+        StateResponsibility::StateProhibited,
+        StateResponsibility::StateProhibitedButInadequate,
+        StateResponsibility::StateIgnored,
+        StateResponsibility::StateEncouraged,
+        StateResponsibility::StateShaped,
+        StateResponsibility::StateCoordinated,
+        StateResponsibility::StateOrdered,
+        StateResponsibility::StateRogueConducted,
+        StateResponsibility::StateExecuted,
+        StateResponsibility::StateIntegrated,
+    ];
+
+    /// The id (MISP's predicate without its trailing dot): `state-executed`.
+    pub fn id(self) -> &'static str {
+        match self {
+            StateResponsibility::StateProhibited => "state-prohibited",
+            StateResponsibility::StateProhibitedButInadequate => "state-prohibited-but-inadequate",
+            StateResponsibility::StateIgnored => "state-ignored",
+            StateResponsibility::StateEncouraged => "state-encouraged",
+            StateResponsibility::StateShaped => "state-shaped",
+            StateResponsibility::StateCoordinated => "state-coordinated",
+            StateResponsibility::StateOrdered => "state-ordered",
+            StateResponsibility::StateRogueConducted => "state-rogue-conducted",
+            StateResponsibility::StateExecuted => "state-executed",
+            StateResponsibility::StateIntegrated => "state-integrated",
+        }
+    }
+
+    /// The step number, 1 (prohibited) to 10 (integrated).
+    pub fn step(self) -> u8 {
+        Self::ALL.iter().position(|s| *s == self).unwrap_or(0) as u8 + 1
+    }
+
+    /// Reads an id or a MISP predicate (`state-prohibited.`, `State-executed`).
+    pub fn parse(text: &str) -> Option<StateResponsibility> {
+        let t = normalise(text);
+        let t = t.trim_end_matches('.');
+        Self::ALL.into_iter().find(|s| s.id() == t)
+    }
+
+    /// A vocabulary of the ten steps, so crosswalks and judgments treat them like other terms.
+    pub fn vocabulary() -> Vocabulary {
+        let terms = Self::ALL
+            .into_iter()
+            .map(|s| Term {
+                id: s.id().to_string(),
+                parent: None,
+                label: s.id().replace('-', " "),
+                definition: s.definition().to_string(),
+                criticality: None,
+                effect: None,
+            })
+            .collect();
+        Vocabulary::new(Dimension::Responsibility, "state responsibility", terms)
+            .expect("the built-in spectrum has unique ids")
+    }
+
+    /// What the step means, in the project's words.
+    pub fn definition(self) -> &'static str {
+        match self {
+            StateResponsibility::StateProhibited => {
+                "The State helps stop the attack from its territory."
+            }
+            StateResponsibility::StateProhibitedButInadequate => {
+                "The State wants to stop it but cannot do so in full."
+            }
+            StateResponsibility::StateIgnored => {
+                "The State knows of the attack and does nothing about it."
+            }
+            StateResponsibility::StateEncouraged => {
+                "Third parties act, and the State encourages them as a matter of policy."
+            }
+            StateResponsibility::StateShaped => {
+                "Third parties act, and the State gives them some support."
+            }
+            StateResponsibility::StateCoordinated => {
+                "The State coordinates third parties by suggesting operational details."
+            }
+            StateResponsibility::StateOrdered => {
+                "The State directs third parties to act on its behalf."
+            }
+            StateResponsibility::StateRogueConducted => {
+                "Forces under the State's control act without the government's approval."
+            }
+            StateResponsibility::StateExecuted => "The State's own forces carry out the attack.",
+            StateResponsibility::StateIntegrated => {
+                "The State attacks with integrated third parties and its own forces."
+            }
+        }
+    }
+}
+
+impl fmt::Display for StateResponsibility {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// Every vocabulary the assessment uses.
+#[derive(Debug, Clone)]
+pub struct Vocabularies {
+    /// Canonical critical-infrastructure sectors.
+    pub sectors: Vocabulary,
+    /// Threat kinds.
+    pub threats: Vocabulary,
+    /// Actor categories.
+    pub actors: Vocabulary,
+    /// Ransomware-as-a-service roles.
+    pub raas: Vocabulary,
+    /// MISP's state-responsibility spectrum.
+    pub responsibility: Vocabulary,
+    /// Harm dimensions.
+    pub harms: Vocabulary,
+    /// Affected populations.
+    pub populations: Vocabulary,
+    /// Scale cues for the intensity score.
+    pub scale: Vocabulary,
+    /// Duration cues for the intensity score.
+    pub duration: Vocabulary,
+}
+
+impl Vocabularies {
+    /// The vocabulary of a dimension.
+    pub fn get(&self, dimension: Dimension) -> &Vocabulary {
+        match dimension {
+            Dimension::Sector => &self.sectors,
+            Dimension::Threat => &self.threats,
+            Dimension::Actor => &self.actors,
+            Dimension::Raas => &self.raas,
+            Dimension::Responsibility => &self.responsibility,
+            Dimension::Harm => &self.harms,
+            Dimension::Population => &self.populations,
+            Dimension::Scale => &self.scale,
+            Dimension::Duration => &self.duration,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spectrum_parses_misp_predicates() {
+        assert_eq!(
+            StateResponsibility::parse("state-prohibited."),
+            Some(StateResponsibility::StateProhibited)
+        );
+        assert_eq!(
+            StateResponsibility::parse("State-executed"),
+            Some(StateResponsibility::StateExecuted)
+        );
+        assert_eq!(StateResponsibility::StateIntegrated.step(), 10);
+        assert!(StateResponsibility::StateIgnored < StateResponsibility::StateOrdered);
+    }
+
+    #[test]
+    fn hierarchy() {
+        let v = parse_vocabulary(
+            Dimension::Sector,
+            "t",
+            "id,parent,label,definition\nhealth,,Health,x\nhealth.hospitals,health,Hospitals,y\n",
+        )
+        .unwrap();
+        assert!(v.is_within("health.hospitals", "health"));
+        assert!(!v.is_within("health", "health.hospitals"));
+        assert_eq!(v.top_level("health.hospitals"), "health");
+        assert_eq!(v.find(" HOSPITALS "), Some("health.hospitals"));
+        assert!(parse_vocabulary(
+            Dimension::Sector,
+            "t",
+            "id,parent,label,definition\na,b,A,x\n"
+        )
+        .is_err());
+    }
+}

@@ -1,0 +1,276 @@
+//! Real cases, described in the project's own words, come out with the labels and rationales an
+//! analyst expects.
+
+use threatscape_assess::{assess_reports, Assessment, Assessor, Dimension, Mode};
+use threatscape_model::{
+    Actor, Contributor, ContributorType, DateSpan, FuzzyDate, Provenance, Reliability, Report, Tlp,
+    Victim,
+};
+
+fn report(id: &str, title: &str, description: &str) -> Report {
+    Report {
+        provenance: Provenance {
+            format: "native".into(),
+            file: "cases".into(),
+            locator: format!("case {id}"),
+        },
+        contributor: Contributor {
+            name: "Test desk".into(),
+            type_: ContributorType::UnSystem,
+            reliability: Reliability::B,
+        },
+        source_id: Some(id.into()),
+        title: title.into(),
+        description: Some(description.into()),
+        urls: Vec::new(),
+        occurred: None,
+        disclosed: None,
+        reported: None,
+        victims: Vec::new(),
+        actors: Vec::new(),
+        attributions: Vec::new(),
+        kinds: Vec::new(),
+        tags: Vec::new(),
+        tlp: Tlp::Clear,
+        credibility: None,
+        original: String::new(),
+    }
+}
+
+fn state_actor(name: &str, country: &str) -> Actor {
+    Actor {
+        name: name.into(),
+        aliases: Vec::new(),
+        country: Some(country.into()),
+        category: Some("State".into()),
+    }
+}
+
+fn has(a: &Assessment, d: Dimension, label: &str) -> bool {
+    let vocab = Assessor::builtin().vocabularies.get(d);
+    a.labels(d).iter().any(|l| vocab.is_within(l, label))
+}
+
+#[test]
+fn wannacry() {
+    let mut r = report(
+        "wannacry",
+        "WannaCry ransomware worm hits hospitals worldwide",
+        "A self-spreading ransomware worm encrypted files on hundreds of thousands of computers in \
+         some 150 countries in May 2017. Hospitals of the UK National Health Service cancelled \
+         operations and diverted ambulances. The United States and the United Kingdom later \
+         attributed the worm to North Korea's Lazarus Group.",
+    );
+    r.actors.push(state_actor("Lazarus Group", "PRK"));
+    r.occurred = Some(DateSpan {
+        start: FuzzyDate::day(2017, 5, 12).unwrap(),
+        end: Some(FuzzyDate::day(2017, 5, 15).unwrap()),
+    });
+    let a = assess_reports(&[r]);
+    assert!(has(&a, Dimension::Threat, "ransomware"));
+    assert!(has(&a, Dimension::Sector, "health.hospitals"));
+    assert!(has(&a, Dimension::Actor, "state"));
+    assert!(has(&a, Dimension::Harm, "physical"));
+    assert!(has(&a, Dimension::Population, "patients"));
+    assert!(has(&a, Dimension::Scale, "global"));
+    // Ransomware 2 + hospitals 2 + widespread and worldwide 1 + three days 0.5 + physical 1 +
+    // patients 1 (the README's worked example).
+    assert_eq!(a.intensity.score, 7.5, "{:#?}", a.intensity);
+    let f = a.finding(Dimension::Threat, "ransomware").unwrap();
+    assert!(f.judgments[0]
+        .evidence
+        .iter()
+        .any(|e| e.contains("ransomware")));
+    assert_eq!(f.judgments[0].made_by, Assessor::builtin().rules.version);
+}
+
+#[test]
+fn notpetya_is_a_wiper_disguised_as_ransomware() {
+    let mut r = report(
+        "notpetya",
+        "NotPetya: destructive malware disguised as ransomware",
+        "In June 2017 malware posing as ransomware spread through a compromised software update of \
+         a Ukrainian accounting package, wiping computers at Ukrainian banks and energy companies and \
+         at multinationals such as the shipping company Maersk. Files could not be decrypted: \
+         there was no way to recover them. Several governments attributed it to Russia's GRU.",
+    );
+    r.actors.push(state_actor("GRU", "RUS"));
+    let a = assess_reports(&[r]);
+    assert!(has(&a, Dimension::Threat, "pseudo-ransomware"));
+    assert!(
+        !has(&a, Dimension::Threat, "ransomware"),
+        "{:?}",
+        a.labels(Dimension::Threat)
+    );
+    assert!(has(&a, Dimension::Threat, "wiper"));
+    assert!(has(&a, Dimension::Threat, "supply-chain"));
+    assert!(has(&a, Dimension::Sector, "finance"));
+    assert!(has(&a, Dimension::Sector, "energy"));
+    assert!(has(&a, Dimension::Sector, "transport.maritime"));
+    assert!(has(&a, Dimension::Actor, "state"));
+    let decoy = a.finding(Dimension::Threat, "pseudo-ransomware").unwrap();
+    assert!(
+        decoy.judgments[0]
+            .evidence
+            .iter()
+            .any(|e| e.starts_with("overrides threat:ransomware")),
+        "{:?}",
+        decoy.judgments[0].evidence
+    );
+}
+
+#[test]
+fn viasat_ka_sat() {
+    let mut r = report(
+        "viasat",
+        "Wiper attack on the KA-SAT satellite network",
+        "On 24 February 2022, as Russian forces invaded Ukraine, attackers pushed a wiper to \
+         thousands of KA-SAT satellite modems, cutting internet access for Ukrainian users and \
+         disabling the remote monitoring of thousands of wind turbines in Germany.",
+    );
+    r.actors.push(state_actor("Russia", "RUS"));
+    r.victims.push(Victim {
+        name: Some("Viasat".into()),
+        country: Some("UKR".into()),
+        ..Victim::default()
+    });
+    r.victims.push(Victim {
+        name: Some("Enercon".into()),
+        country: Some("DEU".into()),
+        ..Victim::default()
+    });
+    let a = assess_reports(&[r]);
+    assert!(has(&a, Dimension::Sector, "space"));
+    assert!(has(&a, Dimension::Threat, "wiper"));
+    assert!(has(&a, Dimension::Scale, "widespread"));
+    assert!(has(&a, Dimension::Actor, "state"));
+    let scale = a
+        .intensity
+        .components
+        .iter()
+        .find(|c| c.name == "scale")
+        .unwrap();
+    assert!(scale.value >= 1.5, "{scale:?}");
+}
+
+#[test]
+fn lazarus_cryptocurrency_theft() {
+    let r = report(
+        "ronin",
+        "Lazarus Group steals 620 million dollars in cryptocurrency from the Ronin bridge",
+        "North Korean state-sponsored hackers of the Lazarus Group drained about 620 million \
+         dollars in ether and stablecoins from the Ronin bridge of a blockchain game in March 2022.",
+    );
+    let a = assess_reports(&[r]);
+    assert!(has(&a, Dimension::Threat, "financial-theft.cryptocurrency"));
+    assert!(has(&a, Dimension::Sector, "finance.crypto"));
+    assert!(has(&a, Dimension::Actor, "state-affiliated"));
+    assert!(has(&a, Dimension::Harm, "economic"));
+}
+
+#[test]
+fn icrc_data_breach() {
+    let r = report(
+        "icrc",
+        "Data breach at the International Committee of the Red Cross",
+        "In January 2022 attackers exploited an unpatched vulnerability to reach servers holding \
+         the personal data of more than 515,000 people separated from their families by conflict, \
+         migration and disaster, kept by the Red Cross and Red Crescent Movement to reunite them.",
+    );
+    let a = assess_reports(&[r]);
+    assert!(has(
+        &a,
+        Dimension::Sector,
+        "international-organisations.humanitarian"
+    ));
+    assert!(has(&a, Dimension::Threat, "espionage"));
+    assert!(has(&a, Dimension::Population, "civilians"));
+    let civ = a.finding(Dimension::Population, "civilians").unwrap();
+    assert!(civ.rule_ids().iter().any(|r| r.starts_with("implies:")));
+}
+
+#[test]
+fn an_incident_merges_its_reports_and_keeps_all_evidence() {
+    let mut from_tracker = report("x1", "Hospital hit", "A regional hospital was hit.");
+    from_tracker.provenance.format = "eurepoc".into();
+    from_tracker.kinds = vec!["Ransomware".into()];
+    from_tracker.victims.push(Victim {
+        sectors: vec!["Critical infrastructure".into(), "Health".into()],
+        ..Victim::default()
+    });
+    let from_cert = report(
+        "x2",
+        "Ransomware at a regional hospital",
+        "Ransomware encrypted the hospital's patient records; surgeries were postponed.",
+    );
+    let a = assess_reports(&[from_tracker, from_cert]);
+    let ransomware = a.finding(Dimension::Threat, "ransomware").unwrap();
+    let rules = ransomware.rule_ids();
+    assert!(
+        rules.contains(&"crosswalk:eurepoc-incident-type:Ransomware"),
+        "{rules:?}"
+    );
+    assert!(rules.contains(&"rule:threat.ransomware"));
+    let reports: Vec<_> = ransomware
+        .judgments
+        .iter()
+        .filter_map(|j| j.report.clone())
+        .collect();
+    assert!(
+        reports.contains(&"eurepoc:x1".to_string()) && reports.contains(&"native:x2".to_string())
+    );
+    let health = a.finding(Dimension::Sector, "health").unwrap();
+    assert!(health
+        .evidence()
+        .iter()
+        .any(|e| e.contains("victims[0].sectors: \"Health\"")));
+    // The broad "Critical infrastructure" label corroborates the text's hospitals, not more.
+    let hospitals = a.finding(Dimension::Sector, "health.hospitals").unwrap();
+    assert!(hospitals
+        .rule_ids()
+        .contains(&"crosswalk:eurepoc-receiver:Critical infrastructure"));
+    assert!(a.finding(Dimension::Sector, "energy").is_none());
+}
+
+#[test]
+fn negation_and_modes() {
+    let mut r = report(
+        "neg",
+        "Outage at a water utility",
+        "The outage at the water utility was not ransomware, officials said; a DDoS attack took \
+         the billing website offline.",
+    );
+    r.provenance.format = "cfr".into();
+    r.kinds = vec!["Espionage".into()];
+    let a = Assessor::builtin();
+    let text = a.classify_report(&r, Mode::TextOnly);
+    assert!(text.iter().all(|j| j.label != "ransomware"));
+    assert!(text.iter().any(|j| j.label == "ddos"));
+    assert!(text.iter().all(|j| !j.rule_id.starts_with("crosswalk:")));
+    let fields = a.classify_report(&r, Mode::FieldsOnly);
+    assert!(fields
+        .iter()
+        .all(|j| j.rule_id == "crosswalk:cfr-type:Espionage"));
+}
+
+#[test]
+fn misp_tags_and_state_responsibility() {
+    let mut r = report("misp-1", "Event", "Nothing in the text.");
+    r.provenance.format = "misp".into();
+    r.tags = vec![
+        "nis2:impact-sectors-impacted=\"health\"".into(),
+        "dhs-ciip-sectors:DHS-critical-sectors=\"energy\"".into(),
+        "ransomware-roles:1 - Initial Access Broker".into(),
+        "state-responsibility:state-coordinated".into(),
+    ];
+    r.victims.push(Victim {
+        sectors: vec!["Satellite navigation".into()],
+        ..Victim::default()
+    });
+    let a = assess_reports(&[r]);
+    assert!(has(&a, Dimension::Sector, "health"));
+    assert!(has(&a, Dimension::Sector, "energy"));
+    assert!(has(&a, Dimension::Sector, "space"));
+    assert!(has(&a, Dimension::Raas, "initial-access-broker"));
+    assert_eq!(a.labels(Dimension::Responsibility), ["state-coordinated"]);
+}

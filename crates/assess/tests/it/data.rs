@@ -1,0 +1,76 @@
+//! The built-in data: it loads, every crosswalk is consistent with the projection used in the
+//! evaluation, and a folder can override it.
+
+use threatscape_assess::crosswalk::EMIT_THRESHOLD;
+use threatscape_assess::eval::Projection;
+use threatscape_assess::{Assessor, Dimension, Relation};
+
+#[test]
+fn builtin_data_loads() {
+    let a = Assessor::load_builtin().expect("built-in data");
+    assert!(a.vocabularies.sectors.contains("health.hospitals"));
+    assert!(a.rules.rules.len() > 50);
+    let sectors = a.crosswalks.coverage(Dimension::Sector);
+    assert!(sectors.iter().any(|(v, n)| v == "misp-sector" && *n == 118));
+}
+
+/// A `same` row of enough confidence projects back onto its own source label: classifying a
+/// record by that label alone and projecting the result gives the label again.
+#[test]
+fn crosswalks_round_trip() {
+    let a = Assessor::builtin();
+    for row in a.crosswalks.rows() {
+        if row.relation != Relation::Same || row.confidence < EMIT_THRESHOLD {
+            continue;
+        }
+        let p = Projection::new(a, row.dimension, &row.vocabulary, &[&row.source_label]);
+        assert!(
+            p.project(&row.canonical).contains(&row.source_label),
+            "{}: {} -> {} does not project back",
+            row.origin,
+            row.source_label,
+            row.canonical
+        );
+    }
+}
+
+/// A folder overrides the built-in files it has and adds crosswalks; a bad file is named.
+#[test]
+fn a_folder_overrides_the_builtin_data() {
+    let dir = std::env::temp_dir().join(format!("assess-data-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("crosswalks")).unwrap();
+    std::fs::write(
+        dir.join("rules.toml"),
+        "version = \"local-1\"\n[negation]\ncues = [\"not\"]\nwindow = 2\n\n\
+         [[rule]]\nid = \"t.r\"\nlabel = \"threat:ransomware\"\nconfidence = 0.9\nphrases = [\"locker\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("crosswalks/sector-local.csv"),
+        "vocabulary,source_label,canonical,relation,confidence,notes\nlocal,Spitäler,health.hospitals,same,0.9,\n",
+    )
+    .unwrap();
+    let a = Assessor::from_dir(&dir).expect("the folder loads");
+    assert_eq!(a.rules.version, "local-1");
+    assert_eq!(a.rules.rules.len(), 1);
+    let rows = a.crosswalks.lookup(Dimension::Sector, "local", "spitäler");
+    assert_eq!(rows[0].canonical, "health.hospitals");
+    assert!(!a
+        .crosswalks
+        .lookup(Dimension::Sector, "naics", "622110")
+        .is_empty());
+
+    std::fs::write(
+        dir.join("crosswalks/sector-local.csv"),
+        "vocabulary,source_label,canonical,relation,confidence,notes\nlocal,X,no-such-sector,same,0.9,\n",
+    )
+    .unwrap();
+    let err = Assessor::from_dir(&dir).unwrap_err().to_string();
+    assert!(
+        err.contains("sector-local.csv")
+            && err.contains("line 2")
+            && err.contains("no-such-sector"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

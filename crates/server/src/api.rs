@@ -1,0 +1,220 @@
+//! The REST API under `/api/v1`, with its OpenAPI 3 document at `/api/v1/openapi.json`.
+//!
+//! Every read goes through the same access rule as TAXII. Lists page with an opaque `cursor`
+//! (returned as `next_cursor`). Full-text search, report lists and counts stop at AMBER whatever
+//! the clearance (the store cannot yet filter them by organisation).
+
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use threatscape_model::Tlp;
+use threatscape_store::{Abort, ObjectQuery, ObjectRow, VersionMatch};
+
+use crate::taxii::audit_restricted;
+use crate::{ApiError, AppState};
+
+const DEFAULT_LIMIT: usize = 50;
+const MAX_LIMIT: usize = 1000;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/stats", get(stats))
+        .route("/api/v1/objects", get(objects))
+        .route("/api/v1/objects/{id}", get(object))
+        .route("/api/v1/reports", get(reports))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ListParams {
+    #[serde(rename = "type")]
+    type_: Option<String>,
+    q: Option<String>,
+    format: Option<String>,
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+impl ListParams {
+    fn limit(&self) -> usize {
+        self.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
+    }
+    fn cursor(&self) -> Result<i64, ApiError> {
+        match &self.cursor {
+            None => Ok(0),
+            Some(c) => c.parse().map_err(|_| {
+                ApiError::bad_request(format!("cursor {c:?} is not one this server returned"))
+            }),
+        }
+    }
+}
+
+fn row_json(r: &ObjectRow) -> Value {
+    json!({
+        "id": r.id,
+        "type": r.type_,
+        "modified": r.modified,
+        "tlp": r.tlp.as_str(),
+        "date_added": r.date_added,
+        "object": serde_json::from_str::<Value>(&r.json).unwrap_or(Value::Null),
+    })
+}
+
+async fn stats(State(s): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let user = s.user(&headers).await?;
+    let max = user.clearance.min(Tlp::Amber);
+    let body = s
+        .with_store(move |st| {
+            let by_type = st.counts_by_type(max).map_err(ApiError::store)?;
+            let by_tlp: serde_json::Map<String, Value> = st
+                .counts_by_tlp()
+                .map_err(ApiError::store)?
+                .into_iter()
+                .filter(|(t, _)| *t <= max)
+                .map(|(t, n)| (t.as_str().to_string(), n.into()))
+                .collect();
+            let by_format = st.counts_reports_by_format(max).map_err(ApiError::store)?;
+            Ok(json!({
+                "max_tlp": max.as_str(),
+                "objects_by_type": by_type,
+                "objects_by_tlp": by_tlp,
+                "reports_by_format": by_format,
+            }))
+        })
+        .await?;
+    Ok(Json(body))
+}
+
+async fn objects(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    OriginalUri(uri): OriginalUri,
+    Query(p): Query<ListParams>,
+) -> Result<Json<Value>, ApiError> {
+    let user = s.user(&headers).await?;
+    let limit = p.limit();
+    if let Some(q) = p.q.clone().filter(|q| !q.trim().is_empty()) {
+        let max = user.clearance.min(Tlp::Amber);
+        let type_ = p.type_.clone();
+        let hits = s
+            .with_store(move |st| st.search(&q, max, limit).map_err(ApiError::store))
+            .await?;
+        let hits: Vec<_> = hits
+            .into_iter()
+            .filter(|h| type_.as_ref().is_none_or(|t| *t == h.type_))
+            .collect();
+        return Ok(Json(json!({"results": hits, "next_cursor": null})));
+    }
+    let query = ObjectQuery {
+        reader: user.reader(),
+        max_tlp: Tlp::Red,
+        ids: vec![],
+        types: p.type_.iter().cloned().collect(),
+        versions: vec![VersionMatch::Last],
+        added_after: None,
+        after_seq: p.cursor()?,
+        limit: limit + 1,
+    };
+    let path = uri.path().to_string();
+    let (rows, more) = s
+        .with_store(move |st| {
+            let mut rows = st.query_objects(&query).map_err(ApiError::store)?;
+            let more = rows.len() > limit;
+            rows.truncate(limit);
+            audit_restricted(st, &user, &path, &rows)?;
+            Ok((rows, more))
+        })
+        .await?;
+    let next = more
+        .then(|| rows.last().map(|r| r.seq.to_string()))
+        .flatten();
+    Ok(Json(json!({
+        "results": rows.iter().map(row_json).collect::<Vec<_>>(),
+        "next_cursor": next,
+    })))
+}
+
+async fn object(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let user = s.user(&headers).await?;
+    let query = ObjectQuery {
+        reader: user.reader(),
+        max_tlp: Tlp::Red,
+        ids: vec![id.clone()],
+        types: vec![],
+        versions: vec![VersionMatch::All],
+        added_after: None,
+        after_seq: 0,
+        limit: 10_000,
+    };
+    let path = uri.path().to_string();
+    let rows = s
+        .with_store(move |st| {
+            let rows = st.query_objects(&query).map_err(ApiError::store)?;
+            audit_restricted(st, &user, &path, &rows)?;
+            Ok(rows)
+        })
+        .await?;
+    let latest = rows
+        .iter()
+        .max_by(|a, b| (&a.modified, a.seq).cmp(&(&b.modified, b.seq)))
+        .ok_or_else(|| ApiError::not_found(format!("no object {id:?} is available to you")))?;
+    Ok(Json(json!({
+        "id": id,
+        "latest": row_json(latest),
+        "versions": rows.iter().map(|r| json!({"modified": r.modified, "tlp": r.tlp.as_str(), "date_added": r.date_added})).collect::<Vec<_>>(),
+    })))
+}
+
+async fn reports(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(p): Query<ListParams>,
+) -> Result<Json<Value>, ApiError> {
+    let user = s.user(&headers).await?;
+    let max = user.clearance.min(Tlp::Amber);
+    let limit = p.limit();
+    let skip = p.cursor()?.max(0) as usize;
+    let format = p.format.clone();
+    let (page, more) = s
+        .with_store(move |st| {
+            let mut seen = 0usize;
+            let mut page = Vec::new();
+            let mut more = false;
+            let result = st.for_each_report(max, &mut |r| {
+                if format.as_ref().is_some_and(|f| *f != r.provenance.format) {
+                    return Ok(());
+                }
+                seen += 1;
+                if seen <= skip {
+                    return Ok(());
+                }
+                if page.len() == limit {
+                    more = true;
+                    return Err(Abort("page full".into()));
+                }
+                page.push(serde_json::to_value(r).unwrap_or(Value::Null));
+                Ok(())
+            });
+            match result {
+                Ok(()) | Err(threatscape_store::StoreError::Aborted(_)) => Ok((page, more)),
+                Err(e) => Err(ApiError::store(e)),
+            }
+        })
+        .await?;
+    let next = more.then(|| (skip + limit).to_string());
+    Ok(Json(json!({"results": page, "next_cursor": next})))
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+const OPENAPI: &str = include_str!("openapi.json");

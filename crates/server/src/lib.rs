@@ -1,0 +1,238 @@
+//! The HTTP server: TAXII 2.1 and the REST API over the store, behind access control.
+//!
+//! `serve` binds an address and serves the [`router`]. Handlers are async (axum on tokio); the
+//! [`Store`] is synchronous, so every store call runs on a blocking thread with a store taken from a
+//! small pool (one connection each; SQLite in WAL mode and PostgreSQL both allow many).
+//!
+//! Access rule, applied in SQL by the store on every object read ([`threatscape_store::Reader`]):
+//! a user sees a version when its TLP level is at or below the user's clearance (and the
+//! collection's level, for TAXII), and, for AMBER+STRICT and RED, only when the ingest run that
+//! brought it was contributed by the user's organisation. Reads that return AMBER or above are
+//! written to the audit log. Report lists and counts, which the store cannot yet filter by
+//! organisation, stop at AMBER.
+//!
+//! Pieces: [`auth`] (users, roles, passwords, tokens), `taxii` (the TAXII 2.1 API root
+//! `/threatscape/`), `api` (`/api/v1`).
+
+mod api;
+pub mod auth;
+mod taxii;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use threatscape_store::{Store, StoreError};
+
+pub use auth::{Role, User};
+
+/// Stores kept open between requests.
+const POOL_MAX: usize = 8;
+
+/// The largest request body accepted (also TAXII's `max_content_length`).
+pub const MAX_BODY: usize = 16 << 20;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    db: String,
+    pool: Mutex<Vec<Box<dyn Store + Send>>>,
+    logins: auth::LoginCache,
+}
+
+impl AppState {
+    /// State over the store at `db` (a path or URL, as [`threatscape_store::open`] takes); opens it
+    /// once now so a bad location fails at start-up.
+    pub fn new(db: &str) -> Result<AppState, StoreError> {
+        let first = threatscape_store::open(db)?;
+        Ok(AppState(Arc::new(Inner {
+            db: db.into(),
+            pool: Mutex::new(vec![first]),
+            logins: auth::LoginCache::default(),
+        })))
+    }
+
+    /// Runs `f` with a store on a blocking thread.
+    pub(crate) async fn with_store<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Store) -> Result<T, ApiError> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.0);
+        tokio::task::spawn_blocking(move || {
+            let taken = inner.pool.lock().expect("not poisoned").pop();
+            let mut store = match taken {
+                Some(s) => s,
+                None => threatscape_store::open(&inner.db).map_err(ApiError::store)?,
+            };
+            let out = f(&mut *store);
+            // A store that failed may hold a broken connection: open a fresh one next time.
+            let broken = matches!(&out, Err(e) if e.status == StatusCode::INTERNAL_SERVER_ERROR);
+            let mut pool = inner.pool.lock().expect("not poisoned");
+            if !broken && pool.len() < POOL_MAX {
+                pool.push(store);
+            }
+            out
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("a request's worker failed: {e}")))?
+    }
+
+    /// The user the request's `Authorization` header names, or a 401.
+    pub(crate) async fn user(&self, headers: &HeaderMap) -> Result<User, ApiError> {
+        let credentials = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(auth::Credentials::parse)
+            .ok_or_else(|| {
+                ApiError::unauthorized(
+                    "credentials are required (HTTP Basic or a Bearer API token)",
+                )
+            })?;
+        if let auth::Credentials::Basic { name, password } = &credentials {
+            if let Some(user) = self.0.logins.get(name, password) {
+                return Ok(user);
+            }
+        }
+        let inner = Arc::clone(&self.0);
+        self.with_store(move |store| {
+            auth::authenticate(store, &inner.logins, &credentials)
+                .map_err(ApiError::store)?
+                .ok_or_else(|| ApiError::unauthorized("the credentials were not accepted"))
+        })
+        .await
+    }
+}
+
+/// An error response: a TAXII error message body (`title`, `description`, `http_status`).
+#[derive(Debug)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// A short title.
+    pub title: String,
+    /// What went wrong and what to do.
+    pub description: String,
+}
+
+impl ApiError {
+    pub(crate) fn new(status: StatusCode, title: &str, description: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            title: title.into(),
+            description: description.into(),
+        }
+    }
+    pub(crate) fn store(e: StoreError) -> Self {
+        tracing::error!("store error: {e}");
+        Self::internal(format!("the store failed: {e}"))
+    }
+    pub(crate) fn internal(d: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal error", d)
+    }
+    pub(crate) fn unauthorized(d: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "Unauthorized", d)
+    }
+    pub(crate) fn forbidden(d: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "Forbidden", d)
+    }
+    pub(crate) fn not_found(d: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "Not found", d)
+    }
+    pub(crate) fn bad_request(d: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "Bad request", d)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({
+            "title": self.title,
+            "description": self.description,
+            "http_status": self.status.as_u16().to_string(),
+        });
+        let mut resp = (
+            self.status,
+            [(header::CONTENT_TYPE, taxii::TAXII_TYPE)],
+            body.to_string(),
+        )
+            .into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"threatscape\", charset=\"UTF-8\""),
+            );
+        }
+        resp
+    }
+}
+
+/// Security headers on every response: nothing may frame, sniff or leak referrers.
+async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// Every route: TAXII 2.1 (`/taxii2/`, `/threatscape/...`) and the REST API (`/api/v1/...`).
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(taxii::routes())
+        .merge(api::routes())
+        .fallback(|| async { ApiError::not_found("no such resource") })
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Serves on `addr` until the process is interrupted (Ctrl-C).
+pub async fn serve(db: &str, addr: SocketAddr) -> anyhow::Result<()> {
+    let state = AppState::new(db)?;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!("serving on http://{}", listener.local_addr()?);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+/// Serves on an already bound listener (tests bind port 0).
+pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).await
+}
+
+/// [`serve`] on a runtime of its own, for a synchronous caller (the CLI).
+pub fn serve_blocking(db: &str, addr: SocketAddr) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(serve(db, addr))
+}

@@ -1,0 +1,113 @@
+//! Users, API tokens and access-checked object reads: what the server needs from the store.
+//!
+//! Passwords and tokens arrive already hashed (the server hashes them); the store never sees a
+//! secret. Object reads take a [`Reader`] and apply the TLP rule in SQL, so no path can forget it:
+//! a version is visible when its level is at or below both the reader's clearance and the query's
+//! cap, and, for AMBER+STRICT and RED, only when the ingest run that brought it was contributed by
+//! the reader's organisation.
+
+use threatscape_model::Tlp;
+
+/// A user to create.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// Login name, unique.
+    pub name: String,
+    /// The organisation the user belongs to (compared with ingest runs' contributor).
+    pub organisation: String,
+    /// `reader`, `contributor`, `analyst`, `secretariat` or `admin`.
+    pub role: String,
+    /// The highest TLP level the user may read.
+    pub clearance: Tlp,
+    /// The PHC string of the password's argon2id hash.
+    pub password_hash: String,
+}
+
+/// A stored user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    /// Its identifier.
+    pub id: i64,
+    /// Login name.
+    pub name: String,
+    /// Organisation.
+    pub organisation: String,
+    /// Role name.
+    pub role: String,
+    /// Clearance.
+    pub clearance: Tlp,
+    /// The PHC string of the password hash.
+    pub password_hash: String,
+}
+
+/// Who is reading: what decides which versions are visible.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reader {
+    /// The reader's clearance.
+    pub clearance: Tlp,
+    /// The reader's organisation: AMBER+STRICT and RED versions are visible only when their run's
+    /// contributor is this organisation.
+    pub organisation: Option<String>,
+}
+
+impl Reader {
+    /// Whether a version at `tlp` contributed by `contributor` is visible to this reader.
+    pub fn may_read(&self, tlp: Tlp, contributor: Option<&str>) -> bool {
+        tlp <= self.clearance
+            && (tlp <= Tlp::Amber
+                || (contributor.is_some() && contributor == self.organisation.as_deref()))
+    }
+}
+
+/// Which versions of each object a query returns (TAXII `match[version]`); several are OR-ed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VersionMatch {
+    /// The latest visible version.
+    Last,
+    /// The earliest visible version.
+    First,
+    /// Every visible version.
+    All,
+    /// The version with this `modified`.
+    Modified(String),
+}
+
+/// An access-checked, paged read of object versions.
+#[derive(Debug, Clone)]
+pub struct ObjectQuery {
+    /// Who reads.
+    pub reader: Reader,
+    /// A cap below the reader's clearance (a TAXII collection's level).
+    pub max_tlp: Tlp,
+    /// Only these ids (all when empty).
+    pub ids: Vec<String>,
+    /// Only these types (all when empty).
+    pub types: Vec<String>,
+    /// Which versions (the latest when empty).
+    pub versions: Vec<VersionMatch>,
+    /// Only versions added after this UTC time, `YYYY-MM-DDTHH:MM:SS.sssZ`.
+    pub added_after: Option<String>,
+    /// Only versions with a sequence number above this (the paging cursor); 0 for the start.
+    pub after_seq: i64,
+    /// At most this many.
+    pub limit: usize,
+}
+
+/// One object version as a query returns it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ObjectRow {
+    /// Ingest order: the paging cursor.
+    pub seq: i64,
+    /// The STIX id.
+    pub id: String,
+    /// The STIX type.
+    pub type_: String,
+    /// Its `modified`, `""` when none.
+    pub modified: String,
+    /// The level it is released at.
+    pub tlp: Tlp,
+    /// When it was added: the start of its ingest run (UTC, `YYYY-MM-DDTHH:MM:SS.sssZ`).
+    pub date_added: String,
+    /// The canonical JSON.
+    pub json: String,
+}

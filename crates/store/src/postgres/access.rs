@@ -1,0 +1,224 @@
+//! Users, tokens and access-checked object reads on PostgreSQL (the SQLite ones, in its dialect).
+
+use ::postgres::types::ToSql;
+use ::postgres::Row;
+
+use super::{db, failure, tlp_from_rank, tlp_rank, write, PgStore};
+use crate::{AuditEntry, JobId, NewUser, ObjectQuery, ObjectRow, Result, UserRecord, VersionMatch};
+
+const NOW: &str = "date_trunc('milliseconds', clock_timestamp())";
+
+const SELECT_USER: &str =
+    "SELECT u.id, u.name, u.organisation, u.role, u.clearance, u.password_hash FROM users u";
+
+fn user(r: &Row) -> UserRecord {
+    UserRecord {
+        id: r.get(0),
+        name: r.get(1),
+        organisation: r.get(2),
+        role: r.get(3),
+        clearance: tlp_from_rank(r.get(4)),
+        password_hash: r.get(5),
+    }
+}
+
+/// The visibility rule (see `crate::Reader::may_read`) for the version `o` of the run `r`;
+/// `$2` is the level cap, `$3` the organisation.
+fn visible(o: &str, r: &str) -> String {
+    format!("({o}.tlp <= $2 AND ({o}.tlp <= 2 OR {r}.contributor = $3))")
+}
+
+/// Parameters: $1 after, $2 max, $3 org, $4 added_after, $5 limit, $6 ids, $7 types, $8 mods.
+fn object_sql(q: &ObjectQuery) -> String {
+    let mut sql = format!(
+        "SELECT o.seq, o.id, o.type, o.modified, o.tlp, utc_text(r.started), o.json
+         FROM stix_objects o JOIN ingest_runs r ON r.id = o.run_id
+         WHERE o.seq > $1 AND {}
+           AND ($4::text IS NULL OR r.started > $4::text::timestamptz)
+           AND (cardinality($6::text[]) = 0 OR o.id = ANY($6))
+           AND (cardinality($7::text[]) = 0 OR o.type = ANY($7))",
+        visible("o", "r")
+    );
+    let other = |cmp: &str| {
+        format!(
+            "NOT EXISTS (SELECT 1 FROM stix_objects o2 JOIN ingest_runs r2 ON r2.id = o2.run_id
+                         WHERE o2.id = o.id
+                           AND (o2.modified {cmp} o.modified OR (o2.modified = o.modified AND o2.seq {cmp} o.seq))
+                           AND {})",
+            visible("o2", "r2")
+        )
+    };
+    let versions: &[VersionMatch] = if q.versions.is_empty() {
+        &[VersionMatch::Last]
+    } else {
+        &q.versions
+    };
+    let mut alternatives = vec!["o.modified = ANY($8::text[])".to_string()];
+    if versions.contains(&VersionMatch::All) {
+        alternatives.push("true".into());
+    }
+    if versions.contains(&VersionMatch::Last) {
+        alternatives.push(other(">"));
+    }
+    if versions.contains(&VersionMatch::First) {
+        alternatives.push(other("<"));
+    }
+    sql.push_str(&format!(" AND ({})", alternatives.join(" OR ")));
+    sql.push_str(" ORDER BY o.seq LIMIT $5");
+    sql
+}
+
+impl PgStore {
+    pub(super) fn create_user_impl(&mut self, u: &NewUser) -> Result<i64> {
+        let rows = self
+            .conn
+            .get_mut()
+            .client
+            .query(
+                &format!(
+                    "INSERT INTO users(name, organisation, role, clearance, password_hash, created)
+                     VALUES ($1, $2, $3, $4, $5, {NOW}) RETURNING id"
+                ),
+                &[
+                    &u.name,
+                    &u.organisation,
+                    &u.role,
+                    &tlp_rank(u.clearance),
+                    &u.password_hash,
+                ],
+            )
+            .map_err(db(format!("creating the user {}", u.name)))?;
+        Ok(rows[0].get(0))
+    }
+
+    pub(super) fn user_impl(&self, name: &str) -> Result<Option<UserRecord>> {
+        let rows = self
+            .conn
+            .borrow_mut()
+            .client
+            .query(&format!("{SELECT_USER} WHERE u.name = $1"), &[&name])
+            .map_err(db("reading a user"))?;
+        Ok(rows.first().map(user))
+    }
+
+    pub(super) fn add_token_impl(&mut self, name: &str, sha256: &str, label: &str) -> Result<()> {
+        let added = self
+            .conn
+            .get_mut()
+            .client
+            .execute(
+                &format!(
+                    "INSERT INTO api_tokens(user_id, sha256, label, created)
+                     SELECT id, $2, $3, {NOW} FROM users WHERE name = $1"
+                ),
+                &[&name, &sha256, &label],
+            )
+            .map_err(db("recording an API token"))?;
+        if added == 1 {
+            Ok(())
+        } else {
+            Err(failure(
+                "recording an API token",
+                format!("there is no user {name:?}"),
+            ))
+        }
+    }
+
+    pub(super) fn user_by_token_impl(&self, sha256: &str) -> Result<Option<UserRecord>> {
+        let rows = self
+            .conn
+            .borrow_mut()
+            .client
+            .query(
+                &format!("{SELECT_USER} JOIN api_tokens t ON t.user_id = u.id WHERE t.sha256 = $1"),
+                &[&sha256],
+            )
+            .map_err(db("reading an API token"))?;
+        Ok(rows.first().map(user))
+    }
+
+    pub(super) fn query_objects_impl(&self, q: &ObjectQuery) -> Result<Vec<ObjectRow>> {
+        let max = tlp_rank(q.max_tlp.min(q.reader.clearance));
+        let mods: Vec<&str> = q
+            .versions
+            .iter()
+            .filter_map(|v| match v {
+                VersionMatch::Modified(m) => Some(m.as_str()),
+                _ => None,
+            })
+            .collect();
+        let limit = q.limit.min(i64::MAX as usize) as i64;
+        let sql = object_sql(q);
+        let mut conn = self.conn.borrow_mut();
+        let st = conn
+            .client
+            .prepare(&sql)
+            .map_err(db("preparing an object query"))?;
+        let params: [&(dyn ToSql + Sync); 8] = [
+            &q.after_seq,
+            &max,
+            &q.reader.organisation,
+            &q.added_after,
+            &limit,
+            &q.ids,
+            &q.types,
+            &mods,
+        ];
+        let rows = conn
+            .client
+            .query(&st, &params)
+            .map_err(db("reading objects"))?;
+        Ok(rows
+            .iter()
+            .map(|r| ObjectRow {
+                seq: r.get(0),
+                id: r.get(1),
+                type_: r.get(2),
+                modified: r.get(3),
+                tlp: tlp_from_rank(r.get(4)),
+                date_added: r.get(5),
+                json: r.get(6),
+            })
+            .collect())
+    }
+
+    pub(super) fn delete_object_impl(&mut self, id: &str, audit: &AuditEntry) -> Result<u64> {
+        let conn = self.conn.get_mut();
+        let audit_st = conn.prepare(write::INSERT_AUDIT)?;
+        let mut tx = conn
+            .client
+            .transaction()
+            .map_err(db("deleting an object"))?;
+        tx.execute(
+            "DELETE FROM object_text WHERE seq IN (SELECT seq FROM stix_objects WHERE id = $1)",
+            &[&id],
+        )
+        .map_err(db("removing an object from the search index"))?;
+        let deleted = tx
+            .execute("DELETE FROM stix_objects WHERE id = $1", &[&id])
+            .map_err(db(format!("deleting {id}")))?;
+        let mut entry = audit.clone();
+        if let serde_json::Value::Object(detail) = &mut entry.detail {
+            detail.insert("versions_deleted".into(), deleted.into());
+        }
+        write::insert_audit(&mut tx, &audit_st, &entry)?;
+        tx.commit().map_err(db("committing a deletion"))?;
+        Ok(deleted)
+    }
+
+    pub(super) fn claim_job_id_impl(&mut self, id: JobId, worker: &str) -> Result<bool> {
+        let updated = self
+            .conn
+            .get_mut()
+            .client
+            .execute(
+                &format!(
+                    "UPDATE jobs SET state = 'running', worker = $2, claimed = {NOW}
+                     WHERE id = $1 AND state = 'queued'"
+                ),
+                &[&id, &worker],
+            )
+            .map_err(db("claiming a job"))?;
+        Ok(updated == 1)
+    }
+}
