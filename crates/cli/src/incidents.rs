@@ -237,6 +237,9 @@ fn write_json(
                 })
                 .collect();
             let sources: BTreeSet<&str> = reports.iter().map(|r| r.contributor.name.as_str()).collect();
+            // Assessed from the released reports only, so no judgment rests on withheld material.
+            let released: Vec<Report> = reports.iter().map(|r| (*r).clone()).collect();
+            let assessment = threatscape_assess::assess_reports(&released);
             serde_json::json!({
                 "incident": n + 1,
                 "title": reports[0].title,
@@ -244,6 +247,10 @@ fn write_json(
                 "sources": sources,
                 "corroboration": corroboration(reports),
                 "attributions": reports.iter().flat_map(|r| r.attributions.iter()).collect::<Vec<_>>(),
+                "sectors": assessment.labels(threatscape_assess::Dimension::Sector),
+                "threat_kinds": assessment.labels(threatscape_assess::Dimension::Threat),
+                "intensity": assessment.intensity.score,
+                "assessment": assessment,
                 "reports": reports.iter().map(|r| serde_json::json!({"key": r.key(), "report": r})).collect::<Vec<_>>(),
                 "merges": merges,
             })

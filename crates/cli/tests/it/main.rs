@@ -480,6 +480,39 @@ fn reconcile_then_export_incidents_with_analyst_decisions() {
             .map(|r| r["key"].as_str().unwrap().to_string())
             .collect()
     };
+    // Each incident carries its assessment, with the evidence behind every label.
+    let o = threatscape(
+        &db,
+        &["export", "incidents", "--out", out.to_str().unwrap()],
+    );
+    assert!(o.status.success());
+    let incidents: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let wannacry = incidents
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| {
+            i["title"]
+                .as_str()
+                .unwrap_or("")
+                .to_lowercase()
+                .contains("wannacry")
+        })
+        .expect("a WannaCry incident");
+    assert!(
+        wannacry["threat_kinds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k.as_str().unwrap().starts_with("ransomware")),
+        "{:#}",
+        wannacry["threat_kinds"]
+    );
+    assert!(wannacry["assessment"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| !f["judgments"].as_array().map_or(true, |j| j.is_empty())));
     let notpetya = incident_of("notpetya");
     let formats: std::collections::BTreeSet<&str> = notpetya
         .iter()
