@@ -512,7 +512,7 @@ fn reconcile_then_export_incidents_with_analyst_decisions() {
         .as_array()
         .unwrap()
         .iter()
-        .all(|f| !f["judgments"].as_array().map_or(true, |j| j.is_empty())));
+        .all(|f| f["judgments"].as_array().is_some_and(|j| !j.is_empty())));
     let notpetya = incident_of("notpetya");
     let formats: std::collections::BTreeSet<&str> = notpetya
         .iter()
