@@ -10,6 +10,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod commands;
 mod debate;
+mod demo;
 mod incidents;
 mod serve;
 mod table;
@@ -75,6 +76,10 @@ enum Command {
     Backup(BackupArgs),
     /// Load a backup file into the store, which must be empty; verified like `migrate`.
     Restore(RestoreArgs),
+    /// The whole product on its demo dataset: a fresh store in a folder, the curated incidents and
+    /// fictional restricted contributions ingested, reconciled and assessed, demo accounts of
+    /// several roles and clearances, and the server started.
+    Demo(demo::DemoArgs),
     /// Serve TAXII 2.1 (/taxii2/) and the REST API (/api/v1, OpenAPI at /api/v1/openapi.json) over HTTP.
     ///
     /// Example: threatscape serve --addr 127.0.0.1:8080
@@ -367,6 +372,7 @@ fn main() -> ExitCode {
         Command::Search(args) => commands::search(&cli.db, args),
         Command::Migrate(args) => commands::migrate(args),
         Command::Serve(args) => serve::serve(&cli.db, args),
+        Command::Demo(args) => demo::demo(args),
         Command::User(cmd) => serve::user(&cli.db, cmd),
         Command::Token(cmd) => serve::token(&cli.db, cmd),
         Command::Backup(args) => commands::backup(&cli.db, args),

@@ -15,7 +15,7 @@ use crate::Outcome;
 pub(crate) struct ServeArgs {
     /// Where to listen. Plain HTTP: put a TLS-terminating proxy in front for anything but loopback.
     #[arg(long, default_value = "127.0.0.1:8080")]
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
 }
 
 /// `threatscape user ...`.

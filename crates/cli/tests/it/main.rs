@@ -718,3 +718,42 @@ fn killed_ingest_leaves_each_file_wholly_in_or_out() {
         files.iter().map(|(_, n)| n).sum::<u64>()
     );
 }
+
+/// `demo` builds the store from the compiled-in dataset, from any folder, and refuses to clobber it.
+#[test]
+fn demo_prepares_a_store_with_the_curated_incidents() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo_dir = dir.path().join("demo");
+    let run = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_threatscape"))
+            .current_dir(dir.path())
+            .args(["demo", "--no-serve", "--dir", demo_dir.to_str().unwrap()])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let first = run(&[]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let text = String::from_utf8_lossy(&first.stdout);
+    for account in ["reader", "analyst", "cert", "admin"] {
+        assert!(text.contains(account), "{text}");
+    }
+    let incidents: Value =
+        serde_json::from_slice(&std::fs::read(demo_dir.join("incidents.json")).unwrap()).unwrap();
+    let incidents = incidents.as_array().unwrap();
+    assert!(incidents.len() >= 50, "{} incidents", incidents.len());
+    // The public export never carries the fictional restricted material.
+    assert!(incidents.iter().all(|i| i["tlp"] == "CLEAR"));
+    let db = demo_dir.join("demo.db");
+    assert_eq!(
+        stats(&db)["by_tlp"]["RED"].as_u64().map(|n| n > 0),
+        Some(true)
+    );
+    // A second run keeps the store unless told to reset it.
+    assert!(!run(&[]).status.success());
+    assert!(run(&["--reset"]).status.success());
+}
