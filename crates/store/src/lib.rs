@@ -21,11 +21,11 @@ mod sqlite;
 use std::collections::BTreeMap;
 
 pub use self::postgres::PgStore;
+pub use access::{NewUser, ObjectQuery, ObjectRow, Reader, UserRecord, VersionMatch};
 pub use copy::{
     fingerprint, migrate, AuditRecord, Fingerprint, Import, RunRecord, StoredObject, StoredReport,
     Tally,
 };
-pub use access::{NewUser, ObjectQuery, ObjectRow, Reader, UserRecord, VersionMatch};
 pub use jobs::{Job, JobId, JobRecord, JobState};
 pub use sqlite::SqliteStore;
 use threatscape_model::{sha256_hex, Contributor, ContributorType, Report, Tlp};
