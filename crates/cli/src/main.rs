@@ -8,6 +8,7 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod brief;
 mod commands;
 mod debate;
 mod demo;
@@ -68,6 +69,10 @@ enum Command {
     /// and `split` record an analyst's decision (by report key, as `export incidents` shows them);
     /// decisions are kept in the audit log and applied by every later reconciliation.
     Reconcile(ReconcileArgs),
+    /// Write the periodic landscape briefing (HTML, Markdown, JSON) for a period against a baseline.
+    ///
+    /// Example: threatscape brief --period 2023-Q2 --baseline year-ago --audience public --out briefings/
+    Brief(brief::BriefArgs),
     /// Count the stored object versions by type and by TLP level.
     Stats(StatsArgs),
     /// Full-text search over the names and descriptions of stored objects.
@@ -368,6 +373,7 @@ fn main() -> ExitCode {
             incidents::export_incidents(&cli.db, args)
         }
         Command::Reconcile(args) => incidents::reconcile(&cli.db, args),
+        Command::Brief(args) => brief::brief(&cli.db, args),
         Command::Stats(args) => commands::stats(&cli.db, args),
         Command::Search(args) => commands::search(&cli.db, args),
         Command::Migrate(args) => commands::migrate(args),

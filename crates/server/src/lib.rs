@@ -12,11 +12,12 @@
 //! organisation, stop at AMBER.
 //!
 //! Pieces: [`auth`] (users, roles, passwords, tokens), `taxii` (the TAXII 2.1 API root
-//! `/threatscape/`), `api` (`/api/v1`).
+//! `/threatscape/`), `api` (`/api/v1`), `web` (the HTML pages, sessions and CSRF).
 
 mod api;
 pub mod auth;
 mod taxii;
+mod web;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -48,6 +49,7 @@ struct Inner {
     db: String,
     pool: Mutex<Vec<Box<dyn Store + Send>>>,
     logins: auth::LoginCache,
+    web: web::WebState,
 }
 
 impl AppState {
@@ -59,6 +61,7 @@ impl AppState {
             db: db.into(),
             pool: Mutex::new(vec![first]),
             logins: auth::LoginCache::default(),
+            web: web::WebState::default(),
         })))
     }
 
@@ -184,7 +187,7 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+            "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
         ),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
@@ -205,6 +208,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(taxii::routes())
         .merge(api::routes())
+        .merge(web::routes())
         .fallback(|| async { ApiError::not_found("no such resource") })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(security_headers))
@@ -213,7 +217,10 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves on `addr` until the process is interrupted (Ctrl-C).
 pub async fn serve(db: &str, addr: SocketAddr) -> anyhow::Result<()> {
-    let state = AppState::new(db)?;
+    // Opening a store may block (the PostgreSQL client runs a runtime of its own, which cannot
+    // start inside this one), so it happens on a blocking thread.
+    let location = db.to_string();
+    let state = tokio::task::spawn_blocking(move || AppState::new(&location)).await??;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("serving on http://{}", listener.local_addr()?);
     axum::serve(listener, router(state))

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `threatscape` binary on real data: counts against an independent count,
 //! idempotent re-ingest, export round trips judged by the OASIS validator, and malformed input.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -756,4 +757,240 @@ fn demo_prepares_a_store_with_the_curated_incidents() {
     // A second run keeps the store unless told to reset it.
     assert!(!run(&[]).status.success());
     assert!(run(&["--reset"]).status.success());
+}
+
+/// A fresh PostgreSQL database for one test, dropped at the end; None (after a skip) without a server.
+struct ScratchDatabase {
+    admin: String,
+    name: String,
+}
+
+impl ScratchDatabase {
+    fn create() -> Option<Self> {
+        let admin = std::env::var("THREATSCAPE_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        let mut client = match postgres::Client::connect(&admin, postgres::NoTls) {
+            Ok(c) => c,
+            Err(e) => {
+                threatscape_testkit::skip(
+                    "PostgreSQL tests of the CLI",
+                    &format!("no server ({e})"),
+                );
+                return None;
+            }
+        };
+        let name = format!(
+            "ts_cli_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .subsec_nanos()
+        );
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        Some(ScratchDatabase { admin, name })
+    }
+
+    fn url(&self) -> String {
+        let (base, _) = self.admin.rsplit_once('/').unwrap();
+        format!("{base}/{}", self.name)
+    }
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+            let _ = c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+/// A `threatscape serve` process, killed when dropped.
+struct Server {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Server {
+    fn start(db: &str) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        // Owned by `Server` at once, so a failed start still kills and reaps the process.
+        let server = Server {
+            child: Command::new(env!("CARGO_BIN_EXE_threatscape"))
+                .args(["--db", db, "serve", "--addr", &format!("127.0.0.1:{port}")])
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap(),
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        for _ in 0..100 {
+            let probe = ureq::get(&format!("{}/taxii2/", server.base)).call();
+            if probe.is_err_and(|e| matches!(e, ureq::Error::Status(401, _))) {
+                return server;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("the server on port {port} did not start");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Two `serve` processes on one PostgreSQL database, concurrent clients adding objects through
+/// both: nothing lost, nothing stored twice, each add job done exactly once, and every status
+/// readable from either process.
+#[test]
+fn two_servers_on_one_postgres_database() {
+    let Some(database) = ScratchDatabase::create() else {
+        return;
+    };
+    let db = database.url();
+    let mut add_user = Command::new(env!("CARGO_BIN_EXE_threatscape"))
+        .args([
+            "--db",
+            &db,
+            "user",
+            "add",
+            "--name",
+            "loader",
+            "--org",
+            "Test CERT",
+            "--role",
+            "contributor",
+            "--clearance",
+            "green",
+            "--password-stdin",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    add_user
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a-long-test-password\n")
+        .unwrap();
+    assert!(add_user.wait().unwrap().success());
+    let servers = [Server::start(&db), Server::start(&db)];
+    let auth = format!("Basic {}", base64_of("loader:a-long-test-password"));
+    let campaign = |id: String| {
+        serde_json::json!({"type": "campaign", "spec_version": "2.1", "id": id,
+            "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z", "name": "load test"})
+    };
+    // Every envelope repeats the same two shared objects first, so concurrent writes overlap.
+    let shared = [
+        campaign("campaign--ffffffff-ffff-4fff-8fff-00000000000a".into()),
+        campaign("campaign--ffffffff-ffff-4fff-8fff-00000000000b".into()),
+    ];
+    let (clients, envelopes, per_envelope) = (4usize, 5usize, 20usize);
+    let statuses: Vec<(usize, String)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..clients)
+            .map(|client| {
+                let (servers, auth, shared) = (&servers, &auth, &shared);
+                scope.spawn(move || {
+                    (0..envelopes)
+                        .map(|e| {
+                            let mut objects = shared.to_vec();
+                            objects.extend((0..per_envelope).map(|n| {
+                                campaign(format!(
+                                    "campaign--{client:08x}-{e:04x}-4000-8000-{n:012x}"
+                                ))
+                            }));
+                            let server = (client + e) % 2;
+                            let response: Value = ureq::post(&format!(
+                                "{}/threatscape/collections/tlp-clear/objects/",
+                                servers[server].base
+                            ))
+                            .set("Authorization", auth)
+                            .set("Accept", "application/taxii+json;version=2.1")
+                            .set("Content-Type", "application/taxii+json;version=2.1")
+                            .send_string(&serde_json::json!({"objects": objects}).to_string())
+                            .expect("the add is accepted")
+                            .into_json()
+                            .unwrap();
+                            (server, response["id"].as_str().unwrap().to_string())
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert_eq!(statuses.len(), clients * envelopes);
+    for (server, id) in &statuses {
+        // Ask the other process: the status lives in the shared store.
+        let other = &servers[1 - server];
+        let status: Value = ureq::get(&format!("{}/threatscape/status/{id}/", other.base))
+            .set("Authorization", &auth)
+            .set("Accept", "application/taxii+json;version=2.1")
+            .call()
+            .unwrap()
+            .into_json()
+            .unwrap();
+        assert_eq!(status["status"], "complete", "{status:#}");
+        assert_eq!(
+            status["success_count"],
+            (per_envelope + 2) as u64,
+            "{status:#}"
+        );
+        assert_eq!(status["failure_count"], 0, "{status:#}");
+    }
+    drop(servers);
+    let stored = stats(Path::new(&db))["by_type"]["campaign"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(
+        stored,
+        (clients * envelopes * per_envelope + 2) as u64,
+        "nothing lost, nothing twice"
+    );
+    let mut client = postgres::Client::connect(&db, postgres::NoTls).unwrap();
+    let jobs: Vec<(String, i64)> = client
+        .query("SELECT state, count(*) FROM jobs GROUP BY state", &[])
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(
+        jobs,
+        vec![("done".to_string(), (clients * envelopes) as i64)],
+        "each job done once"
+    );
+}
+
+fn base64_of(text: &str) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let b = text.as_bytes();
+    let mut out = String::new();
+    for chunk in b.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, x)| acc | (*x as u32) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }

@@ -10,7 +10,9 @@ use threatscape_server::{auth, AppState, Role};
 use threatscape_store::{AuditEntry, BatchItem, NewRun, ObjectVersion, OnConflict, Store};
 use tower::ServiceExt;
 
-const PW: &str = "correct horse battery staple";
+mod web;
+
+pub(crate) const PW: &str = "correct horse battery staple";
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -18,7 +20,7 @@ struct Fixture {
     state: AppState,
 }
 
-fn object(id: &str, modified: &str, tlp: Tlp) -> ObjectVersion {
+pub(crate) fn object(id: &str, modified: &str, tlp: Tlp) -> ObjectVersion {
     let type_ = id.split("--").next().unwrap().to_string();
     let json = json!({"type": type_, "spec_version": "2.1", "id": id, "created": "2020-01-01T00:00:00.000Z",
                       "modified": modified, "name": format!("{} {}", tlp.as_str(), id), "is_family": false})
@@ -33,7 +35,7 @@ fn object(id: &str, modified: &str, tlp: Tlp) -> ObjectVersion {
     }
 }
 
-fn write(store: &mut dyn Store, org: &str, versions: Vec<ObjectVersion>) {
+pub(crate) fn write(store: &mut dyn Store, org: &str, versions: Vec<ObjectVersion>) {
     let run = store
         .begin_run(&NewRun {
             contributor: Some(org.into()),

@@ -1,0 +1,672 @@
+//! Trend analysis: incidents counted by threat kind, sector, victim country and actor category in
+//! a period and its baseline, each cell tested for a change of rate, the tests corrected for their
+//! number, and each result stated in a sentence that says how sure it is.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use threatscape_assess::{Assessment, Assessor, Dimension};
+use threatscape_model::{FuzzyDate, Report, Tlp};
+
+use crate::period::{fuzzy_span, place, Baseline, Day, Period, Placement};
+use crate::stats::{benjamini_hochberg, rate_ratio_test, Alternative, RateTest};
+
+/// One incident as the briefing sees it: the reports released to the audience and their
+/// assessment.
+#[derive(Debug, Clone)]
+pub struct Incident {
+    /// A stable id: `inc:` and the smallest key of its reports.
+    pub id: String,
+    /// Its released reports.
+    pub reports: Vec<Report>,
+    /// The assessment made from those reports only.
+    pub assessment: Assessment,
+}
+
+/// Incidents released to an audience, and what was held back.
+#[derive(Debug, Clone)]
+pub struct Released {
+    /// Incidents with at least one report at or below the level.
+    pub incidents: Vec<Incident>,
+    /// Reports above the level, left out.
+    pub withheld_reports: usize,
+    /// Incidents none of whose reports could be released.
+    pub withheld_incidents: usize,
+}
+
+/// Builds incidents from reconciled clusters (indexes into `reports`), keeping only reports at or
+/// below `max_tlp` and assessing each incident from what is kept, so no judgment rests on
+/// withheld material.
+pub fn release(
+    reports: &[Report],
+    clusters: &[Vec<usize>],
+    max_tlp: Tlp,
+    assessor: &Assessor,
+) -> Released {
+    let mut out = Released {
+        incidents: Vec::new(),
+        withheld_reports: 0,
+        withheld_incidents: 0,
+    };
+    for members in clusters {
+        let kept: Vec<Report> = members
+            .iter()
+            .map(|&i| &reports[i])
+            .filter(|r| r.tlp <= max_tlp)
+            .cloned()
+            .collect();
+        out.withheld_reports += members.len() - kept.len();
+        if kept.is_empty() {
+            out.withheld_incidents += 1;
+            continue;
+        }
+        let id = format!(
+            "inc:{}",
+            kept.iter().map(Report::key).min().unwrap_or_default()
+        );
+        let assessment = assessor.assess_reports(&kept);
+        out.incidents.push(Incident {
+            id,
+            reports: kept,
+            assessment,
+        });
+    }
+    out
+}
+
+/// Which date places an incident in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DateBasis {
+    /// When it happened: the earliest `occurred.start` among its reports, at its precision.
+    Occurred,
+    /// When it was reported: the earliest `reported` date among its reports, or the `disclosed`
+    /// date when a report has none.
+    Reported,
+}
+
+impl DateBasis {
+    /// A sentence for the method section.
+    pub fn describe(self) -> &'static str {
+        match self {
+            DateBasis::Occurred => "occurrence date (the earliest start date any report gives, at the precision it is known: a date known only to its year is not placed in a quarter)",
+            DateBasis::Reported => "report date (the earliest date a report was made, or made public when the report date is missing)",
+        }
+    }
+
+    /// The date of one report on this basis.
+    pub fn report_date(self, r: &Report) -> Option<FuzzyDate> {
+        match self {
+            DateBasis::Occurred => r.occurred.map(|o| o.start),
+            DateBasis::Reported => r.reported.or(r.disclosed),
+        }
+    }
+
+    /// The date of an incident: the earliest of its reports', the more precise on a tie.
+    pub fn incident_date(self, i: &Incident) -> Option<FuzzyDate> {
+        i.reports
+            .iter()
+            .filter_map(|r| self.report_date(r))
+            .min_by_key(fuzzy_span)
+    }
+}
+
+/// How a trend analysis is run.
+#[derive(Debug, Clone)]
+pub struct TrendOptions {
+    /// The period looked at.
+    pub period: Period,
+    /// What it is compared with.
+    pub baseline: Baseline,
+    /// Which date places incidents.
+    pub date_basis: DateBasis,
+    /// The alternative of each test.
+    pub alternative: Alternative,
+    /// The false-discovery rate controlled across cells.
+    pub fdr: f64,
+    /// A cell is flagged only with at least this many incidents in the current period.
+    pub min_count: u64,
+    /// The day the data is considered current to (for the reporting-lag warning); the latest
+    /// date in the data when absent.
+    pub as_of: Option<Day>,
+}
+
+impl TrendOptions {
+    /// Defaults: occurrence dates, two-sided tests, FDR 5%, at least 5 incidents.
+    pub fn new(period: Period, baseline: Baseline) -> Self {
+        TrendOptions {
+            period,
+            baseline,
+            date_basis: DateBasis::Occurred,
+            alternative: Alternative::TwoSided,
+            fdr: 0.05,
+            min_count: 5,
+            as_of: None,
+        }
+    }
+}
+
+/// One cell: a label of one breakdown, counted in both periods and tested.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Cell {
+    /// The breakdown: `all`, `threat`, `sector`, `actor`, `country`, `threat-sector`.
+    pub breakdown: String,
+    /// The label's id (`ransomware`, `health.hospitals`, `UKR`, `ransomware|health`).
+    pub label: String,
+    /// The label's name for people.
+    pub name: String,
+    /// Incident ids in the current period.
+    pub current: Vec<String>,
+    /// Incident ids in the baseline.
+    pub baseline: Vec<String>,
+    /// The test of the two rates.
+    pub test: RateTest,
+    /// The Benjamini-Hochberg adjusted p-value across every cell tested.
+    pub q_value: f64,
+    /// Whether the change is flagged: q within the FDR and enough incidents.
+    pub flagged: bool,
+    /// The finding in one sentence, with its uncertainty.
+    pub sentence: String,
+}
+
+/// What one source contributed to each period.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct SourceCoverage {
+    /// The contributor's name.
+    pub source: String,
+    /// Its type.
+    pub contributor_type: String,
+    /// Its reports dated in the current period.
+    pub current_reports: usize,
+    /// Its reports dated in the baseline.
+    pub baseline_reports: usize,
+    /// The earliest date among its reports (on the chosen basis).
+    pub first: Option<String>,
+    /// The latest.
+    pub last: Option<String>,
+}
+
+/// The outcome of a trend analysis.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct TrendAnalysis {
+    /// The period looked at.
+    pub period: Period,
+    /// The baseline periods.
+    pub baseline_periods: Vec<Period>,
+    /// The baseline rule.
+    pub baseline: Baseline,
+    /// Which date places incidents.
+    pub date_basis: DateBasis,
+    /// Incidents dated in the current period.
+    pub current: Vec<String>,
+    /// Incidents dated in the baseline.
+    pub baseline_incidents: Vec<String>,
+    /// Incidents whose date is too coarse to place in the current period (e.g. only the year).
+    pub imprecise: Vec<String>,
+    /// Incidents with no date on the chosen basis.
+    pub undated: Vec<String>,
+    /// Every cell with at least one incident in either period, flagged ones first, then by q.
+    pub cells: Vec<Cell>,
+    /// How many tests the correction covers.
+    pub comparisons: usize,
+    /// The FDR level.
+    pub fdr: f64,
+    /// The minimum-evidence rule.
+    pub min_count: u64,
+    /// Per-source reporting in each period.
+    pub coverage: Vec<SourceCoverage>,
+    /// Caveats in sentences: reporting lag, coverage changes, imprecise dates, the missing
+    /// ingestion date.
+    pub caveats: Vec<String>,
+}
+
+impl TrendAnalysis {
+    /// The flagged cells.
+    pub fn flagged(&self) -> impl Iterator<Item = &Cell> {
+        self.cells.iter().filter(|c| c.flagged)
+    }
+
+    /// The cell of a breakdown and label, if it has incidents.
+    pub fn cell(&self, breakdown: &str, label: &str) -> Option<&Cell> {
+        self.cells
+            .iter()
+            .find(|c| c.breakdown == breakdown && c.label == label)
+    }
+}
+
+/// The name of a label of a dimension.
+pub fn label_name(assessor: &Assessor, dimension: Dimension, id: &str) -> String {
+    assessor
+        .vocabularies
+        .get(dimension)
+        .get(id)
+        .map(|t| t.label.clone())
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// The (breakdown, label) keys an incident counts under.
+pub fn incident_keys(assessor: &Assessor, i: &Incident) -> BTreeSet<(String, String)> {
+    let mut keys = BTreeSet::new();
+    keys.insert(("all".to_string(), "all".to_string()));
+    let mut tops: BTreeMap<Dimension, BTreeSet<String>> = BTreeMap::new();
+    for (dim, name) in [
+        (Dimension::Threat, "threat"),
+        (Dimension::Sector, "sector"),
+        (Dimension::Actor, "actor"),
+    ] {
+        let vocab = assessor.vocabularies.get(dim);
+        for label in i.assessment.labels(dim) {
+            for l in vocab.lineage(label) {
+                keys.insert((name.to_string(), l.to_string()));
+            }
+            tops.entry(dim)
+                .or_default()
+                .insert(vocab.top_level(label).to_string());
+        }
+    }
+    for r in &i.reports {
+        for v in &r.victims {
+            if let Some(c) = &v.country {
+                keys.insert(("country".to_string(), c.clone()));
+            }
+        }
+    }
+    if let (Some(ts), Some(ss)) = (tops.get(&Dimension::Threat), tops.get(&Dimension::Sector)) {
+        for t in ts {
+            for s in ss {
+                keys.insert(("threat-sector".to_string(), format!("{t}|{s}")));
+            }
+        }
+    }
+    keys
+}
+
+/// The name of a cell for sentences.
+pub fn cell_name(assessor: &Assessor, breakdown: &str, label: &str) -> String {
+    match breakdown {
+        "all" => "All incidents".to_string(),
+        "threat" => label_name(assessor, Dimension::Threat, label),
+        "sector" => format!(
+            "Incidents against {}",
+            label_name(assessor, Dimension::Sector, label).to_lowercase()
+        ),
+        "actor" => format!(
+            "Incidents by {} actors",
+            label_name(assessor, Dimension::Actor, label).to_lowercase()
+        ),
+        "country" => format!("Incidents with victims in {label}"),
+        "threat-sector" => {
+            let (t, s) = label.split_once('|').unwrap_or((label, ""));
+            format!(
+                "{} against {}",
+                label_name(assessor, Dimension::Threat, t),
+                label_name(assessor, Dimension::Sector, s).to_lowercase()
+            )
+        }
+        _ => label.to_string(),
+    }
+}
+
+/// Runs the analysis over incidents.
+pub fn analyse(assessor: &Assessor, incidents: &[Incident], o: &TrendOptions) -> TrendAnalysis {
+    let base_periods = o.baseline.periods(&o.period);
+    let t1 = o.period.days();
+    let t0: f64 = base_periods.iter().map(Period::days).sum();
+    let mut current = Vec::new();
+    let mut baseline = Vec::new();
+    let mut imprecise = Vec::new();
+    let mut undated = Vec::new();
+    let mut counts: BTreeMap<(String, String), (Vec<String>, Vec<String>)> = BTreeMap::new();
+    for i in incidents {
+        let Some(date) = o.date_basis.incident_date(i) else {
+            undated.push(i.id.clone());
+            continue;
+        };
+        let in_current = place(&date, &o.period);
+        let in_base = base_periods
+            .iter()
+            .map(|p| place(&date, p))
+            .find(|p| *p != Placement::Outside)
+            .unwrap_or(Placement::Outside);
+        let slot = match (in_current, in_base) {
+            (Placement::Inside, _) => 1,
+            (_, Placement::Inside) => 0,
+            (Placement::Imprecise, _) => {
+                imprecise.push(i.id.clone());
+                continue;
+            }
+            _ => continue,
+        };
+        if slot == 1 {
+            current.push(i.id.clone());
+        } else {
+            baseline.push(i.id.clone());
+        }
+        for key in incident_keys(assessor, i) {
+            let e = counts.entry(key).or_default();
+            if slot == 1 {
+                e.0.push(i.id.clone());
+            } else {
+                e.1.push(i.id.clone());
+            }
+        }
+    }
+    let tests: Vec<RateTest> = counts
+        .values()
+        .map(|(c, b)| rate_ratio_test(c.len() as u64, t1, b.len() as u64, t0, o.alternative))
+        .collect();
+    let q = benjamini_hochberg(&tests.iter().map(|t| t.p_value).collect::<Vec<_>>());
+    let comparisons = tests.len();
+    let mut cells: Vec<Cell> = counts
+        .into_iter()
+        .zip(tests)
+        .zip(q)
+        .map(|((((breakdown, label), (cur, base)), test), q_value)| {
+            let flagged = q_value <= o.fdr
+                && test.k1 >= o.min_count
+                && (o.alternative == Alternative::Increase
+                    || test.rate_ratio.is_none_or(|r| r != 1.0));
+            let name = cell_name(assessor, &breakdown, &label);
+            let sentence = sentence(
+                &name,
+                &test,
+                q_value,
+                flagged,
+                comparisons,
+                o,
+                &base_periods,
+            );
+            Cell {
+                breakdown,
+                label,
+                name,
+                current: cur,
+                baseline: base,
+                test,
+                q_value,
+                flagged,
+                sentence,
+            }
+        })
+        .collect();
+    cells.sort_by(|a, b| {
+        b.flagged
+            .cmp(&a.flagged)
+            .then(a.q_value.total_cmp(&b.q_value))
+            .then(b.test.k1.cmp(&a.test.k1))
+    });
+
+    let coverage = coverage(incidents, o, &base_periods);
+    let mut caveats = vec![
+        "Ingestion date (when the observatory received a report) is not available to the trend analysis; it uses the occurrence or report date only.".to_string(),
+        "Trackers record what becomes public and what their compilers notice: counts measure reporting, not the true number of operations (sampling bias towards well-covered countries, languages and sectors).".to_string(),
+    ];
+    let as_of = o.as_of.or_else(|| latest_day(incidents, o.date_basis));
+    if let Some(as_of) = as_of {
+        if o.date_basis == DateBasis::Occurred && as_of - o.period.end < 365 {
+            caveats.push(format!(
+                "Reporting lag: the period ends {} days before the latest date in the data ({}); incidents are often disclosed months after they occur, so the current period is likely undercounted relative to the baseline.",
+                (as_of - o.period.end).max(0),
+                crate::period::format_day(as_of)
+            ));
+        }
+    }
+    for c in &coverage {
+        if c.current_reports == 0 && c.baseline_reports > 0 {
+            caveats.push(format!("Coverage change: {} ({}) has {} reports dated in the baseline but none in the current period; falls may reflect its coverage ending (its data runs {} to {}).", c.source, c.contributor_type, c.baseline_reports, c.first.as_deref().unwrap_or("?"), c.last.as_deref().unwrap_or("?")));
+        } else if c.baseline_reports == 0 && c.current_reports > 0 {
+            caveats.push(format!("Coverage change: {} ({}) has {} reports dated in the current period but none in the baseline; rises may reflect its coverage starting (its data runs {} to {}).", c.source, c.contributor_type, c.current_reports, c.first.as_deref().unwrap_or("?"), c.last.as_deref().unwrap_or("?")));
+        }
+    }
+    if !imprecise.is_empty() {
+        caveats.push(format!(
+            "{} incidents are dated too coarsely (e.g. only to the year) to place in {} and are left out of its counts.",
+            imprecise.len(),
+            o.period
+        ));
+    }
+    if !undated.is_empty() {
+        caveats.push(format!(
+            "{} incidents have no {} and are left out.",
+            undated.len(),
+            match o.date_basis {
+                DateBasis::Occurred => "occurrence date",
+                DateBasis::Reported => "report date",
+            }
+        ));
+    }
+    TrendAnalysis {
+        period: o.period.clone(),
+        baseline_periods: base_periods,
+        baseline: o.baseline,
+        date_basis: o.date_basis,
+        current,
+        baseline_incidents: baseline,
+        imprecise,
+        undated,
+        cells,
+        comparisons,
+        fdr: o.fdr,
+        min_count: o.min_count,
+        coverage,
+        caveats,
+    }
+}
+
+fn latest_day(incidents: &[Incident], basis: DateBasis) -> Option<Day> {
+    incidents
+        .iter()
+        .flat_map(|i| i.reports.iter())
+        .filter_map(|r| basis.report_date(r))
+        .map(|d| fuzzy_span(&d).1)
+        .max()
+}
+
+fn coverage(incidents: &[Incident], o: &TrendOptions, base: &[Period]) -> Vec<SourceCoverage> {
+    let mut by: BTreeMap<String, SourceCoverage> = BTreeMap::new();
+    let mut span: BTreeMap<String, (Day, Day)> = BTreeMap::new();
+    for r in incidents.iter().flat_map(|i| i.reports.iter()) {
+        let e = by
+            .entry(r.contributor.name.clone())
+            .or_insert_with(|| SourceCoverage {
+                source: r.contributor.name.clone(),
+                contributor_type: r.contributor.type_.as_str().to_string(),
+                current_reports: 0,
+                baseline_reports: 0,
+                first: None,
+                last: None,
+            });
+        let Some(d) = o.date_basis.report_date(r) else {
+            continue;
+        };
+        if place(&d, &o.period) == Placement::Inside {
+            e.current_reports += 1;
+        } else if base.iter().any(|p| place(&d, p) == Placement::Inside) {
+            e.baseline_reports += 1;
+        }
+        let (a, b) = fuzzy_span(&d);
+        let s = span.entry(r.contributor.name.clone()).or_insert((a, b));
+        s.0 = s.0.min(a);
+        s.1 = s.1.max(b);
+    }
+    for (name, (a, b)) in span {
+        if let Some(c) = by.get_mut(&name) {
+            c.first = Some(crate::period::format_day(a));
+            c.last = Some(crate::period::format_day(b));
+        }
+    }
+    by.into_values().collect()
+}
+
+/// Formats a number with two significant figures for a sentence.
+pub fn num(x: f64) -> String {
+    if x >= 10.0 {
+        format!("{x:.0}")
+    } else if x >= 1.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+fn sentence(
+    name: &str,
+    t: &RateTest,
+    q: f64,
+    flagged: bool,
+    comparisons: usize,
+    o: &TrendOptions,
+    base: &[Period],
+) -> String {
+    let direction = match t.rate_ratio {
+        None if t.k1 > 0 => "appeared".to_string(),
+        None => "stayed absent".to_string(),
+        Some(r) if (1.9..2.1).contains(&r) => "doubled".to_string(),
+        Some(r) if r > 1.05 => "rose".to_string(),
+        Some(r) if r < 0.95 => "fell".to_string(),
+        Some(_) => "held steady".to_string(),
+    };
+    let base_desc = if base.len() == 1 {
+        format!("{}", base[0])
+    } else {
+        format!(
+            "{} over {} periods {}-{}",
+            t.k0,
+            base.len(),
+            base[0],
+            base[base.len() - 1]
+        )
+    };
+    let counts = if base.len() == 1 {
+        format!("{} vs {} incidents in {}", t.k1, t.k0, base_desc)
+    } else {
+        format!("{} incidents vs {}", t.k1, base_desc)
+    };
+    let ratio = match t.rate_ratio {
+        Some(r) => format!(
+            "rate ratio {}, 95% CI {}-{}",
+            num(r),
+            num(t.ci_low),
+            t.ci_high.map(num).unwrap_or_else(|| "unbounded".into())
+        ),
+        None => format!(
+            "no baseline incidents; rate ratio at least {}",
+            num(t.ci_low)
+        ),
+    };
+    let verdict = if flagged {
+        format!(
+            "the change is statistically clear after correcting for {comparisons} comparisons (exact test p = {:.1e}, FDR-adjusted q {})",
+            t.p_value,
+            if q < 0.001 { "< 0.001".to_string() } else { format!("= {q:.3}") }
+        )
+    } else if t.k1 < o.min_count && q <= o.fdr {
+        format!(
+            "the change passes the test (q = {q:.3}) but rests on fewer than {} incidents, too few to call a trend",
+            o.min_count
+        )
+    } else {
+        format!(
+            "the change is not statistically clear after correcting for {comparisons} comparisons (q = {q:.2})"
+        )
+    };
+    format!("{name} {direction} ({counts}, {ratio}); {verdict}.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use threatscape_model::{
+        Contributor, ContributorType, DateSpan, Provenance, Reliability, Victim,
+    };
+
+    pub(crate) fn report(id: &str, date: &str, kind: &str, sector: &str, tlp: Tlp) -> Report {
+        Report {
+            provenance: Provenance {
+                format: "native".into(),
+                file: "t.csv".into(),
+                locator: "line 1".into(),
+            },
+            contributor: Contributor {
+                name: "Test tracker".into(),
+                type_: ContributorType::Academia,
+                reliability: Reliability::B,
+            },
+            source_id: Some(id.into()),
+            title: format!("{kind} attack on {sector}"),
+            description: Some(format!("A {kind} attack hit a {sector} organisation.")),
+            urls: vec![],
+            occurred: Some(DateSpan {
+                start: FuzzyDate::parse_iso(date).unwrap(),
+                end: None,
+            }),
+            disclosed: None,
+            reported: None,
+            victims: vec![Victim {
+                name: None,
+                country: Some("UKR".into()),
+                country_as_given: None,
+                sectors: vec![],
+            }],
+            actors: vec![],
+            attributions: vec![],
+            kinds: vec![],
+            tags: vec![],
+            tlp,
+            credibility: None,
+            original: id.into(),
+        }
+    }
+
+    #[test]
+    fn counts_split_by_period_and_flag_a_clear_rise() {
+        let mut reports = Vec::new();
+        for n in 0..30 {
+            reports.push(report(
+                &format!("c{n}"),
+                "2023-05-10",
+                "ransomware",
+                "hospital",
+                Tlp::Clear,
+            ));
+        }
+        for n in 0..3 {
+            reports.push(report(
+                &format!("b{n}"),
+                "2023-02-10",
+                "ransomware",
+                "hospital",
+                Tlp::Clear,
+            ));
+        }
+        reports.push(report("y", "2023", "ransomware", "hospital", Tlp::Clear));
+        reports.push(report(
+            "secret",
+            "2023-05-11",
+            "ransomware",
+            "hospital",
+            Tlp::Amber,
+        ));
+        let clusters: Vec<Vec<usize>> = (0..reports.len()).map(|i| vec![i]).collect();
+        let a = Assessor::builtin();
+        let rel = release(&reports, &clusters, Tlp::Green, a);
+        assert_eq!(rel.withheld_reports, 1);
+        assert_eq!(rel.incidents.len(), 34);
+        let o = TrendOptions::new("2023-Q2".parse().unwrap(), Baseline::Previous);
+        let t = analyse(a, &rel.incidents, &o);
+        assert_eq!(t.current.len(), 30);
+        assert_eq!(t.baseline_incidents.len(), 3);
+        assert_eq!(t.imprecise.len(), 1);
+        let all = t.cell("all", "all").unwrap();
+        assert!(all.flagged, "{}", all.sentence);
+        assert!(
+            all.sentence.contains("30 vs 3 incidents"),
+            "{}",
+            all.sentence
+        );
+        let r = t
+            .cell("threat", "ransomware")
+            .expect("ransomware is classified");
+        assert_eq!(r.current.len(), 30);
+        assert!(t.caveats.iter().any(|c| c.contains("Reporting lag")));
+    }
+}

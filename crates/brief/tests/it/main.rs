@@ -1,0 +1,117 @@
+//! End-to-end: the real trackers (EuRepoC, CFR, CISSM) reconciled, assessed and briefed for 2022
+//! against 2021, in every format.
+
+use std::collections::BTreeSet;
+
+use threatscape_assess::Assessor;
+use threatscape_brief::{build, release, render, Audience, BriefOptions, TrendOptions};
+use threatscape_model::{Report, Tlp};
+use threatscape_reconcile::Reconciler;
+
+fn load() -> Option<Vec<Report>> {
+    let mut out = Vec::new();
+    for (kind, rel) in [
+        ("eurepoc", "eurepoc/EuRepoC_Global_Database_1.1.csv"),
+        ("cfr", "cfr-cyber-operations/cyber-operations-incidents.csv"),
+        ("cissm", "cissm/CISSM_cleaned.csv"),
+    ] {
+        let path = threatscape_testkit::shared_data(rel)?;
+        let read = match kind {
+            "eurepoc" => threatscape_sources::eurepoc::read(&path),
+            "cfr" => threatscape_sources::cfr::read(&path),
+            _ => threatscape_sources::cissm::read(&path),
+        }
+        .expect("the dataset reads");
+        out.extend(read.reports);
+    }
+    Some(out)
+}
+
+#[test]
+fn briefing_2022_against_2021_on_the_real_trackers() {
+    let Some(all) = load() else { return };
+    // The two years only, so the test stays quick; every third CFR report is marked AMBER to
+    // check that a public briefing never uses it.
+    let mut reports: Vec<Report> = all
+        .into_iter()
+        .filter(|r| {
+            r.occurred
+                .is_some_and(|o| (2021..=2022).contains(&o.start.year))
+        })
+        .collect();
+    let mut amber = BTreeSet::new();
+    for (n, r) in reports.iter_mut().enumerate() {
+        if r.provenance.format == "cfr" && n % 3 == 0 {
+            r.tlp = Tlp::Amber;
+            amber.insert(r.key());
+        }
+    }
+    assert!(!amber.is_empty());
+    let rec = Reconciler::default().reconcile(&reports, &[]);
+    let clusters: Vec<Vec<usize>> = rec.incidents.iter().map(|c| c.members.clone()).collect();
+    let assessor = Assessor::builtin();
+    let rel = release(&reports, &clusters, Audience::Public.max_tlp(), assessor);
+    assert!(rel.withheld_reports >= amber.len());
+    let o = BriefOptions {
+        audience: Audience::Public,
+        trend: TrendOptions::new("2022".parse().unwrap(), "previous".parse().unwrap()),
+        withheld_reports: rel.withheld_reports,
+        withheld_incidents: rel.withheld_incidents,
+    };
+    let b = build(assessor, &rel.incidents, &o);
+
+    // Every format exists.
+    let md = render::markdown(&b);
+    let html = render::html(&b);
+    let json = render::json(&b);
+    assert!(md.contains("## Executive summary"));
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg"));
+    assert!(!html.contains("<script"));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+
+    // Every figure of the executive summary has incidents behind it, and they are in the annex.
+    let annex: BTreeSet<&str> = v["annex"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    for f in v["executive_summary"].as_array().unwrap() {
+        let ids = f["incidents"].as_array().unwrap();
+        assert!(!ids.is_empty(), "no incidents behind {}", f["text"]);
+        assert_eq!(f["count"].as_u64().unwrap() as usize, ids.len());
+        assert!(!f["reports"].as_array().unwrap().is_empty());
+        for id in ids {
+            assert!(annex.contains(id.as_str().unwrap()));
+        }
+    }
+
+    // The counts add up: the total is every placed incident, cells are subsets of it.
+    let t = &b.trends;
+    let all_cell = t.cell("all", "all").unwrap();
+    assert_eq!(all_cell.current.len(), t.current.len());
+    assert_eq!(all_cell.baseline.len(), t.baseline_incidents.len());
+    let placed = t.current.len() + t.baseline_incidents.len();
+    assert!(placed + t.imprecise.len() + t.undated.len() <= rel.incidents.len());
+    let current: BTreeSet<&String> = t.current.iter().collect();
+    for c in &t.cells {
+        assert!(c.current.len() <= t.current.len());
+        assert!(c.current.iter().all(|id| current.contains(id)));
+    }
+    let by_type: usize = b
+        .method
+        .contributors_by_type
+        .iter()
+        .map(|f| f.incidents.len())
+        .sum();
+    assert!(by_type >= t.current.len());
+
+    // Public: no AMBER report is used anywhere.
+    assert_eq!(b.highest_tlp_used, Tlp::Clear);
+    for key in &amber {
+        assert!(!json.contains(&format!("\"{key}\"")), "{key} leaked");
+    }
+    assert!(!json.contains("\"AMBER\"") || !json.contains("\"tlp\": \"AMBER\""));
+
+    eprintln!("{md}");
+}

@@ -1,0 +1,442 @@
+//! The web app: sign-in, sessions, CSRF, throttling, TLP on every page, and the browser test
+//! (e2e/test.mjs, Playwright driving Debian's Chromium) against the router on a random port.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use serde_json::json;
+use threatscape_model::{Report, Tlp};
+use threatscape_server::{auth, AppState, Role};
+use threatscape_store::{AuditEntry, BatchItem, NewRun, ReportVersion, Store};
+use tower::ServiceExt;
+
+use super::{object, write, PW};
+
+const CLEAR_ID: &str = "malware--10000000-0000-4000-8000-000000000001";
+const AMBER_ID: &str = "malware--10000000-0000-4000-8000-000000000003";
+const CLEAR_TITLE: &str = "Wiper hits port authority";
+const AMBER_TITLE: &str = "Quietfalcon espionage against ministry";
+const XSS_TITLE: &str =
+    "<script>window.__xss=1</script><img src=x onerror=\"window.__xss=2\"> Pipeline outage";
+
+fn report(title: &str, tlp: Tlp, format: &str, ctype: &str, n: u32) -> Report {
+    serde_json::from_value(json!({
+        "provenance": {"format": format, "file": "fixture.csv", "locator": format!("line {n}")},
+        "contributor": {"name": format!("Org {ctype}"), "type": ctype, "reliability": "B"},
+        "source_id": format!("R-{n}"),
+        "title": title,
+        "description": format!("{title}: the account in the contributor's words."),
+        "occurred": {"start": {"year": 2024, "month": 3, "day": n}},
+        "urls": ["https://example.org/report", "javascript:alert(1)"],
+        "tlp": tlp,
+        "credibility": 2,
+        "original": format!("id,title\nR-{n},{title}"),
+    }))
+    .unwrap()
+}
+
+fn write_reports(store: &mut dyn Store, reports: Vec<Report>) {
+    let run = store
+        .begin_run(&NewRun {
+            contributor: Some("CERT-A".into()),
+            actor: "test".into(),
+            ..NewRun::default()
+        })
+        .unwrap();
+    let audit = AuditEntry {
+        actor: "test".into(),
+        action: "ingest-file".into(),
+        subject: "fixture.csv".into(),
+        detail: json!({}),
+    };
+    store
+        .write_batch(
+            run,
+            &audit,
+            threatscape_store::OnConflict::Reject,
+            &mut reports.into_iter().enumerate().map(|(i, report)| {
+                Ok(BatchItem::Report(Box::new(ReportVersion {
+                    report,
+                    tag: i as u64,
+                })))
+            }),
+        )
+        .unwrap();
+}
+
+struct Site {
+    _dir: tempfile::TempDir,
+    state: AppState,
+    amber_key: String,
+}
+
+fn site() -> Site {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db").display().to_string();
+    let mut store = threatscape_store::open(&db).unwrap();
+    auth::create_user(
+        &mut *store,
+        "reader",
+        "CERT-A",
+        Role::Reader,
+        Tlp::Green,
+        PW,
+    )
+    .unwrap();
+    auth::create_user(
+        &mut *store,
+        "analyst",
+        "CERT-A",
+        Role::Analyst,
+        Tlp::Amber,
+        PW,
+    )
+    .unwrap();
+    let t = "2024-01-01T00:00:00.000Z";
+    write(
+        &mut *store,
+        "CERT-A",
+        vec![
+            object(CLEAR_ID, t, Tlp::Clear),
+            object(
+                "malware--10000000-0000-4000-8000-000000000002",
+                t,
+                Tlp::Green,
+            ),
+            object(AMBER_ID, t, Tlp::Amber),
+        ],
+    );
+    let amber = report(AMBER_TITLE, Tlp::Amber, "misp", "member-state", 3);
+    let amber_key = amber.key();
+    write_reports(
+        &mut *store,
+        vec![
+            report(CLEAR_TITLE, Tlp::Clear, "eurepoc", "academia", 1),
+            report(XSS_TITLE, Tlp::Clear, "native", "civil-society", 2),
+            amber,
+        ],
+    );
+    Site {
+        state: AppState::new(&db).unwrap(),
+        _dir: dir,
+        amber_key,
+    }
+}
+
+struct Resp {
+    status: StatusCode,
+    cookie: Option<String>,
+    location: Option<String>,
+    body: String,
+}
+
+async fn call(state: &AppState, method: &str, uri: &str, cookie: &str, form: &str) -> Resp {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::HOST, "127.0.0.1:8080");
+    if !cookie.is_empty() {
+        req = req.header(header::COOKIE, cookie);
+    }
+    if method == "POST" {
+        req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    }
+    let resp = threatscape_server::router(state.clone())
+        .oneshot(req.body(Body::from(form.to_string())).unwrap())
+        .await
+        .unwrap();
+    let h = |n: header::HeaderName| {
+        resp.headers()
+            .get(n)
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+    let (cookie, location) = (h(header::SET_COOKIE), h(header::LOCATION));
+    let status = resp.status();
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    Resp {
+        status,
+        cookie,
+        location,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+fn csrf_of(body: &str) -> String {
+    let at = body.find(r#"name="csrf" value=""#).expect("a CSRF field") + 19;
+    body[at..].split('"').next().unwrap().to_string()
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Signs in through the form; returns the session cookie (`name=value`).
+async fn sign_in(state: &AppState, user: &str, password: &str) -> Result<String, Resp> {
+    let form = call(state, "GET", "/login", "", "").await;
+    let pre = form.cookie.unwrap().split(';').next().unwrap().to_string();
+    let body = format!(
+        "csrf={}&user={user}&password={}",
+        csrf_of(&form.body),
+        enc(password)
+    );
+    let r = call(state, "POST", "/login", &pre, &body).await;
+    if r.status != StatusCode::SEE_OTHER {
+        return Err(r);
+    }
+    Ok(r.cookie.unwrap().split(';').next().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn sign_in_sessions_csrf_and_throttling() {
+    let s = site();
+    let st = &s.state;
+    // Pages need a session.
+    let r = call(st, "GET", "/", "", "").await;
+    assert_eq!(
+        (r.status, r.location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/login"))
+    );
+    let form = call(st, "GET", "/login", "", "").await;
+    let set = form.cookie.clone().unwrap();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict") && set.contains("Path=/"),
+        "{set}"
+    );
+    assert!(!set.contains("Secure"), "no Secure on loopback: {set}");
+    // A login POST without the form's token is refused.
+    let pre = set.split(';').next().unwrap();
+    let r = call(
+        st,
+        "POST",
+        "/login",
+        pre,
+        &format!("user=reader&password={}", enc(PW)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Signing in replaces the session.
+    let cookie = sign_in(st, "reader", PW).await.ok().unwrap();
+    assert_ne!(cookie, pre);
+    let dash = call(st, "GET", "/", &cookie, "").await;
+    assert_eq!(dash.status, StatusCode::OK);
+    assert!(dash.body.contains("TLP:GREEN") && dash.body.contains("reader"));
+    // POST forms need the session's token.
+    for form in ["", "csrf=", "csrf=forged"] {
+        assert_eq!(
+            call(st, "POST", "/logout", &cookie, form).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            call(st, "POST", "/contribute", &cookie, form).await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+    let csrf = csrf_of(&dash.body);
+    let r = call(st, "POST", "/logout", &cookie, &format!("csrf={csrf}")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.cookie.unwrap().contains("Max-Age=0"));
+    assert_eq!(
+        call(st, "GET", "/", &cookie, "").await.status,
+        StatusCode::SEE_OTHER
+    );
+    // Five failures lock the name for a minute, even with the right password next.
+    for _ in 0..5 {
+        assert_eq!(
+            sign_in(st, "analyst", "wrong password!!")
+                .await
+                .err()
+                .unwrap()
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        sign_in(st, "analyst", PW).await.err().unwrap().status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Not on loopback: the cookie is Secure.
+    let resp = threatscape_server::router(st.clone())
+        .oneshot(
+            Request::get("/login")
+                .header(header::HOST, "threatscape.example.org")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let set = resp.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(set.contains("; Secure"), "{set}");
+    let csp = resp.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+}
+
+#[tokio::test]
+async fn a_green_reader_sees_no_amber_page_and_stored_markup_is_inert() {
+    let s = site();
+    let st = &s.state;
+    let reader = sign_in(st, "reader", PW).await.ok().unwrap();
+    for uri in [
+        "/".to_string(),
+        "/reports".into(),
+        "/reports?tlp=AMBER".into(),
+        "/reports?q=quietfalcon".into(),
+        "/search".into(),
+        "/search?q=AMBER".into(),
+        "/search?q=malware".into(),
+    ] {
+        let r = call(st, "GET", &uri, &reader, "").await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}");
+        for secret in [AMBER_ID, AMBER_TITLE, "TLP:AMBER"] {
+            assert!(!r.body.contains(secret), "{uri} shows {secret}");
+        }
+    }
+    let r = call(st, "GET", &format!("/objects/{AMBER_ID}"), &reader, "").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(!r.body.contains(AMBER_ID));
+    let key_url = format!("/report?key={}", enc(&s.amber_key));
+    assert_eq!(
+        call(st, "GET", &key_url, &reader, "").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let r = call(st, "GET", &format!("/objects/{CLEAR_ID}"), &reader, "").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("TLP:CLEAR") && r.body.contains("&quot;spec_version&quot;"));
+    // Stored markup is shown as text, and non-web links are not links.
+    let list = call(st, "GET", "/reports", &reader, "").await;
+    assert!(!list.body.contains("<script>window") && list.body.contains("&lt;script&gt;"));
+    let xss = Report::key(&report(XSS_TITLE, Tlp::Clear, "native", "civil-society", 2));
+    let r = call(
+        st,
+        "GET",
+        &format!("/report?key={}", enc(&xss)),
+        &reader,
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!r.body.contains("<img src=x") && !r.body.contains(r#"href="javascript:"#));
+    assert!(r.body.contains("<pre class=\"code\">id,title"));
+
+    let analyst = sign_in(st, "analyst", PW).await.ok().unwrap();
+    let r = call(st, "GET", &format!("/objects/{AMBER_ID}"), &analyst, "").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = call(st, "GET", "/reports?tlp=AMBER", &analyst, "").await;
+    assert!(r.body.contains(AMBER_TITLE));
+    assert_eq!(
+        call(st, "GET", &key_url, &analyst, "").await.status,
+        StatusCode::OK
+    );
+}
+
+fn have_node() -> bool {
+    std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn browser_test_in_chromium() {
+    let root = threatscape_testkit::workspace_root();
+    let e2e = root.join("e2e");
+    if !have_node() {
+        return threatscape_testkit::skip("the browser test", "node is not installed");
+    }
+    if !std::path::Path::new("/usr/bin/chromium").exists() {
+        return threatscape_testkit::skip(
+            "the browser test",
+            "/usr/bin/chromium is missing (apt-get install chromium; .ci/run does it)",
+        );
+    }
+    if !e2e.join("node_modules/playwright-core").exists() {
+        return threatscape_testkit::skip(
+            "the browser test",
+            "playwright-core is not installed (npm ci in e2e/; .ci/run does it)",
+        );
+    }
+    let s = site();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let port = listener.local_addr().unwrap().port();
+    rt.spawn(threatscape_server::serve_on(s.state.clone(), listener));
+    let shots = root.join("target").join("e2e");
+    std::fs::create_dir_all(&shots).unwrap();
+    let out = std::process::Command::new("node")
+        .arg(e2e.join("test.mjs"))
+        .current_dir(&e2e)
+        .env("BASE_URL", format!("http://127.0.0.1:{port}"))
+        .env("PASSWORD", PW)
+        .env("AMBER_ID", AMBER_ID)
+        .env("CLEAR_ID", CLEAR_ID)
+        .env("AMBER_TITLE", AMBER_TITLE)
+        .env("CLEAR_TITLE", CLEAR_TITLE)
+        .env("AMBER_KEY", &s.amber_key)
+        .env("SHOTS", &shots)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "the browser test failed");
+    assert!(stdout.contains("e2e: OK"));
+    assert!(shots.join("dashboard.png").exists());
+}
+
+#[tokio::test]
+async fn a_contribution_goes_through_the_native_ingest() {
+    let s = site();
+    let st = &s.state;
+    let reader = sign_in(st, "reader", PW).await.ok().unwrap();
+    assert_eq!(
+        call(st, "GET", "/contribute", &reader, "").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let analyst = sign_in(st, "analyst", PW).await.ok().unwrap();
+    let form = call(st, "GET", "/contribute", &analyst, "").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf = csrf_of(&form.body);
+    let post = |fields: &str| format!("csrf={csrf}&contributor_type=member-state&{fields}");
+    // A missing date is the ingest's rejection, shown with the form kept.
+    let r = call(
+        st,
+        "POST",
+        "/contribute",
+        &analyst,
+        &post("title=No+date&tlp=GREEN"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("not accepted") && r.body.contains("No date"));
+    let fields = "title=Grid+outage+%3Cb%3Ebold%3C%2Fb%3E&description=Substations+down&occurred_start=2024-05-02&victim_name=Grid+Co&victim_country=Ukraine&kinds=wiper&urls=https%3A%2F%2Fexample.org%2Fa&tlp=GREEN";
+    let r = call(st, "POST", "/contribute", &analyst, &post(fields)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("accepted (1 new)"));
+    let list = call(st, "GET", "/reports?format=native&q=grid", &reader, "").await;
+    assert!(
+        list.body.contains("Grid outage &lt;b&gt;bold&lt;/b&gt;"),
+        "{}",
+        list.body
+    );
+    // Above one's own clearance is refused.
+    let r = call(
+        st,
+        "POST",
+        "/contribute",
+        &analyst,
+        &post("title=x&occurred_start=2024&tlp=RED"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
