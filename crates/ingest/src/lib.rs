@@ -119,7 +119,7 @@ pub fn validate_paths(inputs: &Inputs, options: &Options) -> Summary {
 /// actors, victims and their relationships; see [`Collector`]). Memory stays bounded whatever the
 /// file's size: beyond this the objects are still stored, and the summary says that no reports were
 /// derived and why.
-const STIX_REPORT_CONTEXT_MAX_BYTES: usize = 32 << 20;
+const STIX_REPORT_CONTEXT_MAX_BYTES: usize = 12 << 20;
 
 /// Objects travel from the worker to the writer in batches, to keep channel costs off the per-object path.
 const BATCH: usize = 512;

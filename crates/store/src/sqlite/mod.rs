@@ -77,7 +77,7 @@ impl SqliteStore {
              PRAGMA journal_mode = WAL;
              PRAGMA synchronous = NORMAL;
              PRAGMA foreign_keys = ON;
-             PRAGMA cache_size = -65536;
+             PRAGMA cache_size = -16384;
              PRAGMA temp_store = MEMORY;",
         )
         .map_err(db("configuring the database"))?;
