@@ -12,8 +12,6 @@ use threatscape_brief::{
     build, release, render, stats::Alternative, Audience, Baseline, BriefOptions, DateBasis,
     Period, TrendOptions,
 };
-use threatscape_model::{Report, Tlp};
-use threatscape_reconcile::{Decision, Reconciler};
 use threatscape_store::AuditEntry;
 
 use crate::commands::{actor, open_store, write_atomically};
@@ -64,13 +62,9 @@ pub(crate) fn brief(db: &str, args: BriefArgs) -> Result<Outcome> {
     }
 
     let mut store = open_store(db)?;
-    let mut reports: Vec<Report> = Vec::new();
-    store.for_each_report(Tlp::Red, &mut |r| {
-        reports.push(r.clone());
-        Ok(())
-    })?;
-    let decisions = decisions(&*store)?;
-    let rec = Reconciler::default().reconcile(&reports, &decisions);
+    // The same reconciliation as `reconcile` and `export incidents`, analysts' decisions included.
+    let (reports, run) = crate::incidents::reconcile_store(&*store, None)?;
+    let rec = run.result;
     let clusters: Vec<Vec<usize>> = rec.incidents.iter().map(|c| c.members.clone()).collect();
     let assessor = Assessor::builtin();
     let released = release(&reports, &clusters, audience.max_tlp(), assessor);
@@ -132,21 +126,4 @@ pub(crate) fn brief(db: &str, args: BriefArgs) -> Result<Outcome> {
         println!("- {}", f.text);
     }
     Ok(Outcome::Success)
-}
-
-/// The analysts' reconciliation decisions, oldest first, from the audit log (as `reconcile` reads them).
-fn decisions(store: &dyn threatscape_store::Store) -> Result<Vec<Decision>> {
-    let mut out = Vec::new();
-    store.for_each_audit(&mut |entry| {
-        if entry.action == "reconcile-decision" {
-            if let Some(d) = serde_json::from_str::<serde_json::Value>(&entry.detail)
-                .ok()
-                .and_then(|d| serde_json::from_value::<Decision>(d["decision"].clone()).ok())
-            {
-                out.push(d);
-            }
-        }
-        Ok(())
-    })?;
-    Ok(out)
 }

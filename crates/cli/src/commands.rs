@@ -225,42 +225,34 @@ pub(crate) fn validate(args: ValidateArgs) -> Result<Outcome> {
 
 pub(crate) fn export_stix(db: &str, args: ExportStixArgs) -> Result<Outcome> {
     let mut store = open_store(db)?;
-    let tmp = temporary_beside(&args.out);
-    let file = File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    let mut bundle = BundleWriter::new(BufWriter::with_capacity(1 << 20, file))?;
     let filter = ObjectFilter {
         types: args.types.clone(),
         max_tlp: args.max_tlp,
     };
-    let mut write_error = None;
     let mut withheld_invalid = 0u64;
-    let read = store.for_each_object(&filter, &mut |json| {
-        if !args.include_invalid && !is_valid_stix(json) {
-            withheld_invalid += 1;
-            return Ok(());
-        }
-        bundle.push_json(json).map_err(|e| {
-            let message = e.to_string();
-            write_error = Some(e);
-            threatscape_store::Abort(message)
-        })
-    });
-    if let Some(e) = write_error {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("cannot write {}", tmp.display()));
-    }
-    if let Err(e) = read {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).context("cannot read the store");
-    }
-    let written = bundle.count();
-    bundle
-        .finish()
-        .and_then(|w| w.into_inner().map_err(|e| e.into_error()))
-        .and_then(|f| f.sync_all())
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, &args.out)
-        .with_context(|| format!("cannot move {} to {}", tmp.display(), args.out.display()))?;
+    let mut written = 0u64;
+    write_atomically(&args.out, |out| {
+        let mut bundle = BundleWriter::new(out)?;
+        store
+            .for_each_object(&filter, &mut |json| {
+                if !args.include_invalid && !is_valid_stix(json) {
+                    withheld_invalid += 1;
+                    return Ok(());
+                }
+                bundle
+                    .push_json(json)
+                    .map_err(|e| threatscape_store::Abort(e.to_string()))
+            })
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        written = bundle.count();
+        bundle.finish().map(|_| ())
+    })
+    .with_context(|| {
+        format!(
+            "cannot export to {} (nothing was written there)",
+            args.out.display()
+        )
+    })?;
 
     let by_tlp = store.counts_by_tlp()?;
     let withheld: u64 = by_tlp

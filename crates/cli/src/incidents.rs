@@ -81,14 +81,17 @@ pub(crate) fn reconcile(db: &str, args: ReconcileArgs) -> Result<Outcome> {
 }
 
 /// One reconciliation of the stored reports.
-struct Run {
-    result: Reconciliation,
+pub(crate) struct Run {
+    pub(crate) result: Reconciliation,
     decisions: usize,
     seconds: f64,
 }
 
 /// Reads every stored report (latest versions) and the analysts' decisions, and reconciles them.
-fn reconcile_store(store: &dyn Store, misp_galaxy: Option<&Path>) -> Result<(Vec<Report>, Run)> {
+pub(crate) fn reconcile_store(
+    store: &dyn Store,
+    misp_galaxy: Option<&Path>,
+) -> Result<(Vec<Report>, Run)> {
     let mut reports = Vec::new();
     store.for_each_report(Tlp::Red, &mut |r| {
         reports.push(r.clone());
