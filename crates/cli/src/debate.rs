@@ -9,7 +9,7 @@ use threatscape_debate::calendar::{in_new_york, new_york, MAX_WORKING_DAYS, NEW_
 use threatscape_debate::jiff::civil::{Date, DateTime, Time};
 use threatscape_debate::jiff::ZonedDateTime;
 use threatscape_debate::reference::{HolidayKind, Origin, HOLIDAYS};
-use threatscape_debate::{OpeningRule, Reference};
+use threatscape_debate::{Calendar, OpeningRule, Reference};
 
 use crate::Outcome;
 
@@ -130,7 +130,7 @@ fn opening(args: OpeningArgs) -> Result<Outcome> {
         working_days: args.working_days,
         time: args.time,
     };
-    let o = reference.calendar().list_opening(&args.meeting, rule)?;
+    let o = Calendar::of(&reference).list_opening(&args.meeting, rule)?;
     if args.json {
         let v = serde_json::json!({
             "meeting": o.meeting,

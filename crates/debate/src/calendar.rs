@@ -14,7 +14,7 @@ use jiff::tz::{TimeZone, TimeZoneDatabase};
 use jiff::{Timestamp, ZonedDateTime};
 use serde::{Deserialize, Serialize};
 
-use crate::reference::{Holiday, HolidayKind, Verified};
+use crate::reference::{Holiday, HolidayKind, Reference, Verified};
 
 /// The zone of Headquarters.
 pub const NEW_YORK: &str = "America/New_York";
@@ -200,6 +200,11 @@ pub struct Calendar {
 }
 
 impl Calendar {
+    /// The working-day calendar of Headquarters built from the reference data's holidays.
+    pub fn of(reference: &Reference) -> Calendar {
+        Calendar::new(reference.holidays.iter().cloned())
+    }
+
     /// A calendar from holiday rows (official ones close Headquarters; floating ones do not).
     pub fn new(holidays: impl IntoIterator<Item = Holiday>) -> Calendar {
         let mut c = Calendar::default();
@@ -315,11 +320,10 @@ impl Calendar {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reference::Reference;
     use jiff::civil::date;
 
     fn cal() -> Calendar {
-        Reference::embedded().calendar()
+        Calendar::of(&Reference::embedded())
     }
 
     fn opening(y: i16, m: i8, d: i8) -> Opening {

@@ -30,7 +30,6 @@ pub mod linker;
 pub mod live;
 pub mod meeting;
 pub mod order;
-pub mod reference;
 
 pub use calendar::{Calendar, CalendarError, Caveat, Opening, OpeningRule, Reason, SkippedDay};
 pub use inscription::{
@@ -41,7 +40,9 @@ pub use linker::{Link, Vocabulary};
 pub use live::{Live, LiveError};
 pub use meeting::{Format, Meeting, MeetingError, MeetingSpec, Person, Session, Slot};
 pub use order::{Entry, Group, SpeakingOrder};
-pub use reference::{Reference, ReferenceError, Verified};
+/// The UN reference data (its own crate, shared with the assessment and the briefing).
+pub use threatscape_reference as reference;
+pub use threatscape_reference::{Reference, ReferenceError, Verified};
 
 /// The date-time library the API speaks, re-exported so callers use the same version.
 pub use jiff;

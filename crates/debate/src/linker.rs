@@ -17,78 +17,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::inscription::{InscriptionId, SpeakersList};
-use crate::reference::{Reference, TermKind};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Word {
-    text: String,
-    prefix: bool,
-}
-
-/// A phrase of the vocabulary, cut into words.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Phrase {
-    source: String,
-    words: Vec<Word>,
-    exact_case: bool,
-}
-
-impl Phrase {
-    /// Cuts a phrase into words; `None` when it has no word, or a `*` not ending a word.
-    pub fn parse(source: &str) -> Option<Phrase> {
-        let letters: Vec<char> = source.chars().filter(|c| c.is_alphabetic()).collect();
-        let exact_case = letters.len() >= 2 && letters.iter().all(|c| !c.is_lowercase());
-        let mut words: Vec<Word> = Vec::new();
-        let mut current = String::new();
-        let mut chars = source.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c.is_alphanumeric() {
-                current.push(c);
-                continue;
-            }
-            if c == '*' {
-                let at_word_end =
-                    !current.is_empty() && chars.peek().is_none_or(|n| !n.is_alphanumeric());
-                if !at_word_end {
-                    return None;
-                }
-            }
-            if !current.is_empty() {
-                let text = if exact_case {
-                    current.clone()
-                } else {
-                    current.to_lowercase()
-                };
-                words.push(Word {
-                    text,
-                    prefix: c == '*',
-                });
-                current.clear();
-            }
-        }
-        if !current.is_empty() {
-            let text = if exact_case {
-                current.clone()
-            } else {
-                current.to_lowercase()
-            };
-            words.push(Word {
-                text,
-                prefix: false,
-            });
-        }
-        (!words.is_empty()).then(|| Phrase {
-            source: source.to_string(),
-            words,
-            exact_case,
-        })
-    }
-
-    /// The phrase as written.
-    pub fn as_str(&self) -> &str {
-        &self.source
-    }
-}
+use threatscape_reference::{Phrase, Reference, TermKind};
 
 /// A term the linker can find.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,11 +107,11 @@ impl<'a> Tokens<'a> {
 
     /// The number of words the phrase matches at word `i`, if it does.
     fn matches_at(&self, phrase: &Phrase, i: usize) -> bool {
-        if i + phrase.words.len() > self.spans.len() {
+        if i + phrase.words().len() > self.spans.len() {
             return false;
         }
-        phrase.words.iter().enumerate().all(|(k, w)| {
-            let t = self.word(i + k, phrase.exact_case);
+        phrase.words().iter().enumerate().all(|(k, w)| {
+            let t = self.word(i + k, phrase.exact_case());
             if w.prefix {
                 t.starts_with(&w.text)
             } else {
@@ -269,7 +198,7 @@ impl Vocabulary {
                 for p in &term.phrases {
                     if tokens.matches_at(p, i) {
                         let start = tokens.spans[i].0;
-                        let end = tokens.spans[i + p.words.len() - 1].1;
+                        let end = tokens.spans[i + p.words().len() - 1].1;
                         found.push((start, end, p));
                     }
                 }
@@ -292,7 +221,7 @@ impl Vocabulary {
                 evidence: kept
                     .into_iter()
                     .map(|(start, end, p)| Evidence {
-                        phrase: p.source.clone(),
+                        phrase: p.as_str().to_string(),
                         matched: text[start..end].to_string(),
                         start,
                         end,
@@ -390,23 +319,6 @@ mod tests {
             .iter()
             .map(|l| format!("{}:{}", l.kind, l.id))
             .collect()
-    }
-
-    #[test]
-    fn phrases_parse_with_wildcards_and_acronyms() {
-        let p = Phrase::parse("hospital*").unwrap();
-        assert!(p.words[0].prefix && !p.exact_case);
-        assert!(Phrase::parse("ICS").unwrap().exact_case);
-        assert!(!Phrase::parse("DDoS").unwrap().exact_case);
-        assert!(Phrase::parse("*").is_none());
-        assert!(Phrase::parse("ho*spital").is_none());
-        assert_eq!(
-            Phrase::parse("denial-of-service attack*")
-                .unwrap()
-                .words
-                .len(),
-            4
-        );
     }
 
     #[test]

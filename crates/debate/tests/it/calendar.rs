@@ -10,7 +10,7 @@ use crate::reference;
 
 fn opening(meeting: &str, rule: OpeningRule) -> Opening {
     let m = in_new_york(meeting.parse().unwrap()).unwrap();
-    reference().calendar().list_opening(&m, rule).unwrap()
+    Calendar::of(reference()).list_opening(&m, rule).unwrap()
 }
 
 /// Checks the opening (RFC 9557) and the skipped days with their reasons.
@@ -291,7 +291,7 @@ fn floating_holidays_are_working_days() {
 
 #[test]
 fn working_days_between_dates() {
-    let cal = reference().calendar();
+    let cal = Calendar::of(reference());
     let days = cal.working_days_between(date(2024, 6, 14), date(2024, 6, 20));
     assert_eq!(
         days,

@@ -13,7 +13,7 @@ use threatscape_debate::calendar::in_new_york;
 use threatscape_debate::jiff::civil::DateTime;
 use threatscape_debate::jiff::Timestamp;
 use threatscape_debate::{
-    Delegation, Format, Letter, Level, Meeting, MeetingSpec, Person, Reference, Request,
+    Calendar, Delegation, Format, Letter, Level, Meeting, MeetingSpec, Person, Reference, Request,
     SignatoryTitle, Speaker, SpeakersList,
 };
 
@@ -58,7 +58,7 @@ pub fn meeting() -> Meeting {
 /// An empty list for [`meeting`] (opens Friday 14 June 2024 at 09:30).
 pub fn list() -> (Meeting, SpeakersList) {
     let m = meeting();
-    let opening = m.opening(&reference().calendar()).unwrap();
+    let opening = m.opening(&Calendar::of(reference())).unwrap();
     let list = SpeakersList::new(&m, &opening);
     (m, list)
 }

@@ -5,7 +5,7 @@ use threatscape_debate::calendar::{in_new_york, OpeningRule};
 use threatscape_debate::draw::draw_order;
 use threatscape_debate::jiff::civil::{date, Date, Time};
 use threatscape_debate::jiff::Span;
-use threatscape_debate::{Group, Level, SpeakersList};
+use threatscape_debate::{Calendar, Group, Level, SpeakersList};
 
 use crate::{list, ny, reference, request};
 
@@ -32,7 +32,7 @@ proptest! {
     fn the_opening_is_n_working_days_before_and_every_other_day_is_explained(
         d in day(), n in 1u32..=12, hour in 8i8..=20
     ) {
-        let cal = reference().calendar();
+        let cal = Calendar::of(reference());
         let meeting = in_new_york(d.at(hour, 0, 0, 0)).unwrap();
         let o = cal.list_opening(&meeting, OpeningRule { working_days: n, ..Default::default() }).unwrap();
         let opening_day = o.at.date();
@@ -61,7 +61,7 @@ proptest! {
     fn a_later_meeting_never_opens_earlier_and_more_days_open_earlier(
         a in day(), b in day(), n in 1u32..=6
     ) {
-        let cal = reference().calendar();
+        let cal = Calendar::of(reference());
         let at = |d: Date, n: u32| {
             let m = in_new_york(d.at(10, 0, 0, 0)).unwrap();
             cal.list_opening(&m, OpeningRule { working_days: n, ..Default::default() }).unwrap().at

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use threatscape_debate::calendar::{in_new_york, OpeningRule};
 use threatscape_debate::jiff::civil::date;
 use threatscape_debate::reference::{Origin, Reference, HOLIDAYS, PRESIDENCIES};
+use threatscape_debate::Calendar;
 
 fn rows(text: &str) -> Vec<Vec<String>> {
     let mut r = csv::Reader::from_reader(text.as_bytes());
@@ -32,7 +33,7 @@ fn every_shared_fact_is_in_the_shipped_copy_with_its_flags() {
     }) else {
         return;
     };
-    let ours = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let ours = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../reference/data");
     for name in [
         "un-holidays.csv",
         "presidencies.csv",
@@ -69,7 +70,7 @@ fn every_shared_fact_is_in_the_shipped_copy_with_its_flags() {
 #[test]
 fn a_folder_overrides_some_files_and_the_rest_stays_embedded() {
     let dir = tempfile::tempdir().unwrap();
-    let embedded = include_str!("../../data/un-holidays.csv");
+    let embedded = include_str!("../../../reference/data/un-holidays.csv");
     // A hypothetical closure on Wednesday 19 June 2024.
     let edited =
         format!("{embedded}2024-06-19,Wed,Extra closure,official (HQ closed),uncertain,a test,\n");
@@ -81,8 +82,7 @@ fn a_folder_overrides_some_files_and_the_rest_stays_embedded() {
     );
     assert_eq!(r.origins[PRESIDENCIES], Origin::Embedded);
     let meeting = in_new_york("2024-06-20T10:00".parse().unwrap()).unwrap();
-    let o = r
-        .calendar()
+    let o = Calendar::of(&r)
         .list_opening(&meeting, OpeningRule::default())
         .unwrap();
     assert_eq!(o.at.date(), date(2024, 6, 13));

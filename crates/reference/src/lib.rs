@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 use jiff::civil::{Date, Weekday};
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::Calendar;
+mod phrase;
+
+pub use phrase::{Phrase, Word};
 
 /// The file names the loader knows, with their embedded default contents.
 const FILES: [(&str, &str); 7] = [
@@ -568,11 +570,6 @@ impl Reference {
         }
     }
 
-    /// The working-day calendar of Headquarters built from the holidays.
-    pub fn calendar(&self) -> Calendar {
-        Calendar::new(self.holidays.iter().cloned())
-    }
-
     /// The presidency of a month.
     pub fn presidency(&self, year: i16, month: i8) -> Option<&Presidency> {
         self.presidencies
@@ -950,7 +947,7 @@ fn parse_vocabulary(row: &Row<'_>) -> Result<VocabularyRow, String> {
         .map(str::to_string)
         .collect();
     for p in &phrases {
-        if crate::linker::Phrase::parse(p).is_none() {
+        if Phrase::parse(p).is_none() {
             return Err(format!(
                 "phrase '{p}' has no word in it (letters or digits; '*' only at the end of a word)"
             ));
