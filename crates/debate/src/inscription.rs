@@ -735,6 +735,21 @@ impl SpeakersList {
         Ok(list)
     }
 
+    /// Appends one event read back from storage (its number is the next one), checking it as
+    /// [`SpeakersList::from_events`] does: forward in time and applicable to the current state. A
+    /// request's basis and name are taken as recorded, since they were decided from the reference
+    /// data of the day it arrived. Returns the event's number.
+    pub fn apply_recorded(
+        &mut self,
+        at: Timestamp,
+        by: &str,
+        change: Change,
+    ) -> Result<InscriptionId, ListError> {
+        self.ensure_forward(at)?;
+        self.check(&change)?;
+        Ok(self.push(at, by, change))
+    }
+
     /// The meeting context.
     pub fn context(&self) -> &ListContext {
         &self.context

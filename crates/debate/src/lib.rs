@@ -15,6 +15,9 @@
 //!   speaking order from it by explicit rules, each entry saying which rules placed it; [`draw`] is
 //!   the reproducible, documented draw.
 //! - [`live`] is the state machine of the running meeting: floor, timer, suspensions, totals.
+//! - [`record`] is a meeting's whole history as one log of serialisable events (creation, the
+//!   list's changes, the chamber's steps) and the fold that rebuilds its state; the store keeps
+//!   the log, one stream per meeting.
 //! - [`export`] prints the list as the Journal does, as CSV and as JSON.
 //! - [`linker`] finds threat kinds, sectors, norms and agenda items in statements, with evidence.
 //!
@@ -30,6 +33,7 @@ pub mod linker;
 pub mod live;
 pub mod meeting;
 pub mod order;
+pub mod record;
 
 pub use calendar::{Calendar, CalendarError, Caveat, Opening, OpeningRule, Reason, SkippedDay};
 pub use inscription::{
@@ -40,6 +44,7 @@ pub use linker::{Link, Vocabulary};
 pub use live::{Live, LiveError};
 pub use meeting::{Format, Meeting, MeetingError, MeetingSpec, Person, Session, Slot};
 pub use order::{Entry, Group, SpeakingOrder};
+pub use record::{LiveView, MeetingEvent, MeetingRecord, RecordError};
 /// The UN reference data (its own crate, shared with the assessment and the briefing).
 pub use threatscape_reference as reference;
 pub use threatscape_reference::{Reference, ReferenceError, Verified};
