@@ -9,7 +9,7 @@
 use sha2::{Digest, Sha256};
 use threatscape_model::{Contributor, Tlp};
 
-use crate::{Abort, JobRecord, Result, RunId, Store, StoreError};
+use crate::{Abort, AccountRecord, JobRecord, Result, RunId, Store, StoreError, StreamEntry};
 
 /// An ingest run as stored.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -106,6 +106,10 @@ pub trait Import {
     fn audit(&mut self, entry: &AuditRecord) -> Result<()>;
     /// Copies a background job, keeping its id and state.
     fn job(&mut self, job: &JobRecord) -> Result<()>;
+    /// Copies an entry of a record stream, keeping its number and time.
+    fn stream_entry(&mut self, entry: &StreamEntry) -> Result<()>;
+    /// Copies a user with their token digests, keeping the user's id.
+    fn account(&mut self, account: &AccountRecord) -> Result<()>;
     /// Ends the copy and keeps it.
     fn commit(self: Box<Self>) -> Result<()>;
 }
@@ -134,11 +138,15 @@ pub struct Fingerprint {
     pub audit: Tally,
     /// Background jobs, by id.
     pub jobs: Tally,
+    /// Record stream entries, by stream and number.
+    pub streams: Tally,
+    /// Users with their token digests, by id.
+    pub accounts: Tally,
 }
 
 impl Fingerprint {
     /// Each kind as (name, tally), for reports and comparisons.
-    pub fn kinds(&self) -> [(&'static str, &Tally); 6] {
+    pub fn kinds(&self) -> [(&'static str, &Tally); 8] {
         [
             ("runs", &self.runs),
             ("contributors", &self.contributors),
@@ -146,6 +154,8 @@ impl Fingerprint {
             ("reports", &self.reports),
             ("audit entries", &self.audit),
             ("jobs", &self.jobs),
+            ("stream entries", &self.streams),
+            ("users", &self.accounts),
         ]
     }
 }
@@ -185,6 +195,8 @@ struct Talliers {
     reports: Tallier,
     audit: Tallier,
     jobs: Tallier,
+    streams: Tallier,
+    accounts: Tallier,
 }
 
 impl Talliers {
@@ -196,6 +208,8 @@ impl Talliers {
             reports: self.reports.finish(),
             audit: self.audit.finish(),
             jobs: self.jobs.finish(),
+            streams: self.streams.finish(),
+            accounts: self.accounts.finish(),
         }
     }
 }
@@ -245,6 +259,16 @@ fn walk(store: &dyn Store, sink: &mut dyn Sink) -> Result<Fingerprint> {
         pass(&mut failure, sink.job(j))
     });
     settle(&mut failure, r)?;
+    let r = store.for_each_stream_entry(&mut |e| {
+        t.streams.add(e);
+        pass(&mut failure, sink.stream_entry(e))
+    });
+    settle(&mut failure, r)?;
+    let r = store.for_each_account(&mut |a| {
+        t.accounts.add(a);
+        pass(&mut failure, sink.account(a))
+    });
+    settle(&mut failure, r)?;
     Ok(t.finish())
 }
 
@@ -256,6 +280,8 @@ trait Sink {
     fn report(&mut self, report: &StoredReport) -> Result<()>;
     fn audit(&mut self, entry: &AuditRecord) -> Result<()>;
     fn job(&mut self, job: &JobRecord) -> Result<()>;
+    fn stream_entry(&mut self, entry: &StreamEntry) -> Result<()>;
+    fn account(&mut self, account: &AccountRecord) -> Result<()>;
 }
 
 struct Nowhere;
@@ -279,6 +305,12 @@ impl Sink for Nowhere {
     fn job(&mut self, _: &JobRecord) -> Result<()> {
         Ok(())
     }
+    fn stream_entry(&mut self, _: &StreamEntry) -> Result<()> {
+        Ok(())
+    }
+    fn account(&mut self, _: &AccountRecord) -> Result<()> {
+        Ok(())
+    }
 }
 
 impl Sink for Box<dyn Import + '_> {
@@ -300,6 +332,12 @@ impl Sink for Box<dyn Import + '_> {
     fn job(&mut self, job: &JobRecord) -> Result<()> {
         Import::job(&mut **self, job)
     }
+    fn stream_entry(&mut self, entry: &StreamEntry) -> Result<()> {
+        Import::stream_entry(&mut **self, entry)
+    }
+    fn account(&mut self, account: &AccountRecord) -> Result<()> {
+        Import::account(&mut **self, account)
+    }
 }
 
 /// Counts and checksums of everything `store` holds.
@@ -309,7 +347,7 @@ pub fn fingerprint(store: &dyn Store) -> Result<Fingerprint> {
 
 /// Copies everything `from` holds into `to`, which must be empty: runs (with their ids),
 /// contributors, every object and report version (with its run and TLP level), the audit log (with
-/// its times) and background jobs, in one transaction. The search index is rebuilt by the target.
+/// its times), background jobs, record streams and users with their token digests, in one transaction. The search index is rebuilt by the target.
 ///
 /// Returns the fingerprint of what was copied, which the target, read back after the commit, was
 /// found to match. Writers of the source should be stopped meanwhile: the source is read in several

@@ -17,6 +17,7 @@ mod copy;
 mod jobs;
 mod postgres;
 mod sqlite;
+mod streams;
 
 use std::collections::BTreeMap;
 
@@ -28,6 +29,7 @@ pub use copy::{
 };
 pub use jobs::{Job, JobId, JobRecord, JobState};
 pub use sqlite::SqliteStore;
+pub use streams::{check_stream_name, AccountRecord, StreamEntry, TokenRecord};
 use threatscape_model::{sha256_hex, Contributor, ContributorType, Report, Tlp};
 
 /// Identifier of an ingest run.
@@ -60,6 +62,21 @@ pub enum StoreError {
     /// written with [`OnConflict::Reject`]; nothing of it was kept.
     #[error("{} (modified {}) is already stored with different content; STIX requires a new `modified` for every change, so nothing of this batch was kept", .0.id, .0.modified)]
     Conflict(Conflict),
+    /// An append to a record stream expected to write entry `expected`, but the stream's next
+    /// entry is `next`: someone else appended meanwhile. Nothing was written; read the stream
+    /// again, decide again, and retry.
+    #[error("stream {stream} moved on: this entry was to be number {expected}, but the next is {next}; nothing was written, read it again and retry")]
+    StreamConflict {
+        /// The stream.
+        stream: String,
+        /// The entry number the caller expected to write.
+        expected: i64,
+        /// The entry number the stream is at.
+        next: i64,
+    },
+    /// A caller's argument that the store refuses, and why.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 /// What to do with a version whose (id, modified) is stored with different content.
@@ -329,6 +346,42 @@ pub trait Store {
     /// Claims the queued job `id` for `worker` (the process that queued it runs it at once);
     /// false when it is not queued.
     fn claim_job_id(&mut self, id: JobId, worker: &str) -> Result<bool>;
+
+    // Record streams (streams.rs): append-only logs of decisions and events that later stages
+    // replay (analysts' assessment decisions, debate meetings, TAXII pull cursors, briefing
+    // editions). One general mechanism instead of a table per feature.
+
+    /// Appends `body` to `stream` and returns its entry number (1 for a stream's first entry).
+    ///
+    /// With `expected_seq`, the entry is written only if it gets exactly that number, so a caller
+    /// that decided on the state it read cannot interleave with another writer (any process):
+    /// otherwise [`StoreError::StreamConflict`] and nothing is written. Without it, the entry goes
+    /// at the end whatever came before.
+    fn append_to_stream(
+        &mut self,
+        stream: &str,
+        actor: &str,
+        expected_seq: Option<i64>,
+        body: &serde_json::Value,
+    ) -> Result<i64>;
+
+    /// The entries of `stream` numbered above `after_seq` (0 for all), in order.
+    fn read_stream(&self, stream: &str, after_seq: i64) -> Result<Vec<StreamEntry>>;
+
+    /// The names of the streams starting with `prefix` (`""` for all), sorted.
+    fn stream_names(&self, prefix: &str) -> Result<Vec<String>>;
+
+    /// Calls `f` with every entry of every stream, by stream then number (for [`migrate`]).
+    fn for_each_stream_entry(
+        &self,
+        f: &mut dyn FnMut(&StreamEntry) -> std::result::Result<(), Abort>,
+    ) -> Result<()>;
+
+    /// Calls `f` with every user and their tokens' digests, by user id (for [`migrate`]).
+    fn for_each_account(
+        &self,
+        f: &mut dyn FnMut(&AccountRecord) -> std::result::Result<(), Abort>,
+    ) -> Result<()>;
 }
 
 /// Opens the store at `target`: a `postgres://` or `postgresql://` URL ([`PgStore::connect`]), or

@@ -22,6 +22,7 @@
 
 mod access;
 mod schema;
+mod streams;
 mod write;
 
 use std::cell::RefCell;
@@ -812,5 +813,37 @@ impl Store for PgStore {
 
     fn claim_job_id(&mut self, id: JobId, worker: &str) -> Result<bool> {
         self.claim_job_id_impl(id, worker)
+    }
+
+    fn append_to_stream(
+        &mut self,
+        stream: &str,
+        actor: &str,
+        expected_seq: Option<i64>,
+        body: &serde_json::Value,
+    ) -> Result<i64> {
+        self.append_to_stream_impl(stream, actor, expected_seq, body)
+    }
+
+    fn read_stream(&self, stream: &str, after_seq: i64) -> Result<Vec<crate::StreamEntry>> {
+        self.read_stream_impl(stream, after_seq)
+    }
+
+    fn stream_names(&self, prefix: &str) -> Result<Vec<String>> {
+        self.stream_names_impl(prefix)
+    }
+
+    fn for_each_stream_entry(
+        &self,
+        f: &mut dyn FnMut(&crate::StreamEntry) -> std::result::Result<(), Abort>,
+    ) -> Result<()> {
+        self.for_each_stream_entry_impl(f)
+    }
+
+    fn for_each_account(
+        &self,
+        f: &mut dyn FnMut(&crate::AccountRecord) -> std::result::Result<(), Abort>,
+    ) -> Result<()> {
+        self.for_each_account_impl(f)
     }
 }

@@ -153,6 +153,17 @@ const MIGRATIONS: &[&str] = &[
         created timestamptz NOT NULL
     );
     "#,
+    // 5: record streams (append-only numbered logs: decisions, meetings, cursors, editions).
+    r#"
+    CREATE TABLE streams (
+        stream      text        NOT NULL,
+        seq         bigint      NOT NULL CHECK (seq >= 1),
+        recorded_at timestamptz NOT NULL,
+        actor       text        NOT NULL,
+        body        text        NOT NULL,  -- JSON, kept as text like every other JSON column
+        PRIMARY KEY (stream, seq)
+    );
+    "#,
 ];
 
 /// Creates `schema` when given and missing, and applies the migrations the store lacks, all under

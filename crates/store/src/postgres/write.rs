@@ -8,8 +8,8 @@ use threatscape_model::{sha256_hex, Contributor, Report};
 
 use super::{db, failure, tlp_rank, Conn};
 use crate::{
-    AuditEntry, AuditRecord, Conflict, Import, JobRecord, ObjectVersion, OnConflict, Result, RunId,
-    RunRecord, StoreError, StoredObject, StoredReport, WriteOutcome,
+    AccountRecord, AuditEntry, AuditRecord, Conflict, Import, JobRecord, ObjectVersion, OnConflict,
+    Result, RunId, RunRecord, StoreError, StoredObject, StoredReport, StreamEntry, WriteOutcome,
 };
 
 /// Rows per chunk: large enough that round trips stop mattering, small enough to keep memory and
@@ -401,7 +401,8 @@ impl<'c> PgImport<'c> {
             .query_one(
                 "SELECT EXISTS (SELECT 1 FROM ingest_runs) OR EXISTS (SELECT 1 FROM stix_objects)
                      OR EXISTS (SELECT 1 FROM reports) OR EXISTS (SELECT 1 FROM contributors)
-                     OR EXISTS (SELECT 1 FROM audit_log) OR EXISTS (SELECT 1 FROM jobs)",
+                     OR EXISTS (SELECT 1 FROM audit_log) OR EXISTS (SELECT 1 FROM jobs)
+                     OR EXISTS (SELECT 1 FROM streams) OR EXISTS (SELECT 1 FROM users)",
                 &[],
             )
             .map_err(db("checking that the target is empty"))?
@@ -554,6 +555,55 @@ impl Import for PgImport<'_> {
         Ok(())
     }
 
+    fn stream_entry(&mut self, e: &StreamEntry) -> Result<()> {
+        self.tx
+            .execute(
+                "INSERT INTO streams(stream, seq, recorded_at, actor, body)
+                 VALUES ($1, $2, $3::text::timestamptz, $4, $5)",
+                &[
+                    &e.stream,
+                    &e.seq,
+                    &e.recorded_at,
+                    &e.actor,
+                    &e.body.to_string(),
+                ],
+            )
+            .map_err(db(format!(
+                "copying entry {} of stream {}",
+                e.seq, e.stream
+            )))?;
+        Ok(())
+    }
+
+    fn account(&mut self, a: &AccountRecord) -> Result<()> {
+        let what = format!("copying user {}", a.name);
+        self.tx
+            .execute(
+                "INSERT INTO users(id, name, organisation, role, clearance, password_hash, created)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7::text::timestamptz)",
+                &[
+                    &a.id,
+                    &a.name,
+                    &a.organisation,
+                    &a.role,
+                    &tlp_rank(a.clearance),
+                    &a.password_hash,
+                    &a.created,
+                ],
+            )
+            .map_err(db(&what))?;
+        for t in &a.tokens {
+            self.tx
+                .execute(
+                    "INSERT INTO api_tokens(user_id, sha256, label, created)
+                     VALUES ($1, $2, $3, $4::text::timestamptz)",
+                    &[&a.id, &t.sha256, &t.label, &t.created],
+                )
+                .map_err(db(&what))?;
+        }
+        Ok(())
+    }
+
     fn commit(mut self: Box<Self>) -> Result<()> {
         self.flush_objects()?;
         if let Some((first, last)) = self.seqs {
@@ -561,13 +611,15 @@ impl Import for PgImport<'_> {
                 .execute(&self.st.pending, &[&first, &last])
                 .map_err(db("queueing the copy for the search index"))?;
         }
-        // Runs and jobs kept their ids: new ones must come after them.
+        // Runs, jobs and users kept their ids: new ones must come after them.
         self.tx
             .batch_execute(
                 "SELECT setval(pg_get_serial_sequence('ingest_runs', 'id'), COALESCE(MAX(id), 0) + 1, false)
                  FROM ingest_runs;
                  SELECT setval(pg_get_serial_sequence('jobs', 'id'), COALESCE(MAX(id), 0) + 1, false)
-                 FROM jobs;",
+                 FROM jobs;
+                 SELECT setval(pg_get_serial_sequence('users', 'id'), COALESCE(MAX(id), 0) + 1, false)
+                 FROM users;",
             )
             .map_err(db("moving the id sequences past the copy"))?;
         self.tx.commit().map_err(db("committing the import"))

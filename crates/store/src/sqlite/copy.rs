@@ -7,13 +7,13 @@ use threatscape_model::Contributor;
 
 use super::{db, tlp_from_rank, tlp_rank, SqliteStore};
 use crate::{
-    Abort, AuditRecord, Import, JobRecord, Result, RunRecord, StoreError, StoredObject,
-    StoredReport,
+    Abort, AccountRecord, AuditRecord, Import, JobRecord, Result, RunRecord, StoreError,
+    StoredObject, StoredReport, StreamEntry,
 };
 
 impl SqliteStore {
     /// Calls `f` with each row of `sql`, made into a record by `read`.
-    fn each<T>(
+    pub(super) fn each<T>(
         &self,
         sql: &str,
         what: &str,
@@ -131,7 +131,7 @@ impl SqliteStore {
                 |r| r.get(0),
             )
             .map_err(db("checking that the target is empty"))?;
-        if occupied {
+        if occupied || SqliteStore::holds_streams_or_accounts(&tx)? {
             return Err(StoreError::Incompatible {
                 path: self.path.display().to_string(),
                 problem: "is not empty; a copy goes into an empty store".into(),
@@ -273,6 +273,48 @@ impl Import for SqliteImport<'_> {
                 ])
             })
             .map_err(db(format!("copying job {}", j.id)))?;
+        Ok(())
+    }
+
+    fn stream_entry(&mut self, e: &StreamEntry) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO streams(stream, seq, recorded_at, actor, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .and_then(|mut st| {
+                st.execute(params![e.stream, e.seq, e.recorded_at, e.actor, e.body.to_string()])
+            })
+            .map_err(db(format!("copying entry {} of stream {}", e.seq, e.stream)))?;
+        Ok(())
+    }
+
+    fn account(&mut self, a: &AccountRecord) -> Result<()> {
+        let what = format!("copying user {}", a.name);
+        self.tx
+            .prepare_cached(
+                "INSERT INTO users(id, name, organisation, role, clearance, password_hash, created)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    a.id,
+                    a.name,
+                    a.organisation,
+                    a.role,
+                    tlp_rank(a.clearance),
+                    a.password_hash,
+                    a.created
+                ])
+            })
+            .map_err(db(&what))?;
+        for t in &a.tokens {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO api_tokens(user_id, sha256, label, created) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .and_then(|mut st| st.execute(params![a.id, t.sha256, t.label, t.created]))
+                .map_err(db(&what))?;
+        }
         Ok(())
     }
 

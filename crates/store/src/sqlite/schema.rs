@@ -99,6 +99,15 @@ const MIGRATIONS: &[&str] = &[
          label   TEXT    NOT NULL,
          created TEXT    NOT NULL
      );",
+    // 5: record streams (append-only numbered logs: decisions, meetings, cursors, editions).
+    "CREATE TABLE streams (
+         stream      TEXT    NOT NULL,
+         seq         INTEGER NOT NULL CHECK (seq >= 1),
+         recorded_at TEXT    NOT NULL,
+         actor       TEXT    NOT NULL,
+         body        TEXT    NOT NULL,   -- JSON
+         PRIMARY KEY (stream, seq)
+     ) WITHOUT ROWID;",
 ];
 
 /// Applies the migrations this store lacks.

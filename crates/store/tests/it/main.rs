@@ -351,10 +351,12 @@ fn run_suite(open: &dyn Fn() -> Box<dyn Store>) {
     audits_in_order(&mut *open());
     more_checks::run(open);
     access::run(open);
+    streams::run(open);
 }
 
 mod access;
 mod more_checks;
+mod streams;
 
 #[test]
 fn sqlite_in_memory() {

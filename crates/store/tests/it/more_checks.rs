@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::json;
 use threatscape_model::{ContributorType, Tlp};
 use threatscape_store::{
-    fingerprint, migrate, Abort, BatchItem, JobState, NewRun, ObjectFilter, ObjectVersion,
+    fingerprint, migrate, Abort, BatchItem, JobState, NewRun, NewUser, ObjectFilter, ObjectVersion,
     OnConflict, ReportVersion, SqliteStore, Store, StoreError, WriteOutcome,
 };
 
@@ -39,6 +39,7 @@ pub(crate) fn run_shared(new_database: &dyn Fn() -> SharedDatabase) {
     each_job_runs_exactly_once(&new_database());
     concurrent_writers_store_each_version_once(&new_database());
     what_one_connection_writes_another_finds(&new_database());
+    super::streams::run_shared(new_database);
 }
 
 fn objects(store: &dyn Store, max_tlp: Tlp) -> Vec<String> {
@@ -412,6 +413,38 @@ fn populate(store: &mut dyn Store) {
     store.enqueue_job("brief", &json!({"n": 2})).unwrap();
     assert_eq!(store.claim_job("w").unwrap().unwrap().id, done);
     store.finish_job(done, &json!({"ok": 1.5})).unwrap();
+    for (name, role, clearance) in [("ana", "analyst", Tlp::Red), ("rex", "reader", Tlp::Green)] {
+        store
+            .create_user(&NewUser {
+                name: name.into(),
+                organisation: "CERT-X".into(),
+                role: role.into(),
+                clearance,
+                password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA${name}"),
+            })
+            .unwrap();
+    }
+    store.add_token("ana", &"ab".repeat(32), "laptop").unwrap();
+    store.add_token("ana", &"cd".repeat(32), "ci").unwrap();
+    store
+        .append_to_stream("debate:m1", "sec", None, &json!({"event": "created"}))
+        .unwrap();
+    store
+        .append_to_stream(
+            "debate:m1",
+            "sec",
+            Some(2),
+            &json!({"event": "inscribed", "who": "FRA"}),
+        )
+        .unwrap();
+    store
+        .append_to_stream(
+            "assessment-decisions",
+            "ana",
+            None,
+            &json!({"confirm": "health"}),
+        )
+        .unwrap();
 }
 
 fn copies_everything_there_and_back(store: &mut dyn Store, open: &dyn Fn() -> Box<dyn Store>) {
@@ -429,7 +462,9 @@ fn copies_everything_there_and_back(store: &mut dyn Store, open: &dyn Fn() -> Bo
             ("objects", 4),
             ("reports", 3),
             ("audit entries", 2),
-            ("jobs", 2)
+            ("jobs", 2),
+            ("stream entries", 3),
+            ("users", 2)
         ]
     );
     // Through SQLite and back into this backend: both directions, and PostgreSQL -> SQLite when
@@ -461,6 +496,33 @@ fn copies_everything_there_and_back(store: &mut dyn Store, open: &dyn Fn() -> Bo
     let queued = back.claim_job("w").unwrap().unwrap();
     assert_eq!(queued.payload, json!({"n": 2}));
     assert!(back.enqueue_job("more", &json!(null)).unwrap() > queued.id);
+    // Accounts and streams came across: the tokens still identify their user, a stream goes on
+    // from its last number, and new users get ids after the copied ones.
+    let ana = back.user_by_token(&"cd".repeat(32)).unwrap().unwrap();
+    assert_eq!((ana.name.as_str(), ana.clearance), ("ana", Tlp::Red));
+    assert_eq!(
+        back.user("rex").unwrap().unwrap(),
+        store.user("rex").unwrap().unwrap()
+    );
+    assert_eq!(
+        back.read_stream("debate:m1", 0).unwrap(),
+        store.read_stream("debate:m1", 0).unwrap()
+    );
+    assert_eq!(
+        back.append_to_stream("debate:m1", "sec", Some(3), &json!("next"))
+            .unwrap(),
+        3
+    );
+    let newcomer = back
+        .create_user(&NewUser {
+            name: "new".into(),
+            organisation: "O".into(),
+            role: "reader".into(),
+            clearance: Tlp::Clear,
+            password_hash: "x".into(),
+        })
+        .unwrap();
+    assert!(newcomer > ana.id.max(back.user("rex").unwrap().unwrap().id));
     let outcome = write(
         &mut *back,
         vec![version(
@@ -659,7 +721,7 @@ pub(crate) fn postgres_only(url: &str) {
         )
         .unwrap()
         .get(0);
-    assert_eq!(versions, 4);
+    assert_eq!(versions, 5);
 
     // A schema from a newer threatscape is refused, not misread.
     admin

@@ -1,0 +1,194 @@
+//! Record streams on every backend: numbering, optimistic appends, listing, refusals, and
+//! concurrent writers (threads standing in for server processes).
+
+use serde_json::json;
+use threatscape_store::{Store, StoreError};
+
+use super::more_checks::SharedDatabase;
+
+pub(crate) fn run(open: &dyn Fn() -> Box<dyn Store>) {
+    numbers_entries_from_one_and_reads_after_a_number(&mut *open());
+    an_expected_number_guards_against_a_moved_stream(&mut *open());
+    lists_names_by_prefix_taking_wildcards_literally(&mut *open());
+    refuses_bad_names_and_numbers(&mut *open());
+}
+
+pub(crate) fn run_shared(new_database: &dyn Fn() -> SharedDatabase) {
+    concurrent_appenders_get_every_number_once(&new_database());
+}
+
+fn numbers_entries_from_one_and_reads_after_a_number(store: &mut dyn Store) {
+    assert!(store.read_stream("debate:m1", 0).unwrap().is_empty());
+    for n in 1..=3 {
+        let seq = store
+            .append_to_stream("debate:m1", "sec", None, &json!({ "event": n }))
+            .unwrap();
+        assert_eq!(seq, n);
+    }
+    assert_eq!(
+        store
+            .append_to_stream("debate:m2", "sec", None, &json!("other"))
+            .unwrap(),
+        1,
+        "each stream is numbered on its own"
+    );
+    let all = store.read_stream("debate:m1", 0).unwrap();
+    assert_eq!(
+        all.iter()
+            .map(|e| (e.seq, e.body["event"].as_i64().unwrap()))
+            .collect::<Vec<_>>(),
+        [(1, 1), (2, 2), (3, 3)]
+    );
+    assert!(all
+        .iter()
+        .all(|e| e.stream == "debate:m1" && e.actor == "sec"));
+    // Times are UTC with milliseconds, like every other time the store gives out.
+    assert!(
+        all[0].recorded_at.len() == 24 && all[0].recorded_at.ends_with('Z'),
+        "{}",
+        all[0].recorded_at
+    );
+    let later = store.read_stream("debate:m1", 2).unwrap();
+    assert_eq!(later.len(), 1);
+    assert_eq!(later[0].seq, 3);
+    // Bodies come back as written, nested values and unicode included.
+    let body = json!({"text": "Déclaration — «cyber»", "n": [1, 2.5, null], "ok": true});
+    store.append_to_stream("s", "a", None, &body).unwrap();
+    assert_eq!(store.read_stream("s", 0).unwrap()[0].body, body);
+}
+
+fn an_expected_number_guards_against_a_moved_stream(store: &mut dyn Store) {
+    assert_eq!(
+        store
+            .append_to_stream("assessment-decisions", "ana", Some(1), &json!("first"))
+            .unwrap(),
+        1
+    );
+    // Someone who read the empty stream and decided on it is refused, and nothing is written.
+    let stale = store.append_to_stream("assessment-decisions", "bob", Some(1), &json!("stale"));
+    match stale {
+        Err(StoreError::StreamConflict {
+            stream,
+            expected,
+            next,
+        }) => {
+            assert_eq!(
+                (stream.as_str(), expected, next),
+                ("assessment-decisions", 1, 2)
+            );
+        }
+        other => panic!("expected a stream conflict, got {other:?}"),
+    }
+    let skipping = store.append_to_stream("assessment-decisions", "bob", Some(5), &json!("gap"));
+    assert!(matches!(
+        skipping,
+        Err(StoreError::StreamConflict { next: 2, .. })
+    ));
+    assert_eq!(
+        store.read_stream("assessment-decisions", 0).unwrap().len(),
+        1
+    );
+    assert_eq!(
+        store
+            .append_to_stream("assessment-decisions", "bob", Some(2), &json!("second"))
+            .unwrap(),
+        2
+    );
+}
+
+fn lists_names_by_prefix_taking_wildcards_literally(store: &mut dyn Store) {
+    for name in [
+        "debate:2024-06-20",
+        "debate:2024-10-01",
+        "debates",
+        "taxii-pull:x",
+        "de%bate",
+        "de_bate",
+    ] {
+        store
+            .append_to_stream(name, "t", None, &json!(null))
+            .unwrap();
+    }
+    store
+        .append_to_stream("debate:2024-06-20", "t", None, &json!(2))
+        .unwrap();
+    assert_eq!(
+        store.stream_names("debate:").unwrap(),
+        ["debate:2024-06-20", "debate:2024-10-01"]
+    );
+    assert_eq!(store.stream_names("de%").unwrap(), ["de%bate"]);
+    assert_eq!(store.stream_names("de_").unwrap(), ["de_bate"]);
+    assert_eq!(store.stream_names("").unwrap().len(), 6);
+    assert!(store.stream_names("nothing").unwrap().is_empty());
+}
+
+fn refuses_bad_names_and_numbers(store: &mut dyn Store) {
+    for (name, expected) in [
+        ("", None),
+        ("a\nb", None),
+        ("ok", Some(0)),
+        ("ok", Some(-3)),
+    ] {
+        let r = store.append_to_stream(name, "t", expected, &json!(1));
+        assert!(
+            matches!(r, Err(StoreError::Invalid(_))),
+            "{name:?} {expected:?}: {r:?}"
+        );
+    }
+    let long = "x".repeat(600);
+    assert!(matches!(
+        store.append_to_stream(&long, "t", None, &json!(1)),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(
+        store.stream_names("").unwrap().is_empty(),
+        "nothing was written"
+    );
+}
+
+/// Four connections append to one stream at once, half of them read-decide-append with an
+/// expected number and retry on conflict: every entry lands once, numbered 1..=N without gaps.
+fn concurrent_appenders_get_every_number_once(db: &SharedDatabase) {
+    const WRITERS: usize = 4;
+    const EACH: usize = 40;
+    let connect = &*db.connect;
+    let start = std::sync::Barrier::new(WRITERS);
+    std::thread::scope(|s| {
+        for w in 0..WRITERS {
+            let start = &start;
+            s.spawn(move || {
+                let store = std::panic::catch_unwind(std::panic::AssertUnwindSafe(connect));
+                start.wait();
+                let mut store = store.unwrap_or_else(|e| std::panic::resume_unwind(e));
+                for i in 0..EACH {
+                    let body = json!({ "writer": w, "i": i });
+                    if w % 2 == 0 {
+                        store.append_to_stream("race", "w", None, &body).unwrap();
+                        continue;
+                    }
+                    loop {
+                        let next = store.read_stream("race", 0).unwrap().len() as i64 + 1;
+                        match store.append_to_stream("race", "w", Some(next), &body) {
+                            Ok(seq) => {
+                                assert_eq!(seq, next);
+                                break;
+                            }
+                            Err(StoreError::StreamConflict { .. }) => continue,
+                            Err(e) => panic!("{e}"),
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let store = (db.connect)();
+    let entries = store.read_stream("race", 0).unwrap();
+    assert_eq!(
+        entries.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        (1..=(WRITERS * EACH) as i64).collect::<Vec<_>>()
+    );
+    let mut bodies: Vec<String> = entries.iter().map(|e| e.body.to_string()).collect();
+    bodies.sort();
+    bodies.dedup();
+    assert_eq!(bodies.len(), WRITERS * EACH, "each entry once");
+}
