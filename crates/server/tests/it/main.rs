@@ -10,6 +10,7 @@ use threatscape_server::{auth, AppState, Role};
 use threatscape_store::{AuditEntry, BatchItem, NewRun, ObjectVersion, OnConflict, Store};
 use tower::ServiceExt;
 
+mod access_rule;
 mod web;
 
 pub(crate) const PW: &str = "correct horse battery staple";

@@ -18,7 +18,7 @@ const AMBER_TITLE: &str = "Quietfalcon espionage against ministry";
 const XSS_TITLE: &str =
     "<script>window.__xss=1</script><img src=x onerror=\"window.__xss=2\"> Pipeline outage";
 
-fn report(title: &str, tlp: Tlp, format: &str, ctype: &str, n: u32) -> Report {
+pub(crate) fn report(title: &str, tlp: Tlp, format: &str, ctype: &str, n: u32) -> Report {
     serde_json::from_value(json!({
         "provenance": {"format": format, "file": "fixture.csv", "locator": format!("line {n}")},
         "contributor": {"name": format!("Org {ctype}"), "type": ctype, "reliability": "B"},
@@ -34,7 +34,7 @@ fn report(title: &str, tlp: Tlp, format: &str, ctype: &str, n: u32) -> Report {
     .unwrap()
 }
 
-fn write_reports(store: &mut dyn Store, reports: Vec<Report>) {
+pub(crate) fn write_reports(store: &mut dyn Store, reports: Vec<Report>) {
     let run = store
         .begin_run(&NewRun {
             contributor: Some("CERT-A".into()),
@@ -122,14 +122,20 @@ fn site() -> Site {
     }
 }
 
-struct Resp {
-    status: StatusCode,
-    cookie: Option<String>,
-    location: Option<String>,
-    body: String,
+pub(crate) struct Resp {
+    pub(crate) status: StatusCode,
+    pub(crate) cookie: Option<String>,
+    pub(crate) location: Option<String>,
+    pub(crate) body: String,
 }
 
-async fn call(state: &AppState, method: &str, uri: &str, cookie: &str, form: &str) -> Resp {
+pub(crate) async fn call(
+    state: &AppState,
+    method: &str,
+    uri: &str,
+    cookie: &str,
+    form: &str,
+) -> Resp {
     let mut req = Request::builder()
         .method(method)
         .uri(uri)
@@ -162,12 +168,12 @@ async fn call(state: &AppState, method: &str, uri: &str, cookie: &str, form: &st
     }
 }
 
-fn csrf_of(body: &str) -> String {
+pub(crate) fn csrf_of(body: &str) -> String {
     let at = body.find(r#"name="csrf" value=""#).expect("a CSRF field") + 19;
     body[at..].split('"').next().unwrap().to_string()
 }
 
-fn enc(s: &str) -> String {
+pub(crate) fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() {
@@ -180,7 +186,7 @@ fn enc(s: &str) -> String {
 }
 
 /// Signs in through the form; returns the session cookie (`name=value`).
-async fn sign_in(state: &AppState, user: &str, password: &str) -> Result<String, Resp> {
+pub(crate) async fn sign_in(state: &AppState, user: &str, password: &str) -> Result<String, Resp> {
     let form = call(state, "GET", "/login", "", "").await;
     let pre = form.cookie.unwrap().split(';').next().unwrap().to_string();
     let body = format!(
