@@ -16,6 +16,7 @@
 
 mod api;
 pub mod auth;
+pub mod limits;
 mod taxii;
 mod web;
 
@@ -28,6 +29,7 @@ use axum::Router;
 use threatscape_store::{Store, StoreError};
 
 pub use auth::{Role, User};
+pub use limits::Limits;
 
 /// Stores kept open between requests.
 const POOL_MAX: usize = 8;
@@ -180,6 +182,19 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Parses a TAXII request's query string (`added_after`, `limit`, `next`, `match[...]`) the way
+/// the objects and manifest endpoints do, so fuzzing and property tests reach the same code as a
+/// request. Returns the error a client would get.
+pub fn check_taxii_query(query: &str) -> Result<(), ApiError> {
+    let uri: axum::http::Uri = format!("/?{query}")
+        .parse()
+        .map_err(|e| ApiError::bad_request(format!("not a request target: {e}")))?;
+    let axum::extract::Query(params) =
+        axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&uri)
+            .map_err(|e| ApiError::bad_request(e.body_text()))?;
+    taxii::parse_filters(&params, true).map(drop)
+}
+
 /// Security headers on every response: nothing may frame, sniff or leak referrers.
 async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let mut resp = next.run(req).await;
@@ -187,7 +202,7 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+            "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
         ),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
@@ -203,19 +218,34 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
     resp
 }
 
-/// Every route: TAXII 2.1 (`/taxii2/`, `/threatscape/...`) and the REST API (`/api/v1/...`).
+/// Every route: TAXII 2.1 (`/taxii2/`, `/threatscape/...`) and the REST API (`/api/v1/...`), with
+/// the default [`Limits`].
 pub fn router(state: AppState) -> Router {
+    router_with(state, Limits::default())
+}
+
+/// Every route, with the given limits on request bodies.
+pub fn router_with(state: AppState, limits: Limits) -> Router {
     Router::new()
         .merge(taxii::routes())
         .merge(api::routes())
         .merge(web::routes())
         .fallback(|| async { ApiError::not_found("no such resource") })
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::extract::DefaultBodyLimit::max(limits.max_body))
+        .layer(axum::middleware::from_fn_with_state(
+            limits,
+            limits::limit_json,
+        ))
+        // Outside the JSON check, which reads the body through it.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            limits.body_read_timeout,
+        ))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)
 }
 
-/// Serves on `addr` until the process is interrupted (Ctrl-C).
+/// Serves on `addr` until the process is interrupted (Ctrl-C) or terminated (SIGTERM), then
+/// finishes the requests in flight (see [`serve_until`]).
 pub async fn serve(db: &str, addr: SocketAddr) -> anyhow::Result<()> {
     // Opening a store may block (the PostgreSQL client runs a runtime of its own, which cannot
     // start inside this one), so it happens on a blocking thread.
@@ -223,17 +253,96 @@ pub async fn serve(db: &str, addr: SocketAddr) -> anyhow::Result<()> {
     let state = tokio::task::spawn_blocking(move || AppState::new(&location)).await??;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("serving on http://{}", listener.local_addr()?);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    serve_until(state, listener, Limits::default(), stop_signal()).await?;
     Ok(())
 }
 
-/// Serves on an already bound listener (tests bind port 0).
+/// Resolves at the first Ctrl-C (SIGINT) or SIGTERM (what `kill`, systemd and container runtimes send).
+async fn stop_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!("cannot listen for SIGTERM ({e}); only Ctrl-C stops the server");
+                std::future::pending::<()>().await
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("stopping: no new connections; finishing the requests in flight");
+}
+
+/// Serves on an already bound listener (tests bind port 0) with the default limits, until the
+/// runtime stops.
 pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).await
+    serve_until(state, listener, Limits::default(), std::future::pending()).await
+}
+
+/// Serves on `listener` with `limits` until `shutdown` resolves, then stops accepting, lets every
+/// request in flight finish and be answered (up to [`Limits::shutdown_grace`]), and returns.
+///
+/// Each connection is HTTP/1.1 with a header read timeout, so a client that trickles its headers
+/// (or keeps an idle connection) is cut off rather than holding a slot. A TAXII add in flight is a
+/// store transaction on a blocking thread: it commits or rolls back whole even if the grace runs
+/// out, as the runtime waits for blocking work before the process ends.
+pub async fn serve_until(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    limits: Limits,
+    shutdown: impl std::future::Future<Output = ()> + Send,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let app = router_with(state, limits);
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => stream,
+                Err(e) => {
+                    // Out of file descriptors, or a connection reset before it was accepted:
+                    // pause rather than spin, and keep serving the connections already open.
+                    tracing::warn!("accepting a connection failed: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!("connection ended with an error: {e}");
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(limits.shutdown_grace) => {
+            tracing::warn!(
+                "requests still in flight after {:?}; stopping anyway",
+                limits.shutdown_grace
+            );
+        }
+    }
+    Ok(())
 }
 
 /// [`serve`] on a runtime of its own, for a synchronous caller (the CLI).

@@ -139,7 +139,7 @@ async fn collection(
 
 /// The TAXII filters of a request.
 #[derive(Debug, Default)]
-struct Filters {
+pub(crate) struct Filters {
     added_after: Option<String>,
     ids: Vec<String>,
     types: Vec<String>,
@@ -170,7 +170,10 @@ fn normalise_time(t: &str) -> Option<String> {
     Some(format!("{}T{}.{ms}Z", &secs[..10], &secs[11..]))
 }
 
-fn parse_filters(params: &[(String, String)], allow_id: bool) -> Result<Filters, ApiError> {
+pub(crate) fn parse_filters(
+    params: &[(String, String)],
+    allow_id: bool,
+) -> Result<Filters, ApiError> {
     let mut f = Filters {
         limit: DEFAULT_LIMIT,
         ..Filters::default()
