@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashSet};
 use threatscape_model::{FuzzyDate, Report};
 
 use crate::classify::Mode;
+use crate::decision::{self, AppliedDecision, Decision};
 use crate::judgment::{merge, merge_confidence, round3, Finding, Judgment};
 use crate::vocab::{Dimension, Effect};
 use crate::Assessor;
@@ -26,6 +27,9 @@ pub struct Assessment {
     pub intensity: Intensity,
     /// The rule set's version.
     pub made_by: String,
+    /// The analysts' decisions on this incident and what became of each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<AppliedDecision>,
 }
 
 impl Assessment {
@@ -36,10 +40,11 @@ impl Assessment {
             .filter(move |f| f.dimension == dimension)
     }
 
-    /// The labels of one dimension that count (confidence at least [`LABEL_THRESHOLD`]).
+    /// The labels of one dimension that count: confidence at least [`LABEL_THRESHOLD`], or an
+    /// analyst's confirmation or addition, and no analyst's rejection ([`Finding::counts`]).
     pub fn labels(&self, dimension: Dimension) -> Vec<&str> {
         self.of(dimension)
-            .filter(|f| f.confidence >= LABEL_THRESHOLD)
+            .filter(|f| f.counts())
             .map(|f| f.label.as_str())
             .collect()
     }
@@ -80,18 +85,94 @@ impl Assessor {
 
     /// Assesses one incident from its reports, reading only what `mode` allows.
     pub fn assess_reports_with(&self, reports: &[Report], mode: Mode) -> Assessment {
+        self.assess_incident_with(reports, mode, &[])
+    }
+
+    /// Assesses one incident from its reports and applies the analysts' decisions about it
+    /// (those whose `incident` is the key of one of the reports; the others are ignored).
+    pub fn assess_incident(&self, reports: &[Report], decisions: &[Decision]) -> Assessment {
+        self.assess_incident_with(reports, Mode::Full, decisions)
+    }
+
+    /// The whole assessment, stage by stage: each report classified, judgments merged into
+    /// findings, decisions on them applied, implications drawn (decisions applied again to what
+    /// they add), then conflicts, spill-over, norms and agenda items, each stage reading the
+    /// findings before it with the analysts' decisions already in force, and last the intensity.
+    pub fn assess_incident_with(
+        &self,
+        reports: &[Report],
+        mode: Mode,
+        decisions: &[Decision],
+    ) -> Assessment {
+        let keys: Vec<String> = reports.iter().map(Report::key).collect();
+        let mine: Vec<&Decision> = decisions
+            .iter()
+            .filter(|d| keys.contains(&d.incident))
+            .collect();
         let judgments: Vec<Judgment> = reports
             .iter()
             .flat_map(|r| self.classify_report(r, mode))
             .collect();
         let mut findings = merge(judgments);
+        const CLASSIFIED: [Dimension; 9] = [
+            Dimension::Sector,
+            Dimension::Threat,
+            Dimension::Actor,
+            Dimension::Raas,
+            Dimension::Responsibility,
+            Dimension::Harm,
+            Dimension::Population,
+            Dimension::Scale,
+            Dimension::Duration,
+        ];
+        decision::apply(&mut findings, &mine, &CLASSIFIED);
         self.apply_implications(&mut findings);
+        let mut applied = decision::apply(&mut findings, &mine, &CLASSIFIED);
+
+        let negation = self.rules.negation();
+        let links = self.conflicts.link(reports, &findings, negation);
+        findings.extend(merge_strongest(links));
+        applied.extend(decision::apply(
+            &mut findings,
+            &mine,
+            &[Dimension::Conflict],
+        ));
+        let spill = self.conflicts.spill_over(reports, &findings);
+        findings.extend(merge_strongest(spill));
+        applied.extend(decision::apply(
+            &mut findings,
+            &mine,
+            &[Dimension::SpillOver],
+        ));
+        let norms = self
+            .norms
+            .link(reports, &findings, &self.vocabularies, negation);
+        findings.extend(merge_strongest(norms));
+        applied.extend(decision::apply(&mut findings, &mine, &[Dimension::Norm]));
+        let agenda = self
+            .agenda
+            .link(reports, &findings, &self.vocabularies, negation);
+        findings.extend(merge_strongest(agenda));
+        applied.extend(decision::apply(&mut findings, &mine, &[Dimension::Agenda]));
+        applied.sort_by_key(|a| {
+            mine.iter()
+                .position(|d| *d == &a.decision)
+                .unwrap_or(usize::MAX)
+        });
+
+        findings.sort_by(|a, b| {
+            a.dimension
+                .cmp(&b.dimension)
+                .then(b.confidence.total_cmp(&a.confidence))
+                .then(a.label.cmp(&b.label))
+        });
         let intensity = self.intensity(&findings, reports);
         Assessment {
-            reports: reports.iter().map(Report::key).collect(),
+            reports: keys,
             findings,
             intensity,
             made_by: self.rules.version.clone(),
+            decisions: applied,
         }
     }
 
@@ -103,7 +184,7 @@ impl Assessor {
             let mut new: Vec<Judgment> = Vec::new();
             for rule in &self.rules.implications {
                 for f in findings.iter() {
-                    if f.confidence < LABEL_THRESHOLD {
+                    if !f.counts() {
                         continue;
                     }
                     let vocab = self.vocabularies.get(f.dimension);
@@ -118,7 +199,7 @@ impl Assessor {
                         None
                     } else {
                         match findings.iter().find(|g| {
-                            g.confidence >= LABEL_THRESHOLD
+                            g.counts()
                                 && rule.also.iter().any(|(d, l)| {
                                     *d == g.dimension
                                         && self.vocabularies.get(g.dimension).is_within(&g.label, l)
@@ -174,6 +255,7 @@ impl Assessor {
                         label: j.label.clone(),
                         confidence: 0.0,
                         judgments: vec![j],
+                        decision: None,
                     }),
                 }
             }
@@ -194,7 +276,7 @@ impl Assessor {
         let counted = |d: Dimension| {
             findings
                 .iter()
-                .filter(move |f| f.dimension == d && f.confidence >= LABEL_THRESHOLD)
+                .filter(move |f| f.dimension == d && f.counts())
         };
         let mut components = Vec::new();
 
@@ -370,6 +452,17 @@ impl Assessor {
     }
 }
 
+/// Merges link judgments (conflicts, spill-over, agenda items, norms) into findings whose
+/// confidence is their strongest judgment's: the rules of one file read the same facts at
+/// different strengths, so they are not independent evidence to combine.
+fn merge_strongest(judgments: Vec<Judgment>) -> Vec<Finding> {
+    let mut findings = merge(judgments);
+    for f in &mut findings {
+        f.confidence = f.judgments.iter().map(|j| j.confidence).fold(0.0, f64::max);
+    }
+    findings
+}
+
 /// The weight of an effect in the intensity score.
 pub fn effect_weight(effect: Effect) -> f64 {
     match effect {
@@ -383,17 +476,7 @@ pub fn effect_weight(effect: Effect) -> f64 {
 /// Whole days between two dates, counting unknown months and days as the first.
 fn days_between(a: &FuzzyDate, b: &FuzzyDate) -> i64 {
     fn ordinal(d: &FuzzyDate) -> i64 {
-        let y = i64::from(d.year);
-        let m = i64::from(d.month.unwrap_or(1));
-        let day = i64::from(d.day.unwrap_or(1));
-        // Days since a fixed epoch (civil-from-days inverse, Howard Hinnant's algorithm).
-        let y = if m <= 2 { y - 1 } else { y };
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let mp = (m + 9) % 12;
-        let doy = (153 * mp + 2) / 5 + day - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe
+        crate::conflict::day_number(d.year, d.month.unwrap_or(1), d.day.unwrap_or(1))
     }
     (ordinal(b) - ordinal(a)).max(0)
 }

@@ -93,8 +93,10 @@ fn values<'a>(report: &'a Report, field: &SourceField) -> Vec<Value<'a>> {
             }
         }
         SourceField::ActorCategories => {
+            // A category may list several values ("nation-state; criminal" for a STIX threat
+            // actor with two types): each is read.
             for (i, a) in report.actors.iter().enumerate() {
-                if let Some(c) = &a.category {
+                for c in a.category.iter().flat_map(|c| c.split(';')).map(str::trim) {
                     out.push(Value {
                         place: format!("actors[{i}].category"),
                         text: c,
@@ -102,7 +104,13 @@ fn values<'a>(report: &'a Report, field: &SourceField) -> Vec<Value<'a>> {
                 }
             }
             for (i, a) in report.attributions.iter().enumerate() {
-                if let Some(c) = &a.actor.category {
+                for c in a
+                    .actor
+                    .category
+                    .iter()
+                    .flat_map(|c| c.split(';'))
+                    .map(str::trim)
+                {
                     out.push(Value {
                         place: format!("attributions[{i}].actor.category"),
                         text: c,

@@ -1,6 +1,7 @@
 //! Judgments: one label, its confidence, the rule that made it, the evidence that fired and who
 //! made it; and findings, which merge the judgments of one label across an incident's reports.
 
+use crate::decision::AnalystVerdict;
 use crate::vocab::Dimension;
 
 /// A judgment that a report (or an incident) carries a label, with its rationale.
@@ -35,8 +36,13 @@ pub struct Finding {
     pub label: String,
     /// The merged confidence (see [`merge_confidence`]).
     pub confidence: f64,
-    /// Every judgment that supports it, with all their evidence.
+    /// Every judgment that supports it, with all their evidence (the machine's; none for a
+    /// label only an analyst added).
     pub judgments: Vec<Judgment>,
+    /// An analyst's confirmation, rejection or addition, which decides whether it counts (see
+    /// [`Finding::counts`]); the machine's judgments and confidence stay as they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<AnalystVerdict>,
 }
 
 impl Finding {
@@ -99,6 +105,7 @@ pub fn merge(judgments: impl IntoIterator<Item = Judgment>) -> Vec<Finding> {
                 label: j.label.clone(),
                 confidence: 0.0,
                 judgments: vec![j],
+                decision: None,
             }),
         }
     }

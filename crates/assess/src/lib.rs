@@ -13,6 +13,12 @@
 //! - [`classify`]: one report's judgments, from its fields, its text, or both ([`Mode`]);
 //! - [`assess`]: an incident's [`Assessment`] from its reports: judgments merged into
 //!   [`Finding`]s, implications, and the [`Intensity`] score;
+//! - [`conflict`]: armed conflicts (`conflicts.toml`), linking incidents to them and spill-over
+//!   to third States;
+//! - [`links`]: rules from an incident's findings to Security Council agenda items
+//!   (`agenda.toml`) and the UN norms (a)-(k) (`norms.toml`), each link with a rationale;
+//! - [`decision`]: analysts' confirmations, rejections and additions, applied by every
+//!   assessment beside the machine's judgments;
 //! - [`eval`]: measuring the classification against a dataset's human coding on a held-out split.
 //!
 //! Everything is data an analyst can read and edit (`crates/assess/data`): the built-in files are
@@ -21,11 +27,14 @@
 
 pub mod assess;
 pub mod classify;
+pub mod conflict;
 pub mod crosswalk;
 mod csvdata;
+pub mod decision;
 pub mod error;
 pub mod eval;
 pub mod judgment;
+pub mod links;
 pub mod rules;
 pub mod text;
 pub mod vocab;
@@ -37,9 +46,12 @@ use threatscape_model::Report;
 
 pub use assess::{Assessment, Component, Intensity, LABEL_THRESHOLD};
 pub use classify::{Mode, SourceField, SourceVocabulary};
+pub use conflict::{Conflict, Conflicts};
 pub use crosswalk::{CrosswalkRow, Crosswalks, Relation};
+pub use decision::{AnalystVerdict, AppliedDecision, Decision, Verdict};
 pub use error::AssessError;
 pub use judgment::{Finding, Judgment};
+pub use links::LinkRules;
 pub use rules::RuleSet;
 pub use vocab::{Dimension, Effect, StateResponsibility, Term, Vocabularies, Vocabulary};
 
@@ -64,6 +76,9 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
         include_str!("../data/source_vocabularies.csv"),
     ),
     ("rules.toml", include_str!("../data/rules.toml")),
+    ("conflicts.toml", include_str!("../data/conflicts.toml")),
+    ("agenda.toml", include_str!("../data/agenda.toml")),
+    ("norms.toml", include_str!("../data/norms.toml")),
     (
         "crosswalks/sector-eurepoc.csv",
         include_str!("../data/crosswalks/sector-eurepoc.csv"),
@@ -150,6 +165,12 @@ pub struct Assessor {
     pub sources: Vec<SourceVocabulary>,
     /// The text and implication rules.
     pub rules: RuleSet,
+    /// Armed conflicts and how incidents are linked to them.
+    pub conflicts: Conflicts,
+    /// Rules linking incidents to Security Council agenda items.
+    pub agenda: LinkRules,
+    /// Rules linking incidents to the norms (a)-(k).
+    pub norms: LinkRules,
 }
 
 /// Assesses one incident from its reports with the built-in data.
@@ -230,6 +251,9 @@ impl Assessor {
             let (path, text) = find(name)?;
             vocab::parse_vocabulary(dimension, path, text)
         };
+        let (path, text) = find("conflicts.toml")?;
+        let conflicts = Conflicts::parse(path, text)?;
+        let reference = threatscape_reference::Reference::embedded();
         let vocabularies = Vocabularies {
             sectors: vocab(Dimension::Sector, "sectors.csv")?,
             threats: vocab(Dimension::Threat, "threat_kinds.csv")?,
@@ -240,6 +264,9 @@ impl Assessor {
             populations: vocab(Dimension::Population, "populations.csv")?,
             scale: vocab(Dimension::Scale, "scale.csv")?,
             duration: vocab(Dimension::Duration, "duration.csv")?,
+            conflicts: conflicts.vocabulary(path)?,
+            agenda: agenda_vocabulary(&reference)?,
+            norms: norm_vocabulary(&reference)?,
         };
         let mut crosswalks = Crosswalks::default();
         for (path, text) in files {
@@ -251,13 +278,74 @@ impl Assessor {
         let sources = parse_sources(path, text)?;
         let (path, text) = find("rules.toml")?;
         let rules = RuleSet::parse(path, text, &vocabularies)?;
+        let (path, text) = find("agenda.toml")?;
+        let agenda = LinkRules::parse(
+            Dimension::Agenda,
+            path,
+            text,
+            &vocabularies.agenda,
+            &vocabularies,
+        )?;
+        let (path, text) = find("norms.toml")?;
+        let norms = LinkRules::parse(
+            Dimension::Norm,
+            path,
+            text,
+            &vocabularies.norms,
+            &vocabularies,
+        )?;
         Ok(Assessor {
             vocabularies,
             crosswalks,
             sources,
             rules,
+            conflicts,
+            agenda,
+            norms,
         })
     }
+}
+
+/// The Council's agenda items (reference crate) as a vocabulary: id, title, kind and sanctions
+/// committee.
+fn agenda_vocabulary(
+    reference: &threatscape_reference::Reference,
+) -> Result<Vocabulary, AssessError> {
+    let terms = reference
+        .agenda_items
+        .iter()
+        .map(|a| Term {
+            id: a.id.clone(),
+            parent: None,
+            label: a.title.clone(),
+            definition: match &a.related_sanctions_committee {
+                Some(c) => format!("{}; sanctions committee: {c}", a.kind),
+                None => a.kind.clone(),
+            },
+            criticality: None,
+            effect: None,
+        })
+        .collect();
+    Vocabulary::new(Dimension::Agenda, threatscape_reference::AGENDA, terms)
+}
+
+/// The norms of A/70/174 para 13 (reference crate) as a vocabulary, by letter.
+fn norm_vocabulary(
+    reference: &threatscape_reference::Reference,
+) -> Result<Vocabulary, AssessError> {
+    let terms = reference
+        .norms
+        .iter()
+        .map(|n| Term {
+            id: n.id.clone(),
+            parent: None,
+            label: format!("norm ({}), {}", n.id, n.source_para),
+            definition: n.paraphrase.clone(),
+            criticality: None,
+            effect: None,
+        })
+        .collect();
+    Vocabulary::new(Dimension::Norm, threatscape_reference::NORMS, terms)
 }
 
 fn parse_sources(file: &str, text: &str) -> Result<Vec<SourceVocabulary>, AssessError> {

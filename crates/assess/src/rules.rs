@@ -208,6 +208,11 @@ fn parse_label(
 }
 
 impl RuleSet {
+    /// How negation is recognised, for other phrase matchers (conflicts, links) to share.
+    pub fn negation(&self) -> &Negation {
+        &self.negation
+    }
+
     /// Parses and checks a rule file against the vocabularies.
     pub fn parse(file: &str, text: &str, vocab: &Vocabularies) -> Result<RuleSet, AssessError> {
         let spec: RuleFile = toml::from_str(text)

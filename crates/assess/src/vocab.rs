@@ -37,11 +37,22 @@ pub enum Dimension {
     Scale,
     /// How long a disruption lasted.
     Duration,
+    /// An armed conflict the incident is linked to (`conflicts.toml`; a phase is a term within
+    /// its conflict: `russia-ukraine.full-scale-invasion`).
+    Conflict,
+    /// An armed conflict whose effects the incident carried to a third State (not a party): the
+    /// label is the conflict's id, the evidence names the third States.
+    SpillOver,
+    /// A Security Council agenda item the incident bears on (ids of the reference crate's
+    /// `agenda-items.csv`).
+    Agenda,
+    /// A norm of A/70/174 para 13 the incident may engage (its letter, `a` to `k`).
+    Norm,
 }
 
 impl Dimension {
     /// Every dimension, in the order assessments list them.
-    pub const ALL: [Dimension; 9] = [
+    pub const ALL: [Dimension; 13] = [
         Dimension::Sector,
         Dimension::Threat,
         Dimension::Actor,
@@ -51,6 +62,10 @@ impl Dimension {
         Dimension::Population,
         Dimension::Scale,
         Dimension::Duration,
+        Dimension::Conflict,
+        Dimension::SpillOver,
+        Dimension::Agenda,
+        Dimension::Norm,
     ];
 
     /// The prefix rules use to name a label of this dimension (`threat:ransomware`).
@@ -65,6 +80,10 @@ impl Dimension {
             Dimension::Population => "population",
             Dimension::Scale => "scale",
             Dimension::Duration => "duration",
+            Dimension::Conflict => "conflict",
+            Dimension::SpillOver => "spill-over",
+            Dimension::Agenda => "agenda",
+            Dimension::Norm => "norm",
         }
     }
 
@@ -99,7 +118,8 @@ pub enum Effect {
 }
 
 impl Effect {
-    fn parse(text: &str) -> Option<Effect> {
+    /// Reads `enabling`, `exploitive`, `influence`, `disruptive` or `destructive`.
+    pub fn parse(text: &str) -> Option<Effect> {
         Some(match text.trim() {
             "enabling" => Effect::Enabling,
             "exploitive" => Effect::Exploitive,
@@ -449,6 +469,12 @@ pub struct Vocabularies {
     pub scale: Vocabulary,
     /// Duration cues for the intensity score.
     pub duration: Vocabulary,
+    /// Armed conflicts and their phases (also the labels of spill-over findings).
+    pub conflicts: Vocabulary,
+    /// The Security Council's agenda items.
+    pub agenda: Vocabulary,
+    /// The norms of A/70/174 para 13, by letter.
+    pub norms: Vocabulary,
 }
 
 impl Vocabularies {
@@ -464,6 +490,9 @@ impl Vocabularies {
             Dimension::Population => &self.populations,
             Dimension::Scale => &self.scale,
             Dimension::Duration => &self.duration,
+            Dimension::Conflict | Dimension::SpillOver => &self.conflicts,
+            Dimension::Agenda => &self.agenda,
+            Dimension::Norm => &self.norms,
         }
     }
 }

@@ -4,4 +4,5 @@
 mod cases;
 mod data;
 mod datasets;
+mod demo;
 mod evaluation;

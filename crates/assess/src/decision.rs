@@ -1,0 +1,232 @@
+//! Analysts' decisions on an assessment: confirm a finding, reject it, or add a label the rules
+//! missed. Decisions are kept outside the crate (the CLI keeps them in the store's
+//! `assessment-decisions` stream) and applied by every assessment, so they survive re-running
+//! the rules; the machine's judgments stay in the finding beside the analyst's word.
+//!
+//! A decision names its incident by the key of one of the incident's reports (incidents are
+//! derived afresh on every run, reports keep their keys), so it follows the report into whatever
+//! incident reconciliation puts it in.
+
+use crate::judgment::Finding;
+use crate::vocab::Dimension;
+use crate::LABEL_THRESHOLD;
+
+/// What the analyst says about a label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// The label is right: it counts whatever its confidence.
+    Confirm,
+    /// The label is wrong: it does not count, whatever its confidence.
+    Reject,
+    /// The label is right though no rule found it: it counts.
+    Add,
+}
+
+impl Verdict {
+    /// `confirm`, `reject` or `add`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Confirm => "confirm",
+            Verdict::Reject => "reject",
+            Verdict::Add => "add",
+        }
+    }
+}
+
+/// An analyst's decision about one label of one incident.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Decision {
+    /// The key of one of the incident's reports (`eurepoc:842`).
+    pub incident: String,
+    /// The dimension of the label.
+    pub dimension: Dimension,
+    /// The label (a canonical id, an agenda item id, a norm letter, a conflict id).
+    pub label: String,
+    /// Confirm, reject or add.
+    pub verdict: Verdict,
+    /// Why, in the analyst's words.
+    pub reason: String,
+    /// Who decided.
+    pub analyst: String,
+    /// When it was recorded (set by the store), if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_at: Option<String>,
+    /// Its number in the decision stream, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<i64>,
+}
+
+/// The analyst's word on a finding, kept beside the machine's judgments.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AnalystVerdict {
+    /// Confirm, reject or add.
+    pub verdict: Verdict,
+    /// Why.
+    pub reason: String,
+    /// Who.
+    pub analyst: String,
+    /// When, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_at: Option<String>,
+    /// The decision's number in its stream, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<i64>,
+}
+
+/// What became of a decision in one assessment.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AppliedDecision {
+    /// The decision.
+    pub decision: Decision,
+    /// `applied`; `superseded` by a later decision on the same label; or why it could not apply
+    /// (`no such finding`: the rules no longer find the label it confirms or rejects).
+    pub outcome: String,
+}
+
+impl Finding {
+    /// Whether the finding counts: the analyst's verdict when there is one, else whether its
+    /// confidence reaches [`LABEL_THRESHOLD`].
+    pub fn counts(&self) -> bool {
+        match self.decision.as_ref().map(|d| d.verdict) {
+            Some(Verdict::Reject) => false,
+            Some(Verdict::Confirm | Verdict::Add) => true,
+            None => self.confidence >= LABEL_THRESHOLD,
+        }
+    }
+}
+
+/// Applies the decisions of the given dimensions to `findings`, in order (a later decision on
+/// the same label replaces an earlier one). An `add` with no finding creates one that has no
+/// machine judgment (confidence 0); a `confirm` or `reject` of a label the rules did not find is
+/// reported as not applied. Returns what became of each decision, in order.
+pub fn apply(
+    findings: &mut Vec<Finding>,
+    decisions: &[&Decision],
+    dimensions: &[Dimension],
+) -> Vec<AppliedDecision> {
+    let mut out = Vec::new();
+    for (i, d) in decisions.iter().enumerate() {
+        if !dimensions.contains(&d.dimension) {
+            continue;
+        }
+        let later = decisions[i + 1..]
+            .iter()
+            .any(|e| e.dimension == d.dimension && e.label == d.label);
+        let verdict = AnalystVerdict {
+            verdict: d.verdict,
+            reason: d.reason.clone(),
+            analyst: d.analyst.clone(),
+            recorded_at: d.recorded_at.clone(),
+            seq: d.seq,
+        };
+        let existing = findings
+            .iter_mut()
+            .find(|f| f.dimension == d.dimension && f.label == d.label);
+        let outcome = match (existing, d.verdict) {
+            (_, _) if later => "superseded".to_string(),
+            (Some(f), _) => {
+                f.decision = Some(verdict);
+                "applied".to_string()
+            }
+            (None, Verdict::Add) => {
+                findings.push(Finding {
+                    dimension: d.dimension,
+                    label: d.label.clone(),
+                    confidence: 0.0,
+                    judgments: Vec::new(),
+                    decision: Some(verdict),
+                });
+                "applied".to_string()
+            }
+            (None, _) => "no such finding: the rules no longer find this label".to_string(),
+        };
+        out.push(AppliedDecision {
+            decision: (*d).clone(),
+            outcome,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::judgment::Judgment;
+
+    fn finding(label: &str, confidence: f64) -> Finding {
+        Finding {
+            dimension: Dimension::Norm,
+            label: label.into(),
+            confidence,
+            judgments: vec![Judgment {
+                dimension: Dimension::Norm,
+                label: label.into(),
+                confidence,
+                rule_id: "link:test".into(),
+                evidence: vec!["x".into()],
+                made_by: "test".into(),
+                report: None,
+            }],
+            decision: None,
+        }
+    }
+
+    fn decision(label: &str, verdict: Verdict) -> Decision {
+        Decision {
+            incident: "native:1".into(),
+            dimension: Dimension::Norm,
+            label: label.into(),
+            verdict,
+            reason: "read the sources".into(),
+            analyst: "ana".into(),
+            recorded_at: None,
+            seq: None,
+        }
+    }
+
+    #[test]
+    fn verdicts_override_confidence_and_keep_the_machine_judgment() {
+        let mut findings = vec![finding("f", 0.9), finding("i", 0.3)];
+        let reject = decision("f", Verdict::Reject);
+        let confirm = decision("i", Verdict::Confirm);
+        let add = decision("k", Verdict::Add);
+        let missing = decision("c", Verdict::Confirm);
+        let out = apply(
+            &mut findings,
+            &[&reject, &confirm, &add, &missing],
+            &[Dimension::Norm],
+        );
+        assert_eq!(
+            out.iter().map(|o| o.outcome.as_str()).collect::<Vec<_>>(),
+            [
+                "applied",
+                "applied",
+                "applied",
+                "no such finding: the rules no longer find this label"
+            ]
+        );
+        assert!(!findings[0].counts());
+        assert_eq!(findings[0].confidence, 0.9);
+        assert_eq!(findings[0].judgments.len(), 1);
+        assert!(findings[1].counts());
+        assert!(findings[2].counts() && findings[2].judgments.is_empty());
+    }
+
+    #[test]
+    fn the_last_decision_on_a_label_wins() {
+        let mut findings = vec![finding("f", 0.9)];
+        let reject = decision("f", Verdict::Reject);
+        let confirm = decision("f", Verdict::Confirm);
+        let out = apply(&mut findings, &[&reject, &confirm], &[Dimension::Norm]);
+        assert_eq!(out[0].outcome, "superseded");
+        assert_eq!(out[1].outcome, "applied");
+        assert!(findings[0].counts());
+        // Decisions of other dimensions are left for their stage.
+        let other = Decision {
+            dimension: Dimension::Agenda,
+            ..decision("poc", Verdict::Add)
+        };
+        assert!(apply(&mut findings, &[&other], &[Dimension::Norm]).is_empty());
+    }
+}
