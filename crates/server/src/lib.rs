@@ -16,6 +16,7 @@
 
 mod api;
 pub mod auth;
+pub mod debate;
 pub mod limits;
 mod taxii;
 mod web;
@@ -230,6 +231,7 @@ pub fn router_with(state: AppState, limits: Limits) -> Router {
         .merge(taxii::routes())
         .merge(api::routes())
         .merge(web::routes())
+        .merge(debate::routes())
         .fallback(|| async { ApiError::not_found("no such resource") })
         .layer(axum::extract::DefaultBodyLimit::max(limits.max_body))
         .layer(axum::middleware::from_fn_with_state(
