@@ -910,3 +910,44 @@ fn live_page_in_chromium() {
     assert_eq!(statements.len(), 2, "{statements:?}");
     assert!(statements[0].overrun.is_positive(), "{:?}", statements[0]);
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_debate_endpoint() {
+    let s = site();
+    let r = api(&s.state, "reader", "GET", "/api/v1/openapi.json", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let doc = r.json();
+    let m = "/debate/meetings/{id}";
+    for (path, methods) in [
+        ("/debate/meetings".to_string(), &["get", "post"][..]),
+        (m.to_string(), &["get"]),
+        (format!("{m}/events"), &["get"]),
+        (format!("{m}/inscriptions"), &["get", "post"]),
+        (format!("{m}/inscriptions/{{n}}"), &["get"]),
+        (format!("{m}/inscriptions/{{n}}/letter"), &["post"]),
+        (format!("{m}/inscriptions/{{n}}/withdraw"), &["post"]),
+        (format!("{m}/inscriptions/{{n}}/replace"), &["post"]),
+        (format!("{m}/inscriptions/{{n}}/move"), &["post"]),
+        (format!("{m}/inscriptions/{{n}}/statement"), &["post"]),
+        (format!("{m}/draw"), &["post"]),
+        (format!("{m}/order"), &["get"]),
+        (format!("{m}/live"), &["get", "post"]),
+        (format!("{m}/export"), &["get"]),
+        (format!("{m}/statements"), &["get"]),
+        (format!("{m}/letters/{{sha256}}"), &["get"]),
+    ] {
+        for method in methods {
+            assert!(
+                doc["paths"][&path][method]["responses"].is_object(),
+                "{method} {path} is not described"
+            );
+        }
+    }
+    let described = doc["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| k.starts_with("/debate"))
+        .count();
+    assert_eq!(described, 16);
+}
