@@ -80,7 +80,7 @@ pub fn read_bytes(
         message,
     };
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let root: Value = serde_json::from_slice(text)
+    let root: Value = threatscape_stix::reader::parse_value(text)
         .map_err(|e| format_error(format!("not a MISP event file: not JSON: {e}")))?;
     let places = event_places(&root).ok_or_else(|| {
         format_error(

@@ -54,7 +54,7 @@ pub struct RawObject {
 impl RawObject {
     /// Parses the object's bytes into the generic form; syntax errors carry their place in the file.
     pub fn parse(&self) -> Result<JsonMap, ReadError> {
-        serde_json::from_slice::<JsonMap>(&self.bytes).map_err(|e| {
+        parse_object(&self.bytes).map_err(|e| {
             let location = self.relative_location(e.line() as u64, e.column() as u64);
             ReadError::syntax(location, strip_serde_position(&e.to_string()))
         })
@@ -73,6 +73,111 @@ impl RawObject {
                 column
             },
         }
+    }
+}
+
+/// Parses one JSON object, refusing a key repeated in any object at any depth.
+///
+/// RFC 8259 leaves repeated keys to the parser, and `serde_json` silently keeps the last value:
+/// a `"created_by_ref"` or a marking written twice would lose one of its values unseen. The error
+/// carries serde_json's line and column, at the repeated key's value.
+pub fn parse_object(bytes: &[u8]) -> Result<JsonMap, serde_json::Error> {
+    use serde::de::DeserializeSeed;
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = UniqueKeys.deserialize(&mut de)?;
+    de.end()?;
+    match value {
+        serde_json::Value::Object(map) => Ok(map),
+        other => Err(<serde_json::Error as serde::de::Error>::invalid_type(
+            unexpected(&other),
+            &"a JSON object",
+        )),
+    }
+}
+
+/// Parses any JSON value as [`parse_object`] does, refusing repeated keys.
+pub fn parse_value(bytes: &[u8]) -> Result<serde_json::Value, serde_json::Error> {
+    use serde::de::DeserializeSeed;
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = UniqueKeys.deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+fn unexpected(v: &serde_json::Value) -> serde::de::Unexpected<'_> {
+    use serde::de::Unexpected;
+    match v {
+        serde_json::Value::Null => Unexpected::Unit,
+        serde_json::Value::Bool(b) => Unexpected::Bool(*b),
+        serde_json::Value::Number(_) => Unexpected::Other("a number"),
+        serde_json::Value::String(s) => Unexpected::Str(s),
+        serde_json::Value::Array(_) => Unexpected::Seq,
+        serde_json::Value::Object(_) => Unexpected::Map,
+    }
+}
+
+/// A `serde_json::Value` deserializer that fails on a repeated key (serde_json's own keeps the last).
+#[derive(Clone, Copy)]
+struct UniqueKeys;
+
+impl<'de> serde::de::DeserializeSeed<'de> for UniqueKeys {
+    type Value = serde_json::Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeys {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        // JSON has no NaN or infinity, so every f64 serde_json hands over is finite.
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element_seed(self)? {
+            items.push(item);
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = JsonMap::new();
+        while let Some(key) = map.next_key::<String>()? {
+            match out.entry(key) {
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(map.next_value_seed(self)?);
+                }
+                serde_json::map::Entry::Occupied(slot) => {
+                    return Err(serde::de::Error::custom(format_args!(
+                        "the key {:?} appears twice in one object (a JSON parser would silently keep only one value)",
+                        slot.key()
+                    )));
+                }
+            }
+        }
+        Ok(serde_json::Value::Object(out))
     }
 }
 
@@ -830,6 +935,25 @@ mod tests {
         assert!(objs[0].parse().is_ok());
         let err = objs[1].parse().unwrap_err();
         assert_eq!(err.location().map(|l| (l.line, l.column)), Some((4, 9)));
+    }
+
+    #[test]
+    fn refuses_a_repeated_key_at_any_depth_with_its_place() {
+        let input = "[\n {\"type\": \"campaign\",\n  \"x\": {\"a\": 1,\n        \"a\": 2}}]";
+        let objs: Vec<_> = Reader::new(input.as_bytes())
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let err = objs[0].parse().unwrap_err();
+        assert!(err.to_string().contains("\"a\" appears twice"), "{err}");
+        assert_eq!(err.location().map(|l| l.line), Some(4));
+        // The same keys in different objects, and numbers, are read as serde_json reads them.
+        let fine = br#"{"a": {"a": 1.5e300, "b": -0.0}, "b": [{"a": 18446744073709551615}]}"#;
+        assert_eq!(
+            serde_json::Value::Object(parse_object(fine).unwrap()),
+            serde_json::from_slice::<serde_json::Value>(fine).unwrap()
+        );
+        assert!(parse_object(b"[1]").is_err());
+        assert!(parse_value(b"{\"k\": 1, \"k\": 1}").is_err());
     }
 
     #[test]
