@@ -13,6 +13,7 @@ mod commands;
 mod debate;
 mod demo;
 mod incidents;
+mod pull;
 mod serve;
 mod table;
 
@@ -89,6 +90,10 @@ enum Command {
     ///
     /// Example: threatscape serve --addr 127.0.0.1:8080
     Serve(serve::ServeArgs),
+    /// Fetch a TAXII 2.1 collection's objects added since the last pull and ingest them.
+    ///
+    /// Example: threatscape pull https://cti.example.org/api1/ --collection 91a7b528-80eb-42ed-a74d-c6fbd5a26116 --user ana --contributor CERT-X --contributor-type member-state --tlp green
+    Pull(pull::PullArgs),
     /// Manage users (organisation, role, TLP clearance; argon2id-hashed passwords).
     #[command(subcommand)]
     User(serve::UserCommand),
@@ -378,6 +383,7 @@ fn main() -> ExitCode {
         Command::Search(args) => commands::search(&cli.db, args),
         Command::Migrate(args) => commands::migrate(args),
         Command::Serve(args) => serve::serve(&cli.db, args),
+        Command::Pull(args) => pull::pull(&cli.db, args),
         Command::Demo(args) => demo::demo(args),
         Command::User(cmd) => serve::user(&cli.db, cmd),
         Command::Token(cmd) => serve::token(&cli.db, cmd),
