@@ -8,6 +8,7 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod assess;
 mod brief;
 mod commands;
 mod debate;
@@ -70,6 +71,12 @@ enum Command {
     /// and `split` record an analyst's decision (by report key, as `export incidents` shows them);
     /// decisions are kept in the audit log and applied by every later reconciliation.
     Reconcile(ReconcileArgs),
+    /// Assess every incident (sectors, threat kinds, actors, harm, conflicts, Council agenda items,
+    /// UN norms), each finding with its rule, evidence and confidence; or record an analyst's
+    /// decision (`confirm`, `reject`, `add`), which every later assessment applies.
+    ///
+    /// Example: threatscape assess --period 2022 --incident stix:incident--549bb4d1-...
+    Assess(assess::AssessArgs),
     /// Write the periodic landscape briefing (HTML, Markdown, JSON) for a period against a baseline.
     ///
     /// Example: threatscape brief --period 2023-Q2 --baseline year-ago --audience public --out briefings/
@@ -378,6 +385,7 @@ fn main() -> ExitCode {
             incidents::export_incidents(&cli.db, args)
         }
         Command::Reconcile(args) => incidents::reconcile(&cli.db, args),
+        Command::Assess(args) => assess::assess(&cli.db, args),
         Command::Brief(args) => brief::brief(&cli.db, args),
         Command::Stats(args) => commands::stats(&cli.db, args),
         Command::Search(args) => commands::search(&cli.db, args),

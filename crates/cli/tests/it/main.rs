@@ -8,6 +8,8 @@ use std::process::{Command, Output};
 use serde_json::Value;
 use threatscape_testkit::{shared_data, shared_peer, workspace_root};
 
+mod assess;
+
 mod pull;
 
 fn threatscape(db: &Path, args: &[&str]) -> Output {

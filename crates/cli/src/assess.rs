@@ -1,0 +1,366 @@
+//! `assess`: every incident's findings with their rules, evidence and confidence, and analysts'
+//! decisions on them.
+//!
+//! Incidents are reconciled afresh from the stored reports (as `reconcile`, `brief` and `export
+//! incidents` do) and assessed with the built-in rules. Analysts' decisions (`assess confirm`,
+//! `reject`, `add`) are appended to the store's `assessment-decisions` stream, each naming its
+//! incident by the key of one of its reports, and every later assessment applies them in order,
+//! keeping the machine's judgments visible beside them.
+
+use std::collections::BTreeSet;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand, ValueEnum};
+use threatscape_assess::{Assessment, Assessor, Decision, Dimension, Finding, Verdict};
+use threatscape_brief::period::fuzzy_span;
+use threatscape_brief::Period;
+use threatscape_model::{Report, Tlp};
+use threatscape_store::Store;
+
+use crate::commands::{actor, open_store};
+use crate::Outcome;
+
+/// The stream holding analysts' assessment decisions.
+pub(crate) const DECISION_STREAM: &str = "assessment-decisions";
+
+/// Arguments of `threatscape assess`.
+#[derive(Debug, Args)]
+pub(crate) struct AssessArgs {
+    /// An analyst's decision to record instead of printing the assessments.
+    #[command(subcommand)]
+    decision: Option<AssessDecision>,
+    /// Only incidents that occurred within this period: a year (2023), a quarter (2023-Q2), a
+    /// month (2023-06) or days (2023-01-01..2023-03-31). An incident whose date is known less
+    /// precisely than the period is left out.
+    #[arg(long)]
+    period: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: AssessFormat,
+    /// Only the incident holding this report key (e.g. `eurepoc:842`).
+    #[arg(long)]
+    incident: Option<String>,
+    /// Release reports up to this TLP level (CLEAR unless told otherwise); an incident is
+    /// assessed from its released reports only.
+    #[arg(long, value_parser = crate::parse_tlp, default_value = "CLEAR")]
+    max_tlp: Tlp,
+    /// Also show findings below the threshold at which a label counts (what almost fired).
+    #[arg(long)]
+    all_findings: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum AssessFormat {
+    /// One block per incident: dimension, label, confidence, status, rules and evidence.
+    Table,
+    /// One JSON array: each incident's report keys, title and full assessment.
+    Json,
+}
+
+/// What an analyst can say about a label.
+#[derive(Debug, Subcommand)]
+enum AssessDecision {
+    /// The label is right: it counts whatever its confidence.
+    Confirm(DecisionArgs),
+    /// The label is wrong: it no longer counts (the machine's judgment stays visible).
+    Reject(DecisionArgs),
+    /// A label the rules missed: it counts from now on.
+    Add(DecisionArgs),
+}
+
+#[derive(Debug, Args)]
+struct DecisionArgs {
+    /// The incident, by the key of one of its reports (as `assess` and `export incidents` show).
+    #[arg(long)]
+    incident: String,
+    /// The dimension: sector, threat, actor, raas, responsibility, harm, population, scale,
+    /// duration, conflict, spill-over, agenda, norm.
+    #[arg(long)]
+    dimension: String,
+    /// The label: a canonical id (`health.hospitals`), a conflict id, an agenda item id, a norm
+    /// letter.
+    #[arg(long)]
+    label: String,
+    /// Why (kept with the decision).
+    #[arg(long)]
+    reason: String,
+    /// Who decides (defaults to the user running the command).
+    #[arg(long)]
+    analyst: Option<String>,
+}
+
+pub(crate) fn assess(db: &str, args: AssessArgs) -> Result<Outcome> {
+    let mut store = open_store(db)?;
+    if let Some(decision) = args.decision {
+        return record(&mut *store, decision);
+    }
+    let period: Option<Period> = args.period.as_deref().map(str::parse).transpose()?;
+    let (reports, run) = crate::incidents::reconcile_store(&*store, None)?;
+    let decisions = read_decisions(&*store)?;
+    let assessor = Assessor::builtin();
+
+    let mut out = Vec::new();
+    let mut withheld = 0usize;
+    let mut undated = 0usize;
+    for (number, cluster) in run.result.incidents.iter().enumerate() {
+        let all: Vec<&Report> = cluster.members.iter().map(|&m| &reports[m]).collect();
+        if let Some(key) = &args.incident {
+            if !all.iter().any(|r| &r.key() == key) {
+                continue;
+            }
+        }
+        let released: Vec<Report> = all
+            .iter()
+            .filter(|r| r.tlp <= args.max_tlp)
+            .map(|r| (*r).clone())
+            .collect();
+        if released.is_empty() {
+            withheld += 1;
+            continue;
+        }
+        if let Some(p) = &period {
+            match incident_date(&released) {
+                Some(span) if span.0 >= p.start && span.1 <= p.end => {}
+                Some(_) => continue,
+                None => {
+                    undated += 1;
+                    continue;
+                }
+            }
+        }
+        let assessment = assessor.assess_incident(&released, &decisions);
+        out.push((number + 1, released, assessment));
+    }
+    if let Some(key) = &args.incident {
+        if out.is_empty() {
+            bail!(
+                "no incident released at {} holds the report `{key}` (check the key with `export incidents`, or raise --max-tlp)",
+                args.max_tlp.as_str()
+            );
+        }
+    }
+
+    match args.format {
+        AssessFormat::Json => {
+            let items: Vec<serde_json::Value> = out
+                .iter()
+                .map(|(n, reports, a)| {
+                    serde_json::json!({
+                        "incident": n,
+                        "title": reports[0].title,
+                        "reports": a.reports,
+                        "assessment": a,
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string(&items)?);
+        }
+        AssessFormat::Table => {
+            for (n, reports, a) in &out {
+                print_incident(assessor, *n, reports, a, args.all_findings);
+            }
+            let mut summary = format!("{} incident(s) assessed", out.len());
+            if withheld > 0 {
+                summary += &format!(
+                    "; {withheld} withheld (no report at or below {})",
+                    args.max_tlp.as_str()
+                );
+            }
+            if undated > 0 {
+                summary += &format!("; {undated} without a date left out of the period");
+            }
+            println!(
+                "{summary}; {} analyst decision(s) on record",
+                decisions.len()
+            );
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+/// The first and last day an incident may have started: the earliest occurrence date any of its
+/// reports gives.
+fn incident_date(reports: &[Report]) -> Option<(i64, i64)> {
+    reports
+        .iter()
+        .filter_map(|r| r.occurred.as_ref().map(|o| fuzzy_span(&o.start)))
+        .min()
+}
+
+fn status(f: &Finding) -> String {
+    match &f.decision {
+        Some(d) => {
+            let done = match d.verdict {
+                Verdict::Confirm => "confirmed",
+                Verdict::Reject => "rejected",
+                Verdict::Add => "added",
+            };
+            format!("{done} by {}", d.analyst)
+        }
+        None if f.counts() => "counts".into(),
+        None => "below threshold".into(),
+    }
+}
+
+fn print_incident(assessor: &Assessor, n: usize, reports: &[Report], a: &Assessment, all: bool) {
+    println!("incident {n}: {}", reports[0].title);
+    println!("  reports: {}", a.reports.join(", "));
+    println!(
+        "  intensity {:.1} ({})",
+        a.intensity.score,
+        a.intensity
+            .components
+            .iter()
+            .filter(|c| c.value > 0.0)
+            .map(|c| format!("{} {}", c.name, c.value))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let shown: Vec<&Finding> = a
+        .findings
+        .iter()
+        .filter(|f| all || f.counts() || f.decision.is_some())
+        .collect();
+    let label_width = shown.iter().map(|f| f.label.len()).max().unwrap_or(0);
+    for f in shown {
+        let name = assessor
+            .vocabularies
+            .get(f.dimension)
+            .get(&f.label)
+            .map(|t| t.label.as_str())
+            .unwrap_or_default();
+        println!(
+            "  {:<10} {:<label_width$}  {:.2}  {:<16} {name}",
+            f.dimension.to_string(),
+            f.label,
+            f.confidence,
+            status(f),
+        );
+        if let Some(d) = &f.decision {
+            println!("      analyst {}: {}", d.analyst, d.reason);
+        }
+        // Each judgment's rule and its first piece of evidence (a link's rationale sentence).
+        for j in &f.judgments {
+            if let Some(e) = j.evidence.first() {
+                println!("      {} ({:.2}): {e}", j.rule_id, j.confidence);
+            }
+        }
+    }
+    for d in a.decisions.iter().filter(|d| d.outcome != "applied") {
+        println!(
+            "  decision {} {}:{} by {} not applied: {}",
+            d.decision.verdict.as_str(),
+            d.decision.dimension,
+            d.decision.label,
+            d.decision.analyst,
+            d.outcome
+        );
+    }
+    println!();
+}
+
+/// Every analyst decision on record, oldest first.
+pub(crate) fn read_decisions(store: &dyn Store) -> Result<Vec<Decision>> {
+    let mut out = Vec::new();
+    for entry in store.read_stream(DECISION_STREAM, 0)? {
+        let mut d: Decision = serde_json::from_value(entry.body.clone()).with_context(|| {
+            format!(
+                "entry {} of the {DECISION_STREAM} stream is not a decision this version can read: {}",
+                entry.seq, entry.body
+            )
+        })?;
+        d.seq = Some(entry.seq);
+        d.recorded_at = Some(entry.recorded_at.clone());
+        out.push(d);
+    }
+    Ok(out)
+}
+
+fn record(store: &mut dyn Store, command: AssessDecision) -> Result<Outcome> {
+    let (verdict, args) = match command {
+        AssessDecision::Confirm(a) => (Verdict::Confirm, a),
+        AssessDecision::Reject(a) => (Verdict::Reject, a),
+        AssessDecision::Add(a) => (Verdict::Add, a),
+    };
+    let assessor = Assessor::builtin();
+    let dimension = Dimension::from_prefix(args.dimension.trim()).with_context(|| {
+        format!(
+            "`{}` is not a dimension; use one of {}",
+            args.dimension,
+            Dimension::ALL.map(Dimension::prefix).join(", ")
+        )
+    })?;
+    let label = args.label.trim().to_string();
+    if !assessor.vocabularies.get(dimension).contains(&label) {
+        let known: BTreeSet<&str> = assessor
+            .vocabularies
+            .get(dimension)
+            .terms
+            .iter()
+            .map(|t| t.id.as_str())
+            .collect();
+        bail!(
+            "`{label}` is not a {dimension} label; known: {}",
+            known.into_iter().collect::<Vec<_>>().join(", ")
+        );
+    }
+    if args.reason.trim().is_empty() {
+        bail!("--reason is empty: say why, so the next analyst can judge the decision");
+    }
+    // The incident as it is assessed now, with the decisions already on record.
+    let (reports, run) = crate::incidents::reconcile_store(&*store, None)?;
+    let Some(index) = reports.iter().position(|r| r.key() == args.incident) else {
+        bail!(
+            "no stored report has the key `{}` (keys look like `eurepoc:842`; `assess` and `export incidents` show them)",
+            args.incident
+        );
+    };
+    let cluster = run
+        .result
+        .incidents
+        .iter()
+        .find(|c| c.members.contains(&index))
+        .context("reconciliation left a report outside every incident")?;
+    let members: Vec<Report> = cluster
+        .members
+        .iter()
+        .map(|&m| reports[m].clone())
+        .collect();
+    let on_record = read_decisions(&*store)?;
+    let current = assessor.assess_incident(&members, &on_record);
+    let finding = current.finding(dimension, &label);
+    match (verdict, finding) {
+        (Verdict::Confirm | Verdict::Reject, None) => bail!(
+            "the incident has no {dimension}:{label} finding to {}; use `assess add` for a label the rules missed",
+            verdict.as_str()
+        ),
+        (Verdict::Add, Some(f)) if f.counts() => bail!(
+            "the incident already has {dimension}:{label} (confidence {:.2}); use `assess confirm` to confirm it",
+            f.confidence
+        ),
+        _ => {}
+    }
+    let decision = Decision {
+        incident: args.incident.clone(),
+        dimension,
+        label: label.clone(),
+        verdict,
+        reason: args.reason.trim().to_string(),
+        analyst: args.analyst.unwrap_or_else(actor),
+        recorded_at: None,
+        seq: None,
+    };
+    let next = on_record.last().and_then(|d| d.seq).unwrap_or(0) + 1;
+    let body = serde_json::to_value(&decision)?;
+    let seq = store
+        .append_to_stream(DECISION_STREAM, &actor(), Some(next), &body)
+        .context("cannot record the decision")?;
+    println!(
+        "recorded decision {seq}: {} {dimension}:{label} on the incident of {} ({} report(s)), by {}",
+        verdict.as_str(),
+        args.incident,
+        members.len(),
+        decision.analyst
+    );
+    Ok(Outcome::Success)
+}

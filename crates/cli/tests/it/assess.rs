@@ -1,0 +1,204 @@
+//! `threatscape assess` on the project's demo incidents: findings with their rules and evidence,
+//! conflict, agenda and norm links, and analysts' decisions that later runs apply.
+
+use std::path::Path;
+
+use serde_json::Value;
+use threatscape_testkit::workspace_root;
+
+use crate::{json_of, threatscape};
+
+/// A store holding the demo incidents.
+fn demo_store(dir: &Path) -> std::path::PathBuf {
+    let db = dir.join("assess.db");
+    let bundle = workspace_root().join("examples/demo-incidents.json");
+    let out = threatscape(
+        &db,
+        &[
+            "ingest",
+            bundle.to_str().unwrap(),
+            "--contributor",
+            "Demo desk",
+            "--contributor-type",
+            "un-system",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    db
+}
+
+fn assessed(db: &Path, extra: &[&str]) -> Vec<Value> {
+    let mut args = vec!["assess", "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = threatscape(db, &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json_of(&out).as_array().expect("an array").clone()
+}
+
+fn by_title<'a>(items: &'a [Value], needle: &str) -> &'a Value {
+    items
+        .iter()
+        .find(|i| i["title"].as_str().unwrap().contains(needle))
+        .unwrap_or_else(|| panic!("no incident titled with {needle:?}"))
+}
+
+/// The finding of (dimension, label) in an incident's assessment.
+fn finding<'a>(incident: &'a Value, dimension: &str, label: &str) -> Option<&'a Value> {
+    incident["assessment"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["dimension"] == dimension && f["label"] == label)
+}
+
+fn counts(f: &Value) -> bool {
+    match f["decision"]["verdict"].as_str() {
+        Some("reject") => false,
+        Some(_) => true,
+        None => f["confidence"].as_f64().unwrap() >= 0.5,
+    }
+}
+
+#[test]
+fn assess_prints_links_with_rationales_and_applies_decisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_store(dir.path());
+    let all = assessed(&db, &[]);
+    assert!(all.len() >= 70, "{} incidents", all.len());
+
+    let viasat = by_title(&all, "Viasat KA-SAT");
+    for (d, l) in [
+        ("conflict", "russia-ukraine"),
+        ("conflict", "russia-ukraine.full-scale-invasion"),
+        ("spill-over", "russia-ukraine"),
+        ("agenda", "ukraine-2022"),
+    ] {
+        let f = finding(viasat, d, l).unwrap_or_else(|| panic!("Viasat: no {d}:{l}"));
+        assert!(counts(f), "{f}");
+        assert!(!f["judgments"][0]["evidence"].as_array().unwrap().is_empty());
+    }
+    let ronin = by_title(&all, "Ronin bridge");
+    let dprk = finding(ronin, "agenda", "nonprolif-dprk").expect("Ronin: 1718 regime");
+    assert!(dprk["judgments"][0]["evidence"][0]
+        .as_str()
+        .unwrap()
+        .contains("1718"));
+
+    // --period keeps the incidents that occurred within it; --incident one incident.
+    let feb_2022 = assessed(&db, &["--period", "2022-02"]);
+    assert!(feb_2022
+        .iter()
+        .any(|i| i["title"].as_str().unwrap().contains("Viasat")));
+    assert!(feb_2022
+        .iter()
+        .all(|i| !i["title"].as_str().unwrap().contains("WannaCry")));
+    let hse = by_title(&all, "Health Service Executive");
+    let hse_key = hse["reports"][0].as_str().unwrap().to_string();
+    let one = assessed(&db, &["--incident", &hse_key]);
+    assert_eq!(one.len(), 1);
+    assert!(counts(
+        finding(&one[0], "agenda", "poc").expect("HSE: protection of civilians")
+    ));
+    assert!(finding(&one[0], "norm", "f").is_none_or(|f| !counts(f)));
+
+    // An analyst rejects one link and adds another; every later run applies both and keeps the
+    // machine's judgment beside the rejection.
+    let decide = |verb: &str, dimension: &str, label: &str| {
+        threatscape(
+            &db,
+            &[
+                "assess",
+                verb,
+                "--incident",
+                &hse_key,
+                "--dimension",
+                dimension,
+                "--label",
+                label,
+                "--reason",
+                "read the sources",
+                "--analyst",
+                "analyst-1",
+            ],
+        )
+    };
+    let out = decide("reject", "agenda", "poc");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("recorded decision 1"));
+    let out = decide("add", "agenda", "terrorism");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = assessed(&db, &["--incident", &hse_key]);
+    let poc = finding(&after[0], "agenda", "poc").unwrap();
+    assert!(!counts(poc));
+    assert_eq!(poc["decision"]["analyst"], "analyst-1");
+    assert!(
+        poc["confidence"].as_f64().unwrap() >= 0.5,
+        "the machine's confidence stays"
+    );
+    assert!(!poc["judgments"].as_array().unwrap().is_empty());
+    let added = finding(&after[0], "agenda", "terrorism").unwrap();
+    assert!(counts(added) && added["judgments"].as_array().unwrap().is_empty());
+    assert_eq!(
+        after[0]["assessment"]["decisions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    // Other incidents are untouched.
+    let viasat_after = by_title(&assessed(&db, &[]), "Viasat KA-SAT").clone();
+    assert!(viasat_after["assessment"]["decisions"].is_null());
+
+    // The table names the analyst beside the machine's rule.
+    let table = threatscape(&db, &["assess", "--incident", &hse_key]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.contains("rejected by analyst-1"), "{text}");
+    assert!(text.contains("link:poc.health-disrupted"), "{text}");
+
+    // Wrong decisions are refused with the reason, and nothing is recorded.
+    let out = decide("confirm", "norm", "c");
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("use `assess add`"));
+    let out = decide("add", "agenda", "no-such-item");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a agenda label"));
+    let out = threatscape(
+        &db,
+        &[
+            "assess",
+            "add",
+            "--incident",
+            "stix:incident--nope",
+            "--dimension",
+            "norm",
+            "--label",
+            "f",
+            "--reason",
+            "x",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no stored report has the key"));
+    let after = assessed(&db, &["--incident", &hse_key]);
+    assert_eq!(
+        after[0]["assessment"]["decisions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
