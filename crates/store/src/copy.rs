@@ -141,7 +141,7 @@ pub struct Fingerprint {
     /// Record stream entries, by stream and number.
     pub streams: Tally,
     /// Users with their token digests, by id.
-    pub accounts: Tally,
+    pub users: Tally,
 }
 
 impl Fingerprint {
@@ -155,7 +155,7 @@ impl Fingerprint {
             ("audit entries", &self.audit),
             ("jobs", &self.jobs),
             ("stream entries", &self.streams),
-            ("users", &self.accounts),
+            ("users", &self.users),
         ]
     }
 }
@@ -196,7 +196,7 @@ struct Talliers {
     audit: Tallier,
     jobs: Tallier,
     streams: Tallier,
-    accounts: Tallier,
+    users: Tallier,
 }
 
 impl Talliers {
@@ -209,7 +209,7 @@ impl Talliers {
             audit: self.audit.finish(),
             jobs: self.jobs.finish(),
             streams: self.streams.finish(),
-            accounts: self.accounts.finish(),
+            users: self.users.finish(),
         }
     }
 }
@@ -265,7 +265,7 @@ fn walk(store: &dyn Store, sink: &mut dyn Sink) -> Result<Fingerprint> {
     });
     settle(&mut failure, r)?;
     let r = store.for_each_account(&mut |a| {
-        t.accounts.add(a);
+        t.users.add(a);
         pass(&mut failure, sink.account(a))
     });
     settle(&mut failure, r)?;
