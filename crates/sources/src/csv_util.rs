@@ -48,6 +48,11 @@ pub(crate) struct Table {
     pub malformed: Vec<RecordIssue>,
 }
 
+/// The largest cell a tracker row may have. The longest real ones (EuRepoC's descriptions and
+/// source lists) are a few kilobytes; one megabyte leaves room while refusing a runaway cell, as the
+/// STIX reader caps one object.
+pub const MAX_CELL_BYTES: usize = 1 << 20;
+
 /// One CSV row.
 #[derive(Debug)]
 pub(crate) struct Row {
@@ -139,6 +144,24 @@ impl Table {
                         "the row has {} cells but the header has {}: cells cannot be matched to columns",
                         record.len(),
                         headers.len()
+                    ),
+                });
+                continue;
+            }
+            if let Some((column, cell)) = record
+                .iter()
+                .enumerate()
+                .find(|(_, c)| c.len() > MAX_CELL_BYTES)
+            {
+                malformed.push(RecordIssue {
+                    file: file.clone(),
+                    locator: format!("line {line}"),
+                    message: format!(
+                        "the cell of column `{}` holds {} bytes, more than the {} a cell may hold: \
+                         it is not a tracker's coding (a quote left open swallows the rest of a file)",
+                        headers.get(column).map_or("?", String::as_str).trim(),
+                        cell.len(),
+                        MAX_CELL_BYTES
                     ),
                 });
                 continue;
@@ -1328,6 +1351,22 @@ mod tests {
         ));
         std::fs::write(&path, content).unwrap();
         path
+    }
+
+    #[test]
+    fn a_runaway_cell_rejects_its_row_with_the_column() {
+        let text = format!("a,b\n1,2\n3,{}\n5,6\n", "x".repeat(MAX_CELL_BYTES + 1));
+        let path = temp_csv("huge", &text);
+        let t = Table::read(&path, "test", &["a", "b"]).unwrap();
+        std::fs::remove_file(&path).ok();
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(t.malformed.len(), 1);
+        assert_eq!(t.malformed[0].locator, "line 3");
+        assert!(
+            t.malformed[0].message.contains("column `b`"),
+            "{}",
+            t.malformed[0].message
+        );
     }
 
     #[test]
