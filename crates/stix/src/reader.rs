@@ -275,6 +275,9 @@ struct BundleHeader {
     type_: Option<String>,
     spec_version: Option<String>,
     start: Location,
+    /// Where an `objects` property that is not an array starts, and what it is: an error when the
+    /// object turns out to be a bundle (a 2.0 `observed-data` has an `objects` dictionary).
+    objects_not_array: Option<(Location, String)>,
 }
 
 /// Streams [`RawObject`]s out of a reader; see the module documentation.
@@ -468,6 +471,12 @@ impl<R: Read> Reader<R> {
         // A whole object with no `objects` array: a single STIX object (or an empty bundle).
         let mark = self.mark.take().expect("mark set above");
         if self.bundle.type_.as_deref() == Some("bundle") {
+            if let Some((at, found)) = self.bundle.objects_not_array.take() {
+                return Err(ReadError::syntax(
+                    at,
+                    format!("a bundle's `objects` must be an array of objects, found {found}"),
+                ));
+            }
             return Ok(None);
         }
         Ok(Some(RawObject {
@@ -534,6 +543,13 @@ impl<R: Read> Reader<R> {
                 }
                 self.bump();
                 return Ok(true);
+            }
+            if key == b"objects" {
+                if opening.is_none() {
+                    // After the bundle's array: a second one would be skipped unread.
+                    return Err(self.error_here("the bundle has a second `objects` property"));
+                }
+                self.bundle.objects_not_array = Some((self.location(), describe(b)));
             }
             let value_start = self.offset();
             let value_location = self.location();
@@ -954,6 +970,34 @@ mod tests {
         );
         assert!(parse_object(b"[1]").is_err());
         assert!(parse_value(b"{\"k\": 1, \"k\": 1}").is_err());
+    }
+
+    #[test]
+    fn a_bundle_whose_objects_are_not_an_array_is_an_error() {
+        let errors = |input: &str| -> Vec<String> {
+            Reader::new(input.as_bytes())
+                .filter_map(Result::err)
+                .map(|e| e.to_string())
+                .collect()
+        };
+        assert_eq!(
+            errors("{\"type\":\"bundle\",\n\"objects\": 5}"),
+            vec!["line 2, column 12: a bundle's `objects` must be an array of objects, found `5`"]
+        );
+        assert_eq!(
+            errors("{\"objects\": {\"0\": {}}, \"type\": \"bundle\"}").len(),
+            1
+        );
+        assert_eq!(
+            errors("{\"type\":\"bundle\",\"objects\":[],\n\"objects\":[{\"a\":1}]}"),
+            vec!["line 2, column 11: the bundle has a second `objects` property"]
+        );
+        // A STIX 2.0 observed-data has an `objects` dictionary: it is an object, not a bundle.
+        let observed = r#"{"type":"observed-data","objects":{"0":{"type":"file"}}}"#;
+        let objs: Vec<_> = Reader::new(observed.as_bytes())
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(objs.len(), 1);
     }
 
     #[test]
