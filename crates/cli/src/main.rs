@@ -110,7 +110,8 @@ enum Command {
     /// Copy a whole store to another (e.g. from the embedded SQLite file to PostgreSQL), verified
     /// by counts and checksums of every kind of record.
     Migrate(MigrateArgs),
-    /// The Council's open debate: when the list of speakers opens, the UN Headquarters calendar.
+    /// The Council's open debate: the list's opening, the UN Headquarters calendar, meetings,
+    /// inscriptions, the speaking order and its exports, and the chamber's steps.
     #[command(subcommand)]
     Debate(debate::DebateCommand),
 }
@@ -397,7 +398,7 @@ fn main() -> ExitCode {
         Command::Token(cmd) => serve::token(&cli.db, cmd),
         Command::Backup(args) => commands::backup(&cli.db, args),
         Command::Restore(args) => commands::restore(&cli.db, args),
-        Command::Debate(cmd) => debate::run(cmd),
+        Command::Debate(cmd) => debate::run(&cli.db, cmd),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
