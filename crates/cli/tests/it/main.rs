@@ -9,6 +9,7 @@ use serde_json::Value;
 use threatscape_testkit::{shared_data, shared_peer, workspace_root};
 
 mod assess;
+mod bad_input;
 mod debate;
 
 mod pull;
