@@ -87,8 +87,36 @@ try {
   await inscribe('FRA', 'Mr. Demo Representative of France', 'permanent-representative');
   await inscribe('JPN', 'Ms. Demo Minister of Japan', 'minister');
   await inscribe('SVN', 'Mr. Demo Representative of Slovenia', 'permanent-representative');
-  const rows = await page.locator('#speakers tr.speaker').allTextContents();
+  let rows = await page.locator('#speakers tr.speaker').allTextContents();
   check(rows.length === 3 && rows[0].includes('Japan'), 'the minister is first among members');
+
+  // A rule 37 request with its letter: the page's script reads the PDF into the form.
+  await page.selectOption('#inscribe-form select[name=kind]', 'entity');
+  await page.fill('#inscribe-form input[name=code]', 'EST');
+  await page.fill('#inscribe-form input[name=speaker_name]', 'Ms. Demo Representative of Estonia');
+  await page.selectOption('#inscribe-form select[name=level]', 'permanent-representative');
+  await page.setInputFiles('#inscribe-form input[name=letter_file]', {
+    name: 'estonia-rule-37.pdf', mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.7\n% letter to the President of the Security Council\n%%EOF\n'),
+  });
+  await page.fill('#inscribe-form input[name=signatory_name]', 'Demo Permanent Representative');
+  await page.fill('#inscribe-form input[name=signatory_title]', 'Permanent Representative');
+  await page.waitForFunction(() => document.querySelector('#inscribe-form input[name=letter_base64]').value.length > 0);
+  await Promise.all([page.waitForURL(/notice=/), page.click('#inscribe-form button[type=submit]')]);
+  const ack = await page.textContent('#notice');
+  check(/Request no\. \d+ from Estonia .* Current position on the list of speakers: 4/.test(ack),
+    `EST (rule 37, letter uploaded): complete and on the list ("${ack.trim()}")`);
+
+  // Move Estonia before Slovenia, with a reason that the list then shows.
+  await page.selectOption('#move-form select[name=inscription]', '4'); // Estonia, no. 4
+  await page.selectOption('#move-form select[name=where]', 'before');
+  await page.selectOption('#move-form select[name=anchor]', '3'); // Slovenia, no. 3
+  await page.fill('#move-form input[name=reason]', 'at the request of the presidency');
+  await Promise.all([page.waitForURL(/notice=/), page.click('#move-form button[type=submit]')]);
+  rows = await page.locator('#speakers tr.speaker').allTextContents();
+  check(rows.length === 4 && rows[2].includes('Estonia') && rows[2].includes('at the request of the presidency'),
+    'the move is shown with its reason');
+  check(rows[3].includes('Slovenia'), 'Slovenia follows Estonia');
 
   // The live page.
   await page.click('text=Live page for the chamber');
@@ -117,7 +145,7 @@ try {
   // The next speaker; Japan's statement is recorded with its real duration and overrun.
   await Promise.all([page.waitForURL(/\/live$/), page.click('button[data-action=next]')]);
   check((await page.textContent('#floor-name')).trim() === 'France', 'live: the next speaker, France, is called');
-  check((await page.textContent('#next-name')).includes('Slovenia'), 'live: Slovenia is next');
+  check((await page.textContent('#next-name')).includes('Estonia'), 'live: Estonia, moved ahead, is next');
   const delivered = await page.locator('#statements-body tr').allTextContents();
   check(delivered.length === 1 && delivered[0].includes('Japan') && delivered[0].includes('+0:0'),
     `live: Japan's statement is listed with its duration and overrun (${delivered[0]})`);

@@ -909,6 +909,25 @@ fn live_page_in_chromium() {
     let statements = stored.record.live().statements();
     assert_eq!(statements.len(), 2, "{statements:?}");
     assert!(statements[0].overrun.is_positive(), "{:?}", statements[0]);
+    // The letter the page's script read from the chosen file is kept whole in the store.
+    let estonia = stored
+        .record
+        .list()
+        .inscriptions()
+        .into_values()
+        .find(|i| i.name == "Estonia")
+        .expect("Estonia inscribed");
+    let letter = estonia.letter.expect("a letter");
+    assert_eq!(
+        letter.signatory_title.to_string(),
+        "Permanent Representative"
+    );
+    let (name, bytes) = store::letter(&*st, &letter.sha256).unwrap().unwrap();
+    assert_eq!(name, "estonia-rule-37.pdf");
+    assert_eq!(
+        bytes,
+        b"%PDF-1.7\n% letter to the President of the Security Council\n%%EOF\n"
+    );
 }
 
 #[tokio::test]
