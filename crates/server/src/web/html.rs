@@ -60,8 +60,9 @@ pub(crate) fn link(href: &str, text: &str) -> String {
     format!(r#"<a href="{}">{}</a>"#, esc(href), esc(text))
 }
 
-const NAV: [(&str, &str); 4] = [
+const NAV: [(&str, &str); 5] = [
     ("/", "Dashboard"),
+    ("/incidents", "Incidents"),
     ("/reports", "Reports"),
     ("/search", "Search"),
     ("/contribute", "Contribute"),
@@ -80,6 +81,14 @@ pub(crate) fn page(ctx: Option<&Ctx>, title: &str, active: &str, body: &str) -> 
                 ""
             };
             nav.push_str(&format!(r#"<a href="{href}"{class}>{label}</a>"#));
+        }
+        if ctx.user.role == crate::Role::Admin {
+            let class = if active == "/admin" {
+                r#" class="active""#
+            } else {
+                ""
+            };
+            nav.push_str(&format!(r#"<a href="/admin"{class}>Admin</a>"#));
         }
         nav.push_str("</nav>");
         user = format!(

@@ -12,7 +12,9 @@
 //! access-checked query (clearance, and the organisation for AMBER+STRICT and RED), reports,
 //! counts and full-text search at or below `min(clearance, AMBER)`.
 
+mod admin;
 mod html;
+mod incidents;
 mod pages;
 
 use std::collections::HashMap;
@@ -56,6 +58,8 @@ struct Session {
 pub(crate) struct WebState {
     sessions: Mutex<HashMap<String, Session>>,
     failures: Mutex<HashMap<String, Vec<Instant>>>,
+    /// Reports reconciled into incidents, reused for a minute.
+    pub(crate) incidents: incidents::IncidentCache,
 }
 
 /// The signed-in user of a request, with the CSRF token its forms carry.
@@ -218,6 +222,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/logout", axum::routing::post(logout))
         .route("/reports", get(pages::reports))
         .route("/report", get(pages::report))
+        .route("/incidents", get(incidents::list))
+        .route("/admin", get(admin::show))
+        .route("/admin/tokens", axum::routing::post(admin::issue_token))
+        .route("/incident", get(incidents::show))
         .route("/search", get(pages::search))
         .route("/objects/{id}", get(pages::object))
         .route(

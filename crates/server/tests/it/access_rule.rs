@@ -3,8 +3,9 @@
 //! not read, and the TAXII paths return exactly the versions they may.
 //!
 //! Paths covered: TAXII collections, objects (every version, paged), manifest, object by id (latest
-//! and every version), versions; REST objects list, object by id, search and stats; the web
-//! dashboard, reports list and report page, search (latest objects and full text) and object page.
+//! and every version), versions; REST objects list, object by id, search, stats and reports; the
+//! web dashboard, reports list and report page, incident list and incident page, search (latest
+//! objects and full text) and object page.
 //! Every version's name carries a unique marker, so a leak anywhere in a body is found by text.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -456,11 +457,11 @@ async fn check_web(world: &World, state: &AppState, u: usize) {
     for tlp in Tlp::ALL {
         paths.push(format!("/reports?tlp={}", enc(tlp.as_str())));
     }
+    paths.push("/incidents".into());
     for n in 0..world.reports.len() {
-        paths.push(format!(
-            "/report?key={}",
-            enc(&format!("native:R-{}", n + 1))
-        ));
+        let key = enc(&format!("native:R-{}", n + 1));
+        paths.push(format!("/report?key={key}"));
+        paths.push(format!("/incident?key={key}"));
     }
     for path in &paths {
         let r = call(state, "GET", path, &cookie, "").await;

@@ -11,6 +11,7 @@ use threatscape_store::{AuditEntry, BatchItem, NewRun, ObjectVersion, OnConflict
 use tower::ServiceExt;
 
 mod access_rule;
+mod pages;
 mod debate;
 mod limits;
 mod web;
