@@ -505,18 +505,20 @@ async fn rest_meeting_inscriptions_order_live_and_exports() {
     assert_eq!(list["results"][0]["phase"], "suspended");
 }
 
-#[test]
-fn writers_in_several_threads_never_interleave_inconsistently() {
-    let s = site();
+type Connect = std::sync::Arc<dyn Fn() -> Box<dyn threatscape_store::Store + Send> + Send + Sync>;
+
+/// Fourteen inscriptions made by four writers at once, each with its own connection (as separate
+/// server processes would be): all are kept, in a stream numbered without gaps, and a stale
+/// writer is refused rather than interleaved.
+fn concurrent_writers(connect: Connect) {
     let reference = threatscape_debate::Reference::embedded();
     let spec: threatscape_debate::MeetingSpec = serde_json::from_value(meeting_spec()).unwrap();
     let now = threatscape_debate::jiff::Timestamp::now();
     let record =
         threatscape_debate::MeetingRecord::create(&reference, spec, "secretariat", now).unwrap();
-    let mut st = threatscape_store::open(&s.db).unwrap();
+    let mut st = connect();
     store::create(&mut *st, record, "secretariat").unwrap();
-    // Every Council member of 2024 but the presidency, inscribed by four writers at once, each
-    // with its own connection (as separate server processes would be).
+    // Every Council member of 2024 but the presidency.
     let codes = [
         "CHN", "DZA", "ECU", "FRA", "GBR", "GUY", "JPN", "MLT", "MOZ", "RUS", "SLE", "SVN", "CHE",
         "USA",
@@ -524,11 +526,11 @@ fn writers_in_several_threads_never_interleave_inconsistently() {
     let threads: Vec<_> = codes
         .chunks(4)
         .map(|chunk| {
-            let db = s.db.clone();
+            let connect = std::sync::Arc::clone(&connect);
             let chunk: Vec<String> = chunk.iter().map(|c| c.to_string()).collect();
             std::thread::spawn(move || {
                 let reference = threatscape_debate::Reference::embedded();
-                let mut st = threatscape_store::open(&db).unwrap();
+                let mut st = connect();
                 for code in chunk {
                     let request: threatscape_debate::Request = serde_json::from_value(member(
                         &code,
@@ -555,7 +557,6 @@ fn writers_in_several_threads_never_interleave_inconsistently() {
     }
     let stored = store::load(&*st, MEETING).unwrap().unwrap();
     let order = stored.record.order();
-    assert_eq!(order.entries.len(), codes.len());
     let mut got: Vec<String> = order
         .entries
         .iter()
@@ -565,6 +566,10 @@ fn writers_in_several_threads_never_interleave_inconsistently() {
     let mut want: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
     want.sort();
     assert_eq!(got, want);
+    // Inscription numbers follow the log: 1 to 14, each once.
+    let mut numbers: Vec<u32> = order.entries.iter().map(|e| e.inscription).collect();
+    numbers.sort();
+    assert_eq!(numbers, (1..=14).collect::<Vec<u32>>());
     // One stream entry per inscription after the creation, numbered without gaps.
     let entries = st.read_stream(&store::stream_name(MEETING), 0).unwrap();
     assert_eq!(entries.len(), codes.len() + 1);
@@ -572,7 +577,6 @@ fn writers_in_several_threads_never_interleave_inconsistently() {
         .iter()
         .enumerate()
         .all(|(i, e)| e.seq == i as i64 + 1));
-    // A stale writer is refused by the store, not interleaved.
     let e = st
         .append_to_stream(&store::stream_name(MEETING), "x", Some(2), &json!([]))
         .unwrap_err();
@@ -580,6 +584,39 @@ fn writers_in_several_threads_never_interleave_inconsistently() {
         matches!(e, threatscape_store::StoreError::StreamConflict { .. }),
         "{e}"
     );
+}
+
+#[test]
+fn writers_on_one_sqlite_file_never_interleave() {
+    let s = site();
+    let db = s.db.clone();
+    concurrent_writers(std::sync::Arc::new(move || {
+        threatscape_store::open(&db).unwrap()
+    }));
+}
+
+#[test]
+fn writers_on_postgresql_never_interleave() {
+    let url = std::env::var("THREATSCAPE_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let address = std::net::SocketAddr::from(([127, 0, 0, 1], 5432));
+    if std::env::var("THREATSCAPE_TEST_POSTGRES").is_err() {
+        if let Err(e) =
+            std::net::TcpStream::connect_timeout(&address, std::time::Duration::from_secs(2))
+        {
+            return threatscape_testkit::skip(
+                "the debate's PostgreSQL writers test",
+                &format!("no server at {address} ({e}); set THREATSCAPE_TEST_POSTGRES to a URL"),
+            );
+        }
+    }
+    // A scratch schema of its own, dropped with its owner.
+    let owner = threatscape_store::PgStore::connect_scratch(&url).unwrap();
+    let schema = owner.schema().unwrap().to_string();
+    concurrent_writers(std::sync::Arc::new(move || {
+        Box::new(threatscape_store::PgStore::connect_in_schema(&url, &schema).unwrap())
+    }));
+    drop(owner);
 }
 
 #[test]
