@@ -13,6 +13,7 @@ mod bad_input;
 mod debate;
 
 mod pull;
+mod server_crash;
 
 fn threatscape(db: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_threatscape"))
