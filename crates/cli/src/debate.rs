@@ -84,6 +84,48 @@ pub(crate) enum MeetingCommand {
     Show(ShowArgs),
     /// List the meetings in the store.
     List(JsonArg),
+    /// Load a meeting with its requests and draw from a file (the shape of
+    /// examples/demo-meeting.jsonc: a MeetingSpec, requests with their time and author, a draw),
+    /// replaying each through the same checks as `inscribe` and `draw`.
+    ///
+    /// Example: threatscape debate meeting import examples/demo-meeting.jsonc
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    /// The file.
+    file: PathBuf,
+    /// Who imports it, as recorded for the meeting's creation.
+    #[arg(long, default_value = "Secretariat (cli)")]
+    by: String,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// A meeting file: the spec, the requests in the order received, the draw.
+#[derive(Debug, serde::Deserialize)]
+struct MeetingFile {
+    meeting: MeetingSpec,
+    #[serde(default)]
+    requests: Vec<TimedRequest>,
+    #[serde(default)]
+    draw: Option<TimedDraw>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct TimedRequest {
+    at: Timestamp,
+    by: String,
+    request: Request,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct TimedDraw {
+    at: Timestamp,
+    by: String,
+    seed: u64,
 }
 
 /// `debate live ...`.
@@ -527,6 +569,7 @@ pub(crate) fn run(db: &str, command: DebateCommand) -> Result<Outcome> {
         DebateCommand::Meeting(MeetingCommand::Create(args)) => create(db, args),
         DebateCommand::Meeting(MeetingCommand::Show(args)) => show(db, args),
         DebateCommand::Meeting(MeetingCommand::List(args)) => list_meetings(db, args),
+        DebateCommand::Meeting(MeetingCommand::Import(args)) => import(db, args),
         DebateCommand::Inscribe(args) => inscribe(db, args),
         DebateCommand::Letter(args) => letter(db, args),
         DebateCommand::Withdraw(args) => {
@@ -697,6 +740,68 @@ fn create(db: &str, args: CreateArgs) -> Result<Outcome> {
     };
     print_meeting(&stored.record, now, args.json)?;
     Ok(Outcome::Success)
+}
+
+fn import(db: &str, args: ImportArgs) -> Result<Outcome> {
+    let text = std::fs::read_to_string(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let file: MeetingFile = match serde_json::from_str(&text) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!(
+                "refused: {}: line {}, column {}: {e}",
+                args.file.display(),
+                e.line(),
+                e.column()
+            );
+            return Ok(Outcome::InputProblems);
+        }
+    };
+    let reference = Reference::embedded();
+    // Created when the first thing happened to it, so every later event follows.
+    let created = file
+        .requests
+        .iter()
+        .map(|r| r.at)
+        .chain(file.draw.as_ref().map(|d| d.at))
+        .min()
+        .unwrap_or_else(Timestamp::now);
+    let mut record = match MeetingRecord::create(&reference, file.meeting, &args.by, created) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("refused: {}: meeting: {e}", args.file.display());
+            return Ok(Outcome::InputProblems);
+        }
+    };
+    let mut refused = 0;
+    for (k, r) in file.requests.into_iter().enumerate() {
+        match record.inscribe(&reference, r.request, &r.by, r.at) {
+            Ok(ack) if !args.json => println!("{ack}"),
+            Ok(_) => {}
+            Err(e) => {
+                // Kept in the log as refused, like any refused request.
+                refused += 1;
+                eprintln!("refused: {}: requests[{k}]: {e}", args.file.display());
+            }
+        }
+    }
+    if let Some(d) = &file.draw {
+        if let Err(e) = record.make_draw(d.seed, &d.by, d.at) {
+            eprintln!("refused: {}: draw: {e}", args.file.display());
+            return Ok(Outcome::InputProblems);
+        }
+    }
+    let mut store = open(db)?;
+    let stored = match meetings::create(&mut *store, record, &args.by) {
+        Ok(s) => s,
+        Err(e) => return store_problem(e),
+    };
+    print_meeting(&stored.record, Timestamp::now(), args.json)?;
+    Ok(if refused == 0 {
+        Outcome::Success
+    } else {
+        Outcome::InputProblems
+    })
 }
 
 fn print_meeting(record: &MeetingRecord, now: Timestamp, json: bool) -> Result<()> {

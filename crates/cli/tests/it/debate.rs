@@ -521,3 +521,71 @@ fn unknown_meetings_and_taken_ids_are_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn the_demo_meeting_imports_as_its_readme_describes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo-meeting.jsonc");
+    let out = ok(
+        &db,
+        &["debate", "meeting", "import", file.to_str().unwrap()],
+    );
+    assert!(
+        out.contains("15 on the list, 2 incomplete, 0 withdrawn; draw made (seed 20261208)"),
+        "{out}"
+    );
+    let v = json_of(&threatscape(
+        &db,
+        &[
+            "debate",
+            "list",
+            "--meeting",
+            "demo-2026-12-08-mips-cyber",
+            "--format",
+            "json",
+            "--now",
+            "2026-12-07T21:00",
+        ],
+    ));
+    let groups: Vec<&str> = v["order"]["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["group"].as_str().unwrap())
+        .collect();
+    assert_eq!(groups.iter().filter(|g| **g == "briefers").count(), 2);
+    assert_eq!(
+        groups.iter().filter(|g| **g == "council-members").count(),
+        7
+    );
+    assert_eq!(
+        v["order"]["entries"][8]["name"], "Liberia",
+        "the presidency last among members"
+    );
+    let pending: Vec<(&str, String)> = v["order"]["pending"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap(),
+                p["missing"][0]["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pending,
+        [
+            ("Albania", "signatory".to_string()),
+            ("Kenya", "letter".to_string())
+        ]
+    );
+    // A second import of the same meeting is refused: the id is taken.
+    let (code, _, err) = run(
+        &db,
+        &["debate", "meeting", "import", file.to_str().unwrap()],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("exists already"), "{err}");
+}
