@@ -18,8 +18,8 @@ use threatscape_debate::live::Phase;
 use threatscape_debate::reference::{HolidayKind, Origin, HOLIDAYS};
 use threatscape_debate::{
     export, Calendar, Delegation, Format, InscriptionId, Joint, Letter, Level, LiveView,
-    MeetingRecord, MeetingSpec, OpeningRule, Person, Placement, Reference, Request, SignatoryTitle,
-    Speaker, Vocabulary,
+    MeetingRecord, MeetingSpec, OpeningRule, Person, Placement, Reference, Request, Session,
+    SignatoryTitle, Speaker, Vocabulary,
 };
 use threatscape_server::debate::store::{self as meetings, DebateStoreError, Stored};
 use threatscape_store::Store;
@@ -64,6 +64,10 @@ pub(crate) enum DebateCommand {
     Draw(DrawArgs),
     /// Attach a statement's text to an inscription and show the terms it raises.
     Statement(StatementArgs),
+    /// Plan another sitting (a resumption, possibly on a later day), after the last one.
+    ///
+    /// Example: threatscape debate session --meeting S/PV.9662 --start 2024-06-21T10:00 --end 2024-06-21T13:00
+    Session(SessionArgs),
     /// The list of speakers as the Journal prints it, as CSV or as JSON.
     List(ListArgs),
     /// The chamber: open (start), call the next speaker (next), end a statement (stop), suspend,
@@ -447,6 +451,18 @@ pub(crate) struct StatementArgs {
     file: PathBuf,
 }
 
+#[derive(Debug, Args)]
+pub(crate) struct SessionArgs {
+    #[command(flatten)]
+    act: Act,
+    /// Its start, New York wall-clock time.
+    #[arg(long)]
+    start: DateTime,
+    /// Its planned end, New York wall-clock time.
+    #[arg(long)]
+    end: DateTime,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub(crate) enum ListFormat {
     /// As the Journal of the United Nations prints it.
@@ -615,6 +631,28 @@ pub(crate) fn run(db: &str, command: DebateCommand) -> Result<Outcome> {
             })
         }
         DebateCommand::Statement(args) => statement(db, args),
+        DebateCommand::Session(args) => {
+            let session = match Session::between(args.start, args.end) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("refused: {e}");
+                    return Ok(Outcome::InputProblems);
+                }
+            };
+            change(db, &args.act, |m, by, now| {
+                m.plan_session(session.clone(), by, now)?;
+                let planned: Vec<String> = m
+                    .meeting()
+                    .sessions
+                    .iter()
+                    .map(|s| format!("{} - {}", ny(&s.start), s.end.strftime("%H:%M %Z")))
+                    .collect();
+                Ok::<_, threatscape_debate::RecordError>(format!(
+                    "Sitting planned. Sittings: {}",
+                    planned.join("; ")
+                ))
+            })
+        }
         DebateCommand::List(args) => list(db, args),
         DebateCommand::Live(cmd) => live(db, cmd),
     }

@@ -589,3 +589,62 @@ fn the_demo_meeting_imports_as_its_readme_describes() {
     assert_eq!(code, 1);
     assert!(err.contains("exists already"), "{err}");
 }
+
+#[test]
+fn a_resumption_on_a_later_day_is_planned_after_the_last_sitting() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    meeting(&db);
+    let out = ok(
+        &db,
+        &[
+            "debate",
+            "session",
+            "--meeting",
+            M,
+            "--start",
+            "2024-06-21T10:00",
+            "--end",
+            "2024-06-21T13:00",
+            "--now",
+            "2024-06-20T18:00",
+        ],
+    );
+    assert!(
+        out.contains("Fri 21 Jun 2024, 10:00:00 EDT - 13:00 EDT"),
+        "{out}"
+    );
+    let (code, _, err) = run(
+        &db,
+        &[
+            "debate",
+            "session",
+            "--meeting",
+            M,
+            "--start",
+            "2024-06-21T12:00",
+            "--end",
+            "2024-06-21T14:00",
+            "--now",
+            "2024-06-20T18:01",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("starts before the sitting ending at 2024-06-21T13:00:00 is over"),
+        "{err}"
+    );
+    let show = ok(
+        &db,
+        &[
+            "debate",
+            "meeting",
+            "show",
+            "--meeting",
+            M,
+            "--now",
+            "2024-06-20T18:02",
+        ],
+    );
+    assert_eq!(show.matches("Sitting:").count(), 3, "{show}");
+}

@@ -11,10 +11,11 @@ use axum::{Json, Router};
 use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use threatscape_debate::jiff::civil::DateTime;
 use threatscape_debate::jiff::Timestamp;
 use threatscape_debate::{
-    Delegation, InscriptionId, Joint, Letter, MeetingSpec, Placement, Request, SignatoryTitle,
-    Speaker,
+    Delegation, InscriptionId, Joint, Letter, MeetingSpec, Placement, RecordError, Request,
+    Session, SignatoryTitle, Speaker,
 };
 
 use super::store::{self, Stored};
@@ -44,6 +45,7 @@ pub(super) fn routes() -> Router<AppState> {
             post(statement),
         )
         .route(&format!("{m}/draw"), post(draw))
+        .route(&format!("{m}/sessions"), post(session))
         .route(&format!("{m}/order"), get(order))
         .route(&format!("{m}/live"), get(live).post(live_step))
         .route(&format!("{m}/export"), get(export))
@@ -530,4 +532,27 @@ async fn letter_file(
         file.1,
     )
         .into_response())
+}
+
+/// Another sitting, New York wall-clock times.
+#[derive(Debug, Deserialize)]
+struct SessionBody {
+    start: DateTime,
+    end: DateTime,
+}
+
+async fn session(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Json(body): Json<SessionBody>,
+) -> Result<Json<Value>, ApiError> {
+    let user = writer(&s, &headers).await?;
+    let session = Session::between(body.start, body.end)
+        .map_err(|e| record_error(&RecordError::Meeting(e)))?;
+    let (_, stored) = change(&s, id, user.name.clone(), move |m| {
+        m.plan_session(session.clone(), &user.name, now())
+    })
+    .await?;
+    Ok(Json(meeting_json(&stored.record)))
 }

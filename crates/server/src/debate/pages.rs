@@ -1406,7 +1406,14 @@ async fn live_json(
     Path(id): Path<String>,
 ) -> Response {
     let Some(_ctx) = s.0.web.current(&headers) else {
-        return ApiError::unauthorized("sign in first").into_response();
+        // No WWW-Authenticate challenge: the page's script polls this, and a browser would answer a
+        // challenge with a password dialog; the page itself sends the user to sign in.
+        let body = serde_json::json!({
+            "title": "Unauthorized",
+            "description": "the session has ended: sign in again",
+            "http_status": "401",
+        });
+        return (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
     };
     match load(&s, &id).await {
         Ok(m) => axum::Json(m.record.live_view(Timestamp::now())).into_response(),

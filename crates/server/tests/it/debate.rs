@@ -498,6 +498,28 @@ async fn rest_meeting_inscriptions_order_live_and_exports() {
     .await
     .body;
     assert_eq!(o1, o2);
+    // A resumption the next morning; an overlapping one is refused.
+    let sitting = json!({"start": "2024-06-21T10:00", "end": "2024-06-21T13:00"});
+    let r = api(
+        st,
+        "secretariat",
+        "POST",
+        &format!("{MEETING_URL}/sessions"),
+        Some(sitting),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["meeting"]["sessions"].as_array().unwrap().len(), 3);
+    let sitting = json!({"start": "2024-06-21T12:00", "end": "2024-06-21T12:30"});
+    let r = api(
+        st,
+        "secretariat",
+        "POST",
+        &format!("{MEETING_URL}/sessions"),
+        Some(sitting),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let list = api(&other, "reader", "GET", "/api/v1/debate/meetings", None)
         .await
         .json();
@@ -986,6 +1008,7 @@ async fn the_openapi_document_describes_every_debate_endpoint() {
         (format!("{m}/inscriptions/{{n}}/move"), &["post"]),
         (format!("{m}/inscriptions/{{n}}/statement"), &["post"]),
         (format!("{m}/draw"), &["post"]),
+        (format!("{m}/sessions"), &["post"]),
         (format!("{m}/order"), &["get"]),
         (format!("{m}/live"), &["get", "post"]),
         (format!("{m}/export"), &["get"]),
@@ -1005,5 +1028,5 @@ async fn the_openapi_document_describes_every_debate_endpoint() {
         .keys()
         .filter(|k| k.starts_with("/debate"))
         .count();
-    assert_eq!(described, 16);
+    assert_eq!(described, 17);
 }
