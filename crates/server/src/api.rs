@@ -20,12 +20,13 @@ const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 1000;
 
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
+    let routes = Router::new()
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/stats", get(stats))
         .route("/api/v1/objects", get(objects))
         .route("/api/v1/objects/{id}", get(object))
-        .route("/api/v1/reports", get(reports))
+        .route("/api/v1/reports", get(reports));
+    crate::auth::rate_limited(routes)
 }
 
 #[derive(Debug, serde::Deserialize)]

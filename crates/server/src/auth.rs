@@ -295,3 +295,205 @@ pub fn authenticate(
 /// An argon2id hash of a random password, verified against for unknown users.
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$3JrcXQz8ZBMXgiLvfUo1eQ$0vTpjG4pK3SiYrXmvAy7X1Xy1o7pLj6kEeHk3Qk8g3E";
+
+/// A request budget: `per_second` requests on average, up to `burst` at once.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimit {
+    /// Requests added to a caller's budget each second.
+    pub per_second: f64,
+    /// The most a caller can save up (and so send at once).
+    pub burst: f64,
+}
+
+impl RateLimit {
+    /// What the API and TAXII allow one caller unless told otherwise: a paging client at full speed
+    /// runs for several seconds before it is slowed to 200 requests a second.
+    pub const DEFAULT: RateLimit = RateLimit {
+        per_second: 200.0,
+        burst: 2000.0,
+    };
+
+    /// The environment variable that overrides [`RateLimit::DEFAULT`]: `RATE/BURST` (e.g.
+    /// `50/200`) or `off`.
+    pub const ENV: &'static str = "THREATSCAPE_API_RATE";
+
+    /// The budget from [`RateLimit::ENV`], the default when unset; `None` when it says `off`.
+    pub fn from_env() -> Result<Option<RateLimit>, String> {
+        match std::env::var(Self::ENV) {
+            Err(_) => Ok(Some(Self::DEFAULT)),
+            Ok(v) => Self::parse(&v),
+        }
+    }
+
+    /// Parses `RATE/BURST` or `off`.
+    pub fn parse(text: &str) -> Result<Option<RateLimit>, String> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("off") {
+            return Ok(None);
+        }
+        let bad = || {
+            format!(
+                "{}={text:?}: expected RATE/BURST in requests (e.g. 50/200), or off",
+                Self::ENV
+            )
+        };
+        let (rate, burst) = text.split_once('/').ok_or_else(bad)?;
+        let per_second: f64 = rate.trim().parse().map_err(|_| bad())?;
+        let burst: f64 = burst.trim().parse().map_err(|_| bad())?;
+        if !(per_second > 0.0 && burst >= 1.0 && per_second.is_finite() && burst.is_finite()) {
+            return Err(bad());
+        }
+        Ok(Some(RateLimit { per_second, burst }))
+    }
+}
+
+/// Token buckets, one per caller, keyed by a digest of the request's credentials.
+///
+/// The key is the credential itself, not the user it names, so the check runs before any
+/// password is verified or token looked up, and a caller with wrong credentials spends only
+/// their own budget: they cannot exhaust a real user's. One bucket per API token; one per
+/// user name and password for HTTP Basic; one shared by requests without credentials.
+#[derive(Debug)]
+pub struct RateLimiter {
+    limit: RateLimit,
+    buckets: Mutex<HashMap<[u8; 32], (f64, Instant)>>,
+}
+
+/// Buckets kept before full ones (as good as absent) are dropped.
+const MAX_BUCKETS: usize = 100_000;
+
+impl RateLimiter {
+    /// Buckets that allow `limit`.
+    pub fn new(limit: RateLimit) -> RateLimiter {
+        RateLimiter {
+            limit,
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes one request from the bucket of `authorization` (the header's value, if any); when it
+    /// is empty, how long until it holds one again.
+    pub fn take(&self, authorization: Option<&[u8]>) -> Result<(), Duration> {
+        let mut h = Sha256::new();
+        match authorization {
+            Some(value) => {
+                h.update(b"authorization\0");
+                h.update(value);
+            }
+            None => h.update(b"anonymous"),
+        }
+        let key: [u8; 32] = h.finalize().into();
+        let RateLimit { per_second, burst } = self.limit;
+        let now = Instant::now();
+        let mut buckets = self.buckets.lock().expect("not poisoned");
+        if buckets.len() >= MAX_BUCKETS {
+            buckets.retain(|_, (tokens, at)| {
+                *tokens + now.duration_since(*at).as_secs_f64() * per_second < burst
+            });
+        }
+        let (tokens, at) = buckets.entry(key).or_insert((burst, now));
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * per_second).min(burst);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((1.0 - *tokens) / per_second))
+        }
+    }
+}
+
+/// Middleware: refuses a request whose caller has spent their budget, with 429 and
+/// `Retry-After` (whole seconds, rounded up), as a TAXII error message.
+pub(crate) async fn rate_limit(
+    axum::extract::State(limiter): axum::extract::State<std::sync::Arc<RateLimiter>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let authorization = req
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .map(|v| v.as_bytes());
+    match limiter.take(authorization) {
+        Ok(()) => next.run(req).await,
+        Err(wait) => {
+            let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+            let mut resp = crate::ApiError::new(
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                "Too many requests",
+                format!(
+                    "this caller's request budget ({} a second, {} at once) is spent; retry in {seconds} s",
+                    limiter.limit.per_second, limiter.limit.burst
+                ),
+            )
+            .into_response();
+            resp.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds),
+            );
+            resp
+        }
+    }
+}
+
+/// Adds the rate-limit middleware to `router`'s routes, with the budget from the environment
+/// ([`RateLimit::from_env`]). The buckets belong to the router: TAXII and the REST API each keep
+/// their own, and every clone of a router shares its buckets.
+pub(crate) fn rate_limited<S: Clone + Send + Sync + 'static>(
+    router: axum::Router<S>,
+) -> axum::Router<S> {
+    let limit = match RateLimit::from_env() {
+        Ok(Some(limit)) => limit,
+        Ok(None) => return router,
+        Err(why) => {
+            tracing::error!("{why}; using the default budget");
+            RateLimit::DEFAULT
+        }
+    };
+    router.route_layer(axum::middleware::from_fn_with_state(
+        std::sync::Arc::new(RateLimiter::new(limit)),
+        rate_limit,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_refill_and_are_kept_per_credential() {
+        let l = RateLimiter::new(RateLimit {
+            per_second: 10.0,
+            burst: 3.0,
+        });
+        for _ in 0..3 {
+            assert!(l.take(Some(b"Bearer a")).is_ok());
+        }
+        let wait = l.take(Some(b"Bearer a")).unwrap_err();
+        assert!(
+            wait > Duration::ZERO && wait <= Duration::from_millis(100),
+            "{wait:?}"
+        );
+        // Another credential, and no credential, have budgets of their own.
+        assert!(l.take(Some(b"Bearer b")).is_ok());
+        assert!(l.take(None).is_ok());
+        std::thread::sleep(Duration::from_millis(120));
+        assert!(l.take(Some(b"Bearer a")).is_ok());
+    }
+
+    #[test]
+    fn parses_budgets() {
+        assert_eq!(
+            RateLimit::parse("50/200"),
+            Ok(Some(RateLimit {
+                per_second: 50.0,
+                burst: 200.0
+            }))
+        );
+        assert_eq!(RateLimit::parse("OFF"), Ok(None));
+        for bad in ["", "50", "0/10", "10/0", "x/y", "inf/10"] {
+            assert!(RateLimit::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -25,7 +25,7 @@ const MAX_LIMIT: usize = 1000;
 const ADD_JOB: &str = "taxii-add-objects";
 
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
+    let routes = Router::new()
         .route("/taxii2/", get(discovery))
         .route(&format!("/{ROOT}/"), get(api_root))
         .route(&format!("/{ROOT}/collections/"), get(collections))
@@ -46,7 +46,8 @@ pub(crate) fn routes() -> Router<AppState> {
             &format!("/{ROOT}/collections/{{cid}}/manifest/"),
             get(manifest),
         )
-        .route(&format!("/{ROOT}/status/{{sid}}/"), get(status))
+        .route(&format!("/{ROOT}/status/{{sid}}/"), get(status));
+    crate::auth::rate_limited(routes)
 }
 
 fn taxii(status: StatusCode, body: String) -> Response {

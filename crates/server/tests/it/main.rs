@@ -12,6 +12,7 @@ use tower::ServiceExt;
 
 mod access_rule;
 mod pages;
+mod rate_limit;
 mod debate;
 mod limits;
 mod web;
