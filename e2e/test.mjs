@@ -65,7 +65,8 @@ try {
     check((await page.locator('.tile-num').count()) === 3, 'reader: the dashboard shows its tiles');
     const looks = [
       '/', '/reports', '/reports?tlp=AMBER', '/reports?q=Quietfalcon', '/search',
-      '/search?q=AMBER', '/search?q=malware',
+      '/search?q=AMBER', '/search?q=malware', '/incidents', '/incidents?tlp=AMBER',
+      '/incidents?q=Quietfalcon',
     ];
     for (const path of looks) {
       const resp = await page.goto(`${BASE}${path}`);
@@ -78,7 +79,23 @@ try {
     check(await page.isVisible(`text=${CLEAR_TITLE}`), 'reader: the CLEAR report is listed');
     check(await page.evaluate(() => window.__xss === undefined), 'reader: stored markup in a title is inert');
     check((await page.locator('.tlp-clear').count()) > 0, 'reader: the list shows TLP badges');
-    let resp = await page.goto(`${BASE}/objects/${AMBER_ID}`);
+    await page.goto(`${BASE}/incidents`);
+    check(await page.isVisible(`table.grid a:text("${CLEAR_TITLE}")`), 'reader: the CLEAR incident is listed');
+    check(await page.evaluate(() => window.__xss === undefined), 'reader: stored markup in an incident title is inert');
+    await page.fill('input[name=q]', 'port authority');
+    await Promise.all([page.waitForURL(/q=port/), page.click('form.filters button[type=submit]')]);
+    check(await page.isVisible(`table.grid a:text("${CLEAR_TITLE}")`), 'reader: full-text search finds the incident');
+    await page.screenshot({ path: join(SHOTS, 'incidents.png'), fullPage: true });
+    await Promise.all([page.waitForURL(/\/incident\?key=/), page.click(`table.grid a:text("${CLEAR_TITLE}")`)]);
+    check(await page.isVisible('h2:text("Assessment")') && await page.isVisible('h2:text("Reports")'),
+      'reader: the incident page shows its reports and assessment');
+    check(await page.isVisible('td .tlp-clear'), 'reader: the incident page shows each report\'s TLP');
+    await page.screenshot({ path: join(SHOTS, 'incident.png'), fullPage: true });
+    let resp = await page.goto(`${BASE}/incident?key=${encodeURIComponent(AMBER_KEY)}`);
+    check(resp.status() === 404, `reader: the AMBER incident by URL is refused (${resp.status()})`);
+    resp = await page.goto(`${BASE}/admin`);
+    check(resp.status() === 403, `reader: the administration page is refused (${resp.status()})`);
+    resp = await page.goto(`${BASE}/objects/${AMBER_ID}`);
     check(resp.status() === 404 || resp.status() === 403, `reader: the AMBER object by URL is refused (${resp.status()})`);
     check(!(await text(page)).includes(AMBER_TITLE), 'reader: the refusal shows nothing of it');
     resp = await page.goto(`${BASE}/report?key=${encodeURIComponent(AMBER_KEY)}`);
@@ -124,6 +141,29 @@ try {
     const resp = await page.goto(`${BASE}/objects/${AMBER_ID}`);
     check(resp.status() === 200 && (await page.isVisible('pre.code')), 'analyst: the AMBER object page shows its JSON');
     check(errors.length === 0, `analyst: no script or CSP errors in the console (${errors.join('; ')})`);
+    await context.close();
+  }
+  // The administrator.
+  {
+    const { context, page, errors } = await signIn('admin');
+    await page.click('nav a:text("Admin")');
+    check((await page.textContent('h1')).trim() === 'Administration', 'admin: the administration page opens from the menu');
+    for (const name of ['reader', 'analyst', 'admin']) {
+      check(await page.isVisible(`table.grid td:text-is("${name}")`), `admin: user ${name} is listed with role and clearance`);
+    }
+    check(!(await text(page)).includes('$argon2'), 'admin: no password hash is shown');
+    await page.selectOption('select[name=user]', 'reader');
+    await page.fill('input[name=label]', 'e2e pull');
+    await page.click('form[action="/admin/tokens"] button[type=submit]');
+    const secret = (await page.textContent('code.secret')).trim();
+    check(secret.startsWith('ts_'), 'admin: a new token is shown once');
+    const api = await context.request.get(`${BASE}/api/v1/stats`, { headers: { Authorization: `Bearer ${secret}` } });
+    check(api.status() === 200 && (await api.json()).max_tlp === 'GREEN', 'admin: the token opens the API as the reader');
+    await page.goto(`${BASE}/admin`);
+    check(await page.isVisible('text=e2e pull') && !(await text(page)).includes(secret),
+      'admin: the token is listed by its label, never its secret');
+    await page.screenshot({ path: join(SHOTS, 'admin.png'), fullPage: true });
+    check(errors.length === 0, `admin: no script or CSP errors in the console (${errors.join('; ')})`);
     await context.close();
   }
   console.log(`e2e: OK (${checks} checks)`);

@@ -91,6 +91,7 @@ fn site() -> Site {
         PW,
     )
     .unwrap();
+    auth::create_user(&mut *store, "admin", "CERT-A", Role::Admin, Tlp::Red, PW).unwrap();
     let t = "2024-01-01T00:00:00.000Z";
     write(
         &mut *store,
