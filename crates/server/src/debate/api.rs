@@ -462,6 +462,11 @@ async fn live_step(
     Json(body): Json<LiveBody>,
 ) -> Result<Json<Value>, ApiError> {
     let user = writer(&s, &headers).await?;
+    if body.action == LiveAction::Call && body.inscription.is_none() {
+        return Err(ApiError::bad_request(
+            "call needs the inscription number of the speaker to call",
+        ));
+    }
     let (_, stored) = change(&s, id, user.name.clone(), move |m| {
         body.action.apply(m, body.inscription, &user.name, now())
     })

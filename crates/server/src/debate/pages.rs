@@ -24,7 +24,7 @@ use threatscape_debate::linker::{concerns, link_statements};
 use threatscape_debate::live::{LiveChange, Phase};
 use threatscape_debate::{
     Delegation, Format, Group, InscriptionId, Joint, Level, MeetingEvent, MeetingRecord,
-    MeetingSpec, OpeningRule, Person, Placement, Request, Speaker,
+    MeetingSpec, OpeningRule, Person, Placement, Request, Session, Speaker,
 };
 
 use super::api::LetterUpload;
@@ -48,6 +48,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route(&format!("{m}/withdraw"), post(withdraw))
         .route(&format!("{m}/replace"), post(replace))
         .route(&format!("{m}/draw"), post(draw))
+        .route(&format!("{m}/session"), post(session))
         .route(&format!("{m}/statement"), post(statement))
         .route(&format!("{m}/live"), get(live_page).post(live_step))
         .route(&format!("{m}/live.json"), get(live_json))
@@ -865,6 +866,13 @@ fn forms(
             pending = inscription_options(&pending),
         );
     }
+    let _ = write!(
+        out,
+        r#"<section class="card"><h2>Plan a resumption</h2><form method="post" action="{href}/session" class="form debate-form" id="session-form">{csrf}
+<div class="row"><label>Resumes (New York) <input name="start" type="datetime-local" required></label>
+<label>Planned end (New York) <input name="end" type="datetime-local" required></label></div>
+<button type="submit" class="primary">Plan the sitting</button></form></section>"#
+    );
     if order.seed.is_none() {
         let _ = write!(
             out,
@@ -972,6 +980,8 @@ pub(crate) struct ListForm {
     text: Option<String>,
     seed: Option<String>,
     action: Option<String>,
+    start: Option<String>,
+    end: Option<String>,
 }
 
 impl ListForm {
@@ -1362,6 +1372,47 @@ async fn statement(
     finish(&ctx, &id, answer)
 }
 
+async fn session(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<ListForm>,
+) -> Response {
+    let ctx = match writer(&s, &headers, f.csrf.as_deref()) {
+        Ok(ctx) => ctx,
+        Err(r) => return *r,
+    };
+    let actor = ctx.user.name.clone();
+    let key = id.clone();
+    let answer = s
+        .with_store(move |st| {
+            let time = |v: &Option<String>, what: &str| -> Result<DateTime, String> {
+                let t = filled(v).ok_or(format!("give the {what}"))?;
+                t.parse().map_err(|_| {
+                    format!("{what} '{t}' is not a date and time like 2024-06-21T10:00")
+                })
+            };
+            let session = time(&f.start, "start")
+                .and_then(|start| Ok((start, time(&f.end, "end")?)))
+                .and_then(|(start, end)| Session::between(start, end).map_err(|e| e.to_string()));
+            let session = match session {
+                Ok(s) => s,
+                Err(e) => return invalid(st, &key, e),
+            };
+            let now = Timestamp::now();
+            apply(
+                st,
+                &key,
+                &actor,
+                |m| m.plan_session(session.clone(), &actor, now),
+                |()| format!("Sitting planned from {}.", ny(&session.start)),
+                record_error,
+            )
+        })
+        .await;
+    finish(&ctx, &id, answer)
+}
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct ExportQuery {
     format: Option<String>,
@@ -1498,8 +1549,31 @@ fn live_html(ctx: &Ctx, record: &MeetingRecord, status: StatusCode, error: &str)
                 csrf = hidden_csrf(ctx),
             )
         };
+        let heard: std::collections::HashSet<InscriptionId> = record
+            .live()
+            .statements()
+            .iter()
+            .map(|s| s.inscription)
+            .collect();
+        let waiting: Vec<(InscriptionId, String)> = record
+            .order()
+            .entries
+            .iter()
+            .filter(|e| !heard.contains(&e.inscription))
+            .map(|e| (e.inscription, format!("{}. {}", e.position, e.name)))
+            .collect();
+        let call = if waiting.is_empty() {
+            String::new()
+        } else {
+            format!(
+                r#"<form method="post" action="{live}" class="inline call-form">{csrf}<input type="hidden" name="action" value="call"><select name="inscription">{options}</select> <button type="submit" class="control" data-action="call">Give the floor</button></form>"#,
+                live = esc(&format!("{href}/live")),
+                csrf = hidden_csrf(ctx),
+                options = inscription_options(&waiting),
+            )
+        };
         format!(
-            r#"<section class="card controls">{}{}{}{}{}{}</section>"#,
+            r#"<section class="card controls">{}{}{}{}{}{}{call}</section>"#,
             button("open", "Open the meeting"),
             button("next", "Next speaker"),
             button("stop", "End statement"),
@@ -1605,7 +1679,13 @@ async fn live_step(
             "the form names no step of the meeting (open, next, call, stop, suspend, resume, close)",
         );
     };
-    let inscription = ListForm::number(&f.inscription, "speaker").ok();
+    let inscription = match (action, ListForm::number(&f.inscription, "speaker")) {
+        (_, Ok(n)) => Some(n),
+        (LiveAction::Call, Err(e)) => {
+            return message(&ctx, StatusCode::BAD_REQUEST, "Whom to call", &e);
+        }
+        (_, Err(_)) => None,
+    };
     let actor = ctx.user.name.clone();
     let key = id.clone();
     let answer = s

@@ -906,6 +906,70 @@ async fn the_meeting_page_forms_and_links() {
     .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.body.contains("the meeting is not suspended"));
+    // Giving the floor to a chosen speaker (e.g. one passed over): the number is required.
+    let live_url = format!("{page_url}/live");
+    let r = call(
+        st,
+        "POST",
+        &live_url,
+        &sec,
+        &format!("csrf={csrf}&action=call"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = call(
+        st,
+        "POST",
+        &live_url,
+        &sec,
+        &format!("csrf={csrf}&action=call&inscription=2"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let j = call(st, "GET", &format!("{page_url}/live.json"), &reader, "").await;
+    let v: Value = serde_json::from_str(&j.body).unwrap();
+    assert_eq!(v["floor"]["name"], "Switzerland");
+    assert_eq!(v["statements"][0]["name"], "Ms. Demo Briefer, UNODA");
+    // A resumption the next day, planned from the meeting page.
+    let r = call(
+        st,
+        "POST",
+        &format!("{page_url}/session"),
+        &sec,
+        &format!("csrf={csrf}&start=2024-06-21T10%3A00&end=2024-06-21T13%3A00"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = call(st, "GET", &page_url, &sec, "").await;
+    assert!(
+        page.body.contains("Fri 21 Jun 2024, 10:00 EDT"),
+        "the planned sitting is shown"
+    );
+    let r = call(
+        st,
+        "POST",
+        &format!("{page_url}/session"),
+        &sec,
+        &format!("csrf={csrf}&start=2024-06-21T12%3A00&end=2024-06-21T11%3A00"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("a session must end after it starts"),
+        "{}",
+        r.body
+    );
+    // Signed out, the live state is refused without a password dialog's challenge.
+    let r = threatscape_server::router(st.clone())
+        .oneshot(
+            Request::get(format!("{page_url}/live.json"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(r.headers().get(header::WWW_AUTHENTICATE).is_none());
 }
 
 fn have_node() -> bool {
