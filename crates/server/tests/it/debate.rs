@@ -783,6 +783,23 @@ async fn the_meeting_page_forms_and_links() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{fields}: {}", r.body);
         assert!(r.location.unwrap().contains("notice=Request"));
     }
+    // Stored text is shown as text, never as markup.
+    let r = call(st, "POST", &inscribe, &sec, &format!("csrf={csrf}&kind=organisation&name=%3Cscript%3Ewindow.x%3D1%3C%2Fscript%3E+Union&speaker_name=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E&level=other")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = call(st, "GET", &page_url, &sec, "").await;
+    assert!(!page.body.contains("<script>window.x") && !page.body.contains("<img src=x"));
+    assert!(page
+        .body
+        .contains("&lt;script&gt;window.x=1&lt;/script&gt; Union"));
+    let r = call(
+        st,
+        "POST",
+        &format!("{page_url}/withdraw"),
+        &sec,
+        &format!("csrf={csrf}&inscription=4&reason=test+of+escaping"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     // Refusals are shown on the page with the reason.
     let r = call(
         st,
