@@ -69,6 +69,8 @@ pub struct Levels {
     pub opposing_weak: f64,
     /// An actor or victim of a side, and the text names the conflict's context.
     pub party_and_cue: f64,
+    /// The text aligns the actor with a side ("pro-Russian"), within the dates.
+    pub aligned_actor: f64,
     /// An actor or victim of a side within the dates, nothing more.
     pub party_only: f64,
     /// The text names the conflict's context; no party identified.
@@ -92,6 +94,9 @@ pub struct Side {
     /// Where a non-State party of this side is based.
     #[serde(default)]
     pub territories: Vec<String>,
+    /// Phrases by which an account aligns an actor with this side ("pro-Russian hacktivists").
+    #[serde(default)]
+    pub aligned: Vec<String>,
 }
 
 /// A part of a conflict with its own dates.
@@ -140,8 +145,8 @@ pub struct Conflicts {
     /// The conflicts, in file order.
     pub conflicts: Vec<Conflict>,
     phrases: PhraseSet,
-    /// For each phrase: the conflict it belongs to.
-    phrase_owner: Vec<usize>,
+    /// For each phrase: the conflict it belongs to, and the side when it aligns an actor.
+    phrase_owner: Vec<(usize, Option<usize>)>,
 }
 
 /// A date's first and last possible day, as day numbers.
@@ -199,6 +204,7 @@ impl Conflicts {
             ("opposing-sides", levels.opposing_sides),
             ("opposing-weak", levels.opposing_weak),
             ("party-and-cue", levels.party_and_cue),
+            ("aligned-actor", levels.aligned_actor),
             ("party-only", levels.party_only),
             ("cue-only", levels.cue_only),
             ("spill-over", levels.spill_over),
@@ -294,7 +300,15 @@ impl Conflicts {
                 phrases
                     .add(p)
                     .map_err(|e| AssessError::data(file, &place, e.0))?;
-                phrase_owner.push(conflicts.len());
+                phrase_owner.push((conflicts.len(), None));
+            }
+            for (s, side) in c.side.iter().enumerate() {
+                for p in &side.aligned {
+                    phrases
+                        .add(p)
+                        .map_err(|e| AssessError::data(file, &place, e.0))?;
+                    phrase_owner.push((conflicts.len(), Some(s)));
+                }
             }
             conflicts.push(Conflict {
                 id: c.id,
@@ -377,6 +391,8 @@ struct Facts<'a> {
     codings: Vec<(String, &'a str)>,
     /// Cue phrases found: conflict index -> evidence.
     cues: BTreeMap<usize, Vec<String>>,
+    /// Alignment phrases found: (conflict index, side) -> evidence.
+    aligned: BTreeMap<(usize, usize), String>,
     /// Whether a State or State-affiliated actor was found, and by which rules.
     state_backed: Option<String>,
 }
@@ -392,12 +408,9 @@ fn incident_date(reports: &[Report]) -> Option<(FuzzyDate, String)> {
                 (d, text)
             })
     };
-    pick(
-        &|r| r.occurred.as_ref().map(|s| s.start),
-        "occurred",
-    )
-    .or_else(|| pick(&|r| r.disclosed, "disclosed"))
-    .or_else(|| pick(&|r| r.reported, "reported"))
+    pick(&|r| r.occurred.as_ref().map(|s| s.start), "occurred")
+        .or_else(|| pick(&|r| r.disclosed, "disclosed"))
+        .or_else(|| pick(&|r| r.reported, "reported"))
 }
 
 impl Conflicts {
@@ -411,6 +424,7 @@ impl Conflicts {
         let mut victims = Vec::new();
         let mut codings = Vec::new();
         let mut cues: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        let mut aligned: BTreeMap<(usize, usize), String> = BTreeMap::new();
         for r in reports {
             let key = r.key();
             for (i, a) in r.actors.iter().enumerate() {
@@ -454,11 +468,17 @@ impl Conflicts {
                     if hit.negated {
                         continue;
                     }
-                    let owner = self.phrase_owner[hit.phrase];
                     let e = format!("{key} {field}: \"{}\"", &text[hit.span.0..hit.span.1]);
-                    let list = cues.entry(owner).or_default();
-                    if !list.contains(&e) && list.len() < 3 {
-                        list.push(e);
+                    match self.phrase_owner[hit.phrase] {
+                        (conflict, Some(side)) => {
+                            aligned.entry((conflict, side)).or_insert(e);
+                        }
+                        (conflict, None) => {
+                            let list = cues.entry(conflict).or_default();
+                            if !list.contains(&e) && list.len() < 3 {
+                                list.push(e);
+                            }
+                        }
                     }
                 }
             }
@@ -481,6 +501,7 @@ impl Conflicts {
             victims,
             codings,
             cues,
+            aligned,
             state_backed,
         }
     }
@@ -584,6 +605,19 @@ impl Conflicts {
                 }
             }
         }
+        // An actor the text aligns with a side counts for it, as weakly as one merely based there.
+        for ((conflict, s), e) in &facts.aligned {
+            if *conflict == index {
+                actor_sides.push((
+                    *s,
+                    false,
+                    format!(
+                        "the account aligns the actor with a side of {}: {e}",
+                        c.name
+                    ),
+                ));
+            }
+        }
         let mut victim_sides: Vec<(usize, String)> = Vec::new();
         for (place, code) in &facts.victims {
             for (s, side) in c.sides.iter().enumerate() {
@@ -613,6 +647,12 @@ impl Conflicts {
         }
         if let Some(e) = opposing(false) {
             return Some(("opposing-weak", l.opposing_weak, e));
+        }
+        if let Some((_, _, why)) = actor_sides
+            .iter()
+            .find(|a| a.2.starts_with("the account aligns"))
+        {
+            return Some(("aligned-actor", l.aligned_actor, vec![why.clone(), dated]));
         }
         let party = actor_sides
             .first()

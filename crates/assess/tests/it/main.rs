@@ -6,3 +6,4 @@ mod data;
 mod datasets;
 mod demo;
 mod evaluation;
+mod links_evaluation;
