@@ -74,3 +74,51 @@ fn a_folder_overrides_the_builtin_data() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The conflict, agenda and norm files are data like the others: a folder overrides them, and a
+/// mistake is named by file, rule and reason.
+#[test]
+fn link_files_are_checked_and_overridable() {
+    let dir = std::env::temp_dir().join(format!("assess-links-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let norms = "version = \"local-norms\"\n\n[[rule]]\nid = \"k.local\"\nlabel = \"k\"\nconfidence = 0.9\n\
+                 all = [[\"victim-name:national cert\"]]\nrationale = \"A CERT was hit ({evidence}).\"\n";
+    std::fs::write(dir.join("norms.toml"), norms).unwrap();
+    let a = Assessor::from_dir(&dir).expect("the folder loads");
+    assert_eq!(a.norms.version, "local-norms");
+    assert_eq!(a.norms.rules.len(), 1);
+    assert!(a.agenda.rules.len() > 10, "the built-in agenda rules stay");
+    assert!(a
+        .vocabularies
+        .conflicts
+        .contains("russia-ukraine.full-scale-invasion"));
+    assert!(a.vocabularies.agenda.contains("nonprolif-dprk"));
+
+    for (file, text, expect) in [
+        (
+            "agenda.toml",
+            "version = \"x\"\n[[rule]]\nid = \"bad.item\"\nlabel = \"no-such-item\"\nconfidence = 0.5\nall = [[\"threat:wiper\"]]\nrationale = \"r\"\n",
+            ["agenda.toml", "bad.item", "no-such-item"],
+        ),
+        (
+            "agenda.toml",
+            "version = \"x\"\n[[rule]]\nid = \"bad.condition\"\nlabel = \"poc\"\nconfidence = 0.5\nall = [[\"sector:hospitalz\"]]\nrationale = \"r\"\n",
+            ["agenda.toml", "bad.condition", "hospitalz"],
+        ),
+        (
+            "conflicts.toml",
+            "version = \"x\"\n[linking]\ncoded = 0.9\nopposing-sides = 0.8\nopposing-weak = 0.6\nparty-and-cue = 0.7\naligned-actor = 0.6\nparty-only = 0.3\ncue-only = 0.5\nspill-over = 0.8\nspill-over-global = 0.6\n\
+             [[conflict]]\nid = \"x\"\nname = \"X\"\nstart = \"2020-13-01\"\nsources = [\"s\"]\n[[conflict.side]]\nstates = [\"AAA\"]\n[[conflict.side]]\nstates = [\"BBB\"]\n",
+            ["conflicts.toml", "conflict \"x\"", "2020-13-01"],
+        ),
+    ] {
+        std::fs::remove_file(dir.join("norms.toml")).ok();
+        std::fs::write(dir.join(file), text).unwrap();
+        let err = Assessor::from_dir(&dir).unwrap_err().to_string();
+        for e in expect {
+            assert!(err.contains(e), "{err} lacks {e}");
+        }
+        std::fs::remove_file(dir.join(file)).unwrap();
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
