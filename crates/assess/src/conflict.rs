@@ -570,12 +570,14 @@ impl Conflicts {
         if !coded.is_empty() {
             return Some(("coded", l.coded, coded));
         }
-        let (date, when) = facts.date.as_ref()?;
         let span = span_text(&c.start, c.end.as_ref());
-        if !within(date, &c.start, c.end.as_ref()) {
-            return None;
-        }
-        let dated = format!("{when} is within {} ({span})", c.name);
+        let dated = match &facts.date {
+            Some((date, when)) if within(date, &c.start, c.end.as_ref()) => {
+                Some(format!("{when} is within {} ({span})", c.name))
+            }
+            Some(_) => return None,
+            None => None,
+        };
         // Actors of a side: by State (strong only when found State-backed), by named group, or
         // by territory (weak).
         let mut actor_sides: Vec<(usize, bool, String)> = Vec::new();
@@ -631,6 +633,27 @@ impl Conflicts {
                 }
             }
         }
+        let cue = facts.cues.get(&index);
+        let Some(dated) = dated else {
+            // No date in any report: only an account that itself names the conflict's context,
+            // about a party, is linked (the date cannot confirm it).
+            let party = actor_sides
+                .first()
+                .map(|a| a.2.clone())
+                .or_else(|| victim_sides.first().map(|v| v.1.clone()))?;
+            let mut e = vec![
+                party,
+                format!(
+                    "no report gives a date; the account places it in {}",
+                    c.name
+                ),
+            ];
+            e.extend(
+                cue?.iter()
+                    .map(|c| format!("names the conflict's context: {c}")),
+            );
+            return Some(("party-and-cue", l.party_and_cue, e));
+        };
         let opposing = |strong: bool| {
             actor_sides
                 .iter()
@@ -658,7 +681,6 @@ impl Conflicts {
             .first()
             .map(|a| a.2.clone())
             .or_else(|| victim_sides.first().map(|v| v.1.clone()));
-        let cue = facts.cues.get(&index);
         match (party, cue) {
             (Some(p), Some(cues)) => {
                 let mut e = vec![p, dated];

@@ -82,6 +82,20 @@ fn wannacry() {
         .iter()
         .any(|e| e.contains("ransomware")));
     assert_eq!(f.judgments[0].made_by, Assessor::builtin().rules.version);
+    // A State actor's ransomware disrupting hospitals may engage norm (f); DPRK ransomware bears
+    // on the 1718 regime; disrupted health care on the protection of civilians.
+    assert!(
+        has(&a, Dimension::Norm, "f"),
+        "{:?}",
+        a.labels(Dimension::Norm)
+    );
+    assert!(
+        has(&a, Dimension::Agenda, "nonprolif-dprk"),
+        "{:?}",
+        a.labels(Dimension::Agenda)
+    );
+    assert!(has(&a, Dimension::Agenda, "poc"));
+    assert!(a.labels(Dimension::Conflict).is_empty());
 }
 
 #[test]
@@ -151,6 +165,22 @@ fn viasat_ka_sat() {
         .find(|c| c.name == "scale")
         .unwrap();
     assert!(scale.value >= 1.5, "{scale:?}");
+    // No date field: the text's "as Russian forces invaded Ukraine" and the Russian State actor
+    // link it; the German victim is a third State.
+    assert!(
+        has(&a, Dimension::Conflict, "russia-ukraine"),
+        "{:?}",
+        a.of(Dimension::Conflict).collect::<Vec<_>>()
+    );
+    let spill = a
+        .finding(Dimension::SpillOver, "russia-ukraine")
+        .expect("spill-over");
+    assert_eq!(threatscape_assess::conflict::third_states(spill), ["DEU"]);
+    assert!(
+        has(&a, Dimension::Norm, "f"),
+        "{:?}",
+        a.labels(Dimension::Norm)
+    );
 }
 
 #[test]
@@ -166,6 +196,12 @@ fn lazarus_cryptocurrency_theft() {
     assert!(has(&a, Dimension::Sector, "finance.crypto"));
     assert!(has(&a, Dimension::Actor, "state-affiliated"));
     assert!(has(&a, Dimension::Harm, "economic"));
+    // No country field: the text's "North Korean" and "Lazarus" carry the 1718 link.
+    assert!(
+        has(&a, Dimension::Agenda, "nonprolif-dprk"),
+        "{:?}",
+        a.labels(Dimension::Agenda)
+    );
 }
 
 #[test]
@@ -185,6 +221,11 @@ fn icrc_data_breach() {
     ));
     assert!(has(&a, Dimension::Threat, "espionage"));
     assert!(has(&a, Dimension::Population, "civilians"));
+    assert!(
+        has(&a, Dimension::Agenda, "poc"),
+        "{:?}",
+        a.labels(Dimension::Agenda)
+    );
     let civ = a.finding(Dimension::Population, "civilians").unwrap();
     assert!(civ.rule_ids().iter().any(|r| r.starts_with("implies:")));
 }
