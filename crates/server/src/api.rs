@@ -14,6 +14,7 @@ use threatscape_model::Tlp;
 use threatscape_store::{Abort, ObjectQuery, ObjectRow, VersionMatch};
 
 use crate::taxii::audit_restricted;
+use crate::web::incidents::IncidentFilter;
 use crate::{ApiError, AppState};
 
 const DEFAULT_LIMIT: usize = 50;
@@ -25,7 +26,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/stats", get(stats))
         .route("/api/v1/objects", get(objects))
         .route("/api/v1/objects/{id}", get(object))
-        .route("/api/v1/reports", get(reports));
+        .route("/api/v1/reports", get(reports))
+        .route("/api/v1/incidents", get(incidents));
     crate::auth::rate_limited(routes)
 }
 
@@ -210,6 +212,33 @@ async fn reports(
             }
         })
         .await?;
+    let next = more.then(|| (skip + limit).to_string());
+    Ok(Json(json!({"results": page, "next_cursor": next})))
+}
+
+/// Paging of the incident list (its filters are [`IncidentFilter`]'s).
+#[derive(Debug, serde::Deserialize)]
+struct Paging {
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+async fn incidents(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(f): Query<IncidentFilter>,
+    Query(p): Query<Paging>,
+) -> Result<Json<Value>, ApiError> {
+    let user = s.user(&headers).await?;
+    let max = user.clearance.min(Tlp::Amber);
+    let limit = p.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let skip = match &p.cursor {
+        None => 0,
+        Some(c) => c.parse().map_err(|_| {
+            ApiError::bad_request(format!("cursor {c:?} is not one this server returned"))
+        })?,
+    };
+    let (page, more) = crate::web::incidents::api_page(&s, max, &f, skip, limit).await?;
     let next = more.then(|| (skip + limit).to_string());
     Ok(Json(json!({"results": page, "next_cursor": next})))
 }

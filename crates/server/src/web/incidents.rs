@@ -339,6 +339,54 @@ fn select(name: &str, label: &str, current: Option<&str>, opts: &[(String, Strin
     out
 }
 
+/// The incidents that match `f`, latest first.
+fn matching<'a>(summaries: &'a [Summary], f: &IncidentFilter) -> Vec<&'a Summary> {
+    let mut matched: Vec<&Summary> = summaries.iter().filter(|x| f.matches(x)).collect();
+    matched.sort_by(|a, b| b.start.cmp(&a.start).then(a.cluster.cmp(&b.cluster)));
+    matched
+}
+
+/// One page of the incidents a reader at `max` sees that match `f`, latest first, as the REST
+/// API returns them (`/api/v1/incidents`), and whether more follow.
+pub(crate) async fn api_page(
+    s: &AppState,
+    max: Tlp,
+    f: &IncidentFilter,
+    skip: usize,
+    limit: usize,
+) -> Result<(Vec<serde_json::Value>, bool), ApiError> {
+    let cache = Arc::clone(&s.0);
+    let (derived, summaries) = s
+        .with_store(move |st| cache.web.incidents.get(st, max))
+        .await?;
+    let matched = matching(&summaries, f);
+    let more = matched.len() > skip + limit;
+    let page = matched
+        .iter()
+        .skip(skip)
+        .take(limit)
+        .map(|x| {
+            let reports: Vec<&Report> = x.members.iter().map(|&i| &derived.reports[i]).collect();
+            serde_json::json!({
+                "key": reports[0].key(),
+                "title": reports[0].title,
+                "started": x.start,
+                "tlp": x.tlp.as_str(),
+                "countries": x.countries,
+                "actors": x.actors,
+                "contributor_types": x.contributor_types.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+                "sectors": x.sectors,
+                "threat_kinds": x.kinds,
+                "reports": reports.iter().map(|r| serde_json::json!({
+                    "key": r.key(), "title": r.title, "tlp": r.tlp.as_str(),
+                    "contributor": r.contributor.name, "format": r.provenance.format,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok((page, more))
+}
+
 /// `GET /incidents`: incidents with filters, full-text search and paging.
 pub(crate) async fn list(
     State(s): State<AppState>,
@@ -358,10 +406,7 @@ pub(crate) async fn list(
         Err(e) => return failed(&ctx, e),
     };
     let page_no = f.page.unwrap_or(1).max(1);
-    let matched: Vec<&Summary> = summaries.iter().filter(|x| f.matches(x)).collect();
-    // Latest first.
-    let mut matched = matched;
-    matched.sort_by(|a, b| b.start.cmp(&a.start).then(a.cluster.cmp(&b.cluster)));
+    let matched = matching(&summaries, &f);
     let rows: Vec<Vec<String>> = matched
         .iter()
         .skip((page_no - 1) * PAGE_SIZE)

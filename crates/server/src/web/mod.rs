@@ -14,7 +14,7 @@
 
 mod admin;
 mod html;
-mod incidents;
+pub(crate) mod incidents;
 mod pages;
 
 use std::collections::HashMap;

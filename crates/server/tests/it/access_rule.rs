@@ -426,6 +426,7 @@ async fn check_api(world: &World, state: &AppState, u: usize, token: &str) {
         "/api/v1/objects?q=landscape",
         "/api/v1/stats",
         "/api/v1/reports?limit=1000",
+        "/api/v1/incidents?limit=1000",
     ] {
         let (status, body) = get(state, token, path).await;
         assert_eq!(status, StatusCode::OK, "{path}");

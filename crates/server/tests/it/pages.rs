@@ -24,6 +24,7 @@ fn account(title: &str, tlp: Tlp, n: u32, country: &str, actor: &str, by: &str) 
 
 struct Site {
     _dir: tempfile::TempDir,
+    db: String,
     state: AppState,
     linked: String,
     amber: String,
@@ -77,6 +78,7 @@ fn site() -> Site {
     write_reports(&mut *store, vec![a, b, c]);
     Site {
         state: AppState::new(&db).unwrap(),
+        db,
         _dir: dir,
         linked,
         amber,
@@ -159,6 +161,50 @@ async fn incidents_list_filters_and_page_with_contested_attribution() {
             .status,
         404
     );
+}
+
+#[tokio::test]
+async fn the_rest_api_lists_incidents_with_the_same_filters() {
+    let s = site();
+    let mut store = threatscape_store::open(&s.db).unwrap();
+    let green = auth::create_token(&mut *store, "reader", "t").unwrap();
+    let amber = auth::create_token(&mut *store, "analyst", "t").unwrap();
+    let get = |token: String, uri: &'static str| {
+        let app = threatscape_server::router(s.state.clone());
+        async move {
+            let resp = tower::ServiceExt::oneshot(
+                app,
+                axum::http::Request::get(uri)
+                    .header("authorization", format!("Bearer {token}"))
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+            let status = resp.status();
+            let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            (
+                status,
+                serde_json::from_slice::<serde_json::Value>(&bytes).unwrap(),
+            )
+        }
+    };
+    let (status, all) = get(green.clone(), "/api/v1/incidents").await;
+    assert_eq!(status, 200);
+    let results = all["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{all}");
+    assert_eq!(results[0]["reports"].as_array().unwrap().len(), 2, "{all}");
+    assert!(!all.to_string().contains("Quietfalcon"));
+    let (_, none) = get(green.clone(), "/api/v1/incidents?country=FRA").await;
+    assert_eq!(none["results"], json!([]));
+    let (_, amber_list) = get(amber.clone(), "/api/v1/incidents?country=FRA").await;
+    assert_eq!(amber_list["results"][0]["key"], s.amber, "{amber_list}");
+    let (_, paged) = get(amber, "/api/v1/incidents?limit=1").await;
+    assert_eq!(paged["results"].as_array().unwrap().len(), 1);
+    assert_eq!(paged["next_cursor"], "1");
+    assert_eq!(get(green, "/api/v1/incidents?cursor=x").await.0, 400);
 }
 
 #[tokio::test]
