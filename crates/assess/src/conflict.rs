@@ -483,6 +483,10 @@ impl Conflicts {
                 }
             }
         }
+        // The actor category is judged for the incident, not per actor: an incident found
+        // State-backed counts each of its actors of a State party as that State's. Incidents
+        // mixing a State's operators with unrelated criminals are rare enough that an analyst's
+        // decision is the remedy.
         let state_backed = findings
             .iter()
             .filter(|f| f.dimension == Dimension::Actor && f.counts())
