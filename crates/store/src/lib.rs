@@ -29,7 +29,10 @@ pub use copy::{
 };
 pub use jobs::{Job, JobId, JobRecord, JobState};
 pub use sqlite::SqliteStore;
-pub use streams::{check_stream_name, AccountRecord, StreamEntry, TokenRecord};
+pub use streams::{
+    check_stream_name, AccountRecord, ChangeMarker, StreamEntry, TokenRecord,
+    RECONCILE_DECISION_ACTION,
+};
 use threatscape_model::{sha256_hex, Contributor, ContributorType, Report, Tlp};
 
 /// Identifier of an ingest run.
@@ -376,6 +379,12 @@ pub trait Store {
         &self,
         f: &mut dyn FnMut(&StreamEntry) -> std::result::Result<(), Abort>,
     ) -> Result<()>;
+
+    /// A value that changes whenever anything a derived view reads changes: a report version,
+    /// an analyst's reconciliation decision (audit action `reconcile-decision`) or a stream entry.
+    /// Cheap (three index lookups), so a process can check it before reusing a cached derivation,
+    /// whichever process wrote.
+    fn change_marker(&self) -> Result<ChangeMarker>;
 
     /// Calls `f` with every user and their tokens' digests, by user id (for [`migrate`]).
     fn for_each_account(

@@ -29,6 +29,21 @@ pub struct StreamEntry {
     pub body: serde_json::Value,
 }
 
+/// Where the store's derived inputs stand (see [`crate::Store::change_marker`]): equal markers
+/// mean nothing a derivation reads has changed in between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
+pub struct ChangeMarker {
+    /// The highest report version number.
+    pub reports: i64,
+    /// The highest audit number of an analyst's reconciliation decision.
+    pub decisions: i64,
+    /// How many stream entries there are (streams are append-only).
+    pub stream_entries: i64,
+}
+
+/// The audit action of an analyst's reconciliation decision (link, unlink, split).
+pub const RECONCILE_DECISION_ACTION: &str = "reconcile-decision";
+
 /// A user with everything stored about them, for copying a store.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AccountRecord {

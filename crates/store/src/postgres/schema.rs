@@ -164,6 +164,10 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (stream, seq)
     );
     "#,
+    // 6: analysts' reconciliation decisions found without scanning the audit log (change markers).
+    r#"
+    CREATE INDEX audit_reconcile_decisions ON audit_log (seq) WHERE action = 'reconcile-decision';
+    "#,
 ];
 
 /// Creates `schema` when given and missing, and applies the migrations the store lacks, all under

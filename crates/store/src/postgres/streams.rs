@@ -5,7 +5,8 @@
 
 use super::{aborted, tlp_from_rank, PgStore};
 use crate::{
-    check_stream_name, Abort, AccountRecord, Result, StoreError, StreamEntry, TokenRecord,
+    check_stream_name, Abort, AccountRecord, ChangeMarker, Result, StoreError, StreamEntry,
+    TokenRecord,
 };
 
 /// How often an append without an expected number retries after losing a race for its number.
@@ -111,6 +112,22 @@ impl PgStore {
             f(&entry(row)).map_err(aborted)?;
         }
         Ok(())
+    }
+
+    pub(super) fn change_marker_impl(&self) -> Result<ChangeMarker> {
+        let rows = self.conn.borrow_mut().query(
+            "SELECT (SELECT COALESCE(MAX(seq), 0) FROM reports),
+                    (SELECT COALESCE(MAX(seq), 0) FROM audit_log
+                     WHERE action = 'reconcile-decision'),
+                    (SELECT COUNT(*) FROM streams)",
+            &[],
+            "reading the change marker",
+        )?;
+        Ok(ChangeMarker {
+            reports: rows[0].get(0),
+            decisions: rows[0].get(1),
+            stream_entries: rows[0].get(2),
+        })
     }
 
     pub(super) fn for_each_account_impl(

@@ -681,6 +681,10 @@ impl Store for SqliteStore {
         self.for_each_stream_entry_impl(f)
     }
 
+    fn change_marker(&self) -> Result<crate::ChangeMarker> {
+        self.change_marker_impl()
+    }
+
     fn for_each_account(
         &self,
         f: &mut dyn FnMut(&crate::AccountRecord) -> std::result::Result<(), Abort>,

@@ -108,6 +108,8 @@ const MIGRATIONS: &[&str] = &[
          body        TEXT    NOT NULL,   -- JSON
          PRIMARY KEY (stream, seq)
      ) WITHOUT ROWID;",
+    // 6: analysts' reconciliation decisions found without scanning the audit log (change markers).
+    "CREATE INDEX audit_reconcile_decisions ON audit_log(seq) WHERE action = 'reconcile-decision';",
 ];
 
 /// Applies the migrations this store lacks.

@@ -6,7 +6,8 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::{db, tlp_from_rank, SqliteStore};
 use crate::{
-    check_stream_name, Abort, AccountRecord, Result, StoreError, StreamEntry, TokenRecord,
+    check_stream_name, Abort, AccountRecord, ChangeMarker, Result, StoreError, StreamEntry,
+    TokenRecord,
 };
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
@@ -158,6 +159,25 @@ impl SqliteStore {
             f(&account).map_err(|Abort(why)| StoreError::Aborted(why))?;
         }
         Ok(())
+    }
+
+    pub(super) fn change_marker_impl(&self) -> Result<ChangeMarker> {
+        self.conn
+            .query_row(
+                "SELECT (SELECT COALESCE(MAX(seq), 0) FROM reports),
+                        (SELECT COALESCE(MAX(seq), 0) FROM audit_log
+                         WHERE action = 'reconcile-decision'),
+                        (SELECT COUNT(*) FROM streams)",
+                [],
+                |r| {
+                    Ok(ChangeMarker {
+                        reports: r.get(0)?,
+                        decisions: r.get(1)?,
+                        stream_entries: r.get(2)?,
+                    })
+                },
+            )
+            .map_err(db("reading the change marker"))
     }
 
     /// True when the stream table or the users table holds anything (an import target must not).

@@ -2,7 +2,8 @@
 //! concurrent writers (threads standing in for server processes).
 
 use serde_json::json;
-use threatscape_store::{Store, StoreError};
+use threatscape_model::Tlp;
+use threatscape_store::{AuditEntry, Store, StoreError, RECONCILE_DECISION_ACTION};
 
 use super::more_checks::SharedDatabase;
 
@@ -11,6 +12,7 @@ pub(crate) fn run(open: &dyn Fn() -> Box<dyn Store>) {
     an_expected_number_guards_against_a_moved_stream(&mut *open());
     lists_names_by_prefix_taking_wildcards_literally(&mut *open());
     refuses_bad_names_and_numbers(&mut *open());
+    the_change_marker_moves_with_what_derivations_read(&mut *open());
 }
 
 pub(crate) fn run_shared(new_database: &dyn Fn() -> SharedDatabase) {
@@ -191,4 +193,47 @@ fn concurrent_appenders_get_every_number_once(db: &SharedDatabase) {
     bodies.sort();
     bodies.dedup();
     assert_eq!(bodies.len(), WRITERS * EACH, "each entry once");
+}
+
+fn the_change_marker_moves_with_what_derivations_read(store: &mut dyn Store) {
+    let start = store.change_marker().unwrap();
+    assert_eq!(start, Default::default());
+    // Objects and ordinary audit entries (an export, a read of restricted material) do not move it.
+    super::write(
+        store,
+        vec![super::version(
+            super::A,
+            "2020-01-01T00:00:00.000Z",
+            Tlp::Clear,
+            "x",
+        )],
+    );
+    store.audit(&super::audit("an export")).unwrap();
+    let quiet = store.change_marker().unwrap();
+    assert_eq!(
+        (quiet.reports, quiet.decisions, quiet.stream_entries),
+        (0, 0, 0)
+    );
+    super::write_reports(
+        store,
+        vec![super::report("cfr", Some("1"), "NotPetya", Tlp::Clear)],
+    );
+    let after_report = store.change_marker().unwrap();
+    assert!(after_report.reports > 0);
+    store
+        .audit(&AuditEntry {
+            actor: "ana".into(),
+            action: RECONCILE_DECISION_ACTION.into(),
+            subject: "cfr:1".into(),
+            detail: json!({"decision": {"split": {"key": "cfr:1"}}}),
+        })
+        .unwrap();
+    let after_decision = store.change_marker().unwrap();
+    assert!(after_decision.decisions > 0 && after_decision.reports == after_report.reports);
+    store
+        .append_to_stream("assessment-decisions", "ana", None, &json!({}))
+        .unwrap();
+    let after_stream = store.change_marker().unwrap();
+    assert_eq!(after_stream.stream_entries, 1);
+    assert_ne!(after_stream, after_decision);
 }
