@@ -14,12 +14,18 @@
 //!
 //! The crate does no I/O: callers pass reports and clusters in and write the rendered strings out.
 
+pub mod capacity;
+pub mod charts;
+pub mod map;
 pub mod model;
+pub mod pdf;
 pub mod period;
 pub mod render;
 pub mod stats;
+pub mod stix;
 pub mod trends;
 
+pub use capacity::CapacityTable;
 pub use model::{build, Audience, BriefOptions, Briefing, Figure, Section};
 pub use period::{Baseline, Period};
 pub use trends::{analyse, release, DateBasis, Incident, TrendAnalysis, TrendOptions};
@@ -42,8 +48,6 @@ pub enum BriefError {
     #[error("`{0}` is not an audience; use public, council or restricted")]
     Audience(String),
     /// A format that cannot be written.
-    #[error(
-        "`{0}` is not a briefing format; use html, md or json (pdf and stix are not built yet)"
-    )]
+    #[error("`{0}` is not a briefing format; use html, pdf, md, json or stix")]
     Format(String),
 }

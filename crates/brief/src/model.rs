@@ -9,9 +9,12 @@ use std::str::FromStr;
 use threatscape_assess::{Assessor, Dimension};
 use threatscape_model::Tlp;
 
-use crate::period::Period;
+use crate::capacity::CapacityTable;
+use crate::period::{civil, day_number, Period};
 use crate::stats::Alternative;
-use crate::trends::{analyse, label_name, Cell, Incident, SourceCoverage, TrendOptions};
+use crate::trends::{
+    analyse, label_name, state_name, Cell, Incident, SourceCoverage, TrendAnalysis, TrendOptions,
+};
 use crate::BriefError;
 
 /// Who the briefing is for, which decides the most restricted material it may use.
@@ -129,6 +132,42 @@ pub struct AnnexEntry {
     pub urls: Vec<String>,
 }
 
+/// Incidents of one calendar month, for the time-series chart.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct MonthBin {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Which part of the comparison the month falls in.
+    pub part: MonthPart,
+    /// The incidents dated (to the month or the day) in that month.
+    pub incidents: Vec<String>,
+}
+
+/// Where a month of the time series sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MonthPart {
+    /// It overlaps the period.
+    Current,
+    /// It overlaps a baseline period.
+    Baseline,
+    /// Between the baseline and the period (a year-ago baseline leaves a gap).
+    Between,
+}
+
+/// Incidents with victims in one State, for the map.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct StateCount {
+    /// The ISO 3166-1 alpha-3 code (or the project's code for a territory).
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Incidents of the period.
+    pub incidents: Vec<String>,
+    /// Incidents of the baseline.
+    pub baseline_incidents: Vec<String>,
+}
+
 /// The sources-and-method section's data.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Method {
@@ -155,6 +194,8 @@ pub struct BriefOptions {
     pub withheld_reports: usize,
     /// Incidents withheld entirely.
     pub withheld_incidents: usize,
+    /// Capacity indicators per State.
+    pub capacity: CapacityTable,
 }
 
 /// The briefing.
@@ -184,6 +225,10 @@ pub struct Briefing {
     pub executive_summary: Vec<Figure>,
     /// The sections, in reading order.
     pub sections: Vec<Section>,
+    /// Incidents per month over the baseline and the period.
+    pub monthly: Vec<MonthBin>,
+    /// Incidents per State with victims, both periods (the map).
+    pub states: Vec<StateCount>,
     /// Sources and method.
     pub method: Method,
     /// The full trend analysis (every cell tested).
@@ -397,14 +442,9 @@ pub fn build(assessor: &Assessor, incidents: &[Incident], o: &BriefOptions) -> B
         .sort_by(|a, b| b.current.cmp(&a.current).then(a.label.cmp(&b.label)));
     sections.push(emerging);
 
-    sections.push(Section {
-        id: "conflict".into(),
-        title: "Cyber as a threat multiplier in armed conflicts".into(),
-        available: false,
-        note: Some("Not available: the assessment does not yet link incidents to armed conflicts or identify spill-over to third States, so this briefing makes no statement on it rather than guess.".into()),
-        figures: vec![],
-        chart: vec![],
-    });
+    let states = state_counts(&t);
+    sections.push(states_section(&ctx, &t, &states));
+    sections.push(link_section(assessor, &ctx, &t, &LINK_SECTIONS[0]));
 
     let mut ci = Section {
         id: "critical-infrastructure".into(),
@@ -511,6 +551,9 @@ pub fn build(assessor: &Assessor, incidents: &[Incident], o: &BriefOptions) -> B
         ));
     }
     sections.push(crypto);
+    sections.push(link_section(assessor, &ctx, &t, &LINK_SECTIONS[1]));
+    sections.push(link_section(assessor, &ctx, &t, &LINK_SECTIONS[2]));
+    sections.push(capacity_section(&ctx, &t, &states, &o.capacity));
 
     // Sources and method.
     let mut by_type: BTreeMap<&str, Vec<String>> = BTreeMap::new();
@@ -598,6 +641,8 @@ pub fn build(assessor: &Assessor, incidents: &[Incident], o: &BriefOptions) -> B
         date_basis: o.trend.date_basis.describe().to_string(),
         executive_summary: summary,
         sections,
+        monthly: monthly(incidents, &t, o.trend.date_basis),
+        states,
         method,
         annex,
         trends: t,
@@ -643,4 +688,286 @@ fn annex_entry(assessor: &Assessor, i: &Incident, basis: crate::DateBasis) -> An
         labels,
         urls: urls.into_iter().take(5).collect(),
     }
+}
+
+/// A section over an assessment dimension that links incidents to something the Council deals
+/// with (armed conflicts, its agenda items, the norms), written once for all three.
+pub struct LinkSection {
+    /// The dimension's prefix (`conflict`, `agenda`, `norm`), also the trend breakdown's name.
+    pub prefix: &'static str,
+    /// Other breakdowns reported in the same section (spill-over with conflicts).
+    pub also: &'static [&'static str],
+    /// The section id.
+    pub id: &'static str,
+    /// The heading.
+    pub title: &'static str,
+    /// What the section counts, for its note.
+    pub what: &'static str,
+    /// What the reader should know about the links.
+    pub caution: &'static str,
+}
+
+/// The three link sections, in the order they appear.
+pub const LINK_SECTIONS: [LinkSection; 3] = [
+    LinkSection {
+        prefix: "conflict",
+        also: &["spill-over"],
+        id: "conflict",
+        title: "Cyber as a threat multiplier in armed conflicts",
+        what: "incidents the assessment links to an armed conflict",
+        caution: "A link means a source places the operation in the conflict's context; spill-over counts incidents whose victims include a State that is not a party to the conflict.",
+    },
+    LinkSection {
+        prefix: "agenda",
+        also: &[],
+        id: "agenda",
+        title: "Mainstreaming: the Council's agenda items",
+        what: "incidents the assessment links to an item of which the Council is seized",
+        caution: "Links follow the assessment's rules (named countries, conflicts and themes); an incident may bear on several items.",
+    },
+    LinkSection {
+        prefix: "norm",
+        also: &[],
+        id: "norms",
+        title: "Norms of responsible State behaviour engaged",
+        what: "incidents the assessment relates to the norms (a)-(k) of A/70/174",
+        caution: "A norm engaged is a question the incident raises, not a finding that any State breached it.",
+    },
+];
+
+fn link_section(
+    assessor: &Assessor,
+    ctx: &Ctx<'_>,
+    t: &TrendAnalysis,
+    spec: &LinkSection,
+) -> Section {
+    let mut sec = Section {
+        id: spec.id.into(),
+        title: spec.title.into(),
+        available: false,
+        note: None,
+        figures: vec![],
+        chart: vec![],
+    };
+    let Some(dim) = Dimension::from_prefix(spec.prefix) else {
+        sec.note = Some(format!(
+            "Not available: the assessment does not yet produce {}, so this briefing makes no statement on it rather than guess.",
+            spec.what
+        ));
+        return sec;
+    };
+    sec.available = true;
+    let mut cells: Vec<&Cell> = t
+        .cells
+        .iter()
+        .filter(|c| c.breakdown == spec.prefix)
+        .collect();
+    cells.sort_by(|a, b| {
+        b.current
+            .len()
+            .cmp(&a.current.len())
+            .then(b.baseline.len().cmp(&a.baseline.len()))
+            .then(a.label.cmp(&b.label))
+    });
+    let linked: BTreeSet<&String> = cells.iter().flat_map(|c| c.current.iter()).collect();
+    sec.note = Some(format!(
+        "{} of {} incidents of {} are {}. {}",
+        linked.len(),
+        t.current.len(),
+        t.period,
+        spec.what,
+        spec.caution
+    ));
+    for c in &cells {
+        sec.figures
+            .push(ctx.cell_figure(&format!("{}.{}", spec.id, c.label), c));
+        sec.chart.push(Bar {
+            label: label_name(assessor, dim, &c.label),
+            current: c.current.len() as u64,
+            baseline: c.baseline.len() as u64,
+        });
+    }
+    sec.chart.truncate(12);
+    for also in spec.also {
+        for c in t.cells.iter().filter(|c| c.breakdown == *also) {
+            sec.figures
+                .push(ctx.cell_figure(&format!("{}.{also}.{}", spec.id, c.label), c));
+        }
+    }
+    sec
+}
+
+/// Incidents per State with victims, from the trend cells of the `country` breakdown, most
+/// affected first.
+fn state_counts(t: &TrendAnalysis) -> Vec<StateCount> {
+    let mut out: Vec<StateCount> = t
+        .cells
+        .iter()
+        .filter(|c| c.breakdown == "country")
+        .map(|c| StateCount {
+            code: c.label.clone(),
+            name: state_name(&c.label),
+            incidents: c.current.clone(),
+            baseline_incidents: c.baseline.clone(),
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.incidents
+            .len()
+            .cmp(&a.incidents.len())
+            .then(b.baseline_incidents.len().cmp(&a.baseline_incidents.len()))
+            .then(a.code.cmp(&b.code))
+    });
+    out
+}
+
+/// How many States the affected-States section names one by one.
+const STATES_LISTED: usize = 10;
+
+fn states_section(ctx: &Ctx<'_>, t: &TrendAnalysis, states: &[StateCount]) -> Section {
+    let hit = states.iter().filter(|s| !s.incidents.is_empty()).count();
+    let mut sec = Section {
+        id: "affected-states".into(),
+        title: "Affected States".into(),
+        available: true,
+        note: Some(format!(
+            "Victims in {hit} States or territories in {}, by the victim's country as the sources give it; an incident with victims in several States counts in each. The map shades each by its incidents in the period.",
+            t.period
+        )),
+        figures: vec![],
+        chart: vec![],
+    };
+    for s in states
+        .iter()
+        .filter(|s| !s.incidents.is_empty())
+        .take(STATES_LISTED)
+    {
+        if let Some(c) = t.cell("country", &s.code) {
+            sec.figures
+                .push(ctx.cell_figure(&format!("states.{}", s.code), c));
+        }
+        sec.chart.push(Bar {
+            label: s.name.clone(),
+            current: s.incidents.len() as u64,
+            baseline: s.baseline_incidents.len() as u64,
+        });
+    }
+    sec
+}
+
+fn capacity_section(
+    ctx: &Ctx<'_>,
+    t: &TrendAnalysis,
+    states: &[StateCount],
+    table: &CapacityTable,
+) -> Section {
+    let mut sec = Section {
+        id: "capacity".into(),
+        title: "Capacity: incidents in States with limited cyber capacity".into(),
+        available: !table.is_empty(),
+        note: None,
+        figures: vec![],
+        chart: vec![],
+    };
+    if table.is_empty() {
+        sec.note = Some(format!(
+            "No sourced capacity indicator is loaded ({} holds no values), so this briefing says nothing about the capacity of the States affected. Add indicators, each with its source, to that table to fill this section.",
+            table.origin
+        ));
+        return sec;
+    }
+    let mut covered = 0;
+    for s in states.iter().filter(|s| !s.incidents.is_empty()) {
+        let Some(indicators) = table.by_state.get(&s.code) else {
+            continue;
+        };
+        covered += 1;
+        let values = indicators
+            .iter()
+            .map(|i| {
+                format!(
+                    "{} {}{} (source: {})",
+                    i.indicator,
+                    i.value,
+                    i.year.map(|y| format!(" in {y}")).unwrap_or_default(),
+                    i.source
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        sec.figures.push(ctx.figure(
+            &format!("capacity.{}", s.code),
+            format!(
+                "{}: {} incidents in {}; {values}.",
+                s.name,
+                s.incidents.len(),
+                t.period
+            ),
+            s.incidents.clone(),
+            vec![],
+        ));
+    }
+    sec.note = Some(format!(
+        "{} capacity values for {} States are loaded from {}; {covered} of the States with victims in {} have at least one. Each value is shown with its source.",
+        table.len(),
+        table.by_state.len(),
+        table.origin,
+        t.period
+    ));
+    sec
+}
+
+/// Incidents per calendar month from the first baseline month to the period's last month.
+/// Incidents dated only to the year are not binned.
+fn monthly(incidents: &[Incident], t: &TrendAnalysis, basis: crate::DateBasis) -> Vec<MonthBin> {
+    let first = t
+        .baseline_periods
+        .iter()
+        .map(|p| p.start)
+        .chain([t.period.start])
+        .min()
+        .unwrap_or(t.period.start);
+    let month_index = |y: i32, m: u8| i64::from(y) * 12 + i64::from(m) - 1;
+    let (y0, m0, _) = civil(first);
+    let (y1, m1, _) = civil(t.period.end);
+    let (lo, hi) = (month_index(y0, m0), month_index(y1, m1));
+    // A long range (a multi-year baseline) would make thousands of bars; 15 years is plenty.
+    if hi - lo > 180 {
+        return Vec::new();
+    }
+    let mut bins: Vec<MonthBin> = (lo..=hi)
+        .map(|k| {
+            let (y, m) = (k.div_euclid(12) as i32, (k.rem_euclid(12) + 1) as u8);
+            let start = day_number(y, m, 1);
+            let end = if m == 12 {
+                day_number(y + 1, 1, 1)
+            } else {
+                day_number(y, m + 1, 1)
+            } - 1;
+            let overlaps = |p: &Period| p.start <= end && start <= p.end;
+            let part = if overlaps(&t.period) {
+                MonthPart::Current
+            } else if t.baseline_periods.iter().any(overlaps) {
+                MonthPart::Baseline
+            } else {
+                MonthPart::Between
+            };
+            MonthBin {
+                month: format!("{y:04}-{m:02}"),
+                part,
+                incidents: vec![],
+            }
+        })
+        .collect();
+    for i in incidents {
+        let Some(d) = basis.incident_date(i) else {
+            continue;
+        };
+        let Some(m) = d.month else { continue };
+        let k = month_index(d.year, m);
+        if (lo..=hi).contains(&k) {
+            bins[(k - lo) as usize].incidents.push(i.id.clone());
+        }
+    }
+    bins
 }

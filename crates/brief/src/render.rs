@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::model::{Bar, Briefing, Figure};
+use crate::model::{Briefing, Figure};
 
 /// The briefing as pretty JSON: the model, every figure with its incident ids and report keys.
 pub fn json(b: &Briefing) -> String {
@@ -187,6 +187,10 @@ pub fn html(b: &Briefing) -> String {
         html_figure(&mut s, f);
     }
     s.push_str("</ul>\n");
+    if !b.monthly.is_empty() {
+        s.push_str("<h3>Incidents per month</h3>");
+        s.push_str(&crate::charts::time_series(&b.monthly, &b.period.label));
+    }
     for sec in &b.sections {
         let _ = writeln!(s, "<h2 id=\"{}\">{}</h2>", esc(&sec.id), esc(&sec.title));
         if let Some(n) = &sec.note {
@@ -198,6 +202,17 @@ pub fn html(b: &Briefing) -> String {
                 html_figure(&mut s, f);
             }
             s.push_str("</ul>\n");
+        }
+        if sec.id == "affected-states" {
+            let figures: std::collections::BTreeSet<&str> =
+                sec.figures.iter().map(|f| f.id.as_str()).collect();
+            let link = |code: &str| {
+                let id = format!("states.{code}");
+                figures
+                    .contains(id.as_str())
+                    .then(|| format!("#fig-{}", anchor(&id)))
+            };
+            s.push_str(&crate::charts::world_map(&b.states, &b.period.label, &link));
         }
         if !sec.chart.is_empty() {
             s.push_str(&bar_chart(&sec.chart, &b.period.label));
@@ -293,53 +308,4 @@ fn html_figure(s: &mut String, f: &Figure) {
     s.push_str("</li>\n");
 }
 
-/// A horizontal bar chart of current against baseline counts, as inline SVG.
-pub fn bar_chart(bars: &[Bar], period: &str) -> String {
-    let max = bars
-        .iter()
-        .map(|b| b.current.max(b.baseline))
-        .max()
-        .unwrap_or(0)
-        .max(1) as f64;
-    let (label_w, plot_w, row_h) = (200.0, 380.0, 26.0);
-    let height = row_h * bars.len() as f64 + 30.0;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"{}\" height=\"{height}\" viewBox=\"0 0 {} {height}\"><title>Incidents per label: {} against the baseline</title>",
-        label_w + plot_w + 60.0,
-        label_w + plot_w + 60.0,
-        esc(period)
-    );
-    for (n, b) in bars.iter().enumerate() {
-        let y = n as f64 * row_h + 4.0;
-        let w1 = plot_w * b.current as f64 / max;
-        let w0 = plot_w * b.baseline as f64 / max;
-        let _ = write!(
-            s,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect x=\"{label_w}\" y=\"{y}\" width=\"{w1:.1}\" height=\"10\" fill=\"#1f4e79\"/><text x=\"{:.1}\" y=\"{}\">{}</text><rect x=\"{label_w}\" y=\"{}\" width=\"{w0:.1}\" height=\"8\" fill=\"#a6a6a6\"/><text x=\"{:.1}\" y=\"{}\">{}</text>",
-            label_w - 6.0,
-            y + 12.0,
-            esc(&b.label),
-            label_w + w1 + 4.0,
-            y + 9.0,
-            b.current,
-            y + 11.0,
-            label_w + w0 + 4.0,
-            y + 19.0,
-            b.baseline
-        );
-    }
-    let ly = height - 10.0;
-    let _ = writeln!(
-        s,
-        "<rect x=\"{label_w}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"#1f4e79\"/><text x=\"{}\" y=\"{ly}\">{}</text><rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"#a6a6a6\"/><text x=\"{}\" y=\"{ly}\">baseline</text></svg>",
-        ly - 9.0,
-        label_w + 14.0,
-        esc(period),
-        label_w + 110.0,
-        ly - 9.0,
-        label_w + 124.0
-    );
-    s
-}
+pub use crate::charts::bar_chart;

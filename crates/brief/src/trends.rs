@@ -148,7 +148,8 @@ impl TrendOptions {
 /// One cell: a label of one breakdown, counted in both periods and tested.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Cell {
-    /// The breakdown: `all`, `threat`, `sector`, `actor`, `country`, `threat-sector`.
+    /// The breakdown: `all`, `threat`, `sector`, `actor`, `country`, `threat-sector`, and
+    /// `conflict`, `spill-over`, `agenda`, `norm` from the assessment's link dimensions.
     pub breakdown: String,
     /// The label's id (`ransomware`, `health.hospitals`, `UKR`, `ransomware|health`).
     pub label: String,
@@ -233,14 +234,45 @@ impl TrendAnalysis {
     }
 }
 
-/// The name of a label of a dimension.
+/// The breakdowns over assessment dimensions that may not exist yet (conflict links, Council
+/// agenda items, norms (a)-(k)), by the prefix their dimension is named with. Each one is counted
+/// and tested as soon as `threatscape_assess::Dimension` has a variant with that prefix.
+pub const LINK_BREAKDOWNS: [&str; 4] = ["conflict", "spill-over", "agenda", "norm"];
+
+/// The UN reference data (agenda item titles, norm paraphrases, State names), loaded once.
+pub fn reference() -> &'static threatscape_reference::Reference {
+    static REFERENCE: std::sync::OnceLock<threatscape_reference::Reference> =
+        std::sync::OnceLock::new();
+    REFERENCE.get_or_init(threatscape_reference::Reference::embedded)
+}
+
+/// The name of a label of a dimension: the vocabulary's label, the agenda item's title, or the
+/// norm's letter and paraphrase; the id itself when none is known.
 pub fn label_name(assessor: &Assessor, dimension: Dimension, id: &str) -> String {
-    assessor
-        .vocabularies
-        .get(dimension)
-        .get(id)
-        .map(|t| t.label.clone())
-        .unwrap_or_else(|| id.to_string())
+    if let Some(t) = assessor.vocabularies.get(dimension).get(id) {
+        return t.label.clone();
+    }
+    match dimension.prefix() {
+        "agenda" => reference()
+            .agenda_item(id)
+            .map(|a| a.title.clone())
+            .unwrap_or_else(|| id.to_string()),
+        "norm" => reference()
+            .norm(id)
+            .map(|n| format!("norm ({id}), {}", n.source_para))
+            .unwrap_or_else(|| format!("norm ({id})")),
+        _ => id.to_string(),
+    }
+}
+
+/// The name of a State or territory for people: the UN's name, else the project's country
+/// table's, else the code.
+pub fn state_name(code: &str) -> String {
+    reference()
+        .entity(code)
+        .map(|e| e.name.clone())
+        .or_else(|| threatscape_sources::countries::name_of(code).map(str::to_string))
+        .unwrap_or_else(|| code.to_string())
 }
 
 /// The (breakdown, label) keys an incident counts under.
@@ -261,6 +293,13 @@ pub fn incident_keys(assessor: &Assessor, i: &Incident) -> BTreeSet<(String, Str
             tops.entry(dim)
                 .or_default()
                 .insert(vocab.top_level(label).to_string());
+        }
+    }
+    for prefix in LINK_BREAKDOWNS {
+        if let Some(dim) = Dimension::from_prefix(prefix) {
+            for label in i.assessment.labels(dim) {
+                keys.insert((prefix.to_string(), label.to_string()));
+            }
         }
     }
     for r in &i.reports {
@@ -293,7 +332,18 @@ pub fn cell_name(assessor: &Assessor, breakdown: &str, label: &str) -> String {
             "Incidents by {} actors",
             label_name(assessor, Dimension::Actor, label).to_lowercase()
         ),
-        "country" => format!("Incidents with victims in {label}"),
+        "country" => format!("Incidents with victims in {}", state_name(label)),
+        "spill-over" => format!(
+            "Spill-over to third States from {}",
+            match Dimension::from_prefix(breakdown) {
+                Some(dim) => label_name(assessor, dim, label),
+                None => label.to_string(),
+            }
+        ),
+        "conflict" | "agenda" | "norm" => match Dimension::from_prefix(breakdown) {
+            Some(dim) => format!("Incidents linked to {}", label_name(assessor, dim, label)),
+            None => label.to_string(),
+        },
         "threat-sector" => {
             let (t, s) = label.split_once('|').unwrap_or((label, ""));
             format!(

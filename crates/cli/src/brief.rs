@@ -4,13 +4,14 @@
 //! the same for every audience), and each incident is assessed from its released reports alone.
 
 use std::path::PathBuf;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
 use clap::Args;
 use threatscape_assess::Assessor;
 use threatscape_brief::{
-    build, release, render, stats::Alternative, Audience, Baseline, BriefOptions, DateBasis,
-    Period, TrendOptions,
+    build, release, render, stats::Alternative, Audience, Baseline, BriefOptions, CapacityTable,
+    DateBasis, Period, TrendOptions,
 };
 use threatscape_store::AuditEntry;
 
@@ -29,8 +30,8 @@ pub(crate) struct BriefArgs {
     /// Who it is for: public (TLP:CLEAR only), council (up to GREEN), restricted (up to AMBER).
     #[arg(long, default_value = "public")]
     audience: String,
-    /// Output formats, comma-separated: html, md, json.
-    #[arg(long, default_value = "html,md,json", value_delimiter = ',')]
+    /// Output formats, comma-separated: html, pdf, md, json, stix.
+    #[arg(long, default_value = "html,pdf,md,json,stix", value_delimiter = ',')]
     format: Vec<String>,
     /// The folder to write into (created when missing).
     #[arg(long)]
@@ -44,6 +45,10 @@ pub(crate) struct BriefArgs {
     /// A cell is flagged only with at least this many incidents in the period.
     #[arg(long, default_value_t = 5)]
     min_count: u64,
+    /// A capacity-indicator table (columns state,indicator,value,year,source,note) to use instead
+    /// of the one shipped in crates/brief/data/capacity.csv.
+    #[arg(long)]
+    capacity: Option<PathBuf>,
 }
 
 pub(crate) fn brief(db: &str, args: BriefArgs) -> Result<Outcome> {
@@ -56,10 +61,14 @@ pub(crate) fn brief(db: &str, args: BriefArgs) -> Result<Outcome> {
         other => anyhow::bail!("`{other}` is not a date basis; use occurred or reported (the ingestion date is not available to trends)"),
     };
     for f in &args.format {
-        if !matches!(f.trim(), "html" | "md" | "json") {
+        if !matches!(f.trim(), "html" | "md" | "json" | "pdf" | "stix") {
             return Err(threatscape_brief::BriefError::Format(f.clone()).into());
         }
     }
+    let capacity = match &args.capacity {
+        Some(path) => CapacityTable::read(path)?,
+        None => CapacityTable::embedded(),
+    };
 
     let mut store = open_store(db)?;
     // The same reconciliation as `reconcile` and `export incidents`, analysts' decisions included.
@@ -79,6 +88,7 @@ pub(crate) fn brief(db: &str, args: BriefArgs) -> Result<Outcome> {
         trend,
         withheld_reports: released.withheld_reports,
         withheld_incidents: released.withheld_incidents,
+        capacity,
     };
     let b = build(assessor, &released.incidents, &options);
 
@@ -91,14 +101,26 @@ pub(crate) fn brief(db: &str, args: BriefArgs) -> Result<Outcome> {
     );
     let mut written = Vec::new();
     for f in &args.format {
-        let (ext, text) = match f.trim() {
-            "html" => ("html", render::html(&b)),
-            "md" => ("md", render::markdown(&b)),
-            _ => ("json", render::json(&b)),
+        let started = Instant::now();
+        let (ext, bytes) = match f.trim() {
+            "html" => ("html", render::html(&b).into_bytes()),
+            "md" => ("md", render::markdown(&b).into_bytes()),
+            "pdf" => ("pdf", threatscape_brief::pdf::pdf(&b)?),
+            "stix" => (
+                "stix.json",
+                threatscape_brief::stix::bundle(&b, &released.incidents, &stix_now()).into_bytes(),
+            ),
+            _ => ("json", render::json(&b).into_bytes()),
         };
         let path = args.out.join(format!("{stem}.{ext}"));
-        write_atomically(&path, |w| w.write_all(text.as_bytes()))
+        write_atomically(&path, |w| w.write_all(&bytes))
             .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!(
+            "{}: {} bytes in {} ms",
+            path.display(),
+            bytes.len(),
+            started.elapsed().as_millis()
+        );
         written.push(path);
     }
     store.audit(&AuditEntry {
@@ -126,4 +148,21 @@ pub(crate) fn brief(db: &str, args: BriefArgs) -> Result<Outcome> {
         println!("- {}", f.text);
     }
     Ok(Outcome::Success)
+}
+
+/// The current time as a STIX timestamp (UTC, milliseconds).
+fn stix_now() -> String {
+    let since = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let secs = since.as_secs() as i64;
+    let (day, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    format!(
+        "{}T{:02}:{:02}:{:02}.{:03}Z",
+        threatscape_brief::period::format_day(day),
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60,
+        since.subsec_millis()
+    )
 }

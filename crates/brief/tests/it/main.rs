@@ -3,8 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use threatscape_assess::Assessor;
-use threatscape_brief::{build, release, render, Audience, BriefOptions, TrendOptions};
+use threatscape_assess::{Assessor, Dimension};
+use threatscape_brief::{
+    build, release, render, Audience, BriefOptions, CapacityTable, TrendOptions,
+};
 use threatscape_model::{Report, Tlp};
 use threatscape_reconcile::Reconciler;
 
@@ -57,6 +59,7 @@ fn briefing_2022_against_2021_on_the_real_trackers() {
         trend: TrendOptions::new("2022".parse().unwrap(), "previous".parse().unwrap()),
         withheld_reports: rel.withheld_reports,
         withheld_incidents: rel.withheld_incidents,
+        capacity: CapacityTable::embedded(),
     };
     let b = build(assessor, &rel.incidents, &o);
 
@@ -113,5 +116,39 @@ fn briefing_2022_against_2021_on_the_real_trackers() {
     }
     assert!(!json.contains("\"AMBER\"") || !json.contains("\"tlp\": \"AMBER\""));
 
+    // The PDF is a real PDF: typeset, with the title, the sections and the annex in its text.
+    let pdf = threatscape_brief::pdf::pdf(&b).expect("the briefing typesets");
+    assert!(pdf.starts_with(b"%PDF-"));
+    check_pdf(&pdf, &b);
+
+    // The STIX edition is a bundle with one report citing every annexed incident.
+    let stix = threatscape_brief::stix::bundle(&b, &rel.incidents, "2026-01-01T00:00:00.000Z");
+    check_stix(&stix, &b);
+    for key in &amber {
+        assert!(
+            !stix.contains(&format!("\"{key}\"")),
+            "{key} leaked into STIX"
+        );
+    }
+
+    // The independent recomputation agrees with every headline figure. Its input is what
+    // `threatscape export incidents` writes; the same fields are built here from the same
+    // released reports (the key and the report as serialised, the assessed labels).
+    let export: Vec<serde_json::Value> = rel
+        .incidents
+        .iter()
+        .map(|i| {
+            serde_json::json!({
+                "tlp": i.reports.iter().map(|r| r.tlp).max().map(|t| t.as_str()),
+                "sectors": i.assessment.labels(Dimension::Sector),
+                "threat_kinds": i.assessment.labels(Dimension::Threat),
+                "reports": i.reports.iter().map(|r| serde_json::json!({"key": r.key(), "report": r})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    recompute(&json, &serde_json::to_string(&export).unwrap());
     eprintln!("{md}");
 }
+
+mod checks;
+use checks::{check_pdf, check_stix, recompute};

@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+"""Recomputes a briefing's headline figures from the exported incidents, without our Rust code.
+
+    threatscape --db STORE export incidents --format json --out incidents.json [--max-tlp GREEN]
+    threatscape --db STORE brief --period 2022 --format json --out DIR [--audience council]
+    python3 scripts/recompute-briefing.py DIR/briefing-2022-public.json incidents.json
+
+Export at the briefing's TLP ceiling (public: CLEAR, the default; council: GREEN; restricted: AMBER)
+so both see the same reports. Standard library only. From the raw incidents it rebuilds:
+
+- each incident's id (`inc:` and the smallest key of its reports) and its date (the earliest
+  occurrence or report date among its reports, the more precise one on a tie);
+- which incidents fall in the period, in the baseline, are too coarsely dated, or are undated
+  (a date counts in a period only when all the days it may stand for lie inside it);
+- every cell of the threat-kind, sector, victim-country, threat-against-sector and `all`
+  breakdowns (a subsector counts in its sector too: parents are read from the vocabulary files
+  crates/assess/data/sectors.csv and threat_kinds.csv, which are data, not code), with the
+  incident ids of both periods;
+- each cell's exact test (the conditional binomial test of two Poisson rates, written out here
+  with math.lgamma) and the Benjamini-Hochberg adjustment;
+- the executive summary's counts (all incidents, critical infrastructure, ransomware).
+
+It prints each comparison and exits 1 on any mismatch. Actor categories and the conflict, agenda
+and norm links rest on the assessment's findings and are checked only for consistency (each
+figure's count equals its list of ids, and every id is an exported incident).
+"""
+
+import csv
+import datetime
+import json
+import math
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+VOCAB = os.path.join(HERE, "..", "crates", "assess", "data")
+CRITICAL = ["health", "health.hospitals", "finance", "energy", "space", "transport", "emergency-services"]
+EPOCH = datetime.date(1970, 1, 1).toordinal()
+
+
+def parents(name):
+    with open(os.path.join(VOCAB, name), encoding="utf-8") as f:
+        return {row["id"]: (row["parent"] or None) for row in csv.DictReader(f)}
+
+
+def lineage(label, parent):
+    out = []
+    while label is not None and len(out) < 8:
+        out.append(label)
+        label = parent.get(label)
+    return out
+
+
+def top(label, parent):
+    return lineage(label, parent)[-1]
+
+
+def day(y, m, d):
+    return datetime.date(y, m, d).toordinal() - EPOCH
+
+
+def span(date):
+    y, m, d = date["year"], date.get("month"), date.get("day")
+    if m and d:
+        n = day(y, m, d)
+        return n, n
+    if m:
+        nxt = day(y + 1, 1, 1) if m == 12 else day(y, m + 1, 1)
+        return day(y, m, 1), nxt - 1
+    return day(y, 1, 1), day(y + 1, 1, 1) - 1
+
+
+def place(s, period):
+    a, b = s
+    if a >= period["start"] and b <= period["end"]:
+        return "inside"
+    if b < period["start"] or a > period["end"]:
+        return "outside"
+    return "imprecise"
+
+
+def report_date(report, basis):
+    if basis == "occurred":
+        occ = report.get("occurred")
+        return occ["start"] if occ else None
+    return report.get("reported") or report.get("disclosed")
+
+
+def ln_pmf(k, n, p):
+    if p <= 0.0:
+        return 0.0 if k == 0 else -math.inf
+    if p >= 1.0:
+        return 0.0 if k == n else -math.inf
+    return (math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+            + k * math.log(p) + (n - k) * math.log1p(-p))
+
+
+def p_value(k1, t1, k0, t0, alternative):
+    n = k1 + k0
+    if n == 0:
+        return 1.0
+    p = t1 / (t1 + t0)
+    pmf = [math.exp(ln_pmf(i, n, p)) for i in range(n + 1)]
+    if alternative == "increase":
+        return min(1.0, sum(pmf[k1:]))
+    bar = pmf[k1] * (1 + 1e-7)
+    return min(1.0, sum(q for q in pmf if q <= bar))
+
+
+def benjamini_hochberg(ps):
+    m = len(ps)
+    order = sorted(range(m), key=lambda i: ps[i])
+    q = [0.0] * m
+    running = 1.0
+    for rank in range(m, 0, -1):
+        i = order[rank - 1]
+        running = min(running, ps[i] * m / rank)
+        q[i] = running
+    return q
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    with open(sys.argv[1], encoding="utf-8") as f:
+        brief = json.load(f)
+    with open(sys.argv[2], encoding="utf-8") as f:
+        exported = json.load(f)
+    sector_parent, threat_parent = parents("sectors.csv"), parents("threat_kinds.csv")
+    t = brief["trends"]
+    basis, period, baselines = t["date_basis"], t["period"], t["baseline_periods"]
+    problems = []
+
+    def check(what, ours, theirs):
+        ok = ours == theirs
+        if not ok:
+            problems.append(what)
+        shown = lambda v: len(v) if isinstance(v, (list, set)) else v
+        print(f"{'ok  ' if ok else 'DIFF'} {what}: recomputed {shown(ours)}, briefing {shown(theirs)}")
+
+    tlp_rank = ["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]
+    too_high = [i for i in exported if tlp_rank.index(i["tlp"]) > tlp_rank.index(brief["max_tlp"])]
+    if too_high:
+        sys.exit(f"the export holds {len(too_high)} incidents above {brief['max_tlp']}: export with --max-tlp {brief['max_tlp']}")
+
+    current, baseline, imprecise, undated = set(), set(), set(), set()
+    cells = {}
+    known = set()
+    for inc in exported:
+        reports = [r["report"] for r in inc["reports"]]
+        iid = "inc:" + min(r["key"] for r in inc["reports"])
+        known.add(iid)
+        dates = [report_date(r, basis) for r in reports]
+        spans = [span(d) for d in dates if d]
+        if not spans:
+            undated.add(iid)
+            continue
+        s = min(spans)
+        here = place(s, period)
+        there = next((p for p in (place(s, b) for b in baselines) if p != "outside"), "outside")
+        if here == "inside":
+            slot = 1
+        elif there == "inside":
+            slot = 0
+        elif here == "imprecise":
+            imprecise.add(iid)
+            continue
+        else:
+            continue
+        (current if slot else baseline).add(iid)
+        keys = {("all", "all")}
+        for label in inc["threat_kinds"]:
+            keys.update(("threat", l) for l in lineage(label, threat_parent))
+        for label in inc["sectors"]:
+            keys.update(("sector", l) for l in lineage(label, sector_parent))
+        for r in reports:
+            keys.update(("country", v["country"]) for v in r.get("victims", []) if v.get("country"))
+        for th in {top(l, threat_parent) for l in inc["threat_kinds"]}:
+            for se in {top(l, sector_parent) for l in inc["sectors"]}:
+                keys.add(("threat-sector", f"{th}|{se}"))
+        for key in keys:
+            cells.setdefault(key, (set(), set()))[0 if slot else 1].add(iid)
+
+    check("incidents in the period", current, set(t["current"]))
+    check("incidents in the baseline", baseline, set(t["baseline_incidents"]))
+    check("incidents dated too coarsely for the period", imprecise, set(t["imprecise"]))
+    check("undated incidents", undated, set(t["undated"]))
+
+    recomputed = {"all", "threat", "sector", "country", "threat-sector"}
+    theirs = {(c["breakdown"], c["label"]): c for c in t["cells"] if c["breakdown"] in recomputed}
+    check("cells of the threat, sector, country, threat-sector and all breakdowns", set(cells), set(theirs))
+    t1 = period["end"] - period["start"] + 1
+    t0 = sum(b["end"] - b["start"] + 1 for b in baselines)
+    mismatched = 0
+    for key in sorted(set(cells) & set(theirs)):
+        (cur, base), c = cells[key], theirs[key]
+        p = p_value(len(cur), t1, len(base), t0, c["test"]["alternative"])
+        same = (cur == set(c["current"]) and base == set(c["baseline"])
+                and math.isclose(p, c["test"]["p_value"], rel_tol=1e-6, abs_tol=1e-12))
+        if not same:
+            mismatched += 1
+            print(f"DIFF cell {key}: recomputed {len(cur)}/{len(base)} p={p:.6g}, "
+                  f"briefing {len(c['current'])}/{len(c['baseline'])} p={c['test']['p_value']:.6g}")
+    check("cells whose incidents (both periods) and exact p-value differ", mismatched, 0)
+    all_cells = t["cells"]
+    q = benjamini_hochberg([c["test"]["p_value"] for c in all_cells])
+    bh_diff = sum(1 for c, qv in zip(all_cells, q) if not math.isclose(qv, c["q_value"], rel_tol=1e-9, abs_tol=1e-15))
+    check(f"Benjamini-Hochberg q-values over all {len(all_cells)} cells that differ", bh_diff, 0)
+    flagged = sum(1 for c, qv in zip(all_cells, q)
+                  if qv <= t["fdr"] and c["test"]["k1"] >= t["min_count"]
+                  and (c["test"]["alternative"] == "increase" or c["test"]["rate_ratio"] != 1.0))
+    check("cells flagged as clear changes", flagged, sum(1 for c in all_cells if c["flagged"]))
+
+    summary = {f["id"]: f for f in brief["executive_summary"]}
+    if "summary.all" in summary:
+        check("summary: all incidents", current, set(summary["summary.all"]["incidents"]))
+    ci = {i for k, (cur, _) in cells.items() if k[0] == "sector" and k[1] in CRITICAL for i in cur}
+    if "summary.critical-infrastructure" in summary:
+        check("summary: critical infrastructure", ci, set(summary["summary.critical-infrastructure"]["incidents"]))
+    if "summary.ransomware" in summary:
+        check("summary: ransomware", cells.get(("threat", "ransomware"), (set(), set()))[0],
+              set(summary["summary.ransomware"]["incidents"]))
+
+    figures = list(brief["executive_summary"]) + [f for s in brief["sections"] for f in s["figures"]]
+    bad = [f["id"] for f in figures
+           if f["count"] != len(f["incidents"]) or not set(f["incidents"]) | set(f.get("baseline_incidents", [])) <= known]
+    check(f"figures (of {len(figures)}) whose count or ids do not match the export", len(bad), 0)
+    if problems:
+        print(f"{len(problems)} mismatches: {', '.join(problems)}")
+        sys.exit(1)
+    print("every recomputed figure matches")
+
+
+if __name__ == "__main__":
+    main()
