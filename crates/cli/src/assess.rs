@@ -21,7 +21,7 @@ use crate::commands::{actor, open_store};
 use crate::Outcome;
 
 /// The stream holding analysts' assessment decisions.
-pub(crate) const DECISION_STREAM: &str = "assessment-decisions";
+pub(crate) const DECISION_STREAM: &str = threatscape_landscape::ASSESSMENT_DECISION_STREAM;
 
 /// Arguments of `threatscape assess`.
 #[derive(Debug, Args)]
@@ -261,19 +261,7 @@ fn print_incident(assessor: &Assessor, n: usize, reports: &[Report], a: &Assessm
 
 /// Every analyst decision on record, oldest first.
 pub(crate) fn read_decisions(store: &dyn Store) -> Result<Vec<Decision>> {
-    let mut out = Vec::new();
-    for entry in store.read_stream(DECISION_STREAM, 0)? {
-        let mut d: Decision = serde_json::from_value(entry.body.clone()).with_context(|| {
-            format!(
-                "entry {} of the {DECISION_STREAM} stream is not a decision this version can read: {}",
-                entry.seq, entry.body
-            )
-        })?;
-        d.seq = Some(entry.seq);
-        d.recorded_at = Some(entry.recorded_at.clone());
-        out.push(d);
-    }
-    Ok(out)
+    Ok(threatscape_landscape::assessment_decisions(store)?)
 }
 
 fn record(store: &mut dyn Store, command: AssessDecision) -> Result<Outcome> {

@@ -9,9 +9,9 @@
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
-use std::time::Instant;
 
 use anyhow::{Context, Result};
+use threatscape_landscape::Landscape;
 use threatscape_model::{Report, Tlp};
 use threatscape_reconcile::{Decision, Reconciler, Reconciliation};
 use threatscape_store::{AuditEntry, Store};
@@ -21,7 +21,7 @@ use crate::table::render;
 use crate::{DecisionCommand, ExportIncidentsArgs, IncidentFormat, Outcome, ReconcileArgs};
 
 /// The audit action under which analysts' decisions are kept.
-const DECISION_ACTION: &str = "reconcile-decision";
+const DECISION_ACTION: &str = threatscape_landscape::RECONCILE_DECISION_ACTION;
 
 pub(crate) fn reconcile(db: &str, args: ReconcileArgs) -> Result<Outcome> {
     let mut store = open_store(db)?;
@@ -83,21 +83,19 @@ pub(crate) fn reconcile(db: &str, args: ReconcileArgs) -> Result<Outcome> {
 /// One reconciliation of the stored reports.
 pub(crate) struct Run {
     pub(crate) result: Reconciliation,
+    /// How many reconciliation decisions were replayed.
     decisions: usize,
+    /// The analysts' assessment decisions, for assessing the incidents.
+    pub(crate) assessment_decisions: Vec<threatscape_assess::Decision>,
     seconds: f64,
 }
 
-/// Reads every stored report (latest versions) and the analysts' decisions, and reconciles them.
+/// Reads every stored report (latest versions) and the analysts' decisions, and reconciles them
+/// (the one derivation, `threatscape_landscape`, that the briefing and the server use too).
 pub(crate) fn reconcile_store(
     store: &dyn Store,
     misp_galaxy: Option<&Path>,
 ) -> Result<(Vec<Report>, Run)> {
-    let mut reports = Vec::new();
-    store.for_each_report(Tlp::Red, &mut |r| {
-        reports.push(r.clone());
-        Ok(())
-    })?;
-    let decisions = decisions(store)?;
     let reconciler = match misp_galaxy {
         Some(path) => Reconciler::default()
             .with_aliases_from_misp_galaxy(path)
@@ -109,38 +107,14 @@ pub(crate) fn reconcile_store(
             })?,
         None => Reconciler::default(),
     };
-    let started = Instant::now();
-    let result = reconciler.reconcile(&reports, &decisions);
+    let landscape = Landscape::load(store, &reconciler)?;
     let run = Run {
-        result,
-        decisions: decisions.len(),
-        seconds: started.elapsed().as_secs_f64(),
+        result: landscape.reconciliation,
+        decisions: landscape.reconcile_decisions.len(),
+        assessment_decisions: landscape.assessment_decisions,
+        seconds: landscape.reconcile_seconds,
     };
-    Ok((reports, run))
-}
-
-/// The analysts' decisions, oldest first, from the audit log.
-fn decisions(store: &dyn Store) -> Result<Vec<Decision>> {
-    let mut out = Vec::new();
-    let mut unreadable = None;
-    store.for_each_audit(&mut |entry| {
-        if entry.action == DECISION_ACTION {
-            match serde_json::from_str::<serde_json::Value>(&entry.detail)
-                .ok()
-                .and_then(|d| serde_json::from_value::<Decision>(d["decision"].clone()).ok())
-            {
-                Some(d) => out.push(d),
-                None => unreadable = Some(entry.detail.clone()),
-            }
-        }
-        Ok(())
-    })?;
-    if let Some(detail) = unreadable {
-        anyhow::bail!(
-            "the audit log holds a reconciliation decision this version cannot read: {detail}"
-        );
-    }
-    Ok(out)
+    Ok((landscape.reports, run))
 }
 
 fn record_decision(store: &mut dyn Store, command: DecisionCommand) -> Result<Outcome> {
@@ -187,7 +161,13 @@ pub(crate) fn export_incidents(db: &str, args: ExportIncidentsArgs) -> Result<Ou
     let count = incidents.len();
     let written = match args.format {
         IncidentFormat::Json => write_atomically(&args.out, |w| {
-            write_json(w, &reports, &incidents, args.max_tlp)
+            write_json(
+                w,
+                &reports,
+                &incidents,
+                &run.assessment_decisions,
+                args.max_tlp,
+            )
         }),
         IncidentFormat::Csv => write_atomically(&args.out, |w| write_csv(w, &incidents)),
     };
@@ -221,6 +201,7 @@ fn write_json(
     out: &mut dyn Write,
     all: &[Report],
     incidents: &[(&threatscape_reconcile::Cluster, Vec<&Report>)],
+    decisions: &[threatscape_assess::Decision],
     max_tlp: Tlp,
 ) -> std::io::Result<()> {
     let items: Vec<serde_json::Value> = incidents
@@ -240,9 +221,10 @@ fn write_json(
                 })
                 .collect();
             let sources: BTreeSet<&str> = reports.iter().map(|r| r.contributor.name.as_str()).collect();
-            // Assessed from the released reports only, so no judgment rests on withheld material.
+            // Assessed from the released reports only, so no judgment rests on withheld material,
+            // with the analysts' decisions applied.
             let released: Vec<Report> = reports.iter().map(|r| (*r).clone()).collect();
-            let assessment = threatscape_assess::assess_reports(&released);
+            let assessment = threatscape_assess::Assessor::builtin().assess_incident(&released, decisions);
             serde_json::json!({
                 "incident": n + 1,
                 "title": reports[0].title,
