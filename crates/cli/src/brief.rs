@@ -51,6 +51,26 @@ pub(crate) struct BriefArgs {
     capacity: Option<PathBuf>,
 }
 
+impl BriefArgs {
+    /// A public briefing for `period` against the previous period, in every format, into `out`
+    /// (what `threatscape demo` writes).
+    pub(crate) fn public(period: &str, out: PathBuf) -> BriefArgs {
+        BriefArgs {
+            period: period.into(),
+            baseline: "previous".into(),
+            audience: "public".into(),
+            format: ["html", "pdf", "md", "json", "stix"]
+                .map(String::from)
+                .to_vec(),
+            out,
+            date: "occurred".into(),
+            increases_only: false,
+            min_count: 5,
+            capacity: None,
+        }
+    }
+}
+
 pub(crate) fn brief(db: &str, args: BriefArgs) -> Result<Outcome> {
     let period: Period = args.period.parse()?;
     let baseline: Baseline = args.baseline.parse()?;

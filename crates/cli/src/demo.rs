@@ -83,6 +83,9 @@ const ACCOUNTS: [Account; 4] = [
     },
 ];
 
+/// The period of the briefing the demo writes.
+const DEMO_BRIEFING_PERIOD: &str = "2022";
+
 pub(crate) fn demo(args: DemoArgs) -> Result<Outcome> {
     let started = Instant::now();
     std::fs::create_dir_all(&args.dir)
@@ -148,6 +151,14 @@ pub(crate) fn demo(args: DemoArgs) -> Result<Outcome> {
         },
     )?;
 
+    // The landscape briefing of the demo's busiest year (the first year of the full-scale invasion
+    // of Ukraine) against the year before, public audience, every format.
+    let briefings = args.dir.join("briefings");
+    crate::brief::brief(
+        &db,
+        crate::brief::BriefArgs::public(DEMO_BRIEFING_PERIOD, briefings.clone()),
+    )?;
+
     println!();
     println!(
         "threatscape demo ready in {:.1} s: {} STIX objects and {} reports in {}",
@@ -159,6 +170,16 @@ pub(crate) fn demo(args: DemoArgs) -> Result<Outcome> {
     println!(
         "public incidents, reconciled and assessed: {}",
         incidents.display()
+    );
+    println!(
+        "the {DEMO_BRIEFING_PERIOD} landscape briefing (public): {}",
+        briefings
+            .join(format!("briefing-{DEMO_BRIEFING_PERIOD}-public.html"))
+            .display()
+    );
+    println!(
+        "  and as PDF, Markdown, JSON and STIX beside it in {}",
+        briefings.display()
     );
     println!();
     println!("demo accounts (passwords are new each run; nothing here is real except the public incidents):");
@@ -176,7 +197,11 @@ pub(crate) fn demo(args: DemoArgs) -> Result<Outcome> {
         return Ok(Outcome::Success);
     }
     println!();
-    println!("try, with one of the accounts above:");
+    println!(
+        "open http://{}/ in a browser and sign in with one of the accounts above",
+        args.addr
+    );
+    println!("or try, from a terminal:");
     println!(
         "  curl -u reader:PASSWORD http://{}/api/v1/stats",
         args.addr

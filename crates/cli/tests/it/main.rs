@@ -846,6 +846,29 @@ fn demo_prepares_a_store_with_the_curated_incidents() {
         stats(&db)["by_tlp"]["RED"].as_u64().map(|n| n > 0),
         Some(true)
     );
+    // The public briefing of 2022, in every format, carries nothing restricted.
+    let briefings = demo_dir.join("briefings");
+    let pdf = std::fs::read(briefings.join("briefing-2022-public.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let html = std::fs::read_to_string(briefings.join("briefing-2022-public.html")).unwrap();
+    assert!(html.contains("TLP:CLEAR") && html.contains("2022"));
+    // The fictional AMBER and RED contributions are marked "(fictional)"; none reaches a public file.
+    for name in [
+        "briefing-2022-public.html",
+        "briefing-2022-public.json",
+        "briefing-2022-public.md",
+        "briefing-2022-public.stix.json",
+    ] {
+        let text = std::fs::read_to_string(briefings.join(name)).unwrap();
+        assert!(
+            !text.contains("(fictional)"),
+            "{name} carries restricted material"
+        );
+        assert!(
+            !text.contains("EXAMPLE-APT-1"),
+            "{name} carries restricted material"
+        );
+    }
     // A second run keeps the store unless told to reset it.
     assert!(!run(&[]).status.success());
     assert!(run(&["--reset"]).status.success());
