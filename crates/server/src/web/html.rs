@@ -60,12 +60,14 @@ pub(crate) fn link(href: &str, text: &str) -> String {
     format!(r#"<a href="{}">{}</a>"#, esc(href), esc(text))
 }
 
-const NAV: [(&str, &str); 5] = [
+const NAV: [(&str, &str); 7] = [
     ("/", "Dashboard"),
     ("/incidents", "Incidents"),
+    ("/briefings", "Briefings"),
     ("/reports", "Reports"),
     ("/search", "Search"),
     ("/contribute", "Contribute"),
+    ("/debate", "Debate"),
 ];
 
 /// A whole page: header with navigation and the user's clearance, then `body` (already HTML).

@@ -13,8 +13,10 @@
 //! counts and full-text search at or below `min(clearance, AMBER)`.
 
 mod admin;
+mod briefings;
 mod html;
 pub(crate) mod incidents;
+mod landscape;
 mod pages;
 
 use std::collections::HashMap;
@@ -27,6 +29,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use base64::Engine;
+use threatscape_model::Tlp;
 
 use crate::{auth, AppState, User};
 
@@ -60,6 +63,8 @@ pub(crate) struct WebState {
     failures: Mutex<HashMap<String, Vec<Instant>>>,
     /// Reports reconciled into incidents, reused for a minute.
     pub(crate) incidents: incidents::IncidentCache,
+    /// The landscape (store change marker) and the dashboard's and briefings' derivations.
+    pub(crate) landscape: landscape::LandscapeCache,
 }
 
 /// The signed-in user of a request, with the CSRF token its forms carry.
@@ -67,6 +72,14 @@ pub(crate) struct WebState {
 pub(crate) struct Ctx {
     pub(crate) user: User,
     pub(crate) csrf: String,
+}
+
+impl Ctx {
+    /// The most restricted level of reports the user's pages use: `min(clearance, AMBER)`, since
+    /// the store does not record a report's organisation (the incident and report pages' rule).
+    pub(crate) fn release_level(&self) -> Tlp {
+        self.user.clearance.min(Tlp::Amber)
+    }
 }
 
 fn random_token() -> String {
@@ -217,7 +230,11 @@ impl WebState {
 /// The web app's routes.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(pages::dashboard))
+        .route("/", get(landscape::dashboard))
+        .route("/store", get(pages::dashboard))
+        .route("/briefings", get(briefings::list).post(briefings::generate))
+        .route("/briefings/{seq}", get(briefings::show))
+        .route("/briefings/{seq}/download", get(briefings::download))
         .route("/login", get(login_form).post(login))
         .route("/logout", axum::routing::post(logout))
         .route("/reports", get(pages::reports))
@@ -233,12 +250,21 @@ pub(crate) fn routes() -> Router<AppState> {
             get(pages::contribute_form).post(pages::contribute),
         )
         .route("/static/app.css", get(css))
+        .route("/static/landscape.css", get(landscape_css))
 }
 
 async fn css() -> Response {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
         include_str!("app.css"),
+    )
+        .into_response()
+}
+
+async fn landscape_css() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        landscape::CSS,
     )
         .into_response()
 }

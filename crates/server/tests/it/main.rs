@@ -14,6 +14,7 @@ mod access_rule;
 mod pages;
 mod rate_limit;
 mod debate;
+mod landscape_web;
 mod limits;
 mod web;
 

@@ -1,0 +1,581 @@
+//! Briefings: generate the landscape briefing for a period, baseline and audience; list the
+//! editions; view one inline; download it as PDF, Markdown, JSON, HTML or STIX 2.1.
+//!
+//! Each edition is one entry of the record stream [`EDITIONS`]: what went in (period, baseline,
+//! audience, date basis, the store's change marker, who asked, and a SHA-256 over the key and
+//! content digest of every report released to the audience) and the briefing itself as data
+//! (`threatscape_brief::Briefing`, which every figure's incident ids and report keys are part
+//! of). The HTML, Markdown, JSON and PDF are rendered on demand from that recorded briefing, so
+//! an edition reads the same whatever the store holds later. The STIX bundle also needs the
+//! incidents' reports: it is rebuilt from the store, and only while the released reports still
+//! have the recorded digest (otherwise the answer is 409 and says why), with the edition's
+//! recording time as its `published` time, so it too comes out byte for byte the same.
+//!
+//! Who: analysts, the Secretariat and administrators generate; an audience is never above the
+//! requester's level (`min(clearance, AMBER)`), and an edition is listed and served only to users
+//! at or above its audience's ceiling. Generation is audited (`brief`), and so are reads of
+//! restricted (AMBER) editions (`read-restricted`).
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+use threatscape_brief::{render, Audience, Baseline, Briefing, Period};
+use threatscape_model::Tlp;
+use threatscape_store::{AuditEntry, StreamEntry};
+
+use super::html::{badge, enc, esc, link, message, page, respond, table};
+use super::landscape::{baseline_word, briefing, Released};
+use super::{csrf_refused, see_other, Ctx};
+use crate::{ApiError, AppState, Role};
+
+/// The record stream of briefing editions.
+pub(crate) const EDITIONS: &str = "briefing-editions";
+
+/// Whether `role` may generate briefings.
+fn may_generate(role: Role) -> bool {
+    matches!(role, Role::Analyst | Role::Secretariat | Role::Admin)
+}
+
+/// The SHA-256 over every released report's key and the SHA-256 of its stored content, in key
+/// order: equal digests mean the briefing's inputs are the same reports, word for word.
+pub(crate) fn reports_digest(released: &Released) -> Result<String, ApiError> {
+    let mut lines = Vec::new();
+    for i in &released.incidents {
+        for r in &i.reports {
+            let content = serde_json::to_vec(r).map_err(|e| {
+                ApiError::internal(format!("report {} cannot be serialised: {e}", r.key()))
+            })?;
+            lines.push(format!("{}\t{:x}\n", r.key(), Sha256::digest(&content)));
+        }
+    }
+    lines.sort();
+    let mut h = Sha256::new();
+    for l in &lines {
+        h.update(l.as_bytes());
+    }
+    Ok(format!("{:x}", h.finalize()))
+}
+
+/// What an edition records, read back from its stream entry.
+struct Edition {
+    seq: i64,
+    recorded_at: String,
+    actor: String,
+    audience: Audience,
+    period: Period,
+    baseline: Baseline,
+    reports_digest: String,
+    briefing: Briefing,
+}
+
+impl Edition {
+    fn read(e: &StreamEntry) -> Result<Edition, ApiError> {
+        let bad = |what: &str, why: String| {
+            ApiError::internal(format!(
+                "entry {} of the {EDITIONS} stream: {what} cannot be read ({why})",
+                e.seq
+            ))
+        };
+        let field = |name: &str| e.body[name].as_str().unwrap_or_default().to_string();
+        Ok(Edition {
+            seq: e.seq,
+            recorded_at: e.recorded_at.clone(),
+            actor: e.actor.clone(),
+            audience: field("audience")
+                .parse()
+                .map_err(|x: threatscape_brief::BriefError| bad("audience", x.to_string()))?,
+            period: field("period")
+                .parse()
+                .map_err(|x: threatscape_brief::BriefError| bad("period", x.to_string()))?,
+            baseline: field("baseline")
+                .parse()
+                .map_err(|x: threatscape_brief::BriefError| bad("baseline", x.to_string()))?,
+            reports_digest: field("reports_digest"),
+            briefing: serde_json::from_value(e.body["briefing"].clone())
+                .map_err(|x| bad("briefing", x.to_string()))?,
+        })
+    }
+
+    fn visible_to(&self, ctx: &Ctx) -> bool {
+        self.audience.max_tlp() <= ctx.release_level()
+    }
+
+    fn stem(&self) -> String {
+        format!(
+            "briefing-{}-{}-{}",
+            self.seq,
+            self.period.label.replace("..", "_"),
+            self.audience
+        )
+    }
+}
+
+/// Generates and records an edition: the briefing of `period` against `baseline` for
+/// `audience`, from the store as it is now. Returns the edition's number.
+pub(crate) fn record_edition(
+    store: &mut dyn threatscape_store::Store,
+    cache: &super::landscape::LandscapeCache,
+    period: Period,
+    baseline: Baseline,
+    audience: Audience,
+    requested_by: &str,
+    how: &str,
+) -> Result<i64, ApiError> {
+    let (landscape, released) = cache.released(store, audience.max_tlp())?;
+    let b = briefing(&released, audience, period.clone(), baseline);
+    let digest = reports_digest(&released)?;
+    let reports: usize = released.incidents.iter().map(|i| i.reports.len()).sum();
+    let body = serde_json::json!({
+        "period": period.label,
+        "baseline": baseline_word(baseline),
+        "audience": audience.to_string(),
+        "max_tlp": audience.max_tlp().as_str(),
+        "date_basis": "occurred",
+        "min_count": b.trends.min_count,
+        "fdr": b.trends.fdr,
+        "store_marker": landscape.marker,
+        "requested_by": requested_by,
+        "how": how,
+        "reports_released": reports,
+        "reports_digest": digest,
+        "incidents_cited": b.annex.len(),
+        "highest_tlp_used": b.highest_tlp_used.as_str(),
+        "title": b.title,
+        "briefing": b,
+    });
+    let seq = store
+        .append_to_stream(EDITIONS, requested_by, None, &body)
+        .map_err(ApiError::store)?;
+    store
+        .audit(&AuditEntry {
+            actor: requested_by.to_string(),
+            action: "brief".into(),
+            subject: format!("{EDITIONS}#{seq}"),
+            detail: serde_json::json!({
+                "period": period.label, "baseline": baseline_word(baseline),
+                "audience": audience.to_string(), "max_tlp": audience.max_tlp().as_str(),
+                "highest_tlp_used": b.highest_tlp_used.as_str(), "withheld_reports": b.withheld_reports,
+                "incidents_cited": b.annex.len(), "reports_digest": digest, "how": how,
+            }),
+        })
+        .map_err(ApiError::store)?;
+    Ok(seq)
+}
+
+fn failed(ctx: &Ctx, e: ApiError) -> Response {
+    message(Some(ctx), e.status, &e.title, &e.description)
+}
+
+fn editions(store: &dyn threatscape_store::Store) -> Result<Vec<Edition>, ApiError> {
+    store
+        .read_stream(EDITIONS, 0)
+        .map_err(ApiError::store)?
+        .iter()
+        .map(Edition::read)
+        .collect()
+}
+
+fn audiences_for(ctx: &Ctx) -> Vec<Audience> {
+    [Audience::Public, Audience::Council, Audience::Restricted]
+        .into_iter()
+        .filter(|a| a.max_tlp() <= ctx.release_level())
+        .collect()
+}
+
+fn audience_words(a: Audience) -> &'static str {
+    match a {
+        Audience::Public => "public (TLP:CLEAR only)",
+        Audience::Council => "Council (up to TLP:GREEN)",
+        Audience::Restricted => "restricted (up to TLP:AMBER)",
+    }
+}
+
+/// `GET /briefings`: the editions the user may read and, for analysts and up, the form.
+pub(crate) async fn list(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(ctx) = s.0.web.current(&headers) else {
+        return see_other("/login");
+    };
+    let level = ctx.release_level();
+    let inner = Arc::clone(&s.0);
+    let data = s
+        .with_store(move |st| {
+            let all = editions(st)?;
+            let (_, released) = inner.web.landscape.released(st, level)?;
+            Ok((all, super::landscape::default_period_of(&released)))
+        })
+        .await;
+    let (all, default_period) = match data {
+        Ok(d) => d,
+        Err(e) => return failed(&ctx, e),
+    };
+    let rows: Vec<Vec<String>> = all
+        .iter()
+        .rev()
+        .filter(|e| e.visible_to(&ctx))
+        .map(|e| {
+            let href = format!("/briefings/{}", e.seq);
+            vec![
+                link(&href, &format!("No. {}", e.seq)),
+                esc(&e.period.label),
+                esc(&e.briefing.baseline_description),
+                esc(&e.audience.to_string()),
+                badge(e.briefing.highest_tlp_used),
+                format!(r#"<span class="num">{}</span>"#, e.briefing.annex.len()),
+                esc(&e.actor),
+                esc(&e.recorded_at),
+                format!(
+                    "{} · {} · {}",
+                    link(&format!("{href}/download?format=pdf"), "PDF"),
+                    link(&format!("{href}/download?format=md"), "MD"),
+                    link(&format!("{href}/download?format=json"), "JSON"),
+                ),
+            ]
+        })
+        .collect();
+    let mut body = String::from(
+        r#"<p class="lede">The Council's landscape briefing, edition by edition. Each edition records what went into it and reads the same whenever it is opened.</p>"#,
+    );
+    if may_generate(ctx.user.role) {
+        let audience_options: String = audiences_for(&ctx)
+            .into_iter()
+            .map(|a| format!(r#"<option value="{a}">{}</option>"#, audience_words(a)))
+            .collect();
+        let _ = write!(
+            body,
+            r#"<section class="card"><h2>New edition</h2><form method="post" action="/briefings" class="filters ls-picker">
+<input type="hidden" name="csrf" value="{csrf}">
+<label>Period <input name="period" value="{period}" required placeholder="2023-Q2, 2023-06, 2023 or 2023-01-01..2023-03-31"></label>
+<label>Baseline <select name="baseline"><option value="previous">previous period</option><option value="year-ago">same period a year before</option><option value="trailing:4">4 previous periods</option></select></label>
+<label>Audience <select name="audience">{audience_options}</select></label>
+<button type="submit" class="primary">Generate</button>
+</form></section>"#,
+            csrf = esc(&ctx.csrf),
+            period = esc(&default_period.label),
+        );
+    }
+    let _ = write!(
+        body,
+        r#"<section class="card"><h2>Editions</h2>{}</section>"#,
+        table(
+            &[
+                "Edition",
+                "Period",
+                "Compared with",
+                "Audience",
+                "Marking",
+                "Incidents cited",
+                "Requested by",
+                "Recorded",
+                "Download"
+            ],
+            &rows,
+            "No edition yet."
+        )
+    );
+    respond(
+        StatusCode::OK,
+        page(Some(&ctx), "Briefings", "/briefings", &body),
+    )
+}
+
+/// The generation form's fields (all optional so a missing one is answered by us).
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct GenerateForm {
+    csrf: Option<String>,
+    period: Option<String>,
+    baseline: Option<String>,
+    audience: Option<String>,
+}
+
+/// `POST /briefings`: generates and records an edition, then shows it.
+pub(crate) async fn generate(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<GenerateForm>,
+) -> Response {
+    let Some(ctx) = s.0.web.check_csrf(&headers, f.csrf.as_deref()) else {
+        return csrf_refused();
+    };
+    if !may_generate(ctx.user.role) {
+        return message(
+            Some(&ctx),
+            StatusCode::FORBIDDEN,
+            "Not allowed",
+            "Briefings are generated by analysts, the Secretariat and administrators.",
+        );
+    }
+    let parsed = (|| -> Result<(Period, Baseline, Audience), String> {
+        let period = f.period.as_deref().unwrap_or("").parse::<Period>();
+        let baseline = f
+            .baseline
+            .as_deref()
+            .unwrap_or("previous")
+            .parse::<Baseline>();
+        let audience = f
+            .audience
+            .as_deref()
+            .unwrap_or("public")
+            .parse::<Audience>();
+        Ok((
+            period.map_err(|e| e.to_string())?,
+            baseline.map_err(|e| e.to_string())?,
+            audience.map_err(|e| e.to_string())?,
+        ))
+    })();
+    let (period, baseline, audience) = match parsed {
+        Ok(p) => p,
+        Err(why) => return message(Some(&ctx), StatusCode::BAD_REQUEST, "Cannot generate", &why),
+    };
+    if audience.max_tlp() > ctx.release_level() {
+        return message(
+            Some(&ctx),
+            StatusCode::FORBIDDEN,
+            "Not allowed",
+            &format!(
+                "A {audience} briefing may use TLP:{} material, above your level (TLP:{}).",
+                audience.max_tlp().as_str(),
+                ctx.release_level().as_str()
+            ),
+        );
+    }
+    let inner = Arc::clone(&s.0);
+    let who = ctx.user.name.clone();
+    let seq = s
+        .with_store(move |st| {
+            record_edition(
+                st,
+                &inner.web.landscape,
+                period,
+                baseline,
+                audience,
+                &who,
+                "web",
+            )
+        })
+        .await;
+    match seq {
+        Ok(seq) => see_other(&format!("/briefings/{seq}")),
+        Err(e) => failed(&ctx, e),
+    }
+}
+
+/// Reads edition `seq` for `ctx` (404 when there is none or it is above their level), auditing
+/// a read of restricted material.
+async fn edition_for(s: &AppState, ctx: &Ctx, seq: i64, what: &str) -> Result<Edition, ApiError> {
+    let user = ctx.user.clone();
+    let what = what.to_string();
+    let ctx_level = ctx.release_level();
+    s.with_store(move |st| {
+        let entry = st
+            .read_stream(EDITIONS, seq.saturating_sub(1).max(0))
+            .map_err(ApiError::store)?
+            .into_iter()
+            .find(|e| e.seq == seq);
+        let edition = match entry {
+            Some(e) => Edition::read(&e)?,
+            None => return Err(ApiError::not_found("no such briefing edition")),
+        };
+        if edition.audience.max_tlp() > ctx_level {
+            return Err(ApiError::not_found("no such briefing edition"));
+        }
+        if edition.briefing.highest_tlp_used >= Tlp::Amber {
+            st.audit(&AuditEntry {
+                actor: user.name.clone(),
+                action: "read-restricted".into(),
+                subject: format!("{EDITIONS}#{seq}"),
+                detail: serde_json::json!({"what": what,
+                    "highest_tlp_used": edition.briefing.highest_tlp_used.as_str()}),
+            })
+            .map_err(ApiError::store)?;
+        }
+        Ok(edition)
+    })
+    .await
+}
+
+/// The body of the briefing's self-contained HTML page (its own stylesheet is replaced by the
+/// app's, which the site's content security policy allows).
+fn inline_html(b: &Briefing) -> String {
+    let doc = render::html(b);
+    let start = doc.find("<body>").map_or(0, |i| i + "<body>".len());
+    let end = doc.rfind("</body>").unwrap_or(doc.len());
+    doc[start..end].to_string()
+}
+
+/// `GET /briefings/{seq}`: the edition, inline, with what went into it and its downloads.
+pub(crate) async fn show(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(seq): Path<i64>,
+) -> Response {
+    let Some(ctx) = s.0.web.current(&headers) else {
+        return see_other("/login");
+    };
+    let e = match edition_for(&s, &ctx, seq, "view").await {
+        Ok(e) => e,
+        Err(e) => return failed(&ctx, e),
+    };
+    let href = format!("/briefings/{seq}/download?format=");
+    let downloads = ["pdf", "html", "md", "json", "stix"]
+        .iter()
+        .map(|f| {
+            format!(
+                r#"<a class="ls-download" href="{href}{f}">{}</a>"#,
+                f.to_uppercase()
+            )
+        })
+        .collect::<String>();
+    let body = format!(
+        r#"<section class="card"><dl class="facts">
+<dt>Period</dt><dd>{period}</dd><dt>Compared with</dt><dd>{baseline}</dd>
+<dt>Audience</dt><dd>{audience}</dd><dt>Marking</dt><dd>{marking}</dd>
+<dt>Requested by</dt><dd>{actor}, {at}</dd><dt>Inputs</dt><dd><code>{digest}</code> <span class="muted">(SHA-256 over the released reports' keys and contents)</span></dd>
+<dt>Download</dt><dd class="ls-downloads">{downloads}</dd><dt>Now</dt><dd>{dashboard}</dd></dl></section>
+<article class="card briefing-doc">{doc}</article>
+<link rel="stylesheet" href="/static/landscape.css">"#,
+        period = esc(&e.period.label),
+        baseline = esc(&format!(
+            "{} ({})",
+            e.briefing.baseline_description,
+            e.briefing
+                .baseline_periods
+                .iter()
+                .map(|p| p.label.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        audience = esc(audience_words(e.audience)),
+        marking = badge(e.briefing.highest_tlp_used),
+        actor = esc(&e.actor),
+        at = esc(&e.recorded_at),
+        digest = esc(&e.reports_digest),
+        doc = inline_html(&e.briefing),
+        dashboard = dashboard_of(&e),
+    );
+    let title = format!("Briefing No. {seq}: {}", e.period.label);
+    respond(
+        StatusCode::OK,
+        page(Some(&ctx), &title, "/briefings", &body),
+    )
+}
+
+/// Which file to download.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct DownloadQuery {
+    format: Option<String>,
+}
+
+fn attachment(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Response {
+    let mut resp = (StatusCode::OK, bytes).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}
+
+/// `GET /briefings/{seq}/download?format=pdf|html|md|json|stix`.
+pub(crate) async fn download(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(seq): Path<i64>,
+    Query(q): Query<DownloadQuery>,
+) -> Response {
+    let Some(ctx) = s.0.web.current(&headers) else {
+        return see_other("/login");
+    };
+    let format = q
+        .format
+        .unwrap_or_else(|| "pdf".into())
+        .to_ascii_lowercase();
+    if !matches!(format.as_str(), "pdf" | "html" | "md" | "json" | "stix") {
+        return message(
+            Some(&ctx),
+            StatusCode::BAD_REQUEST,
+            "Unknown format",
+            &format!("`{format}` is not a briefing format; use pdf, html, md, json or stix."),
+        );
+    }
+    let e = match edition_for(&s, &ctx, seq, &format).await {
+        Ok(e) => e,
+        Err(e) => return failed(&ctx, e),
+    };
+    let stem = e.stem();
+    match format.as_str() {
+        "html" => attachment(
+            "text/html; charset=utf-8",
+            &format!("{stem}.html"),
+            render::html(&e.briefing).into_bytes(),
+        ),
+        "md" => attachment(
+            "text/markdown; charset=utf-8",
+            &format!("{stem}.md"),
+            render::markdown(&e.briefing).into_bytes(),
+        ),
+        "json" => attachment(
+            "application/json",
+            &format!("{stem}.json"),
+            render::json(&e.briefing).into_bytes(),
+        ),
+        "pdf" => {
+            let made = tokio::task::spawn_blocking(move || {
+                threatscape_brief::pdf::pdf(&e.briefing).map(|bytes| (e, bytes))
+            })
+            .await;
+            match made {
+                Ok(Ok((_, bytes))) => attachment("application/pdf", &format!("{stem}.pdf"), bytes),
+                Ok(Err(why)) => failed(&ctx, ApiError::internal(why.to_string())),
+                Err(why) => failed(
+                    &ctx,
+                    ApiError::internal(format!("typesetting stopped: {why}")),
+                ),
+            }
+        }
+        _ => {
+            let inner = Arc::clone(&s.0);
+            let made = s
+                .with_store(move |st| {
+                    let (_, released) =
+                        inner.web.landscape.released(st, e.audience.max_tlp())?;
+                    if reports_digest(&released)? != e.reports_digest {
+                        return Err(ApiError::new(
+                            StatusCode::CONFLICT,
+                            "Store changed",
+                            "The reports released to this audience have changed since the edition was recorded, so its STIX bundle (which carries the reports' objects) cannot be rebuilt identically. The PDF, HTML, Markdown and JSON are recorded and still available; generate a new edition for a current bundle.",
+                        ));
+                    }
+                    Ok(threatscape_brief::stix::bundle(
+                        &e.briefing,
+                        &released.incidents,
+                        &e.recorded_at,
+                    ))
+                })
+                .await;
+            match made {
+                Ok(bundle) => attachment(
+                    "application/stix+json;version=2.1",
+                    &format!("{stem}.stix.json"),
+                    bundle.into_bytes(),
+                ),
+                Err(e) => failed(&ctx, e),
+            }
+        }
+    }
+}
+
+/// A link to the dashboard for the period and baseline of an edition.
+fn dashboard_of(e: &Edition) -> String {
+    link(
+        &format!(
+            "/?period={}&baseline={}",
+            enc(&e.period.label),
+            enc(&baseline_word(e.baseline))
+        ),
+        "the dashboard for this period",
+    )
+}
