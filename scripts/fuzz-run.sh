@@ -28,9 +28,11 @@ for t in "${targets[@]}"; do
     log="target/fuzz-$t.log"
     status=0
     # -rss_limit_mb: a parser that allocates gigabytes on a small input is a finding too.
-    cargo fuzz run -s none -O "$t" "target/work-corpus/$t" "corpus/$t" -- \
-        -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-        -print_final_stats=1 >"$log" 2>&1 || status=$?
+    # The binary built above, run directly: `cargo fuzz run` would rebuild whenever a crate
+    # changed meanwhile, and the targets of one run should test the same code.
+    "target/x86_64-unknown-linux-gnu/release/$t" "target/work-corpus/$t" "corpus/$t" \
+        -artifact_prefix="artifacts/$t/" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
+        -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1 || status=$?
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
     speed=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
     size=$(find "target/work-corpus/$t" -type f | wc -l)
