@@ -255,6 +255,8 @@ pub async fn serve(db: &str, addr: SocketAddr) -> anyhow::Result<()> {
     let state = tokio::task::spawn_blocking(move || AppState::new(&location)).await??;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("serving on http://{}", listener.local_addr()?);
+    // The regular briefing: every process runs the schedule; the store lets one generate each.
+    tokio::spawn(web::run_schedule(state.clone()));
     serve_until(state, listener, Limits::default(), stop_signal()).await?;
     Ok(())
 }

@@ -205,10 +205,11 @@ pub(crate) async fn list(State(s): State<AppState>, headers: HeaderMap) -> Respo
         .with_store(move |st| {
             let all = editions(st)?;
             let (_, released) = inner.web.landscape.released(st, level)?;
-            Ok((all, super::landscape::default_period_of(&released)))
+            let regular = schedule(st)?;
+            Ok((all, super::landscape::default_period_of(&released), regular))
         })
         .await;
-    let (all, default_period) = match data {
+    let (all, default_period, regular) = match data {
         Ok(d) => d,
         Err(e) => return failed(&ctx, e),
     };
@@ -257,6 +258,38 @@ pub(crate) async fn list(State(s): State<AppState>, headers: HeaderMap) -> Respo
             period = esc(&default_period.label),
         );
     }
+    let in_force = match &regular {
+        Some(r) if r.cadence != Cadence::Off => format!(
+            "A {} briefing for a {} audience against the {} baseline is generated when each period closes.",
+            if r.cadence == Cadence::Monthly { "monthly" } else { "quarterly" },
+            r.audience,
+            r.baseline
+        ),
+        _ => "No regular briefing is scheduled.".to_string(),
+    };
+    let _ = write!(
+        body,
+        r#"<section class="card"><h2>Regular briefing</h2><p>{}</p>"#,
+        esc(&in_force)
+    );
+    if matches!(ctx.user.role, Role::Secretariat | Role::Admin) {
+        let audience_options: String = audiences_for(&ctx)
+            .into_iter()
+            .map(|a| format!(r#"<option value="{a}">{}</option>"#, audience_words(a)))
+            .collect();
+        let _ = write!(
+            body,
+            r#"<form method="post" action="/briefings/schedule" class="filters ls-picker">
+<input type="hidden" name="csrf" value="{csrf}">
+<label>Cadence <select name="cadence"><option value="quarterly">quarterly</option><option value="monthly">monthly</option><option value="off">off</option></select></label>
+<label>Audience <select name="audience">{audience_options}</select></label>
+<label>Baseline <select name="baseline"><option value="previous">previous period</option><option value="year-ago">same period a year before</option><option value="trailing:4">4 previous periods</option></select></label>
+<button type="submit" class="primary">Set schedule</button>
+</form>"#,
+            csrf = esc(&ctx.csrf),
+        );
+    }
+    body.push_str("</section>");
     let _ = write!(
         body,
         r#"<section class="card"><h2>Editions</h2>{}</section>"#,
@@ -578,4 +611,358 @@ fn dashboard_of(e: &Edition) -> String {
         ),
         "the dashboard for this period",
     )
+}
+
+/// The record stream of the regular-briefing schedule; its latest entry is in force.
+pub(crate) const SCHEDULE: &str = "briefing-schedule";
+/// The job kind of a scheduled briefing.
+pub(crate) const BRIEF_JOB: &str = "brief";
+/// How often the server looks for a closed period and for queued briefing jobs.
+const SCHEDULE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// How often a regular briefing is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Cadence {
+    /// No regular briefing.
+    Off,
+    /// Each calendar month, when it closes.
+    Monthly,
+    /// Each calendar quarter, when it closes.
+    Quarterly,
+}
+
+/// The schedule in force: how often, for whom, against what.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Schedule {
+    pub(crate) cadence: Cadence,
+    pub(crate) audience: Audience,
+    pub(crate) baseline: String,
+}
+
+impl Schedule {
+    /// The latest period of the schedule's cadence that has closed by `today`.
+    fn last_closed(&self, today: threatscape_brief::period::Day) -> Option<Period> {
+        let (y, m, _) = threatscape_brief::period::civil(today);
+        match self.cadence {
+            Cadence::Off => None,
+            Cadence::Monthly => Some(Period::month(y, m).shifted_back(1)),
+            Cadence::Quarterly => Some(Period::quarter(y, (m - 1) / 3 + 1).shifted_back(1)),
+        }
+    }
+}
+
+/// The schedule in force (the stream's latest entry), `None` when none was ever set.
+pub(crate) fn schedule(store: &dyn threatscape_store::Store) -> Result<Option<Schedule>, ApiError> {
+    match store
+        .read_stream(SCHEDULE, 0)
+        .map_err(ApiError::store)?
+        .last()
+    {
+        None => Ok(None),
+        Some(e) => serde_json::from_value(e.body.clone())
+            .map(Some)
+            .map_err(|why| {
+                ApiError::internal(format!(
+                    "entry {} of the {SCHEDULE} stream cannot be read ({why})",
+                    e.seq
+                ))
+            }),
+    }
+}
+
+/// One pass of the scheduler, safe to run in every server process at once:
+///
+/// 1. when the schedule's latest closed period has no briefing yet, claim it by writing the first
+///    entry of the stream `briefing-due:<period>:<audience>` (an append expecting entry 1, so
+///    exactly one process succeeds) and enqueue a [`BRIEF_JOB`] job for it;
+/// 2. claim each queued [`BRIEF_JOB`] job by id (the store lets exactly one worker have it),
+///    generate and record its edition, and finish the job with the edition's number.
+///
+/// Returns the editions this pass recorded.
+pub(crate) fn schedule_tick(
+    store: &mut dyn threatscape_store::Store,
+    cache: &super::landscape::LandscapeCache,
+    today: threatscape_brief::period::Day,
+    worker: &str,
+) -> Result<Vec<i64>, ApiError> {
+    if let Some(s) = schedule(store)? {
+        if let Some(period) = s.last_closed(today) {
+            let due = format!("briefing-due:{}:{}", period.label, s.audience);
+            let claim = serde_json::json!({
+                "period": period.label, "audience": s.audience, "baseline": s.baseline,
+            });
+            match store.append_to_stream(&due, worker, Some(1), &claim) {
+                Ok(_) => {
+                    store
+                        .enqueue_job(BRIEF_JOB, &claim)
+                        .map_err(ApiError::store)?;
+                }
+                // Another process (or an earlier pass) has it.
+                Err(threatscape_store::StoreError::StreamConflict { .. }) => {}
+                Err(e) => return Err(ApiError::store(e)),
+            }
+        }
+    }
+    let mut queued = Vec::new();
+    store
+        .for_each_job(&mut |j| {
+            if j.kind == BRIEF_JOB && j.state == threatscape_store::JobState::Queued {
+                queued.push((j.id, j.payload.clone()));
+            }
+            Ok(())
+        })
+        .map_err(ApiError::store)?;
+    let mut recorded = Vec::new();
+    for (id, payload) in queued {
+        if !store.claim_job_id(id, worker).map_err(ApiError::store)? {
+            continue;
+        }
+        let field = |n: &str| payload[n].as_str().unwrap_or_default().to_string();
+        let parsed = (|| -> Result<(Period, Baseline, Audience), threatscape_brief::BriefError> {
+            Ok((
+                field("period").parse()?,
+                field("baseline").parse()?,
+                field("audience").parse()?,
+            ))
+        })();
+        let result = match parsed {
+            Ok((period, baseline, audience)) => {
+                match record_edition(
+                    store, cache, period, baseline, audience, "schedule", "schedule",
+                ) {
+                    Ok(seq) => {
+                        recorded.push(seq);
+                        serde_json::json!({"edition": seq})
+                    }
+                    Err(e) => serde_json::json!({"error": e.description}),
+                }
+            }
+            Err(e) => serde_json::json!({"error": format!("job {id}: {e}")}),
+        };
+        store.finish_job(id, &result).map_err(ApiError::store)?;
+    }
+    Ok(recorded)
+}
+
+/// Runs [`schedule_tick`] every [`SCHEDULE_EVERY`] for the life of the server.
+pub(crate) async fn run_schedule(state: AppState) {
+    let worker = format!("server-{}", std::process::id());
+    let mut every = tokio::time::interval(SCHEDULE_EVERY);
+    loop {
+        every.tick().await;
+        let inner = Arc::clone(&state.0);
+        let worker = worker.clone();
+        let today = super::landscape::today();
+        match state
+            .with_store(move |st| schedule_tick(st, &inner.web.landscape, today, &worker))
+            .await
+        {
+            Ok(made) if !made.is_empty() => {
+                tracing::info!("scheduled briefing editions recorded: {made:?}")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("the briefing schedule failed: {}", e.description),
+        }
+    }
+}
+
+/// The schedule form's fields.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct ScheduleForm {
+    csrf: Option<String>,
+    cadence: Option<String>,
+    audience: Option<String>,
+    baseline: Option<String>,
+}
+
+/// `POST /briefings/schedule`: the Secretariat or an administrator sets the regular briefing.
+pub(crate) async fn set_schedule(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<ScheduleForm>,
+) -> Response {
+    let Some(ctx) = s.0.web.check_csrf(&headers, f.csrf.as_deref()) else {
+        return csrf_refused();
+    };
+    if !matches!(ctx.user.role, Role::Secretariat | Role::Admin) {
+        return message(
+            Some(&ctx),
+            StatusCode::FORBIDDEN,
+            "Not allowed",
+            "The regular briefing is set by the Secretariat and administrators.",
+        );
+    }
+    let cadence = match f.cadence.as_deref().unwrap_or("") {
+        "off" => Cadence::Off,
+        "monthly" => Cadence::Monthly,
+        "quarterly" => Cadence::Quarterly,
+        other => {
+            return message(
+                Some(&ctx),
+                StatusCode::BAD_REQUEST,
+                "Cannot set the schedule",
+                &format!("`{other}` is not a cadence; use off, monthly or quarterly."),
+            )
+        }
+    };
+    let audience = match f
+        .audience
+        .as_deref()
+        .unwrap_or("public")
+        .parse::<Audience>()
+    {
+        Ok(a) if a.max_tlp() <= ctx.release_level() => a,
+        Ok(a) => {
+            return message(
+                Some(&ctx),
+                StatusCode::FORBIDDEN,
+                "Not allowed",
+                &format!("A {a} briefing is above your level."),
+            )
+        }
+        Err(e) => {
+            return message(
+                Some(&ctx),
+                StatusCode::BAD_REQUEST,
+                "Cannot set the schedule",
+                &e.to_string(),
+            )
+        }
+    };
+    let baseline = match f
+        .baseline
+        .as_deref()
+        .unwrap_or("previous")
+        .parse::<Baseline>()
+    {
+        Ok(b) => baseline_word(b),
+        Err(e) => {
+            return message(
+                Some(&ctx),
+                StatusCode::BAD_REQUEST,
+                "Cannot set the schedule",
+                &e.to_string(),
+            )
+        }
+    };
+    let body = Schedule {
+        cadence,
+        audience,
+        baseline,
+    };
+    let who = ctx.user.name.clone();
+    let saved = s
+        .with_store(move |st| {
+            let value = serde_json::to_value(&body)
+                .map_err(|e| ApiError::internal(format!("the schedule: {e}")))?;
+            let seq = st
+                .append_to_stream(SCHEDULE, &who, None, &value)
+                .map_err(ApiError::store)?;
+            st.audit(&AuditEntry {
+                actor: who.clone(),
+                action: "brief-schedule".into(),
+                subject: format!("{SCHEDULE}#{seq}"),
+                detail: value,
+            })
+            .map_err(ApiError::store)
+        })
+        .await;
+    match saved {
+        Ok(()) => see_other("/briefings"),
+        Err(e) => failed(&ctx, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use threatscape_brief::period::day_number;
+
+    fn demo_store() -> (tempfile::TempDir, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s.db").display().to_string();
+        let mut store = threatscape_store::open(&db).unwrap();
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../examples/demo-incidents.json");
+        let inputs = threatscape_ingest::collect_inputs(&[file]);
+        let summary = threatscape_ingest::ingest(
+            &mut *store,
+            &inputs,
+            &threatscape_ingest::Options::default(),
+            &mut |_| {},
+        )
+        .unwrap();
+        assert!(summary.all_files_kept());
+        (dir, db)
+    }
+
+    #[test]
+    fn a_closed_quarter_is_briefed_once_whichever_processes_run_the_schedule() {
+        let (_dir, db) = demo_store();
+        let mut store = threatscape_store::open(&db).unwrap();
+        // Nothing scheduled: nothing happens.
+        let cache = super::super::landscape::LandscapeCache::default();
+        let today = day_number(2025, 10, 2);
+        assert!(schedule_tick(&mut *store, &cache, today, "w0")
+            .unwrap()
+            .is_empty());
+        let s = Schedule {
+            cadence: Cadence::Quarterly,
+            audience: Audience::Public,
+            baseline: "previous".into(),
+        };
+        store
+            .append_to_stream(SCHEDULE, "admin", None, &serde_json::to_value(&s).unwrap())
+            .unwrap();
+        // Two "processes" (own store connection, own cache) tick at the same time, twice.
+        let made: Vec<Vec<i64>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = ["w1", "w2"]
+                .into_iter()
+                .map(|w| {
+                    let db = db.clone();
+                    scope.spawn(move || {
+                        let mut st = threatscape_store::open(&db).unwrap();
+                        let cache = super::super::landscape::LandscapeCache::default();
+                        let mut mine = schedule_tick(&mut *st, &cache, today, w).unwrap();
+                        mine.extend(schedule_tick(&mut *st, &cache, today, w).unwrap());
+                        mine
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(made.concat(), vec![1], "{made:?}");
+        let editions = store.read_stream(EDITIONS, 0).unwrap();
+        assert_eq!(editions.len(), 1);
+        let e = &editions[0].body;
+        assert_eq!(e["period"], "2025-Q3");
+        assert_eq!(e["audience"], "public");
+        assert_eq!(e["how"], "schedule");
+        // The briefing counts the quarter's incidents (the demo's 2025-09-19 incident).
+        assert!(!e["briefing"]["trends"]["current"]
+            .as_array()
+            .unwrap()
+            .is_empty());
+        let mut jobs = Vec::new();
+        store
+            .for_each_job(&mut |j| {
+                jobs.push(j.clone());
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(jobs.len(), 1);
+        assert_eq!(jobs[0].state, threatscape_store::JobState::Done);
+        assert_eq!(jobs[0].result, Some(serde_json::json!({"edition": 1})));
+        // The next quarter closes: one more edition.
+        let later = day_number(2026, 1, 5);
+        assert_eq!(
+            schedule_tick(&mut *store, &cache, later, "w1").unwrap(),
+            vec![2]
+        );
+        assert_eq!(
+            store.read_stream(EDITIONS, 1).unwrap()[0].body["period"],
+            "2025-Q4"
+        );
+    }
 }

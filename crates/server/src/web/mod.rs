@@ -33,6 +33,7 @@ use threatscape_model::Tlp;
 
 use crate::{auth, AppState, User};
 
+pub(crate) use briefings::run_schedule;
 pub(crate) use html::esc;
 
 /// The session cookie's name.
@@ -233,6 +234,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/", get(landscape::dashboard))
         .route("/store", get(pages::dashboard))
         .route("/briefings", get(briefings::list).post(briefings::generate))
+        .route(
+            "/briefings/schedule",
+            axum::routing::post(briefings::set_schedule),
+        )
         .route("/briefings/{seq}", get(briefings::show))
         .route("/briefings/{seq}/download", get(briefings::download))
         .route("/login", get(login_form).post(login))

@@ -250,6 +250,18 @@ async fn a_public_briefing_holds_nothing_restricted_and_is_recorded() {
     assert!(listed.body.contains(r#"href="/briefings/1""#));
     assert!(!listed.body.contains(r#"href="/briefings/2""#));
 
+    // The regular briefing is the Secretariat's and administrators' to set.
+    let r = call(
+        st,
+        "POST",
+        "/briefings/schedule",
+        &analyst,
+        &format!("csrf={csrf}&cadence=quarterly&audience=public&baseline=previous"),
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    assert!(listed.body.contains("No regular briefing is scheduled."));
+
     // Both editions are in the stream with what went into them; generating is audited.
     let store = threatscape_store::open(&d.db).unwrap();
     let editions = store.read_stream("briefing-editions", 0).unwrap();
