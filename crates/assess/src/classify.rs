@@ -155,6 +155,9 @@ impl Assessor {
                 self.rules
                     .apply(Some(&report.title), description, Some(&key)),
             );
+            if let Some(model) = &self.model {
+                strong.extend(model.judgments(&report.title, description, Some(&key)));
+            }
         }
         // Weak crosswalk rows corroborate what was found, within its hierarchy.
         let mut corroborations = Vec::new();

@@ -10,7 +10,11 @@
 //! single strongest prediction is among the record's gold labels.
 //!
 //! The held-out split is fixed by the record's key: FNV-1a (64-bit) of `Report::key()`, modulo 5,
-//! equal to 0 is held out (about a fifth). Rules are tuned on the rest only.
+//! equal to 0 is held out (about a fifth). Rules are tuned, and the text model trained, on the rest
+//! only.
+//!
+//! [`run`] is the whole evaluation over a folder laid out like `../shared/data` (what
+//! `threatscape eval` prints): every [`Task`] of each dataset, held-out split, text only.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -18,7 +22,198 @@ use std::fmt;
 use crate::crosswalk::Relation;
 use crate::judgment::Judgment;
 use crate::vocab::{normalise, Dimension};
-use crate::{Assessor, LABEL_THRESHOLD};
+use crate::{Assessor, Mode, LABEL_THRESHOLD};
+use std::path::{Path, PathBuf};
+use threatscape_model::Report;
+
+/// One thing measured: a dataset's coded field against projected predictions.
+pub struct Task {
+    /// Short name, e.g. `eurepoc sector (top level)`.
+    pub name: &'static str,
+    /// The dataset.
+    pub dataset: &'static str,
+    /// The dimension predicted.
+    pub dimension: Dimension,
+    /// The crosswalk vocabulary of the coded field.
+    pub vocabulary: &'static str,
+    /// The coded labels evaluated.
+    pub labels: &'static [&'static str],
+    /// Where the coding is in a report.
+    pub field: Field,
+}
+
+/// Which report field holds the coding.
+#[derive(Clone, Copy)]
+pub enum Field {
+    /// Victims' sector labels.
+    Sectors,
+    /// The report's kinds.
+    Kinds,
+}
+
+const EUREPOC_TOP: &[&str] = &[
+    "Critical infrastructure",
+    "State institutions / political system",
+    "Media",
+    "Social groups",
+    "Science",
+    "International / supranational organization",
+    "Corporate Targets (corporate targets only coded if the respective company is not part of the critical infrastructure definition)",
+    "End user(s) / specially protected groups",
+];
+const EUREPOC_CI: &[&str] = &[
+    "Chemicals",
+    "Critical Manufacturing",
+    "Defence industry",
+    "Energy",
+    "Finance",
+    "Food",
+    "Health",
+    "Space",
+    "Telecommunications",
+    "Transportation",
+    "Water",
+];
+const EUREPOC_TYPES: &[&str] = &[
+    "Disruption",
+    "Data theft",
+    "Data theft & Doxing",
+    "Hijacking with Misuse",
+    "Hijacking without Misuse",
+    "Ransomware",
+];
+const CFR_CATEGORIES: &[&str] = &["Government", "Private sector", "Civil society", "Military"];
+const CFR_TYPES: &[&str] = &[
+    "Espionage",
+    "Sabotage",
+    "Denial of service",
+    "Data destruction",
+    "Financial Theft",
+    "Defacement",
+    "Doxing",
+];
+const NAICS_NAMES: &[&str] = &[
+    "Agriculture, Forestry, Fishing and Hunting",
+    "Mining, Quarrying, and Oil and Gas Extraction",
+    "Utilities",
+    "Construction",
+    "Manufacturing",
+    "Wholesale Trade",
+    "Retail Trade",
+    "Transportation and Warehousing",
+    "Information",
+    "Finance and Insurance",
+    "Real Estate and Rental and Leasing",
+    "Professional, Scientific, and Technical Services",
+    "Management of Companies and Enterprises",
+    "Administrative and Support and Waste Management and Remediation Services",
+    "Educational Services",
+    "Health Care and Social Assistance",
+    "Arts, Entertainment, and Recreation",
+    "Accommodation and Food Services",
+    "Other Services (except Public Administration)",
+    "Public Administration",
+];
+const CISSM_TYPES: &[&str] = &["Exploitive", "Disruptive"];
+
+/// Every task.
+pub fn tasks() -> Vec<Task> {
+    vec![
+        Task {
+            name: "eurepoc sector (top level)",
+            dataset: "eurepoc",
+            dimension: Dimension::Sector,
+            vocabulary: "eurepoc-receiver",
+            labels: EUREPOC_TOP,
+            field: Field::Sectors,
+        },
+        Task {
+            name: "eurepoc sector (critical-infrastructure subcodes)",
+            dataset: "eurepoc",
+            dimension: Dimension::Sector,
+            vocabulary: "eurepoc-receiver",
+            labels: EUREPOC_CI,
+            field: Field::Sectors,
+        },
+        Task {
+            name: "cfr sector (victim category)",
+            dataset: "cfr",
+            dimension: Dimension::Sector,
+            vocabulary: "cfr-category",
+            labels: CFR_CATEGORIES,
+            field: Field::Sectors,
+        },
+        Task {
+            name: "cissm sector (NAICS industry)",
+            dataset: "cissm",
+            dimension: Dimension::Sector,
+            vocabulary: "naics",
+            labels: NAICS_NAMES,
+            field: Field::Sectors,
+        },
+        Task {
+            name: "eurepoc threat kind (incident_type)",
+            dataset: "eurepoc",
+            dimension: Dimension::Threat,
+            vocabulary: "eurepoc-incident-type",
+            labels: EUREPOC_TYPES,
+            field: Field::Kinds,
+        },
+        Task {
+            name: "cfr threat kind (Type)",
+            dataset: "cfr",
+            dimension: Dimension::Threat,
+            vocabulary: "cfr-type",
+            labels: CFR_TYPES,
+            field: Field::Kinds,
+        },
+        Task {
+            name: "cissm threat kind (event_type; Mixed = both)",
+            dataset: "cissm",
+            dimension: Dimension::Threat,
+            vocabulary: "cissm-event-type",
+            labels: CISSM_TYPES,
+            field: Field::Kinds,
+        },
+    ]
+}
+
+impl Task {
+    /// The record's coded labels among the task's labels.
+    pub fn gold(&self, report: &Report) -> BTreeSet<String> {
+        let values: Vec<&String> = match self.field {
+            Field::Sectors => report.victims.iter().flat_map(|v| &v.sectors).collect(),
+            Field::Kinds => report.kinds.iter().collect(),
+        };
+        let mut out = BTreeSet::new();
+        for v in values {
+            let v = v.trim();
+            if self.vocabulary == "cissm-event-type" && v == "Mixed" {
+                out.insert("Exploitive".to_string());
+                out.insert("Disruptive".to_string());
+            } else if let Some(l) = self.labels.iter().find(|l| l.eq_ignore_ascii_case(v)) {
+                out.insert(l.to_string());
+            }
+        }
+        out
+    }
+}
+
+/// Which records to score.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Split {
+    /// Records whose key hashes to 1-4 mod 5: what the rules were tuned on.
+    Train,
+    /// Records whose key hashes to 0 mod 5.
+    HeldOut,
+}
+
+impl Split {
+    /// Whether a report is in the split.
+    pub fn contains(self, report: &Report) -> bool {
+        is_held_out(&report.key()) == (self == Split::HeldOut)
+    }
+}
 
 /// FNV-1a, 64-bit: a stable hash for the split.
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
@@ -276,6 +471,144 @@ impl fmt::Display for Scores {
             self.micro_f1, self.top1_accuracy
         )
     }
+}
+
+/// The datasets with human coding: name and path under the data folder.
+pub const DATASETS: &[(&str, &str)] = &[
+    ("eurepoc", "eurepoc/EuRepoC_Global_Database_1.1.csv"),
+    ("cfr", "cfr-cyber-operations/cyber-operations-incidents.csv"),
+    ("cissm", "cissm/CISSM_cleaned.csv"),
+];
+
+/// The split rule, as stated in every evaluation output.
+pub const SPLIT_RULE: &str = "held out: FNV-1a 64-bit hash of the record key \
+(eurepoc:<ID>, cfr:<id>, cissm:<dnx_id>) is 0 mod 5 (about 20%); the rules were tuned and the \
+text model trained on the other records only";
+
+/// Why the evaluation could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    /// A dataset file is not where the data folder should have it.
+    #[error("{dataset}: no file at {path} (expected the shared data folder laid out as in its README; pass --data DIR)")]
+    Missing {
+        /// The dataset.
+        dataset: String,
+        /// Where it was looked for.
+        path: PathBuf,
+    },
+    /// A dataset file could not be read.
+    #[error("{dataset}: {path}: {message}")]
+    Read {
+        /// The dataset.
+        dataset: String,
+        /// The file.
+        path: PathBuf,
+        /// The adapter's error.
+        message: String,
+    },
+    /// An unknown dataset name.
+    #[error("unknown dataset {0:?} (known: eurepoc, cfr, cissm)")]
+    Unknown(String),
+}
+
+/// Reads a dataset's reports from a data folder.
+pub fn load_dataset(data_dir: &Path, dataset: &str) -> Result<Vec<Report>, EvalError> {
+    let (_, rel) = DATASETS
+        .iter()
+        .find(|(d, _)| *d == dataset)
+        .ok_or_else(|| EvalError::Unknown(dataset.to_string()))?;
+    let path = data_dir.join(rel);
+    if !path.is_file() {
+        return Err(EvalError::Missing {
+            dataset: dataset.to_string(),
+            path,
+        });
+    }
+    let read = match dataset {
+        "eurepoc" => threatscape_sources::eurepoc::read(&path),
+        "cfr" => threatscape_sources::cfr::read(&path),
+        _ => threatscape_sources::cissm::read(&path),
+    };
+    read.map(|o| o.reports).map_err(|e| EvalError::Read {
+        dataset: dataset.to_string(),
+        path,
+        message: e.to_string(),
+    })
+}
+
+/// Text-only judgments for each report (title and description; no coded field is read).
+pub fn classify_text(assessor: &Assessor, reports: &[Report]) -> Vec<Vec<Judgment>> {
+    reports
+        .iter()
+        .map(|r| assessor.classify_report(r, Mode::TextOnly))
+        .collect()
+}
+
+/// Scores a task on one split, from precomputed judgments.
+pub fn score(
+    assessor: &Assessor,
+    task: &Task,
+    reports: &[Report],
+    judgments: &[Vec<Judgment>],
+    split: Split,
+) -> Scores {
+    let projection = Projection::new(assessor, task.dimension, task.vocabulary, task.labels);
+    let mut tally = Tally::default();
+    for (r, j) in reports.iter().zip(judgments) {
+        if !split.contains(r) {
+            continue;
+        }
+        let gold = task.gold(r);
+        if gold.is_empty() {
+            continue;
+        }
+        let (predicted, top) = projection.predict(j);
+        tally.add(&gold, &predicted, &top);
+    }
+    tally.scores()
+}
+
+/// One task's result on one split.
+#[derive(Debug, Clone)]
+pub struct TaskResult {
+    /// The task's name.
+    pub task: &'static str,
+    /// The dataset.
+    pub dataset: &'static str,
+    /// The scores.
+    pub scores: Scores,
+}
+
+/// Every task of the datasets in `data_dir`, on `split`, text only, with `assessor` (its rules
+/// and, when it has one, its text model).
+pub fn run(
+    assessor: &Assessor,
+    data_dir: &Path,
+    split: Split,
+) -> Result<Vec<TaskResult>, EvalError> {
+    let mut out = Vec::new();
+    for (dataset, _) in DATASETS {
+        let reports = load_dataset(data_dir, dataset)?;
+        let judgments = classify_text(assessor, &reports);
+        for task in tasks().into_iter().filter(|t| t.dataset == *dataset) {
+            let scores = score(assessor, &task, &reports, &judgments, split);
+            out.push(TaskResult {
+                task: task.name,
+                dataset: task.dataset,
+                scores,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// What an assessor's classification is made of, for stating beside figures: the rule set's
+/// version and the text model's id, if any.
+pub fn versions(assessor: &Assessor) -> (String, Option<String>) {
+    (
+        assessor.rules.version.clone(),
+        assessor.model.as_ref().map(|m| m.id.clone()),
+    )
 }
 
 #[cfg(test)]

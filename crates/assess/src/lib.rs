@@ -35,6 +35,7 @@ pub mod error;
 pub mod eval;
 pub mod judgment;
 pub mod links;
+pub mod model;
 pub mod rules;
 pub mod text;
 pub mod vocab;
@@ -58,6 +59,7 @@ pub use vocab::{Dimension, Effect, StateResponsibility, Term, Vocabularies, Voca
 /// The built-in data files, by their path under `crates/assess/data`.
 pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ("sectors.csv", include_str!("../data/sectors.csv")),
+    ("text_model.tsv", include_str!("../data/text_model.tsv")),
     ("threat_kinds.csv", include_str!("../data/threat_kinds.csv")),
     (
         "actor_categories.csv",
@@ -171,6 +173,8 @@ pub struct Assessor {
     pub agenda: LinkRules,
     /// Rules linking incidents to the norms (a)-(k).
     pub norms: LinkRules,
+    /// The statistical text model read beside the text rules (`text_model.tsv`), if shipped.
+    pub model: Option<model::TextModel>,
 }
 
 /// Assesses one incident from its reports with the built-in data.
@@ -302,6 +306,10 @@ impl Assessor {
             conflicts,
             agenda,
             norms,
+            model: match find("text_model.tsv") {
+                Ok((path, text)) => Some(model::TextModel::parse(path, text)?),
+                Err(_) => None,
+            },
         })
     }
 }

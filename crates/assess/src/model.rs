@@ -1,0 +1,565 @@
+//! A statistical text model beside the rules: one-vs-rest logistic regression over the words and
+//! word pairs of a report's title and description, predicting canonical sector and threat-kind
+//! labels.
+//!
+//! Why a small implementation rather than a crate: the model is a sparse linear scorer whose
+//! parameters ship as a readable text file (`data/text_model.tsv`), and every label it produces
+//! must name the terms that weighed most for it. Training is a few dozen lines of stochastic
+//! gradient descent (AdaGrad, L2); inference is a hash lookup per term. linfa-logistic and
+//! smartcore work on dense matrices (tens of thousands of columns here) and would add ndarray and
+//! a solver stack to every build of the crate for that.
+//!
+//! What it learns from: the human coding of the shared datasets (EuRepoC, CFR, CISSM), training
+//! split only, brought into the canonical vocabularies through the crosswalks (see
+//! [`training_labels`]). A label is learnt from the records of a source whose coding can express
+//! it (CFR codes no hospitals, so a CFR record says nothing about `health`); a record with no
+//! label of a dimension is left out of that dimension's training. Terms are words and word pairs
+//! of letters (no numbers, so no record ids or years), kept when they occur in at least
+//! [`MIN_DOCUMENT_FREQUENCY`] training records.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use threatscape_model::Report;
+
+use crate::error::AssessError;
+use crate::judgment::Judgment;
+use crate::text::words;
+use crate::vocab::Dimension;
+use crate::{Assessor, Mode};
+
+/// A term must occur in this many training records to become a feature.
+pub const MIN_DOCUMENT_FREQUENCY: usize = 4;
+/// A label is produced from this probability on.
+pub const EMIT_PROBABILITY: f64 = 0.5;
+/// How many contributing terms a judgment names.
+pub const EVIDENCE_TERMS: usize = 5;
+
+/// The dimensions the model predicts.
+pub const DIMENSIONS: [Dimension; 2] = [Dimension::Sector, Dimension::Threat];
+
+/// A trained model: per label a bias, per term its weights.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextModel {
+    /// Name and version, e.g. `text-lr/2026-11.1`; judgments are made by `model:<id>`.
+    pub id: String,
+    /// What it was trained on (datasets, split, counts), as written in the file.
+    pub trained_on: String,
+    /// The labels, in column order.
+    pub labels: Vec<(Dimension, String)>,
+    /// Per label: the bias (log-odds with no term).
+    pub bias: Vec<f32>,
+    /// Per term: (label column, weight) for every non-zero weight.
+    pub weights: HashMap<String, Vec<(u16, f32)>>,
+}
+
+/// The terms of a text: words of letters (at least two), and each pair of adjacent such words
+/// within a sentence, without repeats.
+pub fn terms(title: &str, description: Option<&str>) -> Vec<String> {
+    let mut out = BTreeSet::new();
+    for text in std::iter::once(title).chain(description) {
+        let ws = words(text);
+        let mut previous: Option<(&str, u32)> = None;
+        for w in &ws {
+            let keep = w.text.chars().count() >= 2 && w.text.chars().all(char::is_alphabetic);
+            if !keep {
+                previous = None;
+                continue;
+            }
+            out.insert(w.text.clone());
+            if let Some((p, sentence)) = previous {
+                if sentence == w.sentence {
+                    out.insert(format!("{p} {}", w.text));
+                }
+            }
+            previous = Some((&w.text, w.sentence));
+        }
+    }
+    out.into_iter().collect()
+}
+
+fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// One label's prediction for a text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    /// Which vocabulary.
+    pub dimension: Dimension,
+    /// The canonical label.
+    pub label: String,
+    /// The model's probability.
+    pub probability: f64,
+    /// The terms that pushed it up most, with their contribution to the log-odds.
+    pub top_terms: Vec<(String, f64)>,
+}
+
+impl TextModel {
+    /// Every label's probability for a text, highest first.
+    pub fn predict(&self, title: &str, description: Option<&str>) -> Vec<Prediction> {
+        let terms = terms(title, description);
+        let known: Vec<(&String, &Vec<(u16, f32)>)> = terms
+            .iter()
+            .filter_map(|t| self.weights.get(t).map(|w| (t, w)))
+            .collect();
+        let scale = 1.0 / (known.len().max(1) as f64).sqrt();
+        let mut z: Vec<f64> = self.bias.iter().map(|b| f64::from(*b)).collect();
+        let mut contributions: Vec<Vec<(usize, f64)>> = vec![Vec::new(); self.labels.len()];
+        for (i, (_, ws)) in known.iter().enumerate() {
+            for (col, w) in ws.iter() {
+                let c = f64::from(*w) * scale;
+                z[*col as usize] += c;
+                if c > 0.0 {
+                    contributions[*col as usize].push((i, c));
+                }
+            }
+        }
+        let mut out: Vec<Prediction> = self
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(col, (dimension, label))| {
+                let mut top = std::mem::take(&mut contributions[col]);
+                top.sort_by(|a, b| b.1.total_cmp(&a.1));
+                top.truncate(EVIDENCE_TERMS);
+                Prediction {
+                    dimension: *dimension,
+                    label: label.clone(),
+                    probability: sigmoid(z[col]),
+                    top_terms: top
+                        .into_iter()
+                        .map(|(i, c)| (known[i].0.clone(), c))
+                        .collect(),
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| b.probability.total_cmp(&a.probability));
+        out
+    }
+
+    /// The judgments the model makes on a text: each label of probability at least
+    /// [`EMIT_PROBABILITY`], with its probability as confidence and its top terms as evidence.
+    pub fn judgments(
+        &self,
+        title: &str,
+        description: Option<&str>,
+        report: Option<&str>,
+    ) -> Vec<Judgment> {
+        self.predict(title, description)
+            .into_iter()
+            .filter(|p| p.probability >= EMIT_PROBABILITY)
+            .map(|p| Judgment {
+                dimension: p.dimension,
+                label: p.label,
+                confidence: (p.probability * 1000.0).round() / 1000.0,
+                rule_id: format!("model:{}", self.id),
+                evidence: vec![format!(
+                    "p={:.2}; top terms: {}",
+                    p.probability,
+                    p.top_terms
+                        .iter()
+                        .map(|(t, c)| format!("\"{t}\" (+{c:.2})"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )],
+                made_by: self.id.clone(),
+                report: report.map(str::to_string),
+            })
+            .collect()
+    }
+
+    /// Reads the model file. Its lines: `id<TAB>…`, `trained_on<TAB>…`, `labels<TAB>dim:label…`,
+    /// `bias<TAB>w…`, then one `term<TAB>col:w col:w…` per term; `#` starts a comment line.
+    pub fn parse(file: &str, text: &str) -> Result<TextModel, AssessError> {
+        let mut id = None;
+        let mut trained_on = String::new();
+        let mut labels: Vec<(Dimension, String)> = Vec::new();
+        let mut bias: Vec<f32> = Vec::new();
+        let mut weights = HashMap::new();
+        for (n, line) in text.lines().enumerate() {
+            let place = || format!("line {}", n + 1);
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (head, rest) = line
+                .split_once('\t')
+                .ok_or_else(|| AssessError::data(file, place(), "expected a tab"))?;
+            match head {
+                "id" => id = Some(rest.to_string()),
+                "trained_on" => trained_on = rest.to_string(),
+                "labels" => {
+                    for l in rest.split('\t') {
+                        let (d, label) = l
+                            .split_once(':')
+                            .and_then(|(d, l)| Some((Dimension::from_prefix(d)?, l)))
+                            .ok_or_else(|| {
+                                AssessError::data(
+                                    file,
+                                    place(),
+                                    format!("label {l:?} is not <dimension>:<id>"),
+                                )
+                            })?;
+                        labels.push((d, label.to_string()));
+                    }
+                }
+                "bias" => {
+                    for b in rest.split('\t') {
+                        bias.push(b.parse().map_err(|_| {
+                            AssessError::data(file, place(), format!("bias {b:?} is not a number"))
+                        })?);
+                    }
+                }
+                term => {
+                    let mut ws = Vec::new();
+                    for cw in rest.split(' ') {
+                        let parsed = cw.split_once(':').and_then(|(c, w)| {
+                            Some((c.parse::<u16>().ok()?, w.parse::<f32>().ok()?))
+                        });
+                        match parsed {
+                            Some((c, w)) if (c as usize) < labels.len() => ws.push((c, w)),
+                            _ => {
+                                return Err(AssessError::data(
+                                    file,
+                                    place(),
+                                    format!(
+                                        "term {term:?}: {cw:?} is not <label column>:<weight> \
+                                         with a column under {}",
+                                        labels.len()
+                                    ),
+                                ))
+                            }
+                        }
+                    }
+                    weights.insert(term.to_string(), ws);
+                }
+            }
+        }
+        let id = id.ok_or_else(|| AssessError::data(file, "header", "no `id` line"))?;
+        if bias.len() != labels.len() || labels.is_empty() {
+            return Err(AssessError::data(
+                file,
+                "header",
+                format!("{} labels but {} biases", labels.len(), bias.len()),
+            ));
+        }
+        Ok(TextModel {
+            id,
+            trained_on,
+            labels,
+            bias,
+            weights,
+        })
+    }
+
+    /// Writes the model file that [`TextModel::parse`] reads, terms sorted, weights rounded to
+    /// three decimals (zeros dropped).
+    pub fn write(&self) -> String {
+        let mut out = String::new();
+        out.push_str("# Text model of threatscape-assess: one-vs-rest logistic regression over words and word\n");
+        out.push_str("# pairs. Regenerate with `cargo run -p threatscape-assess --release --example train_model`.\n");
+        out.push_str(&format!(
+            "id\t{}\ntrained_on\t{}\nlabels",
+            self.id, self.trained_on
+        ));
+        for (d, l) in &self.labels {
+            out.push_str(&format!("\t{}:{l}", d.prefix()));
+        }
+        out.push_str("\nbias");
+        for b in &self.bias {
+            out.push_str(&format!("\t{}", round3(*b)));
+        }
+        out.push('\n');
+        let sorted: BTreeMap<&String, &Vec<(u16, f32)>> = self.weights.iter().collect();
+        for (term, ws) in sorted {
+            let cells: Vec<String> = ws
+                .iter()
+                .filter(|(_, w)| round3(*w) != 0.0)
+                .map(|(c, w)| format!("{c}:{}", round3(*w)))
+                .collect();
+            if !cells.is_empty() {
+                out.push_str(&format!("{term}\t{}\n", cells.join(" ")));
+            }
+        }
+        out
+    }
+}
+
+fn round3(x: f32) -> f32 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// The canonical labels a record's human coding stands for, per dimension the model predicts:
+/// its coded fields read through the crosswalks (no text), each label with every label above it.
+pub fn training_labels(assessor: &Assessor, report: &Report) -> BTreeSet<(Dimension, String)> {
+    let mut out = BTreeSet::new();
+    for j in assessor.classify_report(report, Mode::FieldsOnly) {
+        if !DIMENSIONS.contains(&j.dimension) || j.confidence < crate::LABEL_THRESHOLD {
+            continue;
+        }
+        let vocab = assessor.vocabularies.get(j.dimension);
+        for id in vocab.lineage(&j.label) {
+            out.insert((j.dimension, id.to_string()));
+        }
+    }
+    out
+}
+
+/// How training runs.
+#[derive(Debug, Clone)]
+pub struct TrainingOptions {
+    /// Passes over the data.
+    pub epochs: usize,
+    /// AdaGrad's base step.
+    pub learning_rate: f64,
+    /// L2 penalty per example.
+    pub l2: f64,
+    /// A label needs this many positive records in a source for that source to teach it.
+    pub min_positives: usize,
+    /// Weights smaller than this in magnitude are dropped after training (smaller file, same
+    /// predictions to the second decimal).
+    pub prune_below: f64,
+}
+
+impl Default for TrainingOptions {
+    fn default() -> Self {
+        TrainingOptions {
+            epochs: 12,
+            learning_rate: 0.5,
+            l2: 1e-4,
+            min_positives: 5,
+            prune_below: 0.75,
+        }
+    }
+}
+
+/// One training record: where it came from, its text, its canonical labels.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// The source format (which coding conventions the labels follow).
+    pub source: String,
+    /// The record's terms.
+    pub terms: Vec<String>,
+    /// Its canonical labels.
+    pub labels: BTreeSet<(Dimension, String)>,
+}
+
+impl Example {
+    /// The example of a report: its terms and the canonical labels its coding stands for.
+    pub fn of(assessor: &Assessor, report: &Report) -> Example {
+        Example {
+            source: report.provenance.format.clone(),
+            terms: terms(&report.title, report.description.as_deref()),
+            labels: training_labels(assessor, report),
+        }
+    }
+}
+
+/// Trains a model. Deterministic: the order of examples is fixed by a seeded shuffle.
+pub fn train(
+    id: &str,
+    trained_on: &str,
+    examples: &[Example],
+    options: &TrainingOptions,
+) -> TextModel {
+    // Which labels each source can teach, and which dimensions each example is coded in.
+    let mut positives: BTreeMap<(&str, &(Dimension, String)), usize> = BTreeMap::new();
+    for e in examples {
+        for l in &e.labels {
+            *positives.entry((e.source.as_str(), l)).or_default() += 1;
+        }
+    }
+    let mut taught: BTreeMap<&(Dimension, String), BTreeSet<&str>> = BTreeMap::new();
+    for ((source, label), n) in &positives {
+        if *n >= options.min_positives {
+            taught.entry(*label).or_default().insert(*source);
+        }
+    }
+    let labels: Vec<(Dimension, String)> = taught.keys().map(|l| (*l).clone()).collect();
+    // Vocabulary by document frequency.
+    let mut df: HashMap<&str, usize> = HashMap::new();
+    for e in examples {
+        for t in &e.terms {
+            *df.entry(t.as_str()).or_default() += 1;
+        }
+    }
+    let mut vocabulary: Vec<&str> = df
+        .iter()
+        .filter(|(_, n)| **n >= MIN_DOCUMENT_FREQUENCY)
+        .map(|(t, _)| *t)
+        .collect();
+    vocabulary.sort_unstable();
+    let index: HashMap<&str, usize> = vocabulary
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (*t, i))
+        .collect();
+    let docs: Vec<Vec<usize>> = examples
+        .iter()
+        .map(|e| {
+            e.terms
+                .iter()
+                .filter_map(|t| index.get(t.as_str()).copied())
+                .collect()
+        })
+        .collect();
+    let (n_labels, n_terms) = (labels.len(), vocabulary.len());
+    let mut w = vec![0.0f64; n_labels * n_terms];
+    let mut g2 = vec![1e-8f64; n_labels * n_terms];
+    let mut bias = vec![0.0f64; n_labels];
+    let mut bias_g2 = vec![1e-8f64; n_labels];
+    // Per label: which examples teach it (their source teaches it and they are coded in its
+    // dimension), and whether positive.
+    let coded: Vec<BTreeSet<Dimension>> = examples
+        .iter()
+        .map(|e| e.labels.iter().map(|(d, _)| *d).collect())
+        .collect();
+    let mut order: Vec<usize> = (0..examples.len()).collect();
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..options.epochs {
+        for i in (1..order.len()).rev() {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            order.swap(i, (seed % (i as u64 + 1)) as usize);
+        }
+        for &i in &order {
+            let e = &examples[i];
+            let doc = &docs[i];
+            let scale = 1.0 / (doc.len().max(1) as f64).sqrt();
+            for (col, label) in labels.iter().enumerate() {
+                if !coded[i].contains(&label.0) || !taught[label].contains(e.source.as_str()) {
+                    continue;
+                }
+                let y = if e.labels.contains(label) { 1.0 } else { 0.0 };
+                let row = col * n_terms;
+                let z = bias[col] + doc.iter().map(|t| w[row + t]).sum::<f64>() * scale;
+                let err = sigmoid(z) - y;
+                bias_g2[col] += err * err;
+                bias[col] -= options.learning_rate * err / bias_g2[col].sqrt();
+                for t in doc {
+                    let k = row + t;
+                    let g = err * scale + options.l2 * w[k];
+                    g2[k] += g * g;
+                    w[k] -= options.learning_rate * g / g2[k].sqrt();
+                }
+            }
+        }
+    }
+    let mut weights: HashMap<String, Vec<(u16, f32)>> = HashMap::new();
+    for (t, term) in vocabulary.iter().enumerate() {
+        let ws: Vec<(u16, f32)> = (0..n_labels)
+            .filter_map(|col| {
+                let v = w[col * n_terms + t];
+                (v.abs() >= options.prune_below).then_some((col as u16, v as f32))
+            })
+            .collect();
+        if !ws.is_empty() {
+            weights.insert((*term).to_string(), ws);
+        }
+    }
+    TextModel {
+        id: id.to_string(),
+        trained_on: trained_on.to_string(),
+        labels,
+        bias: bias.into_iter().map(|b| b as f32).collect(),
+        weights,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example(source: &str, text: &str, labels: &[(Dimension, &str)]) -> Example {
+        Example {
+            source: source.to_string(),
+            terms: terms(text, None),
+            labels: labels.iter().map(|(d, l)| (*d, l.to_string())).collect(),
+        }
+    }
+
+    #[test]
+    fn terms_are_words_and_pairs_without_numbers() {
+        let t = terms("Ransomware hit 3 hospitals.", Some("Data stolen"));
+        assert_eq!(
+            t,
+            vec![
+                "data",
+                "data stolen",
+                "hit",
+                "hospitals",
+                "ransomware",
+                "ransomware hit",
+                "stolen"
+            ]
+        );
+    }
+
+    #[test]
+    fn learns_separates_and_round_trips() {
+        let mut examples = Vec::new();
+        for i in 0..20 {
+            let filler = ["alpha", "beta", "gamma", "delta"][i % 4];
+            examples.push(example(
+                "a",
+                &format!("hospital patients {filler}"),
+                &[(Dimension::Sector, "health")],
+            ));
+            examples.push(example(
+                "a",
+                &format!("ministry officials {filler}"),
+                &[(Dimension::Sector, "government")],
+            ));
+        }
+        let model = train(
+            "test/1",
+            "synthetic",
+            &examples,
+            &TrainingOptions::default(),
+        );
+        let p = model.predict("patients of a hospital", None);
+        assert_eq!(p[0].label, "health");
+        assert!(p[0].probability > 0.8, "{p:?}");
+        assert!(p[0].top_terms.iter().any(|(t, _)| t == "hospital"));
+        let j = model.judgments("the ministry officials", None, Some("k"));
+        assert_eq!(j.len(), 1);
+        assert_eq!(j[0].label, "government");
+        assert_eq!(j[0].rule_id, "model:test/1");
+        assert!(
+            j[0].evidence[0].contains("\"ministry\""),
+            "{:?}",
+            j[0].evidence
+        );
+        let again = TextModel::parse("m.tsv", &model.write()).unwrap();
+        assert_eq!(again.labels, model.labels);
+        let q = again.predict("patients of a hospital", None);
+        assert!((q[0].probability - p[0].probability).abs() < 0.01);
+    }
+
+    #[test]
+    fn a_source_only_teaches_labels_it_codes() {
+        let mut examples = Vec::new();
+        for _ in 0..10 {
+            examples.push(example("a", "hospital", &[(Dimension::Sector, "health")]));
+            examples.push(example("a", "bank", &[(Dimension::Sector, "finance")]));
+            // Source b never codes health: its hospital records must not count against it.
+            examples.push(example("b", "hospital", &[(Dimension::Sector, "finance")]));
+        }
+        let model = train("t/1", "x", &examples, &TrainingOptions::default());
+        let p = model.predict("hospital", None);
+        let health = p.iter().find(|p| p.label == "health").unwrap();
+        assert!(health.probability > 0.5, "{p:?}");
+    }
+
+    #[test]
+    fn bad_files_name_the_line() {
+        let e = TextModel::parse(
+            "m.tsv",
+            "id\tx\nlabels\tsector:health\nbias\t0.1\nword\t3:0.5\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("m.tsv: line 4"), "{e}");
+        let e = TextModel::parse("m.tsv", "labels\tnope\n").unwrap_err();
+        assert!(e.to_string().contains("line 1"), "{e}");
+    }
+}
