@@ -222,6 +222,8 @@ fn sigterm_answers_the_add_in_flight_and_exits_cleanly() {
         )
         .set("Content-Type", "application/taxii+json;version=2.1")
         .send_string(&body)
+        .map(|r| (r.status(), r.into_string().unwrap()))
+        .map_err(|e| e.to_string())
     });
     std::thread::sleep(Duration::from_millis(300));
     assert!(!add.is_finished(), "the add must still be in flight");
@@ -231,9 +233,9 @@ fn sigterm_answers_the_add_in_flight_and_exits_cleanly() {
         .status()
         .unwrap();
     assert!(kill.success());
-    let response = add.join().unwrap().expect("the add in flight is answered");
-    assert_eq!(response.status(), 202);
-    let status: Value = response.into_json().unwrap();
+    let (code, answer) = add.join().unwrap().expect("the add in flight is answered");
+    assert_eq!(code, 202, "{answer}");
+    let status: Value = serde_json::from_str(&answer).unwrap();
     assert_eq!(status["success_count"], 60 * PER_ENVELOPE, "{status:#}");
     let exit = server.child.wait().unwrap();
     assert!(exit.success(), "serve exits cleanly on SIGTERM: {exit:?}");
