@@ -10,9 +10,15 @@
 //!   tested ([`trends::analyse`]), with caveats on reporting lag and source coverage;
 //! - [`model`]: the briefing itself ([`Briefing`]), every figure carrying the incident ids and
 //!   report keys behind it;
-//! - [`render`]: Markdown, self-contained HTML with hand-written SVG charts, and JSON.
+//! - [`render`]: Markdown, self-contained HTML with hand-written SVG charts, and JSON;
+//! - [`charts`] and [`map`]: the SVG bar charts, monthly time series and world map (Natural
+//!   Earth outlines), shared by the HTML and the PDF;
+//! - [`pdf`]: the PDF, typeset by typst as a library from `data/briefing.typ`;
+//! - [`stix`]: a STIX 2.1 bundle whose `report` refers to the cited incidents and what they cite;
+//! - [`capacity`]: the editable table of sourced capacity indicators per State.
 //!
-//! The crate does no I/O: callers pass reports and clusters in and write the rendered strings out.
+//! The crate does no I/O (the capacity table aside, read only when a caller names a file): callers
+//! pass reports and clusters in and write the rendered bytes out.
 
 pub mod capacity;
 pub mod charts;

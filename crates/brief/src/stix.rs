@@ -133,7 +133,6 @@ pub fn bundle(b: &Briefing, incidents: &[Incident], published: &str) -> String {
                         )),
                     );
                     o.insert("country".into(), json!(alpha2));
-                    levels.insert(Tlp::Clear);
                     cited.insert(lid, ("victim country".into(), Value::Object(o)));
                 }
             }
@@ -179,6 +178,8 @@ pub fn bundle(b: &Briefing, incidents: &[Incident], published: &str) -> String {
         .highest_tlp_used
         .max(levels.iter().copied().max().unwrap_or(Tlp::Clear));
     levels.insert(highest);
+    // The author identity is CLEAR, so that marking definition is always in the bundle.
+    levels.insert(Tlp::Clear);
     let mut seen = BTreeSet::new();
     refs.retain(|r| seen.insert(r.clone()));
     if refs.is_empty() {
@@ -211,13 +212,6 @@ pub fn bundle(b: &Briefing, incidents: &[Incident], published: &str) -> String {
         "description": "The cyber-threat landscape observatory that compiled the briefing.",
         "object_marking_refs": [tlp2_marking_id(Tlp::Clear)],
     }));
-    levels.insert(Tlp::Clear);
-    if !out
-        .iter()
-        .any(|o| o["id"] == json!(tlp2_marking_id(Tlp::Clear)))
-    {
-        out.insert(0, marking_definition(Tlp::Clear));
-    }
     out.push(Value::Object(report));
     out.extend(objects.into_values());
     let bundle = json!({

@@ -147,6 +147,36 @@ fn briefing_2022_against_2021_on_the_real_trackers() {
         })
         .collect();
     recompute(&json, &serde_json::to_string(&export).unwrap());
+
+    // A restricted edition uses the AMBER reports, and its STIX report carries TLP:AMBER.
+    let rel = release(
+        &reports,
+        &clusters,
+        Audience::Restricted.max_tlp(),
+        assessor,
+    );
+    let o = BriefOptions {
+        audience: Audience::Restricted,
+        withheld_reports: rel.withheld_reports,
+        withheld_incidents: rel.withheld_incidents,
+        ..o
+    };
+    let restricted = build(assessor, &rel.incidents, &o);
+    assert_eq!(restricted.highest_tlp_used, Tlp::Amber);
+    let stix =
+        threatscape_brief::stix::bundle(&restricted, &rel.incidents, "2026-01-01T00:00:00.000Z");
+    check_stix(&stix, &restricted);
+    let v: serde_json::Value = serde_json::from_str(&stix).unwrap();
+    let report = v["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["type"] == "report")
+        .unwrap();
+    assert_eq!(
+        report["object_marking_refs"][0],
+        threatscape_stix::markings::tlp2_marking_id(Tlp::Amber)
+    );
     eprintln!("{md}");
 }
 
