@@ -11,11 +11,11 @@ use threatscape_store::{AuditEntry, BatchItem, NewRun, ObjectVersion, OnConflict
 use tower::ServiceExt;
 
 mod access_rule;
-mod pages;
-mod rate_limit;
 mod debate;
 mod landscape_web;
 mod limits;
+mod pages;
+mod rate_limit;
 mod web;
 
 pub(crate) const PW: &str = "correct horse battery staple";
