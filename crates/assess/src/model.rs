@@ -34,6 +34,10 @@ pub const EMIT_PROBABILITY: f64 = 0.5;
 /// How many contributing terms a judgment names.
 pub const EVIDENCE_TERMS: usize = 5;
 
+/// Catch-all labels the model does not learn: "other or unknown" is the coders' absence of a
+/// finding, not something a text shows; a record coded only so counts as uncoded.
+pub const NOT_LEARNT: &[&str] = &["other"];
+
 /// The dimensions the model predicts.
 pub const DIMENSIONS: [Dimension; 2] = [Dimension::Sector, Dimension::Threat];
 
@@ -168,8 +172,9 @@ impl TextModel {
             .collect()
     }
 
-    /// Reads the model file. Its lines: `id<TAB>…`, `trained_on<TAB>…`, `labels<TAB>dim:label…`,
-    /// `bias<TAB>w…`, then one `term<TAB>col:w col:w…` per term; `#` starts a comment line.
+    /// Reads the model file. Its lines: `@id<TAB>…`, `@trained_on<TAB>…`, `@labels<TAB>dim:label…`,
+    /// `@bias<TAB>w…`, then one `term<TAB>col:w col:w…` per term (terms are letters and spaces, so
+    /// never start with `@`); `#` starts a comment line.
     pub fn parse(file: &str, text: &str) -> Result<TextModel, AssessError> {
         let mut id = None;
         let mut trained_on = String::new();
@@ -185,9 +190,9 @@ impl TextModel {
                 .split_once('\t')
                 .ok_or_else(|| AssessError::data(file, place(), "expected a tab"))?;
             match head {
-                "id" => id = Some(rest.to_string()),
-                "trained_on" => trained_on = rest.to_string(),
-                "labels" => {
+                "@id" => id = Some(rest.to_string()),
+                "@trained_on" => trained_on = rest.to_string(),
+                "@labels" => {
                     for l in rest.split('\t') {
                         let (d, label) = l
                             .split_once(':')
@@ -202,7 +207,7 @@ impl TextModel {
                         labels.push((d, label.to_string()));
                     }
                 }
-                "bias" => {
+                "@bias" => {
                     for b in rest.split('\t') {
                         bias.push(b.parse().map_err(|_| {
                             AssessError::data(file, place(), format!("bias {b:?} is not a number"))
@@ -234,7 +239,7 @@ impl TextModel {
                 }
             }
         }
-        let id = id.ok_or_else(|| AssessError::data(file, "header", "no `id` line"))?;
+        let id = id.ok_or_else(|| AssessError::data(file, "header", "no `@id` line"))?;
         if bias.len() != labels.len() || labels.is_empty() {
             return Err(AssessError::data(
                 file,
@@ -258,13 +263,13 @@ impl TextModel {
         out.push_str("# Text model of threatscape-assess: one-vs-rest logistic regression over words and word\n");
         out.push_str("# pairs. Regenerate with `cargo run -p threatscape-assess --release --example train_model`.\n");
         out.push_str(&format!(
-            "id\t{}\ntrained_on\t{}\nlabels",
+            "@id\t{}\n@trained_on\t{}\n@labels",
             self.id, self.trained_on
         ));
         for (d, l) in &self.labels {
             out.push_str(&format!("\t{}:{l}", d.prefix()));
         }
-        out.push_str("\nbias");
+        out.push_str("\n@bias");
         for b in &self.bias {
             out.push_str(&format!("\t{}", round3(*b)));
         }
@@ -289,11 +294,15 @@ fn round3(x: f32) -> f32 {
 }
 
 /// The canonical labels a record's human coding stands for, per dimension the model predicts:
-/// its coded fields read through the crosswalks (no text), each label with every label above it.
+/// its coded fields read through the crosswalks (no text), each label with every label above it,
+/// less the catch-alls of [`NOT_LEARNT`].
 pub fn training_labels(assessor: &Assessor, report: &Report) -> BTreeSet<(Dimension, String)> {
     let mut out = BTreeSet::new();
     for j in assessor.classify_report(report, Mode::FieldsOnly) {
-        if !DIMENSIONS.contains(&j.dimension) || j.confidence < crate::LABEL_THRESHOLD {
+        if !DIMENSIONS.contains(&j.dimension)
+            || j.confidence < crate::LABEL_THRESHOLD
+            || NOT_LEARNT.contains(&j.label.as_str())
+        {
             continue;
         }
         let vocab = assessor.vocabularies.get(j.dimension);
@@ -499,7 +508,8 @@ mod tests {
     fn learns_separates_and_round_trips() {
         let mut examples = Vec::new();
         for i in 0..20 {
-            let filler = ["alpha", "beta", "gamma", "delta"][i % 4];
+            // Terms named like the file's header lines must not be taken for them.
+            let filler = ["id", "bias", "labels", "alpha"][i % 4];
             examples.push(example(
                 "a",
                 &format!("hospital patients {filler}"),
@@ -534,6 +544,7 @@ mod tests {
         assert_eq!(again.labels, model.labels);
         let q = again.predict("patients of a hospital", None);
         assert!((q[0].probability - p[0].probability).abs() < 0.01);
+        assert_eq!(again.id, "test/1");
     }
 
     #[test]
@@ -555,11 +566,11 @@ mod tests {
     fn bad_files_name_the_line() {
         let e = TextModel::parse(
             "m.tsv",
-            "id\tx\nlabels\tsector:health\nbias\t0.1\nword\t3:0.5\n",
+            "@id\tx\n@labels\tsector:health\n@bias\t0.1\nword\t3:0.5\n",
         )
         .unwrap_err();
         assert!(e.to_string().contains("m.tsv: line 4"), "{e}");
-        let e = TextModel::parse("m.tsv", "labels\tnope\n").unwrap_err();
+        let e = TextModel::parse("m.tsv", "@labels\tnope\n").unwrap_err();
         assert!(e.to_string().contains("line 1"), "{e}");
     }
 }

@@ -13,6 +13,7 @@ mod brief;
 mod commands;
 mod debate;
 mod demo;
+mod eval;
 mod incidents;
 mod pull;
 mod serve;
@@ -114,6 +115,11 @@ enum Command {
     /// inscriptions, the speaking order and its exports, and the chamber's steps.
     #[command(subcommand)]
     Debate(debate::DebateCommand),
+    /// Measure the classification against EuRepoC's, CFR's and CISSM's human coding on the held-out
+    /// split (text only): records, macro-F1, micro-F1, top-1 accuracy and coverage per task.
+    ///
+    /// Example: threatscape eval --data ../shared/data --format json
+    Eval(eval::EvalArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -399,6 +405,7 @@ fn main() -> ExitCode {
         Command::Backup(args) => commands::backup(&cli.db, args),
         Command::Restore(args) => commands::restore(&cli.db, args),
         Command::Debate(cmd) => debate::run(&cli.db, cmd),
+        Command::Eval(args) => eval::eval(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

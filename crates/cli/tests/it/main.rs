@@ -11,6 +11,7 @@ use threatscape_testkit::{shared_data, shared_peer, workspace_root};
 mod assess;
 mod bad_input;
 mod debate;
+mod eval;
 
 mod pull;
 mod server_crash;

@@ -1,0 +1,160 @@
+//! `eval`: the classification measured against the human coding of EuRepoC, CFR and CISSM on the
+//! held-out split (text only: titles and descriptions, never the coded fields), per task:
+//! records, macro-F1, micro-F1, top-1 accuracy and coverage, with the split rule and the rule
+//! set's and text model's versions. Method: `crates/assess/EVALUATION.md`.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+use threatscape_assess::eval::{self, Split, TaskResult};
+use threatscape_assess::Assessor;
+
+use crate::Outcome;
+
+/// Arguments of `threatscape eval`.
+#[derive(Debug, Args)]
+pub(crate) struct EvalArgs {
+    /// The shared data folder holding `eurepoc/`, `cfr-cyber-operations/` and `cissm/`.
+    #[arg(long, env = "THREATSCAPE_DATA", default_value = "../shared/data")]
+    data: PathBuf,
+    /// Only this dataset's tasks.
+    #[arg(long, value_enum)]
+    against: Option<Dataset>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: EvalFormat,
+    /// The text rules alone, without the statistical text model (the "before" figures).
+    #[arg(long)]
+    rules_only: bool,
+    /// Score the training split instead (what the rules were tuned and the model trained on).
+    #[arg(long)]
+    training_split: bool,
+    /// Also print per-label precision, recall and F1 (table format).
+    #[arg(long)]
+    per_label: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Dataset {
+    Eurepoc,
+    Cfr,
+    Cissm,
+}
+
+impl Dataset {
+    fn name(self) -> &'static str {
+        match self {
+            Dataset::Eurepoc => "eurepoc",
+            Dataset::Cfr => "cfr",
+            Dataset::Cissm => "cissm",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum EvalFormat {
+    /// A Markdown table, one row per task.
+    Table,
+    /// One JSON object: split rule, versions and every task's scores.
+    Json,
+}
+
+pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
+    let mut assessor = Assessor::load_builtin().context("loading the built-in assessment data")?;
+    if args.rules_only {
+        assessor.model = None;
+    }
+    let split = if args.training_split {
+        Split::Train
+    } else {
+        Split::HeldOut
+    };
+    let datasets: Vec<&str> = match args.against {
+        Some(d) => vec![d.name()],
+        None => eval::DATASETS.iter().map(|(d, _)| *d).collect(),
+    };
+    let mut results: Vec<TaskResult> = Vec::new();
+    for dataset in datasets {
+        let reports = eval::load_dataset(&args.data, dataset)
+            .with_context(|| format!("evaluating against {dataset}"))?;
+        let judgments = eval::classify_text(&assessor, &reports);
+        for task in eval::tasks().into_iter().filter(|t| t.dataset == dataset) {
+            let scores = eval::score(&assessor, &task, &reports, &judgments, split);
+            results.push(TaskResult {
+                task: task.name,
+                dataset: task.dataset,
+                scores,
+            });
+        }
+    }
+    let (rules, model) = eval::versions(&assessor);
+    let split_name = match split {
+        Split::HeldOut => "held-out",
+        Split::Train => "training",
+    };
+    match args.format {
+        EvalFormat::Json => {
+            let tasks: Vec<serde_json::Value> = results
+                .iter()
+                .map(|r| {
+                    let s = &r.scores;
+                    serde_json::json!({
+                        "task": r.task,
+                        "dataset": r.dataset,
+                        "records": s.records,
+                        "macro_precision": s.macro_precision,
+                        "macro_recall": s.macro_recall,
+                        "macro_f1": s.macro_f1,
+                        "micro_f1": s.micro_f1,
+                        "top1_accuracy": s.top1_accuracy,
+                        "coverage": s.coverage,
+                        "labels": s.rows.iter().map(|(l, c)| serde_json::json!({
+                            "label": l,
+                            "support": c.tp + c.fn_,
+                            "predicted": c.tp + c.fp,
+                            "precision": c.precision(),
+                            "recall": c.recall(),
+                            "f1": c.f1(),
+                        })).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            let out = serde_json::json!({
+                "split": split_name,
+                "split_rule": eval::SPLIT_RULE,
+                "mode": "text only (title and description)",
+                "rules": rules,
+                "model": model,
+                "data": args.data.display().to_string(),
+                "tasks": tasks,
+            });
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+        EvalFormat::Table => {
+            println!(
+                "Evaluation on the {split_name} split, text only (title and description)\n\
+                 rules: {rules}; model: {}\nsplit: {}\n",
+                model.as_deref().unwrap_or("none (--rules-only)"),
+                eval::SPLIT_RULE
+            );
+            println!(
+                "| task | records | macro-F1 | micro-F1 | top-1 accuracy | coverage |\n\
+                 |---|---:|---:|---:|---:|---:|"
+            );
+            for r in &results {
+                let s = &r.scores;
+                println!(
+                    "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} |",
+                    r.task, s.records, s.macro_f1, s.micro_f1, s.top1_accuracy, s.coverage
+                );
+            }
+            if args.per_label {
+                for r in &results {
+                    println!("\n### {}\n\n{}", r.task, r.scores);
+                }
+            }
+        }
+    }
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,105 @@
+//! `threatscape eval` through the binary, on the shared datasets' human coding.
+
+use std::process::Command;
+
+use serde_json::Value;
+use threatscape_testkit::shared_data;
+
+fn eval(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_threatscape"))
+        .arg("eval")
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// The JSON report names the split rule and versions, scores every task of the three datasets on
+/// the held-out split, and its figures are consistent with each other and with the per-label rows.
+#[test]
+fn eval_scores_every_task_on_the_held_out_split() {
+    let (Some(_), Some(_), Some(_)) = (
+        shared_data("eurepoc/EuRepoC_Global_Database_1.1.csv"),
+        shared_data("cfr-cyber-operations/cyber-operations-incidents.csv"),
+        shared_data("cissm/CISSM_cleaned.csv"),
+    ) else {
+        return;
+    };
+    let data = threatscape_testkit::workspace_root().join("../shared/data");
+    let out = eval(&["--data", data.to_str().unwrap(), "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["split"], "held-out");
+    assert!(report["split_rule"].as_str().unwrap().contains("0 mod 5"));
+    assert!(report["rules"]
+        .as_str()
+        .unwrap()
+        .starts_with("assess-rules/"));
+    assert!(report["model"].as_str().unwrap().starts_with("text-lr/"));
+    let tasks = report["tasks"].as_array().unwrap();
+    assert_eq!(tasks.len(), 7, "{tasks:#?}");
+    for dataset in ["eurepoc", "cfr", "cissm"] {
+        assert!(tasks.iter().any(|t| t["dataset"] == dataset));
+    }
+    for t in tasks {
+        let records = t["records"].as_u64().unwrap();
+        assert!(records > 50, "{t:#}");
+        let f1 = t["macro_f1"].as_f64().unwrap();
+        let labels = t["labels"].as_array().unwrap();
+        // Macro-F1 is the mean F1 over the labels that occur in the gold coding.
+        let occurring: Vec<f64> = labels
+            .iter()
+            .filter(|l| l["support"].as_u64().unwrap() > 0)
+            .map(|l| l["f1"].as_f64().unwrap())
+            .collect();
+        let mean = occurring.iter().sum::<f64>() / occurring.len() as f64;
+        assert!((mean - f1).abs() < 1e-9, "{}: {mean} vs {f1}", t["task"]);
+        // Better than chance, not perfect: a real measurement.
+        let top1 = t["top1_accuracy"].as_f64().unwrap();
+        assert!((0.3..1.0).contains(&top1), "{t:#}");
+        assert!(t["coverage"].as_f64().unwrap() <= 1.0);
+    }
+    // The held-out split is about a fifth of each dataset: CISSM has some 11,700 coded records.
+    let cissm_threat = tasks
+        .iter()
+        .find(|t| t["task"].as_str().unwrap().starts_with("cissm threat"))
+        .unwrap();
+    let n = cissm_threat["records"].as_u64().unwrap();
+    assert!((2000..2700).contains(&n), "{n}");
+
+    // The rules alone (the "before" figures) are another measurement of the same records.
+    let before = eval(&[
+        "--data",
+        data.to_str().unwrap(),
+        "--format",
+        "json",
+        "--rules-only",
+        "--against",
+        "cfr",
+    ]);
+    let before: Value = serde_json::from_slice(&before.stdout).unwrap();
+    assert_eq!(before["model"], Value::Null);
+    let before_tasks = before["tasks"].as_array().unwrap();
+    assert_eq!(before_tasks.len(), 2);
+    assert!(before_tasks.iter().all(|t| t["dataset"] == "cfr"));
+    let with_model = tasks
+        .iter()
+        .find(|t| t["task"] == before_tasks[0]["task"])
+        .unwrap();
+    assert_eq!(with_model["records"], before_tasks[0]["records"]);
+}
+
+/// Without the data, the command says which file is missing and where it looked, and fails.
+#[test]
+fn eval_without_data_names_the_missing_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = eval(&["--data", dir.path().to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("eurepoc"), "{err}");
+    assert!(err.contains("EuRepoC_Global_Database_1.1.csv"), "{err}");
+    assert!(err.contains("--data"), "{err}");
+}
