@@ -42,6 +42,8 @@ use crate::{ApiError, AppState};
 const SIGNIFICANT: usize = 10;
 /// Bars in the threat-kind and sector charts.
 const TOP_BARS: usize = 8;
+/// Dashboard briefings kept per landscape (periods, baselines and levels asked for).
+const MAX_VIEWS: usize = 256;
 
 /// The incidents a reader at one level sees, assessed from their released reports only.
 pub(crate) struct Released {
@@ -212,6 +214,10 @@ impl LandscapeCache {
                 choice.baseline,
             );
             return Ok((released, Arc::new(b), period));
+        }
+        if views.briefings.len() >= MAX_VIEWS && !views.briefings.contains_key(&key) {
+            // Any period can be asked for: keep the cache bounded by starting it afresh.
+            views.briefings.clear();
         }
         let b = views
             .briefings
