@@ -8,39 +8,27 @@
 //! a report's organisation); an incident with none of them does not exist for them, and merge
 //! evidence is shown only between two released reports.
 //!
-//! Reconciling the shared trackers' 15,000 reports takes about a second, so the derivation is
-//! cached for [`FRESH_FOR`] and dropped when a contribution is accepted; the per-level summaries
-//! (with their assessments) are cached beside it.
+//! The derivation is `threatscape_landscape`'s (the one `export incidents`, `assess` and the
+//! briefing use, with the analysts' assessment decisions applied), kept while the store's change
+//! marker stays put; the per-level summaries (with their assessments) are cached beside it.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use threatscape_assess::{Assessment, Dimension};
+use threatscape_assess::{Assessment, Assessor, Dimension};
+use threatscape_landscape::{Cached, Landscape};
 use threatscape_model::{ContributorType, Report, Tlp};
-use threatscape_reconcile::{Decision, Reconciler, Reconciliation};
+use threatscape_reconcile::Reconciler;
 use threatscape_store::Store;
 
 use super::html::{badge, enc, esc, link, message, page, respond, table};
 use super::{see_other, Ctx};
 use crate::{ApiError, AppState};
 
-/// How long a derivation is reused.
-const FRESH_FOR: Duration = Duration::from_secs(60);
-/// The audit action of analysts' reconciliation decisions (as `threatscape reconcile link`).
-const DECISION_ACTION: &str = "reconcile-decision";
 const PAGE_SIZE: usize = 25;
-
-/// Every stored report reconciled into incidents.
-pub(crate) struct Derived {
-    reports: Vec<Report>,
-    result: Reconciliation,
-    incident_of: Vec<usize>,
-    by_key: HashMap<String, usize>,
-}
 
 /// One incident as a reader at a given level sees it.
 struct Summary {
@@ -59,10 +47,26 @@ struct Summary {
     text: String,
 }
 
-/// The cache: the derivation and, per reading level, the summaries.
-#[derive(Default)]
+/// The landscape and its reports by key.
+pub(crate) struct Derived {
+    landscape: Arc<Landscape>,
+    by_key: HashMap<String, usize>,
+}
+
+/// The landscape (kept while the store's change marker stays put) and, per reading level, the
+/// incidents' summaries derived from it.
 pub(crate) struct IncidentCache {
-    inner: Mutex<Option<Cached>>,
+    landscape: Cached,
+    views: Mutex<Option<Views>>,
+}
+
+impl Default for IncidentCache {
+    fn default() -> Self {
+        IncidentCache {
+            landscape: Cached::new(Reconciler::default()),
+            views: Mutex::new(None),
+        }
+    }
 }
 
 impl std::fmt::Debug for IncidentCache {
@@ -71,34 +75,41 @@ impl std::fmt::Debug for IncidentCache {
     }
 }
 
-struct Cached {
-    at: Instant,
+/// What was derived from one landscape; replaced when the landscape is.
+struct Views {
     derived: Arc<Derived>,
     summaries: BTreeMap<Tlp, Arc<Vec<Summary>>>,
 }
 
 impl IncidentCache {
-    /// Forgets the derivation (after new reports or decisions).
-    pub(crate) fn invalidate(&self) {
-        *self.inner.lock().expect("not poisoned") = None;
-    }
-
     fn get(
         &self,
         store: &dyn Store,
         max: Tlp,
     ) -> Result<(Arc<Derived>, Arc<Vec<Summary>>), ApiError> {
-        let mut guard = self.inner.lock().expect("not poisoned");
-        if guard.as_ref().is_none_or(|c| c.at.elapsed() > FRESH_FOR) {
-            *guard = Some(Cached {
-                at: Instant::now(),
-                derived: Arc::new(derive(store)?),
+        let landscape = self
+            .landscape
+            .get(store)
+            .map_err(|e| ApiError::internal(format!("deriving the incidents failed: {e}")))?;
+        let mut guard = self.views.lock().unwrap_or_else(|e| e.into_inner());
+        if !guard
+            .as_ref()
+            .is_some_and(|v| Arc::ptr_eq(&v.derived.landscape, &landscape))
+        {
+            let by_key = landscape
+                .reports
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.key(), i))
+                .collect();
+            *guard = Some(Views {
+                derived: Arc::new(Derived { landscape, by_key }),
                 summaries: BTreeMap::new(),
             });
         }
-        let cached = guard.as_mut().expect("just filled");
-        let derived = Arc::clone(&cached.derived);
-        let summaries = cached
+        let views = guard.as_mut().expect("just filled");
+        let derived = Arc::clone(&views.derived);
+        let summaries = views
             .summaries
             .entry(max)
             .or_insert_with(|| Arc::new(summarise(&derived, max)))
@@ -107,79 +118,26 @@ impl IncidentCache {
     }
 }
 
-/// The analysts' reconciliation decisions, oldest first (the same reading as the CLI's).
-fn decisions(store: &dyn Store) -> Result<Vec<Decision>, ApiError> {
-    let mut out = Vec::new();
-    let mut unreadable = None;
-    store
-        .for_each_audit(&mut |entry| {
-            if entry.action == DECISION_ACTION {
-                match serde_json::from_str::<serde_json::Value>(&entry.detail)
-                    .ok()
-                    .and_then(|d| serde_json::from_value::<Decision>(d["decision"].clone()).ok())
-                {
-                    Some(d) => out.push(d),
-                    None => unreadable = Some(entry.detail.clone()),
-                }
-            }
-            Ok(())
-        })
-        .map_err(ApiError::store)?;
-    match unreadable {
-        Some(detail) => Err(ApiError::internal(format!(
-            "the audit log holds a reconciliation decision this version cannot read: {detail}"
-        ))),
-        None => Ok(out),
-    }
-}
-
-fn derive(store: &dyn Store) -> Result<Derived, ApiError> {
-    let mut reports = Vec::new();
-    store
-        .for_each_report(Tlp::Red, &mut |r| {
-            reports.push(r.clone());
-            Ok(())
-        })
-        .map_err(ApiError::store)?;
-    let decisions = decisions(store)?;
-    let result = Reconciler::default().reconcile(&reports, &decisions);
-    let incident_of = result.incident_of();
-    let by_key = reports
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.key(), i))
-        .collect();
-    Ok(Derived {
-        reports,
-        result,
-        incident_of,
-        by_key,
-    })
-}
-
-/// Assesses the released reports of an incident (never the withheld ones).
-fn assess(derived: &Derived, members: &[usize]) -> Assessment {
-    let released: Vec<Report> = members
-        .iter()
-        .map(|&i| derived.reports[i].clone())
-        .collect();
-    threatscape_assess::assess_reports(&released)
+/// Incident `cluster` assessed from the reports released at `max` (never the withheld ones),
+/// with the analysts' assessment decisions applied.
+fn assess(derived: &Derived, cluster: usize, max: Tlp) -> Option<Assessment> {
+    derived.landscape.assess(Assessor::builtin(), cluster, max)
 }
 
 fn summarise(derived: &Derived, max: Tlp) -> Vec<Summary> {
     let mut out = Vec::new();
-    for (k, cluster) in derived.result.incidents.iter().enumerate() {
+    let all = &derived.landscape.reports;
+    for (k, cluster) in derived.landscape.incidents().iter().enumerate() {
         let members: Vec<usize> = cluster
             .members
             .iter()
             .copied()
-            .filter(|&i| derived.reports[i].tlp <= max)
+            .filter(|&i| all[i].tlp <= max)
             .collect();
-        if members.is_empty() {
+        let Some(assessment) = assess(derived, k, max) else {
             continue;
-        }
-        let reports: Vec<&Report> = members.iter().map(|&i| &derived.reports[i]).collect();
-        let assessment = assess(derived, &members);
+        };
+        let reports: Vec<&Report> = members.iter().map(|&i| &all[i]).collect();
         let start = reports
             .iter()
             .filter_map(|r| r.occurred.as_ref().map(|d| d.start.to_string()))
@@ -312,7 +270,7 @@ fn list_max(ctx: &Ctx) -> Tlp {
 fn incident_href(derived: &Derived, s: &Summary) -> String {
     format!(
         "/incident?key={}",
-        enc(&derived.reports[s.members[0]].key())
+        enc(&derived.landscape.reports[s.members[0]].key())
     )
 }
 
@@ -366,7 +324,7 @@ pub(crate) async fn api_page(
         .skip(skip)
         .take(limit)
         .map(|x| {
-            let reports: Vec<&Report> = x.members.iter().map(|&i| &derived.reports[i]).collect();
+            let reports: Vec<&Report> = x.members.iter().map(|&i| &derived.landscape.reports[i]).collect();
             serde_json::json!({
                 "key": reports[0].key(),
                 "title": reports[0].title,
@@ -412,7 +370,7 @@ pub(crate) async fn list(
         .skip((page_no - 1) * PAGE_SIZE)
         .take(PAGE_SIZE)
         .map(|x| {
-            let title = &derived.reports[x.members[0]].title;
+            let title = &derived.landscape.reports[x.members[0]].title;
             vec![
                 link(&incident_href(&derived, x), title),
                 esc(&x.start),
@@ -556,19 +514,21 @@ pub(crate) async fn show(
     let Some(&report) = k.key.as_ref().and_then(|key| derived.by_key.get(key)) else {
         return not_found();
     };
-    if derived.reports[report].tlp > max {
+    if derived.landscape.reports[report].tlp > max {
         return not_found();
     }
-    let cluster = derived.incident_of[report];
+    let cluster = derived.landscape.incident_of[report];
     let Some(summary) = summaries.iter().find(|x| x.cluster == cluster) else {
         return not_found();
     };
     let reports: Vec<&Report> = summary
         .members
         .iter()
-        .map(|&i| &derived.reports[i])
+        .map(|&i| &derived.landscape.reports[i])
         .collect();
-    let assessment = assess(&derived, &summary.members);
+    let Some(assessment) = assess(&derived, cluster, max) else {
+        return not_found();
+    };
 
     let facts = dl(&[
         ("Started", esc(&summary.start)),
@@ -675,14 +635,14 @@ pub(crate) async fn show(
 
     // Merge evidence only between two released reports.
     let released: BTreeSet<usize> = summary.members.iter().copied().collect();
-    let merge_rows: Vec<Vec<String>> = derived.result.incidents[cluster]
+    let merge_rows: Vec<Vec<String>> = derived.landscape.incidents()[cluster]
         .merges
         .iter()
         .filter(|m| released.contains(&m.a) && released.contains(&m.b))
         .map(|m| {
             vec![
-                esc(&derived.reports[m.a].key()),
-                esc(&derived.reports[m.b].key()),
+                esc(&derived.landscape.reports[m.a].key()),
+                esc(&derived.landscape.reports[m.b].key()),
                 format!("{:.2}", m.score),
                 m.evidence
                     .iter()

@@ -893,7 +893,6 @@ pub(crate) async fn contribute(
             &f,
         );
     }
-    s.0.web.incidents.invalidate();
     let ok = format!(
         r#"<p class="notice ok">Report “{}” accepted ({} new). It is listed under <a href="/reports">Reports</a>.</p>"#,
         esc(f.title.trim()),
