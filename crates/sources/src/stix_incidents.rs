@@ -448,6 +448,20 @@ impl Graph {
                         }
                     ));
                 }
+                // A report citing several incidents or campaigns (a panel's survey, a joint
+                // attribution statement) is a collection, not one account: merged into one of the
+                // incidents it cites it would lend that incident the others' dates, victims and
+                // actors. Each cited incident is read as a record of its own.
+                let cited = refs
+                    .iter()
+                    .filter(|r| r.starts_with("incident--") || r.starts_with("campaign--"))
+                    .count();
+                if cited > 1 {
+                    return Err(format!(
+                        "a collection citing {cited} incidents or campaigns, not one account; each \
+                         cited one is read as a record of its own"
+                    ));
+                }
                 for t in report.report_types.iter().flatten() {
                     account.tag(format!("report-type:{t}"));
                 }
