@@ -32,7 +32,9 @@ try {
   await Promise.all([page.waitForURL(`${BASE}/`), page.click('button[type=submit]')]);
   // The demo's busiest year, the first of the full-scale invasion of Ukraine, against 2021.
   await page.goto(`${BASE}/?period=2022&baseline=previous`);
-  await page.screenshot({ path: `${OUT}/dashboard.png`, fullPage: true });
+  await page.setViewportSize({ width: 1360, height: 2100 });
+  await page.screenshot({ path: `${OUT}/dashboard.png` });
+  await page.setViewportSize({ width: 1360, height: 1000 });
   await page.goto(`${BASE}/incidents`);
   await page.screenshot({ path: `${OUT}/incidents.png` });
   await page.goto(`file://${BRIEFING}`);
