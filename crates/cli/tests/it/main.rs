@@ -12,6 +12,7 @@ mod assess;
 mod bad_input;
 mod debate;
 mod eval;
+mod examples;
 
 mod pull;
 mod server_crash;
