@@ -257,8 +257,26 @@ pub async fn serve(db: &str, addr: SocketAddr) -> anyhow::Result<()> {
     tracing::info!("serving on http://{}", listener.local_addr()?);
     // The regular briefing: every process runs the schedule; the store lets one generate each.
     tokio::spawn(web::run_schedule(state.clone()));
+    tokio::spawn(settle_abandoned_adds_every_minute(state.clone()));
     serve_until(state, listener, Limits::default(), stop_signal()).await?;
     Ok(())
+}
+
+/// Settles TAXII add jobs whose process died before answering (see
+/// [`taxii::settle_abandoned_adds`]), at start and every minute after.
+async fn settle_abandoned_adds_every_minute(state: AppState) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        every.tick().await;
+        match state
+            .with_store(|st| taxii::settle_abandoned_adds(st, taxii::ADD_LEASE))
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!("settled {n} TAXII add jobs left running by a stopped process"),
+            Err(e) => tracing::warn!("settling abandoned TAXII adds failed: {}", e.description),
+        }
+    }
 }
 
 /// Resolves at the first Ctrl-C (SIGINT) or SIGTERM (what `kill`, systemd and container runtimes send).

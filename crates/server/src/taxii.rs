@@ -530,11 +530,22 @@ fn add(
     objects: Vec<Value>,
 ) -> Result<Value, ApiError> {
     let request_timestamp = now_utc(store)?;
+    // Each object's id and version go into the job, so that if this process dies before it
+    // answers, another can still settle the status from what the store holds
+    // ([`settle_abandoned_adds`]).
+    let listed: Vec<Value> = objects
+        .iter()
+        .map(|o| {
+            json!({"id": o.get("id").and_then(Value::as_str).unwrap_or(""),
+                   "version": o.get("modified").or_else(|| o.get("created")).and_then(Value::as_str)})
+        })
+        .collect();
     let job = store
         .enqueue_job(
             ADD_JOB,
             &json!({"user": user.name, "organisation": user.organisation, "collection": cid,
-                    "count": objects.len(), "request_timestamp": request_timestamp}),
+                    "count": objects.len(), "request_timestamp": request_timestamp,
+                    "objects": listed}),
         )
         .map_err(ApiError::store)?;
     let worker = format!("server-{}", std::process::id());
@@ -669,6 +680,62 @@ fn ingest_envelope(
     Ok((serde_json::to_value(&summary)?, diagnostics))
 }
 
+/// How long an add may run before its process is presumed dead. An add of 100,000 objects
+/// takes seconds; ten minutes leaves room for a slow disk without leaving clients waiting forever.
+pub(crate) const ADD_LEASE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Settles the add jobs left running past `lease` (their process was killed before it answered):
+/// each listed object the store holds is a success, each other a failure asking to send it again
+/// (adding is idempotent), so the status resource stops saying "pending" for ever. Another process
+/// settling the same job at the same moment is harmless: the second finish is refused and ignored.
+/// Returns how many jobs this call settled.
+pub(crate) fn settle_abandoned_adds(
+    store: &mut dyn Store,
+    lease: std::time::Duration,
+) -> Result<usize, ApiError> {
+    let stale = store
+        .stale_jobs(ADD_JOB, lease.as_millis() as i64)
+        .map_err(ApiError::store)?;
+    let mut settled = 0;
+    for job in stale {
+        let mut successes = Vec::new();
+        let mut failures = Vec::new();
+        let listed = job.payload.get("objects").and_then(Value::as_array);
+        for o in listed.into_iter().flatten() {
+            let id = o.get("id").and_then(Value::as_str).unwrap_or("");
+            let mut entry = json!({"id": id});
+            if let Some(v) = o.get("version").and_then(Value::as_str) {
+                entry["version"] = json!(v);
+            }
+            if !id.is_empty() && store.contains_id(id).map_err(ApiError::store)? {
+                successes.push(entry);
+            } else {
+                entry["message"] = json!("the server stopped before it finished this request; nothing of this object was stored: send it again (adding is idempotent)");
+                failures.push(entry);
+            }
+        }
+        let count = job
+            .payload
+            .get("count")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        if listed.is_none() && count > 0 {
+            // A job queued before objects were listed in it: nothing tells which arrived.
+            failures.push(json!({"id": "", "message": format!(
+                "the server stopped before it finished this request of {count} objects; which of them were stored is unknown: send them again (adding is idempotent)")}));
+        }
+        let result = json!({
+            "successes": successes,
+            "failures": failures,
+            "summary": {"error": "the server stopped before it answered; settled from the store's contents"},
+        });
+        if store.finish_job(job.id, &result).is_ok() {
+            settled += 1;
+        }
+    }
+    Ok(settled)
+}
+
 fn status_json(job: &threatscape_store::JobRecord) -> Value {
     let empty = Vec::new();
     let result = job.result.as_ref();
@@ -750,5 +817,68 @@ mod tests {
             format_unix_ms(1_709_210_096_789),
             "2024-02-29T12:34:56.789Z"
         );
+    }
+
+    /// An add whose process died: another process settles it from what the store holds, once.
+    #[test]
+    fn settles_an_add_left_running_from_the_store() {
+        use threatscape_store::{
+            AuditEntry, BatchItem, NewRun, ObjectVersion, OnConflict, SqliteStore,
+        };
+        let mut store = SqliteStore::open_in_memory().unwrap();
+        let stored = "campaign--11111111-1111-4111-8111-111111111111";
+        let lost = "campaign--22222222-2222-4222-8222-222222222222";
+        let run = store.begin_run(&NewRun::default()).unwrap();
+        store
+            .write_batch(
+                run,
+                &AuditEntry {
+                    actor: "t".into(),
+                    action: "taxii-add".into(),
+                    subject: "x".into(),
+                    detail: json!({}),
+                },
+                OnConflict::Reject,
+                &mut std::iter::once(Ok(BatchItem::Object(ObjectVersion {
+                    id: stored.into(),
+                    modified: "2024-01-01T00:00:00.000Z".into(),
+                    type_: "campaign".into(),
+                    tlp: Tlp::Clear,
+                    json: json!({"id": stored, "type": "campaign"}).to_string(),
+                    tag: 0,
+                }))),
+            )
+            .unwrap();
+        let job = store
+            .enqueue_job(
+                ADD_JOB,
+                &json!({"count": 2, "objects": [
+                    {"id": stored, "version": "2024-01-01T00:00:00.000Z"},
+                    {"id": lost, "version": "2024-01-01T00:00:00.000Z"}]}),
+            )
+            .unwrap();
+        assert!(store.claim_job_id(job, "server-that-died").unwrap());
+        let lease = std::time::Duration::from_millis(5);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert_eq!(settle_abandoned_adds(&mut store, lease).unwrap(), 1);
+        let status = status_json(&store.job(job).unwrap().unwrap());
+        assert_eq!(status["status"], "complete");
+        assert_eq!(
+            (
+                status["total_count"].as_u64(),
+                status["success_count"].as_u64(),
+                status["failure_count"].as_u64(),
+                status["pending_count"].as_u64()
+            ),
+            (Some(2), Some(1), Some(1), Some(0))
+        );
+        assert_eq!(status["successes"][0]["id"], stored);
+        assert_eq!(status["failures"][0]["id"], lost);
+        assert!(status["failures"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("send it again"));
+        // Settled once: a second sweep finds nothing.
+        assert_eq!(settle_abandoned_adds(&mut store, lease).unwrap(), 0);
     }
 }

@@ -380,6 +380,10 @@ pub trait Store {
         f: &mut dyn FnMut(&StreamEntry) -> std::result::Result<(), Abort>,
     ) -> Result<()>;
 
+    /// Jobs of `kind` claimed (running) more than `older_than_ms` milliseconds ago and not
+    /// finished: their process most likely died. The caller decides how to settle them.
+    fn stale_jobs(&self, kind: &str, older_than_ms: i64) -> Result<Vec<JobRecord>>;
+
     /// A value that changes whenever anything a derived view reads changes: a report version,
     /// an analyst's reconciliation decision (audit action `reconcile-decision`) or a stream entry.
     /// Cheap (three index lookups), so a process can check it before reusing a cached derivation,

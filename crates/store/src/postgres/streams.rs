@@ -5,8 +5,8 @@
 
 use super::{aborted, tlp_from_rank, PgStore};
 use crate::{
-    check_stream_name, Abort, AccountRecord, ChangeMarker, Result, StoreError, StreamEntry,
-    TokenRecord,
+    check_stream_name, Abort, AccountRecord, ChangeMarker, JobRecord, Result, StoreError,
+    StreamEntry, TokenRecord,
 };
 
 /// How often an append without an expected number retries after losing a race for its number.
@@ -112,6 +112,19 @@ impl PgStore {
             f(&entry(row)).map_err(aborted)?;
         }
         Ok(())
+    }
+
+    pub(super) fn stale_jobs_impl(&self, kind: &str, older_than_ms: i64) -> Result<Vec<JobRecord>> {
+        let rows = self.conn.borrow_mut().query(
+            "SELECT id, kind, payload, state, utc_text(enqueued), worker, utc_text(claimed),
+                    utc_text(finished), result
+             FROM jobs WHERE kind = $1 AND state = 'running'
+               AND claimed < clock_timestamp() - make_interval(secs => $2::bigint / 1000.0)
+             ORDER BY id",
+            &[&kind, &older_than_ms],
+            "finding stale jobs",
+        )?;
+        rows.iter().map(super::job_record).collect()
     }
 
     pub(super) fn change_marker_impl(&self) -> Result<ChangeMarker> {

@@ -681,6 +681,10 @@ impl Store for SqliteStore {
         self.for_each_stream_entry_impl(f)
     }
 
+    fn stale_jobs(&self, kind: &str, older_than_ms: i64) -> Result<Vec<JobRecord>> {
+        self.stale_jobs_impl(kind, older_than_ms)
+    }
+
     fn change_marker(&self) -> Result<crate::ChangeMarker> {
         self.change_marker_impl()
     }

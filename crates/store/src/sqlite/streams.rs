@@ -6,8 +6,8 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::{db, tlp_from_rank, SqliteStore};
 use crate::{
-    check_stream_name, Abort, AccountRecord, ChangeMarker, Result, StoreError, StreamEntry,
-    TokenRecord,
+    check_stream_name, Abort, AccountRecord, ChangeMarker, JobRecord, Result, StoreError,
+    StreamEntry, TokenRecord,
 };
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
@@ -159,6 +159,28 @@ impl SqliteStore {
             f(&account).map_err(|Abort(why)| StoreError::Aborted(why))?;
         }
         Ok(())
+    }
+
+    pub(super) fn stale_jobs_impl(&self, kind: &str, older_than_ms: i64) -> Result<Vec<JobRecord>> {
+        let mut out = Vec::new();
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM jobs WHERE kind = ?1 AND state = 'running'
+                   AND claimed < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', printf('-%.3f seconds', ?2 / 1000.0))
+                 ORDER BY id",
+            )
+            .map_err(db("finding stale jobs"))?;
+        let ids = st
+            .query_map(params![kind, older_than_ms], |r| r.get::<_, i64>(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(db("finding stale jobs"))?;
+        for id in ids {
+            if let Some(job) = self.job_impl(id)? {
+                out.push(job);
+            }
+        }
+        Ok(out)
     }
 
     pub(super) fn change_marker_impl(&self) -> Result<ChangeMarker> {

@@ -13,6 +13,7 @@ pub(crate) fn run(open: &dyn Fn() -> Box<dyn Store>) {
     lists_names_by_prefix_taking_wildcards_literally(&mut *open());
     refuses_bad_names_and_numbers(&mut *open());
     the_change_marker_moves_with_what_derivations_read(&mut *open());
+    finds_jobs_left_running_past_their_lease(&mut *open());
 }
 
 pub(crate) fn run_shared(new_database: &dyn Fn() -> SharedDatabase) {
@@ -236,4 +237,31 @@ fn the_change_marker_moves_with_what_derivations_read(store: &mut dyn Store) {
     let after_stream = store.change_marker().unwrap();
     assert_eq!(after_stream.stream_entries, 1);
     assert_ne!(after_stream, after_decision);
+}
+
+fn finds_jobs_left_running_past_their_lease(store: &mut dyn Store) {
+    let add = store
+        .enqueue_job("taxii-add", &json!({"count": 2}))
+        .unwrap();
+    let other = store.enqueue_job("brief", &json!({})).unwrap();
+    let queued = store
+        .enqueue_job("taxii-add", &json!({"count": 1}))
+        .unwrap();
+    assert!(store.claim_job_id(add, "server-1").unwrap());
+    assert!(store.claim_job_id(other, "server-1").unwrap());
+    assert!(
+        store.stale_jobs("taxii-add", 60_000).unwrap().is_empty(),
+        "within the lease"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    let stale = store.stale_jobs("taxii-add", 10).unwrap();
+    assert_eq!(
+        stale.iter().map(|j| j.id).collect::<Vec<_>>(),
+        [add],
+        "not the queued one, not another kind"
+    );
+    assert_eq!(stale[0].payload["count"], 2);
+    store.finish_job(add, &json!({"settled": true})).unwrap();
+    assert!(store.stale_jobs("taxii-add", 10).unwrap().is_empty());
+    let _ = queued;
 }
