@@ -283,6 +283,9 @@ fn csv_rows(bytes: &[u8], file_name: &str) -> Result<Vec<Row>, SourceError> {
         .flexible(true)
         .from_reader(bytes);
     let mut records = Vec::new();
+    // Lines are counted incrementally from the previous record's start: counting from the top of
+    // the file for each record made a 100,000-row file take minutes.
+    let (mut counted_to, mut line) = (0usize, 1usize);
     for record in reader.byte_records() {
         let record = record.map_err(|e| format_error(format!("not readable as CSV: {e}")))?;
         // The reader's position can point at the line break before the record (after `\r\n`,
@@ -292,7 +295,11 @@ fn csv_rows(bytes: &[u8], file_name: &str) -> Result<Vec<Row>, SourceError> {
         while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
             start += 1;
         }
-        let line = bytes[..start].iter().filter(|b| **b == b'\n').count() + 1;
+        line += bytes[counted_to..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        counted_to = start;
         records.push((start, line, record));
     }
     let Some(((header_start, _, header), rest)) = records.split_first() else {
