@@ -203,7 +203,6 @@ fn sigterm_answers_the_add_in_flight_and_exits_cleanly() {
     let db = db_path.to_str().unwrap().to_string();
     add_loader(&db);
     let mut server = Server::start(&db);
-    // A large envelope, so the add is still being ingested when the signal comes.
     let big: Vec<Value> = (0..60)
         .flat_map(|e| {
             let env: Value = serde_json::from_str(&envelope(1000 + e)).unwrap();
@@ -211,29 +210,41 @@ fn sigterm_answers_the_add_in_flight_and_exits_cleanly() {
         })
         .collect();
     let body = json!({ "objects": big }).to_string();
-    let base = server.base.clone();
-    let add = std::thread::spawn(move || {
-        ureq::post(&format!(
-            "{base}/threatscape/collections/tlp-clear/objects/"
-        ))
-        .set(
-            "Authorization",
-            &format!("Basic {}", base64_of(&format!("loader:{PASSWORD}"))),
-        )
-        .set("Content-Type", "application/taxii+json;version=2.1")
-        .send_string(&body)
-        .map(|r| (r.status(), r.into_string().unwrap()))
-        .map_err(|e| e.to_string())
-    });
+    // The add is made certainly in flight, whatever the machine's speed: the request's head and
+    // half its body go out, the signal comes, and only then the rest of the body.
+    let address = server
+        .base
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let head = format!(
+        "POST /threatscape/collections/tlp-clear/objects/ HTTP/1.1\r\nHost: {address}\r\n\
+         Authorization: Basic {}\r\nContent-Type: application/taxii+json;version=2.1\r\n\
+         Accept: application/taxii+json;version=2.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        base64_of(&format!("loader:{PASSWORD}")),
+        body.len()
+    );
+    let (first, rest) = body.as_bytes().split_at(body.len() / 2);
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(first).unwrap();
+    stream.flush().unwrap();
     std::thread::sleep(Duration::from_millis(300));
-    assert!(!add.is_finished(), "the add must still be in flight");
     let signalled = Instant::now();
     let kill = Command::new("kill")
         .args(["-TERM", &server.child.id().to_string()])
         .status()
         .unwrap();
     assert!(kill.success());
-    let (code, answer) = add.join().unwrap().expect("the add in flight is answered");
+    std::thread::sleep(Duration::from_millis(300));
+    stream.write_all(rest).unwrap();
+    stream.flush().unwrap();
+    let mut response = Vec::new();
+    std::io::Read::read_to_end(&mut stream, &mut response).expect("the add in flight is answered");
+    let (code, answer) = parse_response(&response);
     assert_eq!(code, 202, "{answer}");
     let status: Value = serde_json::from_str(&answer).unwrap();
     assert_eq!(status["success_count"], 60 * PER_ENVELOPE, "{status:#}");
@@ -245,4 +256,35 @@ fn sigterm_answers_the_add_in_flight_and_exits_cleanly() {
     for e in 0..60 {
         assert_eq!(stored(&store, 1000 + e), PER_ENVELOPE);
     }
+}
+
+/// The status code and body of a raw HTTP/1.1 response, with a chunked body decoded.
+fn parse_response(raw: &[u8]) -> (u16, String) {
+    let text = String::from_utf8_lossy(raw);
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no complete response: {text:?}"));
+    let code = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no status line: {head:?}"));
+    let chunked = head.lines().any(|l| {
+        l.to_ascii_lowercase()
+            .starts_with("transfer-encoding: chunked")
+    });
+    if !chunked {
+        return (code, body.to_string());
+    }
+    let mut decoded = String::new();
+    let mut rest = body;
+    while let Some((size, tail)) = rest.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        decoded.push_str(&tail[..size]);
+        rest = &tail[size + 2..];
+    }
+    (code, decoded)
 }
