@@ -32,9 +32,12 @@ pub mod stix;
 pub mod trends;
 
 pub use capacity::CapacityTable;
-pub use model::{build, Audience, BriefOptions, Briefing, Figure, Section};
+pub use model::{build, build_framed, Audience, BriefOptions, Briefing, Figure, Section};
 pub use period::{Baseline, Period};
-pub use trends::{analyse, release, DateBasis, Incident, TrendAnalysis, TrendOptions};
+pub use trends::{
+    analyse, analyse_framed, release, DateBasis, Dated, Frame, Incident, ReportDates,
+    TrendAnalysis, TrendOptions,
+};
 
 /// What can go wrong reading a briefing's parameters.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -13,7 +13,8 @@ use crate::capacity::CapacityTable;
 use crate::period::{civil, day_number, Period};
 use crate::stats::Alternative;
 use crate::trends::{
-    analyse, label_name, state_name, Cell, Incident, SourceCoverage, TrendAnalysis, TrendOptions,
+    analyse_framed, label_name, state_name, Cell, Frame, Incident, SourceCoverage, TrendAnalysis,
+    TrendOptions,
 };
 use crate::BriefError;
 
@@ -293,7 +294,26 @@ impl Ctx<'_> {
 
 /// Builds the briefing from released incidents.
 pub fn build(assessor: &Assessor, incidents: &[Incident], o: &BriefOptions) -> Briefing {
-    let t = analyse(assessor, incidents, &o.trend);
+    build_framed(
+        assessor,
+        incidents,
+        &Frame::of_incidents(incidents, &o.trend),
+        o,
+    )
+}
+
+/// [`build`] from the incidents that touch the trend window ([`TrendOptions::window`]) and the
+/// [`Frame`] of every released incident: the same briefing, without assessing incidents that
+/// cannot count in it.
+///
+/// [`TrendOptions::window`]: crate::TrendOptions::window
+pub fn build_framed(
+    assessor: &Assessor,
+    incidents: &[Incident],
+    frame: &Frame,
+    o: &BriefOptions,
+) -> Briefing {
+    let t = analyse_framed(assessor, incidents, frame, &o.trend);
     let ctx = Ctx {
         by_id: incidents.iter().map(|i| (i.id.as_str(), i)).collect(),
     };

@@ -6,7 +6,7 @@
 //! embedded in the binary. Nothing is read from the machine: no system fonts, no files, no
 //! clock, so the same briefing gives the same PDF anywhere. Charts and the map stay vectors.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use serde_json::{json, Value};
@@ -18,7 +18,7 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World, WorldExt};
 use typst_layout::PagedDocument;
 
-use crate::model::{Briefing, Figure};
+use crate::model::{AnnexEntry, Briefing, Figure};
 use crate::render::anchor;
 
 /// The layout.
@@ -118,9 +118,32 @@ pub fn pdf(b: &Briefing) -> Result<Vec<u8>, PdfError> {
         files.insert(file_id(path), Bytes::new(bytes));
         Value::String(path.to_string())
     };
-    // Annex entries are numbered; figures cite those numbers, which read better than long ids.
-    let cited: HashMap<&str, usize> = b
+    // The printed annex lists the incidents the figures show (their first IDS_SHOWN each): a
+    // quarter of a large store counts thousands, which no reader pages through on paper. The
+    // HTML, Markdown, JSON and STIX editions list every incident counted.
+    let annexed: HashSet<&str> = b.annex.iter().map(|a| a.id.as_str()).collect();
+    let mut shown: HashSet<&str> = HashSet::new();
+    let every_figure = b
+        .executive_summary
+        .iter()
+        .chain(b.sections.iter().flat_map(|s| s.figures.iter()))
+        .chain(b.method.contributors_by_type.iter());
+    for f in every_figure {
+        shown.extend(
+            f.incidents
+                .iter()
+                .map(String::as_str)
+                .filter(|id| annexed.contains(id))
+                .take(IDS_SHOWN),
+        );
+    }
+    let printed: Vec<&AnnexEntry> = b
         .annex
+        .iter()
+        .filter(|a| shown.contains(a.id.as_str()))
+        .collect();
+    // Annex entries are numbered; figures cite those numbers, which read better than long ids.
+    let cited: HashMap<&str, usize> = printed
         .iter()
         .enumerate()
         .map(|(n, a)| (a.id.as_str(), n + 1))
@@ -190,7 +213,8 @@ pub fn pdf(b: &Briefing) -> Result<Vec<u8>, PdfError> {
             "statistics": b.method.statistics,
             "caveats": b.method.caveats,
         },
-        "annex": b.annex.iter().enumerate().map(|(n, a)| json!({
+        "annex_counted": b.annex.len(),
+        "annex": printed.iter().enumerate().map(|(n, a)| json!({
             "n": n + 1,
             "id": a.id,
             "anchor": anchor(&a.id),

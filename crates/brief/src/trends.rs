@@ -94,19 +94,188 @@ impl DateBasis {
     }
 
     /// The date of one report on this basis.
-    pub fn report_date(self, r: &Report) -> Option<FuzzyDate> {
+    pub fn report_date(self, r: &impl Dated) -> Option<FuzzyDate> {
         match self {
-            DateBasis::Occurred => r.occurred.map(|o| o.start),
-            DateBasis::Reported => r.reported.or(r.disclosed),
+            DateBasis::Occurred => r.occurred_start(),
+            DateBasis::Reported => r.reported().or(r.disclosed()),
         }
     }
 
     /// The date of an incident: the earliest of its reports', the more precise on a tie.
     pub fn incident_date(self, i: &Incident) -> Option<FuzzyDate> {
-        i.reports
+        self.earliest(&i.reports)
+    }
+
+    /// The earliest date of `reports` on this basis, the more precise on a tie (an incident's date).
+    pub fn earliest<R: Dated>(self, reports: &[R]) -> Option<FuzzyDate> {
+        reports
             .iter()
             .filter_map(|r| self.report_date(r))
             .min_by_key(fuzzy_span)
+    }
+}
+
+/// What the trend analysis reads of a report to place it in time and credit its source: a whole
+/// [`Report`], or its [`ReportDates`] when the rest of it is not needed.
+pub trait Dated {
+    /// The start of the operation, when known.
+    fn occurred_start(&self) -> Option<FuzzyDate>;
+    /// When the report was made.
+    fn reported(&self) -> Option<FuzzyDate>;
+    /// When the operation was made public.
+    fn disclosed(&self) -> Option<FuzzyDate>;
+    /// The contributor's name.
+    fn contributor_name(&self) -> &str;
+    /// The contributor's type (`un`, `state`, `private`, ...).
+    fn contributor_type(&self) -> &str;
+}
+
+impl Dated for Report {
+    fn occurred_start(&self) -> Option<FuzzyDate> {
+        self.occurred.map(|o| o.start)
+    }
+    fn reported(&self) -> Option<FuzzyDate> {
+        self.reported
+    }
+    fn disclosed(&self) -> Option<FuzzyDate> {
+        self.disclosed
+    }
+    fn contributor_name(&self) -> &str {
+        &self.contributor.name
+    }
+    fn contributor_type(&self) -> &str {
+        self.contributor.type_.as_str()
+    }
+}
+
+/// A report's dates and source: all a briefing needs of a report whose incident lies outside the
+/// periods it compares (see [`Frame`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReportDates {
+    /// The contributor's name.
+    pub contributor: String,
+    /// The contributor's type.
+    pub contributor_type: String,
+    /// The start of the operation.
+    pub occurred: Option<FuzzyDate>,
+    /// When the report was made.
+    pub reported: Option<FuzzyDate>,
+    /// When the operation was made public.
+    pub disclosed: Option<FuzzyDate>,
+}
+
+impl ReportDates {
+    /// The dates and source of `r`.
+    pub fn of(r: &Report) -> ReportDates {
+        ReportDates {
+            contributor: r.contributor.name.clone(),
+            contributor_type: r.contributor.type_.as_str().to_string(),
+            occurred: r.occurred_start(),
+            reported: r.reported,
+            disclosed: r.disclosed,
+        }
+    }
+}
+
+impl Dated for ReportDates {
+    fn occurred_start(&self) -> Option<FuzzyDate> {
+        self.occurred
+    }
+    fn reported(&self) -> Option<FuzzyDate> {
+        self.reported
+    }
+    fn disclosed(&self) -> Option<FuzzyDate> {
+        self.disclosed
+    }
+    fn contributor_name(&self) -> &str {
+        &self.contributor
+    }
+    fn contributor_type(&self) -> &str {
+        &self.contributor_type
+    }
+}
+
+/// What a trend analysis reads of every released incident, not only of those in the periods it
+/// compares: the latest date in the data (reporting lag), each source's coverage, and the
+/// incidents that cannot be dated.
+///
+/// With a frame made from every incident, [`analyse`] and [`crate::build`] need only the incidents
+/// whose date can touch [`TrendOptions::window`]; the others change nothing they compute. This is
+/// what lets a briefing over a large store assess only the incidents of its window.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// The latest day any report's date reaches.
+    pub as_of: Option<Day>,
+    /// What each source contributed to each period.
+    pub coverage: Vec<SourceCoverage>,
+    /// The incidents without a date on the basis, in the order given.
+    pub undated: Vec<String>,
+}
+
+impl Frame {
+    /// The frame of `incidents`, each given as its id and its released reports.
+    pub fn of<'a, R: Dated + 'a>(
+        incidents: impl IntoIterator<Item = (&'a str, &'a [R])>,
+        o: &TrendOptions,
+    ) -> Frame {
+        let base = o.baseline.periods(&o.period);
+        let mut as_of: Option<Day> = None;
+        let mut by: BTreeMap<String, SourceCoverage> = BTreeMap::new();
+        let mut span: BTreeMap<String, (Day, Day)> = BTreeMap::new();
+        let mut undated = Vec::new();
+        for (id, reports) in incidents {
+            if o.date_basis.earliest(reports).is_none() {
+                undated.push(id.to_string());
+            }
+            for r in reports {
+                let e = by
+                    .entry(r.contributor_name().to_string())
+                    .or_insert_with(|| SourceCoverage {
+                        source: r.contributor_name().to_string(),
+                        contributor_type: r.contributor_type().to_string(),
+                        current_reports: 0,
+                        baseline_reports: 0,
+                        first: None,
+                        last: None,
+                    });
+                let Some(d) = o.date_basis.report_date(r) else {
+                    continue;
+                };
+                if place(&d, &o.period) == Placement::Inside {
+                    e.current_reports += 1;
+                } else if base.iter().any(|p| place(&d, p) == Placement::Inside) {
+                    e.baseline_reports += 1;
+                }
+                let (a, b) = fuzzy_span(&d);
+                as_of = as_of.max(Some(b));
+                let s = span
+                    .entry(r.contributor_name().to_string())
+                    .or_insert((a, b));
+                s.0 = s.0.min(a);
+                s.1 = s.1.max(b);
+            }
+        }
+        for (name, (a, b)) in span {
+            if let Some(c) = by.get_mut(&name) {
+                c.first = Some(crate::period::format_day(a));
+                c.last = Some(crate::period::format_day(b));
+            }
+        }
+        Frame {
+            as_of,
+            coverage: by.into_values().collect(),
+            undated,
+        }
+    }
+
+    /// The frame of fully built incidents.
+    pub fn of_incidents(incidents: &[Incident], o: &TrendOptions) -> Frame {
+        Frame::of(
+            incidents
+                .iter()
+                .map(|i| (i.id.as_str(), i.reports.as_slice())),
+            o,
+        )
     }
 }
 
@@ -131,6 +300,31 @@ pub struct TrendOptions {
 }
 
 impl TrendOptions {
+    /// The days an incident's date must touch to matter to the analysis or the briefing: from the
+    /// first baseline day (or the period's, if earlier) to the period's last day. The monthly
+    /// series spans the same days, months between a year-ago baseline and the period included.
+    pub fn window(&self) -> (Day, Day) {
+        let first = self
+            .baseline
+            .periods(&self.period)
+            .iter()
+            .map(|p| p.start)
+            .chain([self.period.start])
+            .min()
+            .unwrap_or(self.period.start);
+        (first, self.period.end)
+    }
+
+    /// Whether an incident dated `date` (on [`TrendOptions::date_basis`]) can count in the
+    /// analysis or the briefing; undated incidents count only through the [`Frame`].
+    pub fn touches_window(&self, date: Option<FuzzyDate>) -> bool {
+        let (first, last) = self.window();
+        date.is_some_and(|d| {
+            let (a, b) = fuzzy_span(&d);
+            a <= last && b >= first
+        })
+    }
+
     /// Defaults: occurrence dates, two-sided tests, FDR 5%, at least 5 incidents.
     pub fn new(period: Period, baseline: Baseline) -> Self {
         TrendOptions {
@@ -358,17 +552,27 @@ pub fn cell_name(assessor: &Assessor, breakdown: &str, label: &str) -> String {
 
 /// Runs the analysis over incidents.
 pub fn analyse(assessor: &Assessor, incidents: &[Incident], o: &TrendOptions) -> TrendAnalysis {
+    analyse_framed(assessor, incidents, &Frame::of_incidents(incidents, o), o)
+}
+
+/// [`analyse`] over the incidents that touch [`TrendOptions::window`] (others may be given and
+/// change nothing), with the [`Frame`] of every released incident.
+pub fn analyse_framed(
+    assessor: &Assessor,
+    incidents: &[Incident],
+    frame: &Frame,
+    o: &TrendOptions,
+) -> TrendAnalysis {
     let base_periods = o.baseline.periods(&o.period);
     let t1 = o.period.days();
     let t0: f64 = base_periods.iter().map(Period::days).sum();
     let mut current = Vec::new();
     let mut baseline = Vec::new();
     let mut imprecise = Vec::new();
-    let mut undated = Vec::new();
+    let undated = frame.undated.clone();
     let mut counts: BTreeMap<(String, String), (Vec<String>, Vec<String>)> = BTreeMap::new();
     for i in incidents {
         let Some(date) = o.date_basis.incident_date(i) else {
-            undated.push(i.id.clone());
             continue;
         };
         let in_current = place(&date, &o.period);
@@ -445,12 +649,12 @@ pub fn analyse(assessor: &Assessor, incidents: &[Incident], o: &TrendOptions) ->
             .then(b.test.k1.cmp(&a.test.k1))
     });
 
-    let coverage = coverage(incidents, o, &base_periods);
+    let coverage = frame.coverage.clone();
     let mut caveats = vec![
         "Ingestion date (when the observatory received a report) is not available to the trend analysis; it uses the occurrence or report date only.".to_string(),
         "Trackers record what becomes public and what their compilers notice: counts measure reporting, not the true number of operations (sampling bias towards well-covered countries, languages and sectors).".to_string(),
     ];
-    let as_of = o.as_of.or_else(|| latest_day(incidents, o.date_basis));
+    let as_of = o.as_of.or(frame.as_of);
     if let Some(as_of) = as_of {
         if o.date_basis == DateBasis::Occurred && as_of - o.period.end < 365 {
             caveats.push(format!(
@@ -500,51 +704,6 @@ pub fn analyse(assessor: &Assessor, incidents: &[Incident], o: &TrendOptions) ->
         coverage,
         caveats,
     }
-}
-
-fn latest_day(incidents: &[Incident], basis: DateBasis) -> Option<Day> {
-    incidents
-        .iter()
-        .flat_map(|i| i.reports.iter())
-        .filter_map(|r| basis.report_date(r))
-        .map(|d| fuzzy_span(&d).1)
-        .max()
-}
-
-fn coverage(incidents: &[Incident], o: &TrendOptions, base: &[Period]) -> Vec<SourceCoverage> {
-    let mut by: BTreeMap<String, SourceCoverage> = BTreeMap::new();
-    let mut span: BTreeMap<String, (Day, Day)> = BTreeMap::new();
-    for r in incidents.iter().flat_map(|i| i.reports.iter()) {
-        let e = by
-            .entry(r.contributor.name.clone())
-            .or_insert_with(|| SourceCoverage {
-                source: r.contributor.name.clone(),
-                contributor_type: r.contributor.type_.as_str().to_string(),
-                current_reports: 0,
-                baseline_reports: 0,
-                first: None,
-                last: None,
-            });
-        let Some(d) = o.date_basis.report_date(r) else {
-            continue;
-        };
-        if place(&d, &o.period) == Placement::Inside {
-            e.current_reports += 1;
-        } else if base.iter().any(|p| place(&d, p) == Placement::Inside) {
-            e.baseline_reports += 1;
-        }
-        let (a, b) = fuzzy_span(&d);
-        let s = span.entry(r.contributor.name.clone()).or_insert((a, b));
-        s.0 = s.0.min(a);
-        s.1 = s.1.max(b);
-    }
-    for (name, (a, b)) in span {
-        if let Some(c) = by.get_mut(&name) {
-            c.first = Some(crate::period::format_day(a));
-            c.last = Some(crate::period::format_day(b));
-        }
-    }
-    by.into_values().collect()
 }
 
 /// Formats a number with two significant figures for a sentence.

@@ -95,7 +95,7 @@ pub(crate) fn assess(db: &str, args: AssessArgs) -> Result<Outcome> {
         return record(&mut *store, decision);
     }
     let period: Option<Period> = args.period.as_deref().map(str::parse).transpose()?;
-    let (reports, run) = crate::incidents::reconcile_store(&*store, None)?;
+    let (reports, run) = crate::incidents::reconcile_store(&mut *store, None)?;
     let decisions = read_decisions(&*store)?;
     let assessor = Assessor::builtin();
 
@@ -296,7 +296,7 @@ fn record(store: &mut dyn Store, command: AssessDecision) -> Result<Outcome> {
         bail!("--reason is empty: say why, so the next analyst can judge the decision");
     }
     // The incident as it is assessed now, with the decisions already on record.
-    let (reports, run) = crate::incidents::reconcile_store(&*store, None)?;
+    let (reports, run) = crate::incidents::reconcile_store(&mut *store, None)?;
     let Some(index) = reports.iter().position(|r| r.key() == args.incident) else {
         bail!(
             "no stored report has the key `{}` (keys look like `eurepoc:842`; `assess` and `export incidents` show them)",

@@ -1,7 +1,14 @@
 //! `brief`: the periodic landscape briefing, written from the store as it is now.
 //!
 //! Reports are read up to the audience's TLP ceiling only after reconciliation (so clusters are
-//! the same for every audience), and each incident is assessed from its released reports alone.
+//! the same for every audience), and each incident is assessed from its released reports alone,
+//! with the analysts' decisions applied.
+//!
+//! Only the incidents whose date touches the briefing's window are read and assessed: the
+//! reconciliation kept in the store ([`Outline`]) says which they are and gives every other
+//! incident's dates and sources, which is all the briefing reads of them ([`Frame`]). The result
+//! is the briefing [`threatscape_brief::build`] makes from every incident (a test holds them
+//! equal), in a fraction of the time on a large store.
 
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -10,10 +17,13 @@ use anyhow::{Context, Result};
 use clap::Args;
 use threatscape_assess::Assessor;
 use threatscape_brief::{
-    build, release, render, stats::Alternative, Audience, Baseline, BriefOptions, CapacityTable,
-    DateBasis, Period, TrendOptions,
+    build_framed, render, stats::Alternative, Audience, Baseline, BriefOptions, CapacityTable,
+    DateBasis, Frame, Incident, Period, ReportDates, TrendOptions,
 };
-use threatscape_store::AuditEntry;
+use threatscape_landscape::Outline;
+use threatscape_model::Tlp;
+use threatscape_reconcile::Reconciler;
+use threatscape_store::{AuditEntry, Store};
 
 use crate::commands::{actor, open_store, write_atomically};
 use crate::Outcome;
@@ -91,26 +101,33 @@ pub(crate) fn brief(db: &str, args: BriefArgs) -> Result<Outcome> {
     };
 
     let mut store = open_store(db)?;
-    // The same reconciliation as `reconcile` and `export incidents`, analysts' decisions included.
-    let (reports, run) = crate::incidents::reconcile_store(&*store, None)?;
-    let rec = run.result;
-    let clusters: Vec<Vec<usize>> = rec.incidents.iter().map(|c| c.members.clone()).collect();
-    let assessor = Assessor::builtin();
-    let released = release(&reports, &clusters, audience.max_tlp(), assessor);
     let mut trend = TrendOptions::new(period, baseline);
     trend.date_basis = date_basis;
     trend.min_count = args.min_count;
     if args.increases_only {
         trend.alternative = Alternative::Increase;
     }
+    let assessor = Assessor::builtin();
+    // The same reconciliation as `reconcile` and `export incidents`, analysts' decisions included.
+    let started = Instant::now();
+    let outline = Outline::load(&mut *store, &Reconciler::default())?;
+    let windowed = window_incidents(&outline, &*store, assessor, audience.max_tlp(), &trend)?;
+    eprintln!(
+        "{} incidents ({} reconciliation), {} in the window read and assessed in {} ms",
+        outline.reconciliation.incidents.len(),
+        if outline.reused { "kept" } else { "fresh" },
+        windowed.incidents.len(),
+        started.elapsed().as_millis()
+    );
     let options = BriefOptions {
         audience,
         trend,
-        withheld_reports: released.withheld_reports,
-        withheld_incidents: released.withheld_incidents,
+        withheld_reports: windowed.withheld_reports,
+        withheld_incidents: windowed.withheld_incidents,
         capacity,
     };
-    let b = build(assessor, &released.incidents, &options);
+    let b = build_framed(assessor, &windowed.incidents, &windowed.frame, &options);
+    let released = windowed;
 
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
@@ -170,6 +187,123 @@ pub(crate) fn brief(db: &str, args: BriefArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// What a briefing reads of the store: the incidents of its window, built and assessed, and the
+/// frame of every released incident.
+pub(crate) struct Windowed {
+    /// Released incidents whose date touches the window, in reconciliation order.
+    pub(crate) incidents: Vec<Incident>,
+    /// The dates and sources of every released incident.
+    pub(crate) frame: Frame,
+    /// Reports above the ceiling, over every incident.
+    pub(crate) withheld_reports: usize,
+    /// Incidents none of whose reports is released.
+    pub(crate) withheld_incidents: usize,
+}
+
+/// The incidents released at `max` whose date touches `trend`'s window, read from the store and
+/// assessed (with the analysts' decisions), and the [`Frame`] of every released incident.
+pub(crate) fn window_incidents(
+    outline: &Outline,
+    store: &dyn Store,
+    assessor: &Assessor,
+    max: Tlp,
+    trend: &TrendOptions,
+) -> Result<Windowed> {
+    let mut withheld_reports = 0;
+    let mut withheld_incidents = 0;
+    let mut light: Vec<(String, Vec<ReportDates>)> = Vec::new();
+    let mut window: Vec<usize> = Vec::new();
+    for (index, cluster) in outline.reconciliation.incidents.iter().enumerate() {
+        let facts: Vec<_> = cluster
+            .members
+            .iter()
+            .map(|&m| &outline.reports[m])
+            .filter(|f| f.tlp <= max)
+            .collect();
+        withheld_reports += cluster.members.len() - facts.len();
+        if facts.is_empty() {
+            withheld_incidents += 1;
+            continue;
+        }
+        let id = incident_id(facts.iter().map(|f| f.key.as_str()));
+        let dates: Vec<ReportDates> = facts
+            .iter()
+            .map(|f| ReportDates {
+                contributor: f.contributor.clone(),
+                contributor_type: f.contributor_type.clone(),
+                occurred: f.occurred,
+                reported: f.reported,
+                disclosed: f.disclosed,
+            })
+            .collect();
+        if trend.touches_window(trend.date_basis.earliest(&dates)) {
+            window.push(index);
+        }
+        light.push((id, dates));
+    }
+    let frame = Frame::of(
+        light.iter().map(|(id, d)| (id.as_str(), d.as_slice())),
+        trend,
+    );
+    drop(light);
+    let reports = outline.read_released(store, &window, max)?;
+    let incidents = assess_all(assessor, reports, &outline.assessment_decisions);
+    Ok(Windowed {
+        incidents,
+        frame,
+        withheld_reports,
+        withheld_incidents,
+    })
+}
+
+/// An incident's id: `inc:` and the smallest key of its released reports (as
+/// [`threatscape_brief::release`] and the server name them).
+fn incident_id<'a>(keys: impl Iterator<Item = &'a str>) -> String {
+    format!("inc:{}", keys.min().unwrap_or_default())
+}
+
+/// Each incident's reports assessed, on every core: assessment is the briefing's costliest step.
+fn assess_all(
+    assessor: &Assessor,
+    incidents: Vec<Vec<threatscape_model::Report>>,
+    decisions: &[threatscape_assess::Decision],
+) -> Vec<Incident> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = incidents.len().div_ceil(threads).max(1);
+    let mut slots: Vec<Vec<Vec<threatscape_model::Report>>> = Vec::new();
+    let mut rest = incidents.into_iter().peekable();
+    while rest.peek().is_some() {
+        slots.push(rest.by_ref().take(chunk).collect());
+    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = slots
+            .into_iter()
+            .map(|part| {
+                scope.spawn(move || {
+                    part.into_iter()
+                        .map(|reports| {
+                            let id = format!(
+                                "inc:{}",
+                                reports.iter().map(|r| r.key()).min().unwrap_or_default()
+                            );
+                            let assessment = assessor.assess_incident(&reports, decisions);
+                            Incident {
+                                id,
+                                reports,
+                                assessment,
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("assessing an incident does not panic"))
+            .collect()
+    })
+}
+
 /// The current time as a STIX timestamp (UTC, milliseconds).
 fn stix_now() -> String {
     let since = SystemTime::now()
@@ -185,4 +319,202 @@ fn stix_now() -> String {
         rest % 60,
         since.subsec_millis()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    //! The window gives the briefing every incident gives: [`window_incidents`] with
+    //! [`build_framed`] against [`threatscape_brief::build`] over every released incident, built
+    //! the way the server builds them, on the demo data and on the EuRepoC and CFR trackers.
+
+    use std::path::{Path, PathBuf};
+
+    use threatscape_assess::{Decision, Dimension, Verdict};
+    use threatscape_brief::build;
+    use threatscape_landscape::{Landscape, ASSESSMENT_DECISION_STREAM};
+    use threatscape_store::NewRun;
+
+    use super::*;
+
+    fn ingest(store: &mut dyn Store, path: &Path, contributor: Option<&str>) {
+        let options = threatscape_ingest::Options {
+            run: NewRun {
+                contributor: contributor.map(str::to_string),
+                actor: "test".into(),
+                ..NewRun::default()
+            },
+            ..threatscape_ingest::Options::default()
+        };
+        let inputs = threatscape_ingest::collect_inputs(&[path.to_path_buf()]);
+        let summary = threatscape_ingest::ingest(store, &inputs, &options, &mut |_| {}).unwrap();
+        assert!(
+            summary.all_files_kept(),
+            "{} did not ingest",
+            path.display()
+        );
+    }
+
+    /// The briefing from every released incident (the reference: what the server builds).
+    fn from_every_incident(store: &dyn Store, options: &BriefOptions) -> String {
+        let assessor = Assessor::builtin();
+        let landscape = Landscape::load(store, &Reconciler::default()).unwrap();
+        let max = options.audience.max_tlp();
+        let mut incidents = Vec::new();
+        let (mut withheld_reports, mut withheld_incidents) = (0, 0);
+        for (index, cluster) in landscape.incidents().iter().enumerate() {
+            let reports = landscape.released(index, max);
+            withheld_reports += cluster.members.len() - reports.len();
+            let Some(assessment) = landscape.assess(assessor, index, max) else {
+                withheld_incidents += 1;
+                continue;
+            };
+            incidents.push(Incident {
+                id: format!("inc:{}", reports.iter().map(|r| r.key()).min().unwrap()),
+                reports: reports.into_iter().cloned().collect(),
+                assessment,
+            });
+        }
+        let options = BriefOptions {
+            withheld_reports,
+            withheld_incidents,
+            ..options.clone()
+        };
+        render::json(&build(assessor, &incidents, &options))
+    }
+
+    /// The briefing from the window, as `threatscape brief` makes it.
+    fn from_the_window(store: &mut dyn Store, options: &BriefOptions) -> (String, usize) {
+        let assessor = Assessor::builtin();
+        let outline = Outline::load(store, &Reconciler::default()).unwrap();
+        let w = window_incidents(
+            &outline,
+            &*store,
+            assessor,
+            options.audience.max_tlp(),
+            &options.trend,
+        )
+        .unwrap();
+        let options = BriefOptions {
+            withheld_reports: w.withheld_reports,
+            withheld_incidents: w.withheld_incidents,
+            ..options.clone()
+        };
+        let json = render::json(&build_framed(assessor, &w.incidents, &w.frame, &options));
+        (json, w.incidents.len())
+    }
+
+    fn options(period: &str, baseline: &str, audience: &str, basis: DateBasis) -> BriefOptions {
+        let mut trend = TrendOptions::new(period.parse().unwrap(), baseline.parse().unwrap());
+        trend.date_basis = basis;
+        BriefOptions {
+            audience: audience.parse().unwrap(),
+            trend,
+            withheld_reports: 0,
+            withheld_incidents: 0,
+            capacity: CapacityTable::embedded(),
+        }
+    }
+
+    /// Checks every case; returns how many incidents the windows held and the store had.
+    fn same_briefings(store: &mut dyn Store, cases: &[(&str, &str, &str, DateBasis)]) {
+        let all = Landscape::load(&*store, &Reconciler::default())
+            .unwrap()
+            .incidents()
+            .len();
+        for &(period, baseline, audience, basis) in cases {
+            let o = options(period, baseline, audience, basis);
+            let reference = from_every_incident(&*store, &o);
+            let (windowed, read) = from_the_window(store, &o);
+            assert!(
+                reference == windowed,
+                "{period} against {baseline} for {audience} on {basis:?}: the window's briefing differs"
+            );
+            assert!(
+                read < all,
+                "{period}: the window read {read} of {all} incidents, so it proved nothing"
+            );
+        }
+    }
+
+    fn examples() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+    }
+
+    #[test]
+    fn the_window_gives_the_briefing_every_incident_gives_on_the_demo() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("demo.db").display().to_string();
+        let mut store = threatscape_store::open(&db).unwrap();
+        ingest(&mut *store, &examples().join("demo-incidents.json"), None);
+        ingest(
+            &mut *store,
+            &examples().join("demo-restricted.json"),
+            Some("Example Ministry"),
+        );
+        // An analyst's override must count the same way on both paths.
+        let outline = Outline::load(&mut *store, &Reconciler::default()).unwrap();
+        let key = outline
+            .reports
+            .iter()
+            .find(|f| f.occurred.is_some_and(|d| d.year == 2022))
+            .map(|f| f.key.clone())
+            .unwrap();
+        let decision = Decision {
+            incident: key,
+            dimension: Dimension::Threat,
+            label: "ddos".into(),
+            verdict: Verdict::Add,
+            reason: "test".into(),
+            analyst: "ana".into(),
+            recorded_at: None,
+            seq: None,
+        };
+        store
+            .append_to_stream(
+                ASSESSMENT_DECISION_STREAM,
+                "ana",
+                None,
+                &serde_json::to_value(&decision).unwrap(),
+            )
+            .unwrap();
+        same_briefings(
+            &mut *store,
+            &[
+                ("2022", "previous", "public", DateBasis::Occurred),
+                ("2022", "previous", "restricted", DateBasis::Occurred),
+                ("2022-Q1", "year-ago", "public", DateBasis::Occurred),
+                ("2023", "trailing:2", "council", DateBasis::Reported),
+                ("2017-06", "previous", "public", DateBasis::Occurred),
+            ],
+        );
+        // The reconciliation is now kept: the next outline reuses it.
+        assert!(
+            Outline::load(&mut *store, &Reconciler::default())
+                .unwrap()
+                .reused
+        );
+    }
+
+    #[test]
+    fn the_window_gives_the_briefing_every_incident_gives_on_eurepoc_and_cfr() {
+        let (Some(eurepoc), Some(cfr)) = (
+            threatscape_testkit::shared_data("eurepoc/EuRepoC_Global_Database_1.1.csv"),
+            threatscape_testkit::shared_data("cfr-cyber-operations/cyber-operations-incidents.csv"),
+        ) else {
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("trackers.db").display().to_string();
+        let mut store = threatscape_store::open(&db).unwrap();
+        ingest(&mut *store, &eurepoc, None);
+        ingest(&mut *store, &cfr, None);
+        same_briefings(
+            &mut *store,
+            &[
+                ("2022-Q1", "previous", "public", DateBasis::Occurred),
+                ("2023", "year-ago", "public", DateBasis::Occurred),
+                ("2021-Q3", "trailing:4", "public", DateBasis::Reported),
+            ],
+        );
+    }
 }

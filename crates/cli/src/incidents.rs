@@ -28,7 +28,7 @@ pub(crate) fn reconcile(db: &str, args: ReconcileArgs) -> Result<Outcome> {
     if let Some(command) = args.decision {
         return record_decision(&mut *store, command);
     }
-    let (reports, run) = reconcile_store(&*store, args.misp_galaxy.as_deref())?;
+    let (reports, run) = reconcile_store(&mut *store, args.misp_galaxy.as_deref())?;
     let multi = run
         .result
         .incidents
@@ -91,9 +91,10 @@ pub(crate) struct Run {
 }
 
 /// Reads every stored report (latest versions) and the analysts' decisions, and reconciles them
-/// (the one derivation, `threatscape_landscape`, that the briefing and the server use too).
+/// (the one derivation, `threatscape_landscape`, that the briefing and the server use too). The
+/// reconciliation is kept in the store, so the next command reuses it until a write.
 pub(crate) fn reconcile_store(
-    store: &dyn Store,
+    store: &mut dyn Store,
     misp_galaxy: Option<&Path>,
 ) -> Result<(Vec<Report>, Run)> {
     let reconciler = match misp_galaxy {
@@ -107,7 +108,7 @@ pub(crate) fn reconcile_store(
             })?,
         None => Reconciler::default(),
     };
-    let landscape = Landscape::load(store, &reconciler)?;
+    let landscape = Landscape::load_keeping(store, &reconciler)?;
     let run = Run {
         result: landscape.reconciliation,
         decisions: landscape.reconcile_decisions.len(),
@@ -141,8 +142,8 @@ fn record_decision(store: &mut dyn Store, command: DecisionCommand) -> Result<Ou
 }
 
 pub(crate) fn export_incidents(db: &str, args: ExportIncidentsArgs) -> Result<Outcome> {
-    let store = open_store(db)?;
-    let (reports, run) = reconcile_store(&*store, args.misp_galaxy.as_deref())?;
+    let mut store = open_store(db)?;
+    let (reports, run) = reconcile_store(&mut *store, args.misp_galaxy.as_deref())?;
     let mut withheld = 0usize;
     let mut incidents = Vec::new();
     for cluster in &run.result.incidents {
@@ -172,7 +173,6 @@ pub(crate) fn export_incidents(db: &str, args: ExportIncidentsArgs) -> Result<Ou
         IncidentFormat::Csv => write_atomically(&args.out, |w| write_csv(w, &incidents)),
     };
     written.with_context(|| format!("cannot write {}", args.out.display()))?;
-    let mut store = store;
     store.audit(&AuditEntry {
         actor: actor(),
         action: "export-incidents".into(),

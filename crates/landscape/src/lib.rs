@@ -13,6 +13,13 @@
 //!    material), applying the analysts' decisions.
 //! 3. [`Cached`] keeps a derivation while the store's [`ChangeMarker`] stays the same, so a
 //!    server process reuses it until any process writes a report or a decision.
+//! 4. The reconciliation itself, the expensive step, is kept in the store as a derivation
+//!    ([`DERIVATION`], see `kept`) by the commands that derive the landscape, so the next process
+//!    reuses it while the marker and the reconciler are unchanged. [`Outline`] reads only that:
+//!    incidents and each report's level, dates and source, so a briefing can pick the incidents
+//!    of its window and read and assess those alone.
+
+mod kept;
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -22,10 +29,10 @@ use threatscape_model::{Report, Tlp};
 use threatscape_reconcile::{Cluster, Reconciler, Reconciliation};
 use threatscape_store::{ChangeMarker, Store, StoreError};
 
-pub use threatscape_store::RECONCILE_DECISION_ACTION;
+pub use kept::{ReportFacts, DERIVATION};
+pub use threatscape_store::{ASSESSMENT_DECISION_STREAM, RECONCILE_DECISION_ACTION};
 
-/// The stream holding analysts' assessment decisions, oldest first.
-pub const ASSESSMENT_DECISION_STREAM: &str = "assessment-decisions";
+use kept::Kept;
 
 /// What deriving the landscape can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +50,12 @@ pub enum LandscapeError {
         why: String,
         /// The decision as stored.
         text: String,
+    },
+    /// A report an [`Outline`] names is no longer stored as it was when the outline was made.
+    #[error("the report {key} changed while it was being read; derive the landscape again")]
+    Moved {
+        /// The report's key.
+        key: String,
     },
 }
 
@@ -64,15 +77,37 @@ pub struct Landscape {
     pub incident_of: Vec<usize>,
     /// Where the store stood when this was derived.
     pub marker: ChangeMarker,
-    /// How long reconciliation took, in seconds.
+    /// How long reconciliation took, in seconds (0 when a kept reconciliation was reused).
     pub reconcile_seconds: f64,
+    /// Whether the reconciliation was the one kept in the store rather than made afresh.
+    pub reused: bool,
 }
 
 impl Landscape {
-    /// Reads the store and reconciles every report with `reconciler`.
+    /// Reads the store and reconciles every report with `reconciler`, reusing the
+    /// reconciliation kept in the store when the same reconciler made it at the same marker.
     pub fn load(store: &dyn Store, reconciler: &Reconciler) -> Result<Landscape> {
-        // The marker first: a write landing during the read makes the next check refresh.
+        Self::read(store, reconciler).map(|(landscape, _)| landscape)
+    }
+
+    /// [`Landscape::load`], keeping a fresh reconciliation in the store for the next process.
+    pub fn load_keeping(store: &mut dyn Store, reconciler: &Reconciler) -> Result<Landscape> {
+        let (landscape, fresh) = Self::read(&*store, reconciler)?;
+        if let Some(body) = fresh {
+            store.put_derivation(DERIVATION, &landscape.marker, &body)?;
+        }
+        Ok(landscape)
+    }
+
+    /// The landscape and, when it was reconciled afresh, the body to keep.
+    fn read(store: &dyn Store, reconciler: &Reconciler) -> Result<(Landscape, Option<Vec<u8>>)> {
+        // The marker first: a write landing during the read makes the next check refresh, and a
+        // reconciliation kept at this marker is of exactly the reports read below.
         let marker = store.change_marker()?;
+        let fingerprint = reconciler.fingerprint();
+        let kept = store
+            .derivation(DERIVATION, &marker)?
+            .and_then(|body| Kept::decode(&body, &fingerprint));
         let mut reports = Vec::new();
         store.for_each_report(Tlp::Red, &mut |r| {
             reports.push(r.clone());
@@ -80,11 +115,27 @@ impl Landscape {
         })?;
         let reconcile_decisions = reconcile_decisions(store)?;
         let assessment_decisions = assessment_decisions(store)?;
-        let started = Instant::now();
-        let reconciliation = reconciler.reconcile(&reports, &reconcile_decisions);
-        let reconcile_seconds = started.elapsed().as_secs_f64();
+        let reused = kept.filter(|k| {
+            k.reports.len() == reports.len()
+                && k.reports
+                    .iter()
+                    .zip(&reports)
+                    .all(|(f, r)| f.key == r.key())
+        });
+        let (reconciliation, reconcile_seconds, fresh) =
+            match reused.as_ref().and_then(Kept::reconciliation) {
+                Some(r) => (r, 0.0, None),
+                None => {
+                    let started = Instant::now();
+                    let r = reconciler.reconcile(&reports, &reconcile_decisions);
+                    let seconds = started.elapsed().as_secs_f64();
+                    let facts: Vec<ReportFacts> = reports.iter().map(ReportFacts::of).collect();
+                    let body = Kept::encode(&fingerprint, &facts, &r);
+                    (r, seconds, Some(body))
+                }
+            };
         let incident_of = reconciliation.incident_of();
-        Ok(Landscape {
+        let landscape = Landscape {
             reports,
             reconciliation,
             reconcile_decisions,
@@ -92,7 +143,9 @@ impl Landscape {
             incident_of,
             marker,
             reconcile_seconds,
-        })
+            reused: fresh.is_none(),
+        };
+        Ok((landscape, fresh))
     }
 
     /// The incidents, in order (an incident's number is its index + 1).
@@ -117,6 +170,115 @@ impl Landscape {
         let released: Vec<Report> = self.released(index, max_tlp).into_iter().cloned().collect();
         (!released.is_empty())
             .then(|| assessor.assess_incident(&released, &self.assessment_decisions))
+    }
+}
+
+/// The incidents without their reports: which reports each holds, and each report's level,
+/// dates and source. Enough to decide which incidents a task needs before reading any report, so
+/// a briefing over a large store reads and assesses only the incidents of its window.
+#[derive(Debug)]
+pub struct Outline {
+    /// Every stored report's facts (latest versions, in ingest order).
+    pub reports: Vec<ReportFacts>,
+    /// The incidents (clusters of indexes into [`Outline::reports`]).
+    pub reconciliation: Reconciliation,
+    /// The analysts' assessment decisions, oldest first.
+    pub assessment_decisions: Vec<threatscape_assess::Decision>,
+    /// Where the store stood when this was derived.
+    pub marker: ChangeMarker,
+    /// Whether the reconciliation kept in the store was reused (else the reports were read and
+    /// reconciled, and the result kept).
+    pub reused: bool,
+}
+
+impl Outline {
+    /// The outline from the reconciliation kept in the store; when it is stale or missing, the
+    /// reports are read and reconciled ([`Landscape::load_keeping`]) and the result kept.
+    pub fn load(store: &mut dyn Store, reconciler: &Reconciler) -> Result<Outline> {
+        let marker = store.change_marker()?;
+        let kept = store
+            .derivation(DERIVATION, &marker)?
+            .and_then(|body| Kept::decode(&body, &reconciler.fingerprint()));
+        if let Some(kept) = kept {
+            if let Some(reconciliation) = kept.reconciliation() {
+                return Ok(Outline {
+                    reports: kept.reports,
+                    reconciliation,
+                    assessment_decisions: assessment_decisions(&*store)?,
+                    marker,
+                    reused: true,
+                });
+            }
+        }
+        let landscape = Landscape::load_keeping(store, reconciler)?;
+        Ok(Outline {
+            reports: landscape.reports.iter().map(ReportFacts::of).collect(),
+            reconciliation: landscape.reconciliation,
+            assessment_decisions: landscape.assessment_decisions,
+            marker: landscape.marker,
+            reused: false,
+        })
+    }
+
+    /// The incidents (indexes into the reconciliation's incidents) each with the facts of its
+    /// reports released at `max_tlp`; incidents with none released are left out.
+    pub fn released(&self, max_tlp: Tlp) -> impl Iterator<Item = (usize, Vec<&ReportFacts>)> {
+        self.reconciliation
+            .incidents
+            .iter()
+            .enumerate()
+            .filter_map(move |(index, c)| {
+                let facts: Vec<&ReportFacts> = c
+                    .members
+                    .iter()
+                    .map(|&m| &self.reports[m])
+                    .filter(|f| f.tlp <= max_tlp)
+                    .collect();
+                (!facts.is_empty()).then_some((index, facts))
+            })
+    }
+
+    /// The reports of `incidents` released at `max_tlp`, read from the store: for each incident,
+    /// its released reports in ingest order. An error when the store no longer holds them as the
+    /// outline describes (a write landed since): deriving again gives the right answer.
+    pub fn read_released(
+        &self,
+        store: &dyn Store,
+        incidents: &[usize],
+        max_tlp: Tlp,
+    ) -> Result<Vec<Vec<Report>>> {
+        let keys: Vec<&str> = incidents
+            .iter()
+            .flat_map(|&i| self.reconciliation.incidents[i].members.iter())
+            .map(|&m| &self.reports[m])
+            .filter(|f| f.tlp <= max_tlp)
+            .map(|f| f.key.as_str())
+            .collect();
+        let mut by_key: std::collections::HashMap<String, Report> = store
+            .reports_by_keys(&keys)?
+            .into_iter()
+            .map(|r| (r.key(), r))
+            .collect();
+        let mut out = Vec::with_capacity(incidents.len());
+        for &i in incidents {
+            let mut reports = Vec::new();
+            for &m in &self.reconciliation.incidents[i].members {
+                let facts = &self.reports[m];
+                if facts.tlp > max_tlp {
+                    continue;
+                }
+                match by_key.remove(&facts.key) {
+                    Some(r) if r.tlp == facts.tlp => reports.push(r),
+                    _ => {
+                        return Err(LandscapeError::Moved {
+                            key: facts.key.clone(),
+                        })
+                    }
+                }
+            }
+            out.push(reports);
+        }
+        Ok(out)
     }
 }
 

@@ -72,6 +72,25 @@ struct GalaxyMeta {
 }
 
 impl AliasTable {
+    /// Every name with the groups it designates, sorted: the table's content in an order that
+    /// does not depend on hashing (for [`crate::Reconciler::fingerprint`]).
+    pub(crate) fn canonical(&self) -> Vec<(&str, Vec<&str>)> {
+        let mut out: Vec<(&str, Vec<&str>)> = self
+            .names
+            .iter()
+            .map(|(name, groups)| {
+                let mut g: Vec<&str> = groups
+                    .iter()
+                    .map(|&i| self.groups[i as usize].as_str())
+                    .collect();
+                g.sort_unstable();
+                (name.as_str(), g)
+            })
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
     /// An empty table: every actor name stands only for itself.
     pub fn empty() -> Self {
         AliasTable::default()

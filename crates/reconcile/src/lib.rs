@@ -157,7 +157,7 @@ pub struct Cluster {
 }
 
 /// A decision that could not be applied (yet).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DecisionIssue {
     /// The decision.
     pub decision: Decision,
@@ -166,7 +166,7 @@ pub struct DecisionIssue {
 }
 
 /// Counts describing one run, for summaries and benchmarks.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Stats {
     /// Reports given.
     pub reports: usize,
@@ -227,6 +227,20 @@ impl Default for Reconciler {
 }
 
 impl Reconciler {
+    /// A digest of everything that decides this reconciler's output: the rule version, the
+    /// options and the actor aliases. A reconciliation kept from an earlier run is reused only by
+    /// a reconciler with the same fingerprint.
+    pub fn fingerprint(&self) -> String {
+        threatscape_model::sha256_hex(
+            format!(
+                "{RULE_VERSION}\n{:?}\n{:?}",
+                self.options,
+                self.aliases.canonical()
+            )
+            .as_bytes(),
+        )
+    }
+
     /// A reconciler with the project's built-in actor aliases.
     pub fn new(options: Options) -> Self {
         Reconciler {

@@ -31,7 +31,7 @@ pub use jobs::{Job, JobId, JobRecord, JobState};
 pub use sqlite::SqliteStore;
 pub use streams::{
     check_stream_name, AccountRecord, ChangeMarker, StreamEntry, TokenRecord,
-    RECONCILE_DECISION_ACTION,
+    ASSESSMENT_DECISION_STREAM, RECONCILE_DECISION_ACTION,
 };
 use threatscape_model::{sha256_hex, Contributor, ContributorType, Report, Tlp};
 
@@ -385,9 +385,9 @@ pub trait Store {
     fn stale_jobs(&self, kind: &str, older_than_ms: i64) -> Result<Vec<JobRecord>>;
 
     /// A value that changes whenever anything a derived view reads changes: a report version,
-    /// an analyst's reconciliation decision (audit action `reconcile-decision`) or a stream entry.
-    /// Cheap (three index lookups), so a process can check it before reusing a cached derivation,
-    /// whichever process wrote.
+    /// an analyst's reconciliation decision (audit action `reconcile-decision`) or assessment
+    /// decision (stream [`ASSESSMENT_DECISION_STREAM`]). Cheap (three index lookups), so a process
+    /// can check it before reusing a cached derivation, whichever process wrote.
     fn change_marker(&self) -> Result<ChangeMarker>;
 
     /// Calls `f` with every user and their tokens' digests, by user id (for [`migrate`]).
@@ -407,3 +407,17 @@ pub fn open(target: &str) -> Result<Box<dyn Store + Send>> {
         Ok(Box::new(SqliteStore::open(path)?))
     }
 }
+    /// The body of derivation `name` if it was kept by [`Store::put_derivation`] at `marker`;
+    /// `None` when there is none or it was made when the store stood elsewhere (it is stale).
+    fn derivation(&self, name: &str, marker: &ChangeMarker) -> Result<Option<Vec<u8>>>;
+
+    /// Keeps `body` as derivation `name`, made when the store stood at `marker`, replacing the
+    /// one kept before. Derivations are a cache shared by processes (an expensive result such as
+    /// the reconciliation of every report): never the only copy of anything, so backups, copies
+    /// and fingerprints leave them out.
+    fn put_derivation(&mut self, name: &str, marker: &ChangeMarker, body: &[u8]) -> Result<()>;
+
+    /// The latest version of each report whose key is in `keys` (whatever its level: the caller
+    /// releases), in ingest order; keys with no report are skipped.
+    fn reports_by_keys(&self, keys: &[&str]) -> Result<Vec<Report>>;
+

@@ -31,15 +31,22 @@ pub struct StreamEntry {
 
 /// Where the store's derived inputs stand (see [`crate::Store::change_marker`]): equal markers
 /// mean nothing a derivation reads has changed in between.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub struct ChangeMarker {
     /// The highest report version number.
     pub reports: i64,
     /// The highest audit number of an analyst's reconciliation decision.
     pub decisions: i64,
-    /// How many stream entries there are (streams are append-only).
-    pub stream_entries: i64,
+    /// The number of the latest entry of the [`ASSESSMENT_DECISION_STREAM`] (streams are
+    /// append-only). Other streams (meetings, editions, cursors) do not move the marker: the
+    /// derived landscape does not read them.
+    pub assessment_decisions: i64,
 }
+
+/// The stream holding analysts' assessment decisions (confirm, reject, add), oldest first.
+pub const ASSESSMENT_DECISION_STREAM: &str = "assessment-decisions";
 
 /// The audit action of an analyst's reconciliation decision (link, unlink, split).
 pub const RECONCILE_DECISION_ACTION: &str = "reconcile-decision";

@@ -855,3 +855,47 @@ impl Store for PgStore {
         self.for_each_account_impl(f)
     }
 }
+    fn derivation(&self, name: &str, marker: &crate::ChangeMarker) -> Result<Option<Vec<u8>>> {
+        let marker = serde_json::to_string(marker).expect("a marker serialises");
+        let rows = self.conn.borrow_mut().query(
+            "SELECT body FROM derivations WHERE name = $1 AND marker = $2",
+            &[&name, &marker],
+            &format!("reading the derivation {name}"),
+        )?;
+        Ok(rows.first().map(|r| r.get(0)))
+    }
+
+    fn put_derivation(
+        &mut self,
+        name: &str,
+        marker: &crate::ChangeMarker,
+        body: &[u8],
+    ) -> Result<()> {
+        let marker = serde_json::to_string(marker).expect("a marker serialises");
+        self.conn.borrow_mut().execute(
+            "INSERT INTO derivations(name, marker, written, body) VALUES ($1, $2, now(), $3)
+             ON CONFLICT (name) DO UPDATE
+             SET marker = excluded.marker, written = excluded.written, body = excluded.body",
+            &[&name, &marker, &body],
+            &format!("keeping the derivation {name}"),
+        )?;
+        Ok(())
+    }
+
+    fn reports_by_keys(&self, keys: &[&str]) -> Result<Vec<Report>> {
+        let rows = self.conn.borrow_mut().query(
+            "SELECT json FROM reports r
+             WHERE key = ANY($1) AND seq = (SELECT MAX(seq) FROM reports WHERE key = r.key)
+             ORDER BY seq",
+            &[&keys],
+            "reading reports by key",
+        )?;
+        rows.iter()
+            .map(|row| {
+                serde_json::from_str(row.get(0)).map_err(|e| {
+                    self.incompatible(format!("holds a report this version cannot read: {e}"))
+                })
+            })
+            .collect()
+    }
+

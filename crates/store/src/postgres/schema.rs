@@ -168,6 +168,15 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX audit_reconcile_decisions ON audit_log (seq) WHERE action = 'reconcile-decision';
     "#,
+    // 7: derivations kept between processes (a cache: see Store::put_derivation).
+    r#"
+    CREATE TABLE derivations (
+        name    text        NOT NULL PRIMARY KEY,
+        marker  text        NOT NULL,  -- the ChangeMarker it was made at, as JSON
+        written timestamptz NOT NULL,
+        body    bytea       NOT NULL
+    );
+    "#,
 ];
 
 /// Creates `schema` when given and missing, and applies the migrations the store lacks, all under

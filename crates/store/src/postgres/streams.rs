@@ -132,14 +132,14 @@ impl PgStore {
             "SELECT (SELECT COALESCE(MAX(seq), 0) FROM reports),
                     (SELECT COALESCE(MAX(seq), 0) FROM audit_log
                      WHERE action = 'reconcile-decision'),
-                    (SELECT COUNT(*) FROM streams)",
-            &[],
+                    (SELECT COALESCE(MAX(seq), 0) FROM streams WHERE stream = $1)",
+            &[&crate::ASSESSMENT_DECISION_STREAM],
             "reading the change marker",
         )?;
         Ok(ChangeMarker {
             reports: rows[0].get(0),
             decisions: rows[0].get(1),
-            stream_entries: rows[0].get(2),
+            assessment_decisions: rows[0].get(2),
         })
     }
 

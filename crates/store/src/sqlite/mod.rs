@@ -696,3 +696,67 @@ impl Store for SqliteStore {
         self.for_each_account_impl(f)
     }
 }
+    fn derivation(&self, name: &str, marker: &crate::ChangeMarker) -> Result<Option<Vec<u8>>> {
+        let what = format!("reading the derivation {name}");
+        let marker = serde_json::to_string(marker).expect("a marker serialises");
+        self.conn
+            .query_row(
+                "SELECT body FROM derivations WHERE name = ?1 AND marker = ?2",
+                params![name, marker],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db(&what))
+    }
+
+    fn put_derivation(
+        &mut self,
+        name: &str,
+        marker: &crate::ChangeMarker,
+        body: &[u8],
+    ) -> Result<()> {
+        let what = format!("keeping the derivation {name}");
+        let marker = serde_json::to_string(marker).expect("a marker serialises");
+        self.conn
+            .execute(
+                "INSERT INTO derivations(name, marker, written, body)
+                 VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?3)
+                 ON CONFLICT(name) DO UPDATE
+                 SET marker = excluded.marker, written = excluded.written, body = excluded.body",
+                params![name, marker, body],
+            )
+            .map_err(db(&what))?;
+        Ok(())
+    }
+
+    fn reports_by_keys(&self, keys: &[&str]) -> Result<Vec<Report>> {
+        const CHUNK: usize = 500;
+        let mut found: Vec<(i64, Report)> = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(CHUNK) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let sql = format!(
+                "SELECT seq, json FROM reports r
+                 WHERE key IN ({marks}) AND seq = (SELECT MAX(seq) FROM reports WHERE key = r.key)"
+            );
+            let mut st = self
+                .conn
+                .prepare_cached(&sql)
+                .map_err(db("reading reports by key"))?;
+            let mut rows = st
+                .query(rusqlite::params_from_iter(chunk.iter()))
+                .map_err(db("reading reports by key"))?;
+            while let Some(row) = rows.next().map_err(db("reading reports by key"))? {
+                let seq: i64 = row.get(0).map_err(db("reading reports by key"))?;
+                let json: String = row.get(1).map_err(db("reading reports by key"))?;
+                let report: Report =
+                    serde_json::from_str(&json).map_err(|e| StoreError::Incompatible {
+                        path: self.path.display().to_string(),
+                        problem: format!("holds a report this version cannot read: {e}"),
+                    })?;
+                found.push((seq, report));
+            }
+        }
+        found.sort_by_key(|(seq, _)| *seq);
+        Ok(found.into_iter().map(|(_, r)| r).collect())
+    }
+

@@ -110,6 +110,13 @@ const MIGRATIONS: &[&str] = &[
      ) WITHOUT ROWID;",
     // 6: analysts' reconciliation decisions found without scanning the audit log (change markers).
     "CREATE INDEX audit_reconcile_decisions ON audit_log(seq) WHERE action = 'reconcile-decision';",
+    // 7: derivations kept between processes (a cache: see Store::put_derivation).
+    "CREATE TABLE derivations (
+         name    TEXT NOT NULL PRIMARY KEY,
+         marker  TEXT NOT NULL,   -- the ChangeMarker it was made at, as JSON
+         written TEXT NOT NULL,
+         body    BLOB NOT NULL
+     );",
 ];
 
 /// Applies the migrations this store lacks.

@@ -189,13 +189,13 @@ impl SqliteStore {
                 "SELECT (SELECT COALESCE(MAX(seq), 0) FROM reports),
                         (SELECT COALESCE(MAX(seq), 0) FROM audit_log
                          WHERE action = 'reconcile-decision'),
-                        (SELECT COUNT(*) FROM streams)",
-                [],
+                        (SELECT COALESCE(MAX(seq), 0) FROM streams WHERE stream = ?1)",
+                [crate::ASSESSMENT_DECISION_STREAM],
                 |r| {
                     Ok(ChangeMarker {
                         reports: r.get(0)?,
                         decisions: r.get(1)?,
-                        stream_entries: r.get(2)?,
+                        assessment_decisions: r.get(2)?,
                     })
                 },
             )

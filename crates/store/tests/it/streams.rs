@@ -3,7 +3,9 @@
 
 use serde_json::json;
 use threatscape_model::Tlp;
-use threatscape_store::{AuditEntry, Store, StoreError, RECONCILE_DECISION_ACTION};
+use threatscape_store::{
+    AuditEntry, Store, StoreError, ASSESSMENT_DECISION_STREAM, RECONCILE_DECISION_ACTION,
+};
 
 use super::more_checks::SharedDatabase;
 
@@ -14,6 +16,8 @@ pub(crate) fn run(open: &dyn Fn() -> Box<dyn Store>) {
     refuses_bad_names_and_numbers(&mut *open());
     the_change_marker_moves_with_what_derivations_read(&mut *open());
     finds_jobs_left_running_past_their_lease(&mut *open());
+    keeps_a_derivation_for_the_marker_it_was_made_at(&mut *open());
+    reads_the_latest_report_of_each_key_asked(&mut *open());
 }
 
 pub(crate) fn run_shared(new_database: &dyn Fn() -> SharedDatabase) {
@@ -212,7 +216,7 @@ fn the_change_marker_moves_with_what_derivations_read(store: &mut dyn Store) {
     store.audit(&super::audit("an export")).unwrap();
     let quiet = store.change_marker().unwrap();
     assert_eq!(
-        (quiet.reports, quiet.decisions, quiet.stream_entries),
+        (quiet.reports, quiet.decisions, quiet.assessment_decisions),
         (0, 0, 0)
     );
     super::write_reports(
@@ -231,12 +235,94 @@ fn the_change_marker_moves_with_what_derivations_read(store: &mut dyn Store) {
         .unwrap();
     let after_decision = store.change_marker().unwrap();
     assert!(after_decision.decisions > 0 && after_decision.reports == after_report.reports);
+    // A meeting's events or a briefing edition are not read by the landscape: the marker stays.
     store
-        .append_to_stream("assessment-decisions", "ana", None, &json!({}))
+        .append_to_stream("debate:m1", "sec", None, &json!({"event": "opened"}))
+        .unwrap();
+    assert_eq!(store.change_marker().unwrap(), after_decision);
+    store
+        .append_to_stream(ASSESSMENT_DECISION_STREAM, "ana", None, &json!({}))
         .unwrap();
     let after_stream = store.change_marker().unwrap();
-    assert_eq!(after_stream.stream_entries, 1);
+    assert_eq!(after_stream.assessment_decisions, 1);
     assert_ne!(after_stream, after_decision);
+}
+
+fn keeps_a_derivation_for_the_marker_it_was_made_at(store: &mut dyn Store) {
+    let empty = store.change_marker().unwrap();
+    assert_eq!(store.derivation("reconciliation", &empty).unwrap(), None);
+    store
+        .put_derivation("reconciliation", &empty, b"first")
+        .unwrap();
+    assert_eq!(
+        store
+            .derivation("reconciliation", &empty)
+            .unwrap()
+            .as_deref(),
+        Some(&b"first"[..])
+    );
+    assert_eq!(store.derivation("other", &empty).unwrap(), None);
+    // A report written: the kept body is stale for the new marker.
+    super::write_reports(
+        store,
+        vec![super::report("cfr", Some("9"), "Viasat", Tlp::Clear)],
+    );
+    let moved = store.change_marker().unwrap();
+    assert_eq!(store.derivation("reconciliation", &moved).unwrap(), None);
+    // Replacing keeps one body per name; binary bodies survive intact.
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
+    store
+        .put_derivation("reconciliation", &moved, &bytes)
+        .unwrap();
+    assert_eq!(
+        store.derivation("reconciliation", &moved).unwrap(),
+        Some(bytes)
+    );
+    assert_eq!(store.derivation("reconciliation", &empty).unwrap(), None);
+    // Derivations are a cache: they do not move the marker themselves.
+    assert_eq!(store.change_marker().unwrap(), moved);
+}
+
+fn reads_the_latest_report_of_each_key_asked(store: &mut dyn Store) {
+    super::write_reports(
+        store,
+        vec![
+            super::report("cfr", Some("1"), "NotPetya", Tlp::Clear),
+            super::report("cfr", Some("2"), "WannaCry", Tlp::Red),
+            super::report("eurepoc", Some("3"), "Viasat", Tlp::Green),
+        ],
+    );
+    // A new version of cfr:1.
+    super::write_reports(
+        store,
+        vec![super::report(
+            "cfr",
+            Some("1"),
+            "NotPetya (revised)",
+            Tlp::Amber,
+        )],
+    );
+    let got = store
+        .reports_by_keys(&["eurepoc:3", "cfr:1", "cfr:2", "cfr:404"])
+        .unwrap();
+    let seen: Vec<(String, &str, Tlp)> = got
+        .iter()
+        .map(|r| (r.key(), r.title.as_str(), r.tlp))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("cfr:2".to_string(), "WannaCry", Tlp::Red),
+            ("eurepoc:3".to_string(), "Viasat", Tlp::Green),
+            ("cfr:1".to_string(), "NotPetya (revised)", Tlp::Amber),
+        ],
+        "latest versions, whatever their level, in ingest order; unknown keys skipped"
+    );
+    // More keys than one statement takes.
+    let many: Vec<String> = (0..1200).map(|n| format!("native:{n}")).collect();
+    let refs: Vec<&str> = many.iter().map(String::as_str).chain(["cfr:2"]).collect();
+    assert_eq!(store.reports_by_keys(&refs).unwrap().len(), 1);
+    assert!(store.reports_by_keys(&[]).unwrap().is_empty());
 }
 
 fn finds_jobs_left_running_past_their_lease(store: &mut dyn Store) {
