@@ -67,6 +67,8 @@ pub(crate) fn ingest(db: &str, args: IngestArgs) -> Result<Outcome> {
             actor: actor(),
         },
         reader: Default::default(),
+        refs: args.refs.mode(),
+        refs_visible_to: None,
     };
     let mut store = open_store(db)?;
     let total: u64 = inputs
@@ -123,6 +125,8 @@ fn ingest_json(summary: &Summary) -> serde_json::Value {
         "kept_with_errors": summary.kept_with_errors,
         "rejected": summary.rejected,
         "warnings": summary.warnings,
+        "dangling_refs": summary.dangling_refs,
+        "dangling": summary.dangling,
         "reports": summary.reports,
         "errors": summary.errors,
         "repairs": summary.repairs,
@@ -146,6 +150,16 @@ fn print_summary(summary: &Summary, verb: &str) {
         out += &format!(
             "... and {} more repairs (see --json)\n",
             summary.repairs.len() - repairs_shown
+        );
+    }
+    let dangling_shown = summary.dangling.len().min(20);
+    for dangling in &summary.dangling[..dangling_shown] {
+        out += &format!("dangling reference: {dangling}\n");
+    }
+    if summary.dangling_refs > dangling_shown as u64 {
+        out += &format!(
+            "... and {} more dangling references (see --json)\n",
+            summary.dangling_refs - dangling_shown as u64
         );
     }
     let rows: Vec<Vec<String>> = summary
@@ -190,6 +204,10 @@ fn print_summary(summary: &Summary, verb: &str) {
         ],
         vec!["rejected".into(), summary.rejected.to_string()],
         vec!["warnings".into(), summary.warnings.to_string()],
+        vec![
+            "dangling references".into(),
+            summary.dangling_refs.to_string(),
+        ],
     ];
     out += "\n";
     out += &render(&[verb, ""], &totals);

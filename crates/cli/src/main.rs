@@ -161,6 +161,24 @@ impl FormatArg {
     }
 }
 
+/// What a dangling reference does to its file (`ingest --refs`).
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum RefsArg {
+    /// List and count them; keep the file.
+    Report,
+    /// Refuse the file.
+    Strict,
+}
+
+impl RefsArg {
+    fn mode(self) -> threatscape_ingest::RefMode {
+        match self {
+            RefsArg::Report => threatscape_ingest::RefMode::Report,
+            RefsArg::Strict => threatscape_ingest::RefMode::Strict,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 struct IngestArgs {
     /// Files or folders to read.
@@ -175,6 +193,11 @@ struct IngestArgs {
     /// Keep the valid objects of a file that has invalid ones (each invalid one is reported).
     #[arg(long)]
     skip_invalid_objects: bool,
+    /// References to objects neither in the same file nor in the store: `report` lists and
+    /// counts them and keeps the file (STIX allows referring to objects held elsewhere); `strict`
+    /// refuses the file, leaving the store unchanged.
+    #[arg(long, value_enum, default_value = "report")]
+    refs: RefsArg,
     /// The contributing organisation (replaces what a file says about its producer).
     #[arg(long, requires = "contributor_type")]
     contributor: Option<String>,

@@ -403,6 +403,7 @@ pub(crate) fn pull(db: &str, args: PullArgs) -> Result<Outcome> {
             actor: actor(),
         },
         reader: Default::default(),
+        ..Options::default()
     };
     let inputs = Inputs {
         files: pages.iter().map(|p| p.path.clone()).collect(),

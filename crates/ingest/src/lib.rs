@@ -8,11 +8,20 @@
 //! one is listed.
 //!
 //! The same pipeline without a store is [`validate_paths`].
+//!
+//! References (`*_ref`, `*_refs`, markings, extension definitions) to objects that are neither in
+//! the file nor in the store are listed in the summary as [`DanglingRef`]s: STIX allows them (the
+//! object may be held elsewhere), so by default the file is kept; with [`RefMode::Strict`] it is
+//! refused. The store is asked once per file, for every id the file does not hold, inside the
+//! file's own transaction ([`threatscape_store::Lookup`]), so the answer and the write agree.
 
 mod inputs;
 mod summary;
 
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::fs::File;
+use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -26,12 +35,12 @@ use threatscape_stix::reader::{Location, RawObject, ReadError, Reader, ReaderOpt
 use threatscape_stix::validate::{self, Severity};
 use threatscape_stix::{canonical, markings, upgrade, JsonMap};
 use threatscape_store::{
-    Abort, AuditEntry, BatchItem, NewRun, ObjectVersion, OnConflict, Store, StoreError,
+    Abort, AuditEntry, BatchItem, Lookup, NewRun, ObjectVersion, OnConflict, Store, StoreError,
     WriteOutcome,
 };
 
 pub use inputs::{collect_inputs, Inputs, Skipped};
-pub use summary::{Diagnostic, FileStatus, FileSummary, ReportCounts, Summary};
+pub use summary::{DanglingRef, Diagnostic, FileStatus, FileSummary, ReportCounts, Summary};
 pub use threatscape_sources::SourceFormat;
 
 /// The input format of a run: one for every file, or decided file by file from the content.
@@ -59,6 +68,23 @@ pub struct Options {
     pub contributor: Option<Contributor>,
     /// Limits of the reader.
     pub reader: ReaderOptions,
+    /// What a reference to an object neither in the file nor in the store does to the file.
+    pub refs: RefMode,
+    /// Resolve references only against the stored versions this reader may see (a TAXII client
+    /// must not learn from the answer that an object above its clearance exists); None resolves
+    /// against every version (the operator's command line).
+    pub refs_visible_to: Option<threatscape_store::Reader>,
+}
+
+/// What a dangling reference (to an object neither in the same file nor in the store) does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RefMode {
+    /// It is listed and counted in the summary; the file is kept (STIX allows referring to
+    /// objects held elsewhere).
+    #[default]
+    Report,
+    /// It refuses the file: nothing of it is kept.
+    Strict,
 }
 
 /// Where an ingest is, for a progress display.
@@ -107,7 +133,13 @@ pub fn ingest(
 pub fn validate_paths(inputs: &Inputs, options: &Options) -> Summary {
     let mut summary = Summary::new(&inputs.skipped);
     for path in &inputs.files {
-        let mut file = process_file(path, options, &AtomicU64::new(0), &mut |_| true);
+        let mut file = process_file(
+            path,
+            options,
+            &AtomicU64::new(0),
+            &mut |_| true,
+            &mut |_| None,
+        );
         // Nothing is written: a file without a reason for rejection counts as kept.
         file.settle(options, Some(WriteOutcome::default()));
         summary.add(file);
@@ -137,20 +169,43 @@ fn ingest_file(
     let worker_path = path.to_path_buf();
     let worker_options = options.clone();
     let worker = std::thread::spawn(move || {
-        let mut batch = Vec::with_capacity(BATCH);
-        let mut receiver_gone = false;
+        // (batch being filled, whether the writer has gone)
+        let out = RefCell::new((Vec::with_capacity(BATCH), false));
         let mut file = process_file(
             &worker_path,
             &worker_options,
             &worker_position,
             &mut |item| {
+                let (batch, receiver_gone) = &mut *out.borrow_mut();
                 batch.push(item);
                 if batch.len() == BATCH {
-                    receiver_gone = tx.send(std::mem::take(&mut batch)).is_err();
+                    *receiver_gone = tx.send(std::mem::take(batch)).is_err();
                 }
-                !receiver_gone
+                !*receiver_gone
+            },
+            &mut |ids| {
+                // Asked inside the transaction: the writer answers when it reaches the question.
+                let (reply, answer) = mpsc::sync_channel(1);
+                {
+                    let (batch, receiver_gone) = &mut *out.borrow_mut();
+                    if *receiver_gone {
+                        return None;
+                    }
+                    batch.push(Ok(BatchItem::Lookup(Lookup {
+                        ids,
+                        visible_to: worker_options.refs_visible_to.clone(),
+                        reply,
+                    })));
+                    *receiver_gone = tx.send(std::mem::take(batch)).is_err();
+                    if *receiver_gone {
+                        return None;
+                    }
+                }
+                // An error when the writer failed before answering: the file is lost anyway.
+                answer.recv().ok()
             },
         );
+        let (mut batch, receiver_gone) = out.into_inner();
         // Decide now, while the transaction is still open: an abort is the last item sent.
         if let Some(why) = file.rejection(&worker_options) {
             batch.push(Err(Abort(why)));
@@ -195,13 +250,19 @@ fn ingest_file(
     Ok(file)
 }
 
+/// What the store answers about ids a file refers to but does not hold: those of them it holds, or
+/// None when there is no store to ask (validation) or it has gone (its own error ends the file).
+type Resolve<'a> = dyn FnMut(Vec<String>) -> Option<Vec<String>> + 'a;
+
 /// Reads, upgrades, validates and prepares every object of one file, handing each valid one to
-/// `emit` (which returns false to stop early). Returns the file's findings and counts.
+/// `emit` (which returns false to stop early) and asking `resolve` about the references the file
+/// does not resolve itself. Returns the file's findings and counts.
 fn process_file(
     path: &Path,
     options: &Options,
     position: &AtomicU64,
     emit: &mut dyn FnMut(Result<BatchItem, Abort>) -> bool,
+    resolve: &mut Resolve<'_>,
 ) -> FileSummary {
     let format = match options.format {
         Format::Fixed(f) => Some(f),
@@ -232,7 +293,7 @@ fn process_file(
     // STIX: the objects are streamed into the store, and the same pass gathers what the incident
     // adapter needs to derive reports, so the file is read and parsed once.
     let mut collector = Some(Collector::new(&path.display().to_string()));
-    let mut file = process_stix_objects(path, options, position, emit, &mut collector);
+    let mut file = process_stix_objects(path, options, position, emit, resolve, &mut collector);
     file.format = Some(format_name(format));
     if file.fatal.is_some() {
         return file;
@@ -327,9 +388,11 @@ fn process_stix_objects(
     options: &Options,
     position: &AtomicU64,
     emit: &mut dyn FnMut(Result<BatchItem, Abort>) -> bool,
+    resolve: &mut Resolve<'_>,
     collector: &mut Option<Collector>,
 ) -> FileSummary {
     let mut context_bytes = 0usize;
+    let mut refs = RefTracker::default();
     let mut file = FileSummary::new(path);
     let source = match File::open(path) {
         Ok(f) => f,
@@ -388,6 +451,7 @@ fn process_stix_objects(
             file.kept_with_errors += 1;
         }
         *file.by_type.entry(version.type_.clone()).or_default() += 1;
+        refs.add(&version.id, &raw, checked.refs);
         // Once the file is sure to be rejected, stop sending work to the writer but keep reading
         // to report every problem.
         if emitting && file.rejection(options).is_none() {
@@ -395,7 +459,94 @@ fn process_stix_objects(
         }
         true
     });
+    if file.fatal.is_none() && file.rejection(options).is_none() {
+        refs.settle(path, options, resolve, &mut file);
+    }
     file
+}
+
+/// The references of a file's kept objects that the file itself does not resolve.
+///
+/// The ids of the file are kept as 64-bit hashes (a file of millions of objects stays tens of
+/// megabytes; a collision, with odds near 2^-64 per pair, could only hide a dangling reference),
+/// and a reference is kept only while its target has not been seen, so a bundle that lists
+/// objects before the relationships between them holds almost nothing.
+#[derive(Default)]
+struct RefTracker {
+    hasher: std::collections::hash_map::RandomState,
+    ids: HashSet<u64>,
+    pending: Vec<(String, Location, String, validate::Reference)>,
+}
+
+impl RefTracker {
+    fn add(&mut self, id: &str, raw: &RawObject, refs: Vec<validate::Reference>) {
+        self.ids.insert(self.hasher.hash_one(id));
+        for r in refs {
+            if !self.ids.contains(&self.hasher.hash_one(r.target.as_str())) {
+                self.pending
+                    .push((id.to_string(), raw.start, raw.pointer.clone(), r));
+            }
+        }
+    }
+
+    /// Asks the store once about every target still unresolved, and records the references to
+    /// the ones it does not hold (refusing the file under [`RefMode::Strict`]).
+    fn settle(
+        self,
+        path: &Path,
+        options: &Options,
+        resolve: &mut Resolve<'_>,
+        file: &mut FileSummary,
+    ) {
+        let RefTracker {
+            hasher,
+            ids,
+            mut pending,
+        } = self;
+        pending.retain(|(_, _, _, r)| !ids.contains(&hasher.hash_one(r.target.as_str())));
+        if pending.is_empty() {
+            return;
+        }
+        let mut targets: Vec<String> = pending.iter().map(|p| p.3.target.clone()).collect();
+        targets.sort();
+        targets.dedup();
+        let Some(known) = resolve(targets) else {
+            return;
+        };
+        let known: HashSet<String> = known.into_iter().collect();
+        for (object, at, object_pointer, r) in pending {
+            if known.contains(&r.target) {
+                continue;
+            }
+            file.dangling(DanglingRef {
+                file: path.display().to_string(),
+                line: Some(at.line),
+                column: Some(at.column),
+                pointer: format!("{object_pointer}{}", r.pointer),
+                object,
+                property: r.property,
+                missing: r.target,
+            });
+        }
+        if options.refs == RefMode::Strict {
+            if let Some(first) = file.dangling.first() {
+                let message = format!(
+                    "refused (--refs strict): {} reference(s) to objects that are neither in this file nor in the store; the first: {}",
+                    file.dangling_refs,
+                    first.what()
+                );
+                let diagnostic = Diagnostic {
+                    file: first.file.clone(),
+                    line: first.line,
+                    column: first.column,
+                    pointer: Some(first.pointer.clone()),
+                    code: validate::code::DANGLING_REFERENCE.into(),
+                    message,
+                };
+                file.fatal(diagnostic);
+            }
+        }
+    }
 }
 
 /// What the per-object work found: everything that needs no state of the file.
@@ -408,6 +559,8 @@ struct Checked {
     outcome: validate::Outcome,
     /// The version to store, or None when the object is rejected.
     version: Option<ObjectVersion>,
+    /// The references the (kept) object makes to other objects.
+    refs: Vec<validate::Reference>,
 }
 
 /// Parses, upgrades, validates and prepares one object.
@@ -433,11 +586,17 @@ fn check_object(
         .errors()
         .any(|f| options.strict || validate::code::is_structural(f.code));
     let version = (!invalid).then(|| prepare(&obj, raw, options.run.declared_tlp));
+    let refs = if version.is_some() {
+        validate::references(&obj)
+    } else {
+        Vec::new()
+    };
     Ok(Checked {
         upgraded,
         context,
         outcome,
         version,
+        refs,
     })
 }
 

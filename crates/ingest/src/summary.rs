@@ -114,6 +114,48 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// A reference to an object that is neither in the same file nor in the store (a dangling
+/// reference): where it is, which object makes it, through which property, and the id missing.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DanglingRef {
+    /// The file.
+    pub file: String,
+    /// The line (1-based) where the referring object starts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// Its column (1-based, in bytes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u64>,
+    /// The JSON pointer of the reference in the file (`/objects/3/object_refs/2`).
+    pub pointer: String,
+    /// The id of the referring object.
+    pub object: String,
+    /// The property holding the reference (`object_refs`, `source_ref`, `marking_ref`, `extensions`).
+    pub property: String,
+    /// The id referred to, found neither in the file nor in the store.
+    pub missing: String,
+}
+
+impl DanglingRef {
+    /// The reference in words, without its place.
+    pub fn what(&self) -> String {
+        format!(
+            "{} `{}` ({}) refers to {}, which is neither in this file nor in the store",
+            self.object, self.property, self.pointer, self.missing
+        )
+    }
+}
+
+impl fmt::Display for DanglingRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let (Some(line), Some(column)) = (self.line, self.column) {
+            write!(f, ":{line}:{column}")?;
+        }
+        write!(f, ": {}", self.what())
+    }
+}
+
 /// What became of a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -179,6 +221,10 @@ pub struct FileSummary {
     pub repairs: Vec<Diagnostic>,
     /// Warnings (first ones kept).
     pub warning_list: Vec<Diagnostic>,
+    /// References to objects neither in this file nor in the store, counted.
+    pub dangling_refs: u64,
+    /// Those references (first ones kept).
+    pub dangling: Vec<DanglingRef>,
 }
 
 impl FileSummary {
@@ -209,6 +255,15 @@ impl FileSummary {
             error_count: 0,
             repairs: Vec::new(),
             warning_list: Vec::new(),
+            dangling_refs: 0,
+            dangling: Vec::new(),
+        }
+    }
+
+    pub(crate) fn dangling(&mut self, r: DanglingRef) {
+        self.dangling_refs += 1;
+        if self.dangling.len() < KEEP_PER_FILE {
+            self.dangling.push(r);
         }
     }
 
@@ -287,6 +342,8 @@ pub struct Summary {
     pub rejected: u64,
     /// Warnings.
     pub warnings: u64,
+    /// References to objects neither in their file nor in the store (see `dangling`).
+    pub dangling_refs: u64,
     /// Reports (accounts of incidents) read by the adapters: read, accepted, repaired, rejected,
     /// new, unchanged, and accepted by adapter.
     pub reports: ReportCounts,
@@ -294,6 +351,8 @@ pub struct Summary {
     pub errors: Vec<Diagnostic>,
     /// Repairs made (the first ones of each file).
     pub repairs: Vec<Diagnostic>,
+    /// Dangling references (the first ones of each file).
+    pub dangling: Vec<DanglingRef>,
     /// Paths given or found that were not read, and why.
     pub skipped: Vec<Skipped>,
     /// Per file.
@@ -314,9 +373,11 @@ impl Summary {
             kept_with_errors: 0,
             rejected: 0,
             warnings: 0,
+            dangling_refs: 0,
             reports: ReportCounts::default(),
             errors: Vec::new(),
             repairs: Vec::new(),
+            dangling: Vec::new(),
             skipped: skipped.to_vec(),
             per_file: Vec::new(),
         }
@@ -338,6 +399,8 @@ impl Summary {
         self.kept_with_errors += file.kept_with_errors;
         self.rejected += file.rejected;
         self.warnings += file.warnings;
+        self.dangling_refs += file.dangling_refs;
+        self.dangling.extend(file.dangling.iter().cloned());
         self.reports.read += file.records_read;
         self.reports.accepted += file.records_accepted;
         self.reports.repaired += file.records_repaired;

@@ -555,9 +555,9 @@ fn add(
         ));
     }
     let result = ingest_envelope(store, user, tlp, &objects);
-    let (summary, diagnostics) = match result {
+    let (summary, diagnostics, dangling) = match result {
         Ok(x) => x,
-        Err(e) => (json!({"error": e.to_string()}), vec![e.to_string()]),
+        Err(e) => (json!({"error": e.to_string()}), vec![e.to_string()], vec![]),
     };
     let mut successes = Vec::new();
     let mut failures = Vec::new();
@@ -574,6 +574,18 @@ fn add(
             entry["version"] = json!(v);
         }
         if kept {
+            // Stored, but it refers to objects this client could not have sent or read: say so.
+            let missing: Vec<String> = dangling
+                .iter()
+                .filter(|d| d.pointer.starts_with(&format!("{pointer}/")))
+                .map(|d| format!("`{}` -> {}", d.property, d.missing))
+                .collect();
+            if !missing.is_empty() {
+                entry["message"] = json!(format!(
+                    "stored; it refers to objects that are neither in this request nor in the store as you may read it: {}",
+                    missing.join(", ")
+                ));
+            }
             successes.push(entry);
         } else {
             let why = diagnostics
@@ -641,7 +653,7 @@ fn ingest_envelope(
     user: &User,
     tlp: Tlp,
     objects: &[Value],
-) -> anyhow::Result<(Value, Vec<String>)> {
+) -> anyhow::Result<(Value, Vec<String>, Vec<threatscape_ingest::DanglingRef>)> {
     let mut file = tempfile::Builder::new()
         .prefix("taxii-add-")
         .suffix(".json")
@@ -662,6 +674,12 @@ fn ingest_envelope(
             declared_tlp: Some(tlp),
             actor: user.name.clone(),
         },
+        // A reference is resolved only against what the client may read, so the status cannot
+        // tell it that an object above its clearance exists.
+        refs_visible_to: Some(threatscape_store::Reader {
+            clearance: user.clearance,
+            organisation: Some(user.organisation.clone()),
+        }),
         ..threatscape_ingest::Options::default()
     };
     let summary = threatscape_ingest::ingest(store, &inputs, &options, &mut |_| {})?;
@@ -677,12 +695,36 @@ fn ingest_envelope(
             )
         })
         .collect();
-    Ok((serde_json::to_value(&summary)?, diagnostics))
+    let dangling = summary.dangling.clone();
+    Ok((serde_json::to_value(&summary)?, diagnostics, dangling))
 }
 
-/// How long an add may run before its process is presumed dead. An add of 100,000 objects
-/// takes seconds; ten minutes leaves room for a slow disk without leaving clients waiting forever.
+/// How long an add may run before its process is presumed dead, by default. An add of 100,000
+/// objects takes seconds; ten minutes leaves room for a slow disk without leaving clients waiting
+/// forever.
 pub(crate) const ADD_LEASE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// The environment variable that sets the lease in whole seconds (at least 1), for a deployment
+/// whose adds are known to be short, or a test that must not wait ten minutes.
+pub(crate) const ADD_LEASE_VAR: &str = "THREATSCAPE_TAXII_ADD_LEASE_SECS";
+
+/// The lease of this process: [`ADD_LEASE_VAR`] when set to a whole number of seconds of at
+/// least 1, else [`ADD_LEASE`] (with a warning when the variable is set but unusable).
+pub(crate) fn add_lease() -> std::time::Duration {
+    match std::env::var(ADD_LEASE_VAR) {
+        Err(_) => ADD_LEASE,
+        Ok(v) => match v.trim().parse::<u64>() {
+            Ok(secs) if secs >= 1 => std::time::Duration::from_secs(secs),
+            _ => {
+                tracing::warn!(
+                    "{ADD_LEASE_VAR}={v:?} is not a whole number of seconds of at least 1; using {} s",
+                    ADD_LEASE.as_secs()
+                );
+                ADD_LEASE
+            }
+        },
+    }
+}
 
 /// Settles the add jobs left running past `lease` (their process was killed before it answered):
 /// each listed object the store holds is a success, each other a failure asking to send it again
@@ -880,5 +922,78 @@ mod tests {
             .contains("send it again"));
         // Settled once: a second sweep finds nothing.
         assert_eq!(settle_abandoned_adds(&mut store, lease).unwrap(), 0);
+    }
+
+    /// An add whose objects refer to objects neither in the request nor readable by the client:
+    /// the objects are stored and their status entries say which references are missing; an
+    /// object of another organisation's RED material counts as missing, so the status does not
+    /// tell the client that it exists.
+    #[test]
+    fn an_add_names_the_references_it_could_not_resolve() {
+        use threatscape_store::{
+            AuditEntry, BatchItem, NewRun, ObjectVersion, OnConflict, SqliteStore,
+        };
+        let mut store = SqliteStore::open_in_memory().unwrap();
+        let theirs = "malware--31b940d4-6f7f-459a-80ea-9c1f17b5891b";
+        let public = "malware--41b940d4-6f7f-459a-80ea-9c1f17b5891b";
+        let nowhere = "intrusion-set--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f";
+        for (id, tlp, org) in [(theirs, Tlp::Red, "CERT-B"), (public, Tlp::Clear, "CERT-B")] {
+            let run = store
+                .begin_run(&NewRun {
+                    contributor: Some(org.into()),
+                    actor: "t".into(),
+                    ..NewRun::default()
+                })
+                .unwrap();
+            store
+                .write_batch(
+                    run,
+                    &AuditEntry {
+                        actor: "t".into(),
+                        action: "ingest-file".into(),
+                        subject: "x".into(),
+                        detail: json!({}),
+                    },
+                    OnConflict::Reject,
+                    &mut std::iter::once(Ok(BatchItem::Object(ObjectVersion {
+                        id: id.into(),
+                        modified: "2024-01-01T00:00:00.000Z".into(),
+                        type_: "malware".into(),
+                        tlp,
+                        json: json!({"id": id, "type": "malware"}).to_string(),
+                        tag: 0,
+                    }))),
+                )
+                .unwrap();
+        }
+        let relationship = |n: u32, target: &str| {
+            json!({"type": "relationship", "spec_version": "2.1",
+                   "id": format!("relationship--{n:08x}-ba52-4f0c-87a3-1824e67d7fad"),
+                   "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
+                   "relationship_type": "uses", "source_ref": nowhere, "target_ref": target})
+        };
+        let user = User {
+            name: "alice".into(),
+            organisation: "CERT-A".into(),
+            role: Role::Contributor,
+            clearance: Tlp::Red,
+        };
+        let objects = vec![relationship(1, theirs), relationship(2, public)];
+        let status = add(&mut store, &user, Tlp::Green, "green", objects).unwrap();
+        assert_eq!(status["success_count"], 2, "{status:#}");
+        let message = |i: usize| {
+            status["successes"][i]["message"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(
+            message(0),
+            format!("stored; it refers to objects that are neither in this request nor in the store as you may read it: `source_ref` -> {nowhere}, `target_ref` -> {theirs}")
+        );
+        assert_eq!(
+            message(1),
+            format!("stored; it refers to objects that are neither in this request nor in the store as you may read it: `source_ref` -> {nowhere}")
+        );
     }
 }

@@ -133,13 +133,31 @@ pub struct ReportVersion {
     pub tag: u64,
 }
 
-/// Something a batch writes: a STIX object version or a report.
+/// Something a batch writes: a STIX object version or a report, or a question asked inside the
+/// batch's transaction.
 #[derive(Debug, Clone)]
 pub enum BatchItem {
     /// A STIX object version.
     Object(ObjectVersion),
     /// A contributor's report.
     Report(Box<ReportVersion>),
+    /// Which of these ids the store holds, answered from inside the transaction (so before the
+    /// batch is committed, and the caller can still abort it): see [`Lookup`].
+    Lookup(Lookup),
+}
+
+/// A question inside a batch: of [`Lookup::ids`], which does the store hold a version of (one
+/// that [`Lookup::visible_to`] may read, when given)? The answer, the ids held, is sent on
+/// [`Lookup::reply`] in one query whatever the number of ids; nothing is written.
+#[derive(Debug, Clone)]
+pub struct Lookup {
+    /// The ids asked about.
+    pub ids: Vec<String>,
+    /// Count only versions this reader may see ([`Reader::may_read`]), so that the answer does not
+    /// tell a reader about objects above their clearance; None counts every version.
+    pub visible_to: Option<Reader>,
+    /// Where the answer goes.
+    pub reply: std::sync::mpsc::SyncSender<Vec<String>>,
 }
 
 /// The key that tells versions of one object apart: its `modified`, or, for objects that have
@@ -269,6 +287,11 @@ pub trait Store {
     /// True when any version of `id` is stored.
     fn contains_id(&self, id: &str) -> Result<bool>;
 
+    /// Of `ids`, those the store holds at least one version of (one `visible_to` may read, when
+    /// given), in one query whatever their number. Order and duplicates of the answer are
+    /// unspecified.
+    fn known_ids(&self, ids: &[String], visible_to: Option<&Reader>) -> Result<Vec<String>>;
+
     /// Full-text search over names and descriptions, at or below a TLP level.
     fn search(&mut self, query: &str, max_tlp: Tlp, limit: usize) -> Result<Vec<SearchHit>>;
 
@@ -390,6 +413,20 @@ pub trait Store {
     /// can check it before reusing a cached derivation, whichever process wrote.
     fn change_marker(&self) -> Result<ChangeMarker>;
 
+    /// The body of derivation `name` if it was kept by [`Store::put_derivation`] at `marker`;
+    /// `None` when there is none or it was made when the store stood elsewhere (it is stale).
+    fn derivation(&self, name: &str, marker: &ChangeMarker) -> Result<Option<Vec<u8>>>;
+
+    /// Keeps `body` as derivation `name`, made when the store stood at `marker`, replacing the
+    /// one kept before. Derivations are a cache shared by processes (an expensive result such as
+    /// the reconciliation of every report): never the only copy of anything, so backups, copies
+    /// and fingerprints leave them out.
+    fn put_derivation(&mut self, name: &str, marker: &ChangeMarker, body: &[u8]) -> Result<()>;
+
+    /// The latest version of each report whose key is in `keys` (whatever its level: the caller
+    /// releases), in ingest order; keys with no report are skipped.
+    fn reports_by_keys(&self, keys: &[&str]) -> Result<Vec<Report>>;
+
     /// Calls `f` with every user and their tokens' digests, by user id (for [`migrate`]).
     fn for_each_account(
         &self,
@@ -407,17 +444,3 @@ pub fn open(target: &str) -> Result<Box<dyn Store + Send>> {
         Ok(Box::new(SqliteStore::open(path)?))
     }
 }
-    /// The body of derivation `name` if it was kept by [`Store::put_derivation`] at `marker`;
-    /// `None` when there is none or it was made when the store stood elsewhere (it is stale).
-    fn derivation(&self, name: &str, marker: &ChangeMarker) -> Result<Option<Vec<u8>>>;
-
-    /// Keeps `body` as derivation `name`, made when the store stood at `marker`, replacing the
-    /// one kept before. Derivations are a cache shared by processes (an expensive result such as
-    /// the reconciliation of every report): never the only copy of anything, so backups, copies
-    /// and fingerprints leave them out.
-    fn put_derivation(&mut self, name: &str, marker: &ChangeMarker, body: &[u8]) -> Result<()>;
-
-    /// The latest version of each report whose key is in `keys` (whatever its level: the caller
-    /// releases), in ingest order; keys with no report are skipped.
-    fn reports_by_keys(&self, keys: &[&str]) -> Result<Vec<Report>>;
-

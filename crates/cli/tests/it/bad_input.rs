@@ -84,6 +84,30 @@ struct Case {
     records: bool,
 }
 
+const REFERRING: &str = "report--7c1f2b4e-3d5a-4e6f-8a9b-0c1d2e3f4a5b";
+const MISSING: &str = "malware--31b940d4-6f7f-459a-80ea-9c1f17b5891b";
+const MISSING_IDENTITY: &str = "identity--c78cb6e5-0c4b-4611-8297-d1b8b55e40b5";
+
+/// A bundle whose report refers to the seed campaign (in the store), to a campaign later in the
+/// same file, to the TLP:CLEAR marking (fixed by the specification) and to a malware and an
+/// identity that are nowhere.
+fn referring_bundle(n: u32) -> String {
+    let later = good(n);
+    let later_id = serde_json::from_str::<Value>(&later).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let report = serde_json::json!({
+        "type": "report", "spec_version": "2.1", "id": REFERRING,
+        "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
+        "name": "Refers", "published": "2024-01-01T00:00:00.000Z",
+        "created_by_ref": MISSING_IDENTITY,
+        "object_refs": ["campaign--1b2a5c4a-7f0e-4f57-9d68-4a1c2c3d1a11", MISSING, later_id],
+        "object_marking_refs": ["marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"]
+    });
+    bundle(&[report.to_string(), later])
+}
+
 fn cfr_header() -> &'static str {
     "Title,Date,Affiliations,Description,Response,Victims,Sponsor,Type,Category,Sources_1,Sources_2,Sources_3"
 }
@@ -93,6 +117,21 @@ fn cases() -> Vec<Case> {
     let deep_objects = format!("{}{}", "{\"a\":".repeat(10_000), "}".repeat(10_000));
     let native_header = "title,occurred_start,tlp";
     vec![
+        Case {
+            // A STIX bundle referring to objects that do not exist, refused on request.
+            name: "dangling-refs.json",
+            bytes: referring_bundle(41).into_bytes(),
+            args: &["--refs", "strict"],
+            expect: &[
+                "line 2:",
+                "/objects/0/created_by_ref",
+                "dangling-reference",
+                REFERRING,
+                "`created_by_ref`",
+                MISSING_IDENTITY,
+            ],
+            records: false,
+        },
         Case {
             name: "broken.json",
             bytes: bundle(&[good(1), "{\"type\": \"campaign\",, }".into()]).into_bytes(),
@@ -387,4 +426,80 @@ fn a_tracker_row_in_mixed_encodings_is_kept_with_its_repair_listed() {
     assert_eq!(summary["reports"]["accepted"], 1);
     let after = fingerprint(&db);
     assert_eq!(after.reports.count, before.reports.count + 1);
+}
+
+/// A bundle referring to objects that exist neither in it nor in the store is kept by default
+/// (STIX allows referring to objects held elsewhere), and each such reference is listed with
+/// file, line, pointer, referring object, property and missing id, counted in the summary and
+/// recorded with the run; the text summary says the same. References to the store, to later
+/// objects of the file and to the TLP markings are not listed.
+#[test]
+fn dangling_references_are_listed_counted_and_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let seed = dir.path().join("seed.json");
+    std::fs::write(&seed, GOOD).unwrap();
+    assert!(threatscape(&db, &["ingest", seed.to_str().unwrap()])
+        .status
+        .success());
+    let path = dir.path().join("refers.json");
+    std::fs::write(&path, referring_bundle(42)).unwrap();
+    let output = threatscape(&db, &["ingest", "--json", path.to_str().unwrap()]);
+    let summary = json_of(&output);
+    assert!(output.status.success(), "{summary:#}");
+    assert_eq!(summary["new"], 2, "{summary:#}");
+    assert_eq!(summary["dangling_refs"], 2, "{summary:#}");
+    let file = path.to_str().unwrap();
+    assert_eq!(
+        summary["dangling"],
+        serde_json::json!([
+            {"file": file, "line": 2, "column": 1, "pointer": "/objects/0/created_by_ref",
+             "object": REFERRING, "property": "created_by_ref", "missing": MISSING_IDENTITY},
+            {"file": file, "line": 2, "column": 1, "pointer": "/objects/0/object_refs/1",
+             "object": REFERRING, "property": "object_refs", "missing": MISSING},
+        ]),
+        "{summary:#}"
+    );
+    // Recorded with the run.
+    let store = threatscape_store::SqliteStore::open(&db).unwrap();
+    let mut recorded = String::new();
+    threatscape_store::Store::for_each_run(&store, &mut |r| {
+        recorded = r.summary.clone().unwrap_or_default();
+        Ok(())
+    })
+    .unwrap();
+    drop(store);
+    let recorded: Value = serde_json::from_str(&recorded).unwrap();
+    assert_eq!(recorded["dangling_refs"], 2);
+    assert_eq!(recorded["dangling"], summary["dangling"]);
+
+    // The text summary names them too; once the malware is stored, only the identity is missing.
+    let malware = serde_json::json!({
+        "type": "malware", "spec_version": "2.1", "id": MISSING,
+        "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
+        "name": "Found", "is_family": true
+    });
+    let malware_file = dir.path().join("malware.json");
+    std::fs::write(&malware_file, bundle(&[malware.to_string()])).unwrap();
+    assert!(
+        threatscape(&db, &["ingest", malware_file.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let again = dir.path().join("refers-again.json");
+    std::fs::write(&again, referring_bundle(42)).unwrap();
+    let output = threatscape(&db, &["ingest", again.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}");
+    let line = format!(
+        "dangling reference: {}:2:1: {REFERRING} `created_by_ref` (/objects/0/created_by_ref) refers to {MISSING_IDENTITY}, which is neither in this file nor in the store",
+        again.display()
+    );
+    assert!(text.contains(&line), "{text}");
+    assert!(!text.contains(MISSING), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("dangling references") && l.trim_end().ends_with(" 1")),
+        "{text}"
+    );
 }

@@ -38,7 +38,7 @@ use serde_json::Value;
 
 use crate::JsonMap;
 
-pub use refs::{RefIndex, RefWarning};
+pub use refs::{references, RefIndex, RefWarning, Reference};
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

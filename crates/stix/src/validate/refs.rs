@@ -40,9 +40,84 @@ pub struct RefIndex {
 #[derive(Debug)]
 struct PendingRef {
     object: usize,
-    pointer: Box<str>,
-    property: Box<str>,
-    target: Box<str>,
+    reference: Reference,
+}
+
+/// One reference an object makes to another object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    /// JSON pointer inside the referring object (`/object_refs/2`).
+    pub pointer: String,
+    /// The property that holds it (`object_refs`, `marking_ref`, `extensions`).
+    pub property: String,
+    /// The id referred to.
+    pub target: String,
+}
+
+/// Every reference `obj` makes to another object: `*_ref` and `*_refs` properties at any depth
+/// (relationship and sighting references, `created_by_ref`, `object_marking_refs`, granular
+/// markings' `marking_ref`, references inside extensions and embedded lists) and the extension
+/// definitions named in `extensions`. Left out: values that are not identifiers, the TLP marking
+/// definitions and the TLP 2.0 extension definition (fixed by the specification, so never missing),
+/// and the references of observed-data's deprecated embedded `objects` (they name keys of that map).
+pub fn references(obj: &JsonMap) -> Vec<Reference> {
+    let mut out = Vec::new();
+    for (key, value) in obj {
+        if key == "objects" && obj.get("type").and_then(Value::as_str) == Some("observed-data") {
+            continue;
+        }
+        collect(&mut out, &Ptr::ROOT.key(key), key, value);
+    }
+    out
+}
+
+fn collect(out: &mut Vec<Reference>, at: &Ptr<'_>, key: &str, value: &Value) {
+    match value {
+        Value::String(s) if key.ends_with("_ref") => record(out, at, key, s),
+        Value::Array(items) if key.ends_with("_refs") => {
+            for (i, item) in items.iter().enumerate() {
+                if let Value::String(s) = item {
+                    record(out, &at.index(i), key, s);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if let Value::Object(m) = item {
+                    collect_map(out, &at.index(i), m);
+                }
+            }
+        }
+        Value::Object(m) => {
+            if key == "extensions" {
+                for name in m.keys().filter(|n| n.starts_with("extension-definition--")) {
+                    record(out, &at.key(name), "extensions", name);
+                }
+            }
+            collect_map(out, at, m);
+        }
+        _ => {}
+    }
+}
+
+fn collect_map(out: &mut Vec<Reference>, at: &Ptr<'_>, m: &JsonMap) {
+    for (key, value) in m {
+        collect(out, &at.key(key), key, value);
+    }
+}
+
+fn record(out: &mut Vec<Reference>, at: &Ptr<'_>, property: &str, target: &str) {
+    if formats::identifier(target).is_err()
+        || tlp_of_marking(target).is_some()
+        || target == TLP2_EXTENSION_ID
+    {
+        return;
+    }
+    out.push(Reference {
+        pointer: at.render(),
+        property: property.into(),
+        target: target.into(),
+    });
 }
 
 /// A finding about one object that needed the whole file to be seen.
@@ -85,12 +160,8 @@ impl RefIndex {
                 }
             }
         }
-        for (key, value) in obj {
-            if key == "objects" && obj.get("type").and_then(Value::as_str) == Some("observed-data")
-            {
-                continue; // references inside embedded observables name keys of `objects`
-            }
-            self.collect(object, &Ptr::ROOT.key(key), key, value);
+        for reference in references(obj) {
+            self.refs.push(PendingRef { object, reference });
         }
         object
     }
@@ -100,72 +171,23 @@ impl RefIndex {
         self.ids.contains(id)
     }
 
-    fn collect(&mut self, object: usize, at: &Ptr<'_>, key: &str, value: &Value) {
-        match value {
-            Value::String(s) if key.ends_with("_ref") => self.record(object, at, key, s),
-            Value::Array(items) if key.ends_with("_refs") => {
-                for (i, item) in items.iter().enumerate() {
-                    if let Value::String(s) = item {
-                        self.record(object, &at.index(i), key, s);
-                    }
-                }
-            }
-            Value::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    if let Value::Object(m) = item {
-                        self.collect_map(object, &at.index(i), m);
-                    }
-                }
-            }
-            Value::Object(m) => {
-                if key == "extensions" {
-                    for name in m.keys().filter(|n| n.starts_with("extension-definition--")) {
-                        self.record(object, &at.key(name), "extensions", name);
-                    }
-                }
-                self.collect_map(object, at, m);
-            }
-            _ => {}
-        }
-    }
-
-    fn collect_map(&mut self, object: usize, at: &Ptr<'_>, m: &JsonMap) {
-        for (key, value) in m {
-            self.collect(object, &at.key(key), key, value);
-        }
-    }
-
-    fn record(&mut self, object: usize, at: &Ptr<'_>, property: &str, target: &str) {
-        if formats::identifier(target).is_err()
-            || tlp_of_marking(target).is_some()
-            || target == TLP2_EXTENSION_ID
-        {
-            return;
-        }
-        self.refs.push(PendingRef {
-            object,
-            pointer: at.render().into(),
-            property: property.into(),
-            target: target.into(),
-        });
-    }
-
     /// The warnings: repeated versions, and references to objects neither added nor `known`.
     pub fn finish(self, mut known: impl FnMut(&str) -> bool) -> Vec<RefWarning> {
         let mut out = self.duplicates;
         for r in self.refs {
-            if self.ids.contains(&r.target) || known(&r.target) {
+            let r = (r.object, r.reference);
+            if self.ids.contains(r.1.target.as_str()) || known(&r.1.target) {
                 continue;
             }
             out.push(RefWarning {
-                object: r.object,
+                object: r.0,
                 finding: Finding {
                     severity: Severity::Warning,
-                    pointer: r.pointer.into(),
+                    pointer: r.1.pointer,
                     code: code::DANGLING_REFERENCE,
                     message: format!(
                         "`{}` refers to {}, which is neither in this file nor already known",
-                        r.property, r.target
+                        r.1.property, r.1.target
                     ),
                 },
             });

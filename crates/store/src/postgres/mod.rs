@@ -182,6 +182,29 @@ fn scratch_name() -> String {
     format!("ts_test_{:016x}", h.finish())
 }
 
+/// Of `ids`, those stored (in a version `visible_to` may read, when given): one query with the ids
+/// as one array, on the connection or inside a write transaction alike.
+fn known_ids(
+    client: &mut impl ::postgres::GenericClient,
+    ids: &[String],
+    visible_to: Option<&crate::Reader>,
+) -> Result<Vec<String>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let max: Option<i16> = visible_to.map(|r| tlp_rank(r.clearance));
+    let org = visible_to.and_then(|r| r.organisation.clone());
+    let rows = client
+        .query(
+            "SELECT DISTINCT o.id FROM stix_objects o JOIN ingest_runs r ON r.id = o.run_id
+             WHERE o.id = ANY($1)
+               AND ($2::smallint IS NULL OR (o.tlp <= $2 AND (o.tlp <= 2 OR r.contributor = $3::text)))",
+            &[&ids, &max, &org],
+        )
+        .map_err(db("looking up referenced ids"))?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
 fn aborted(Abort(why): Abort) -> StoreError {
     StoreError::Aborted(why)
 }
@@ -407,6 +430,12 @@ impl Store for PgStore {
             match item.map_err(aborted)? {
                 BatchItem::Object(v) => batch.object(&mut tx, v)?,
                 BatchItem::Report(r) => batch.report(&mut tx, &r.report)?,
+                BatchItem::Lookup(l) => {
+                    batch.flush(&mut tx)?;
+                    let found = known_ids(&mut tx, &l.ids, l.visible_to.as_ref())?;
+                    // The asker may have given up (its own error); that is its business.
+                    let _ = l.reply.send(found);
+                }
             }
         }
         let outcome = batch.finish(&mut tx)?;
@@ -539,6 +568,10 @@ impl Store for PgStore {
             &format!("looking up {id}"),
         )?;
         Ok(rows[0].get(0))
+    }
+
+    fn known_ids(&self, ids: &[String], visible_to: Option<&crate::Reader>) -> Result<Vec<String>> {
+        known_ids(&mut self.conn.borrow_mut().client, ids, visible_to)
     }
 
     fn search(&mut self, query: &str, max_tlp: Tlp, limit: usize) -> Result<Vec<SearchHit>> {
@@ -848,13 +881,6 @@ impl Store for PgStore {
         self.change_marker_impl()
     }
 
-    fn for_each_account(
-        &self,
-        f: &mut dyn FnMut(&crate::AccountRecord) -> std::result::Result<(), Abort>,
-    ) -> Result<()> {
-        self.for_each_account_impl(f)
-    }
-}
     fn derivation(&self, name: &str, marker: &crate::ChangeMarker) -> Result<Option<Vec<u8>>> {
         let marker = serde_json::to_string(marker).expect("a marker serialises");
         let rows = self.conn.borrow_mut().query(
@@ -899,3 +925,10 @@ impl Store for PgStore {
             .collect()
     }
 
+    fn for_each_account(
+        &self,
+        f: &mut dyn FnMut(&crate::AccountRecord) -> std::result::Result<(), Abort>,
+    ) -> Result<()> {
+        self.for_each_account_impl(f)
+    }
+}

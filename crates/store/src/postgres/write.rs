@@ -187,6 +187,11 @@ impl<'s> Batch<'s> {
         Ok(())
     }
 
+    /// Writes the objects buffered so far, so that a query inside the transaction sees them.
+    pub(super) fn flush(&mut self, tx: &mut Transaction<'_>) -> Result<()> {
+        self.flush_objects(tx)
+    }
+
     /// Writes what is left and records the new seqs for the search index.
     pub(super) fn finish(mut self, tx: &mut Transaction<'_>) -> Result<WriteOutcome> {
         self.flush_objects(tx)?;

@@ -153,6 +153,33 @@ fn insert_audit(conn: &Connection, entry: &AuditEntry) -> Result<()> {
     Ok(())
 }
 
+/// Of `ids`, those stored (in a version `visible_to` may read, when given): one query, with the
+/// ids as one JSON array, so on a connection or inside a write transaction alike.
+fn known_ids(
+    conn: &Connection,
+    ids: &[String],
+    visible_to: Option<&crate::Reader>,
+) -> Result<Vec<String>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = serde_json::to_string(ids).expect("strings serialise");
+    let max = visible_to.map(|r| tlp_rank(r.clearance));
+    let org = visible_to.and_then(|r| r.organisation.clone());
+    let mut st = conn
+        .prepare_cached(
+            "SELECT DISTINCT o.id FROM stix_objects o JOIN ingest_runs r ON r.id = o.run_id
+             WHERE o.id IN (SELECT value FROM json_each(?1))
+               AND (?2 IS NULL OR (o.tlp <= ?2 AND (o.tlp <= 2 OR r.contributor = ?3)))",
+        )
+        .map_err(db("looking up referenced ids"))?;
+    let rows = st
+        .query_map(params![list, max, org], |r| r.get::<_, String>(0))
+        .map_err(db("looking up referenced ids"))?;
+    rows.collect::<rusqlite::Result<_>>()
+        .map_err(db("looking up referenced ids"))
+}
+
 /// Makes user text safe for an FTS5 MATCH: each word becomes a quoted term, all required.
 fn fts_query(text: &str) -> String {
     text.split_whitespace()
@@ -346,6 +373,11 @@ impl Store for SqliteStore {
                 match item.map_err(|Abort(why)| StoreError::Aborted(why))? {
                     BatchItem::Object(v) => objects.write(v, run, on_conflict, &mut outcome)?,
                     BatchItem::Report(r) => reports.write(&r.report, run, &mut outcome)?,
+                    BatchItem::Lookup(l) => {
+                        let found = known_ids(&tx, &l.ids, l.visible_to.as_ref())?;
+                        // The asker may have given up (its own error); that is its business.
+                        let _ = l.reply.send(found);
+                    }
                 }
             }
         }
@@ -509,6 +541,10 @@ impl Store for SqliteStore {
             .and_then(|mut st| st.query_row([id], |_| Ok(())).optional())
             .map(|found| found.is_some())
             .map_err(db(format!("looking up {id}")))
+    }
+
+    fn known_ids(&self, ids: &[String], visible_to: Option<&crate::Reader>) -> Result<Vec<String>> {
+        known_ids(&self.conn, ids, visible_to)
     }
 
     fn search(&mut self, query: &str, max_tlp: Tlp, limit: usize) -> Result<Vec<SearchHit>> {
@@ -689,13 +725,6 @@ impl Store for SqliteStore {
         self.change_marker_impl()
     }
 
-    fn for_each_account(
-        &self,
-        f: &mut dyn FnMut(&crate::AccountRecord) -> std::result::Result<(), Abort>,
-    ) -> Result<()> {
-        self.for_each_account_impl(f)
-    }
-}
     fn derivation(&self, name: &str, marker: &crate::ChangeMarker) -> Result<Option<Vec<u8>>> {
         let what = format!("reading the derivation {name}");
         let marker = serde_json::to_string(marker).expect("a marker serialises");
@@ -760,3 +789,10 @@ impl Store for SqliteStore {
         Ok(found.into_iter().map(|(_, r)| r).collect())
     }
 
+    fn for_each_account(
+        &self,
+        f: &mut dyn FnMut(&crate::AccountRecord) -> std::result::Result<(), Abort>,
+    ) -> Result<()> {
+        self.for_each_account_impl(f)
+    }
+}

@@ -352,10 +352,12 @@ fn run_suite(open: &dyn Fn() -> Box<dyn Store>) {
     more_checks::run(open);
     access::run(open);
     streams::run(open);
+    refs::run(open);
 }
 
 mod access;
 mod more_checks;
+mod refs;
 mod streams;
 
 #[test]
