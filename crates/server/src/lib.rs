@@ -263,13 +263,15 @@ pub async fn serve(db: &str, addr: SocketAddr) -> anyhow::Result<()> {
 }
 
 /// Settles TAXII add jobs whose process died before answering (see
-/// [`taxii::settle_abandoned_adds`]), at start and every minute after.
+/// [`taxii::settle_abandoned_adds`]), at start and every minute after (every lease, when the
+/// lease is shorter: `THREATSCAPE_TAXII_ADD_LEASE_SECS`).
 async fn settle_abandoned_adds_every_minute(state: AppState) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+    let lease = taxii::add_lease();
+    let mut every = tokio::time::interval(lease.min(std::time::Duration::from_secs(60)));
     loop {
         every.tick().await;
         match state
-            .with_store(|st| taxii::settle_abandoned_adds(st, taxii::ADD_LEASE))
+            .with_store(move |st| taxii::settle_abandoned_adds(st, lease))
             .await
         {
             Ok(0) => {}

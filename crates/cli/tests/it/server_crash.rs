@@ -288,3 +288,133 @@ fn parse_response(raw: &[u8]) -> (u16, String) {
     }
     (code, decoded)
 }
+
+/// A `serve` SIGKILLed in the middle of a large add leaves its add job running; a new `serve` on
+/// the same store settles it once the lease is over (shortened here through
+/// `THREATSCAPE_TAXII_ADD_LEASE_SECS` instead of waiting ten minutes), and the add's status
+/// resource, polled through TAXII, stops reading pending and tells which objects were stored:
+/// exactly those the store holds, wholly in or wholly out.
+#[test]
+fn a_killed_add_is_settled_by_the_next_server_and_its_status_says_what_was_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("sweep.db");
+    let db = db_path.to_str().unwrap().to_string();
+    add_loader(&db);
+    let envelopes = 400; // 16,000 objects, about 3 MB: an add that lasts long enough to be cut
+    let objects: Vec<Value> = (0..envelopes)
+        .flat_map(|e| {
+            let env: Value = serde_json::from_str(&envelope(5000 + e)).unwrap();
+            env["objects"].as_array().unwrap().clone()
+        })
+        .collect();
+    let total = objects.len();
+    let body = json!({ "objects": objects }).to_string();
+    let server = Server::start(&db);
+    let base = server.base.clone();
+    let sender = std::thread::spawn(move || {
+        // Killed under the request: no answer comes.
+        let answer = ureq::post(&format!(
+            "{base}/threatscape/collections/tlp-clear/objects/"
+        ))
+        .timeout(Duration::from_secs(120))
+        .set(
+            "Authorization",
+            &format!("Basic {}", base64_of(&format!("loader:{PASSWORD}"))),
+        )
+        .set("Content-Type", "application/taxii+json;version=2.1")
+        .send_string(&body);
+        answer.is_ok()
+    });
+    // The kill lands while the job is running: claimed, not finished.
+    let started = Instant::now();
+    let job = loop {
+        let store = threatscape_store::SqliteStore::open(Path::new(&db_path)).unwrap();
+        if let Some(job) = store.stale_jobs("taxii-add-objects", 0).unwrap().pop() {
+            break job;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the add never started"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let mut server = server;
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    assert!(
+        !sender.join().unwrap(),
+        "the killed server answered the add"
+    );
+    {
+        let store = threatscape_store::SqliteStore::open(Path::new(&db_path)).unwrap();
+        store.integrity_check().unwrap();
+        let record = store.job(job.id).unwrap().unwrap();
+        assert_eq!(record.state, threatscape_store::JobState::Running);
+    }
+
+    // A new server with a one-second lease settles it; the status is read through TAXII.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let next = Server {
+        child: Command::new(env!("CARGO_BIN_EXE_threatscape"))
+            .args(["--db", &db, "serve", "--addr", &format!("127.0.0.1:{port}")])
+            .env("THREATSCAPE_TAXII_ADD_LEASE_SECS", "1")
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let status_url = format!("{}/threatscape/status/{}/", next.base, job.id);
+    let restarted = Instant::now();
+    let status = loop {
+        let answer = ureq::get(&status_url)
+            .set(
+                "Authorization",
+                &format!("Basic {}", base64_of(&format!("loader:{PASSWORD}"))),
+            )
+            .set("Accept", "application/taxii+json;version=2.1")
+            .call();
+        if let Ok(r) = answer {
+            let status: Value = r.into_json().unwrap();
+            if status["status"] == "complete" {
+                break status;
+            }
+            assert_eq!(status["status"], "pending", "{status:#}");
+        }
+        assert!(
+            restarted.elapsed() < Duration::from_secs(60),
+            "the status still reads pending a minute after the restart"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    eprintln!(
+        "settled {:?} after the restart: {} stored, {} to send again",
+        restarted.elapsed(),
+        status["success_count"],
+        status["failure_count"]
+    );
+    assert_eq!(status["total_count"], total, "{status:#}");
+    assert_eq!(status["pending_count"], 0);
+    let successes = status["success_count"].as_u64().unwrap() as usize;
+    let failures = status["failure_count"].as_u64().unwrap() as usize;
+    assert_eq!(successes + failures, total);
+    // What the status says is what the store holds, and the add is wholly in or wholly out.
+    let store = threatscape_store::SqliteStore::open(Path::new(&db_path)).unwrap();
+    let held: usize = (0..envelopes).map(|e| stored(&store, 5000 + e)).sum();
+    assert_eq!(held, successes, "{status:#}");
+    assert!(held == 0 || held == total, "{held} of {total} stored");
+    for entry in status["failures"].as_array().unwrap() {
+        assert!(!store.contains_id(entry["id"].as_str().unwrap()).unwrap());
+        assert!(
+            entry["message"].as_str().unwrap().contains("send it again"),
+            "{entry:#}"
+        );
+    }
+    for entry in status["successes"].as_array().unwrap() {
+        assert!(store.contains_id(entry["id"].as_str().unwrap()).unwrap());
+    }
+    drop(next);
+}
