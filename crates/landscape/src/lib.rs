@@ -19,6 +19,7 @@
 //!    incidents and each report's level, dates and source, so a briefing can pick the incidents
 //!    of its window and read and assess those alone.
 
+mod decide;
 mod kept;
 
 use std::sync::{Arc, Mutex};
@@ -29,6 +30,11 @@ use threatscape_model::{Report, Tlp};
 use threatscape_reconcile::{Cluster, Reconciler, Reconciliation};
 use threatscape_store::{ChangeMarker, Store, StoreError};
 
+pub use decide::{
+    reconcile_decision_records, record_assessment_decision, record_reconcile_decision,
+    AssessmentRequest, DecideError, ReconcileRecord, RecordedAssessment,
+    ASSESSMENT_DECISION_ACTION,
+};
 pub use kept::{ReportFacts, DERIVATION};
 pub use threatscape_store::{ASSESSMENT_DECISION_STREAM, RECONCILE_DECISION_ACTION};
 

@@ -4,8 +4,9 @@
 //! (returned as `next_cursor`). Full-text search, report lists and counts stop at AMBER whatever
 //! the clearance (the store cannot yet filter them by organisation).
 
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{OriginalUri, Path, Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -27,7 +28,16 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/objects", get(objects))
         .route("/api/v1/objects/{id}", get(object))
         .route("/api/v1/reports", get(reports))
-        .route("/api/v1/incidents", get(incidents));
+        .route("/api/v1/incidents", get(incidents))
+        .route("/api/v1/incident", get(incident))
+        .route(
+            "/api/v1/assessment-decisions",
+            axum::routing::post(assessment_decision),
+        )
+        .route(
+            "/api/v1/reconcile-decisions",
+            axum::routing::post(reconcile_decision),
+        );
     crate::auth::rate_limited(routes)
 }
 
@@ -241,6 +251,104 @@ async fn incidents(
     let (page, more) = crate::web::incidents::api_page(&s, max, &f, skip, limit).await?;
     let next = more.then(|| (skip + limit).to_string());
     Ok(Json(json!({"results": page, "next_cursor": next})))
+}
+
+/// Which incident: the key of one of its reports.
+#[derive(Debug, serde::Deserialize)]
+struct IncidentKey {
+    key: Option<String>,
+}
+
+/// `GET /api/v1/incident?key=`: one incident with its assessment and decision history.
+async fn incident(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(k): Query<IncidentKey>,
+) -> Result<Json<Value>, ApiError> {
+    let user = s.user(&headers).await?;
+    let key = k.key.filter(|k| !k.trim().is_empty()).ok_or_else(|| {
+        ApiError::bad_request("key is required: the key of one of the incident's reports")
+    })?;
+    crate::web::incidents::api_incident(&s, &user, key.trim())
+        .await
+        .map(Json)
+}
+
+/// The body of `POST /api/v1/assessment-decisions`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssessmentDecisionBody {
+    incident: String,
+    dimension: String,
+    label: String,
+    verdict: String,
+    reason: String,
+}
+
+/// A JSON body, or a 400 that says what is wrong with it.
+fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    b.map(|Json(t)| t).map_err(|e| {
+        ApiError::bad_request(format!(
+            "the request body is not accepted: {}",
+            e.body_text()
+        ))
+    })
+}
+
+/// `POST /api/v1/assessment-decisions`: an analyst confirms, rejects or adds a label, as
+/// `threatscape assess confirm|reject|add` does.
+async fn assessment_decision(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    b: Result<Json<AssessmentDecisionBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let user = s.user(&headers).await?;
+    let b = body(b)?;
+    let verdict = match b.verdict.trim() {
+        "confirm" => threatscape_assess::Verdict::Confirm,
+        "reject" => threatscape_assess::Verdict::Reject,
+        "add" => threatscape_assess::Verdict::Add,
+        other => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Decision not recorded",
+                format!("verdict {other:?} is not one of confirm, reject, add"),
+            ))
+        }
+    };
+    let recorded = crate::web::incidents::record_assessment(
+        &s,
+        &user,
+        b.incident,
+        b.dimension,
+        b.label,
+        verdict,
+        b.reason,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "decision": recorded.decision,
+            "incident_reports": recorded.reports,
+        })),
+    ))
+}
+
+/// `POST /api/v1/reconcile-decisions`: an analyst links, unlinks or splits reports, as
+/// `threatscape reconcile link|unlink|split` does.
+async fn reconcile_decision(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    b: Result<Json<crate::web::incidents::ReconcileAsk>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let user = s.user(&headers).await?;
+    let ask = body(b)?;
+    let (record, show) = crate::web::incidents::record_reconcile(&s, &user, ask).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"decision": record, "incident": show})),
+    ))
 }
 
 async fn openapi() -> Response {

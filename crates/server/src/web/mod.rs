@@ -62,7 +62,7 @@ struct Session {
 pub(crate) struct WebState {
     sessions: Mutex<HashMap<String, Session>>,
     failures: Mutex<HashMap<String, Vec<Instant>>>,
-    /// Reports reconciled into incidents, reused for a minute.
+    /// Reports reconciled into incidents, kept until the store's change marker moves.
     pub(crate) incidents: incidents::IncidentCache,
     /// The landscape (store change marker) and the dashboard's and briefings' derivations.
     pub(crate) landscape: landscape::LandscapeCache,
@@ -248,6 +248,14 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin", get(admin::show))
         .route("/admin/tokens", axum::routing::post(admin::issue_token))
         .route("/incident", get(incidents::show))
+        .route(
+            "/incident/assessment",
+            axum::routing::post(incidents::decide_assessment),
+        )
+        .route(
+            "/incident/reconcile",
+            axum::routing::post(incidents::decide_reconcile),
+        )
         .route("/search", get(pages::search))
         .route("/objects/{id}", get(pages::object))
         .route(

@@ -11,6 +11,7 @@ use threatscape_store::{AuditEntry, BatchItem, NewRun, ObjectVersion, OnConflict
 use tower::ServiceExt;
 
 mod access_rule;
+mod analyst;
 mod debate;
 mod landscape_web;
 mod limits;
