@@ -95,16 +95,24 @@ pub fn contributor() -> Contributor {
 
 /// Reads a CFR Cyber Operations Tracker CSV.
 pub fn read(path: &Path) -> Result<AdapterOutput, SourceError> {
-    let table = Table::read(path, "CFR Cyber Operations Tracker", COLUMNS)?;
+    let (table, mut rows) = Table::open(path, "CFR Cyber Operations Tracker", COLUMNS)?;
     let mut ledger = Ledger::new();
-    for row in &table.rows {
+    let mut malformed = Vec::new();
+    while let Some(row) = rows.next_row(&table)? {
+        let row = match row {
+            Ok(row) => row,
+            Err(issue) => {
+                malformed.push(issue);
+                continue;
+            }
+        };
         let mut fixes = Fixes::default();
-        match report(&table, row, &mut fixes) {
+        match report(&table, &row, &mut fixes) {
             Ok(r) => ledger.accept(r, fixes),
             Err(reason) => ledger.reject(&table.file, row.line, reason),
         }
     }
-    ledger.reject_all(table.malformed);
+    ledger.reject_all(malformed);
     Ok(ledger.finish())
 }
 

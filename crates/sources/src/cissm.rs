@@ -77,9 +77,17 @@ pub fn contributor() -> Contributor {
 
 /// Reads a CISSM Cyber Events CSV.
 pub fn read(path: &Path) -> Result<AdapterOutput, SourceError> {
-    let table = Table::read(path, "CISSM Cyber Events", COLUMNS)?;
+    let (table, mut rows) = Table::open(path, "CISSM Cyber Events", COLUMNS)?;
     let mut ledger = Ledger::new();
-    for row in &table.rows {
+    let mut malformed = Vec::new();
+    while let Some(row) = rows.next_row(&table)? {
+        let row = match row {
+            Ok(row) => row,
+            Err(issue) => {
+                malformed.push(issue);
+                continue;
+            }
+        };
         let mut fixes = Fixes::default();
         if row.lossy {
             fixes.repaired("invalid UTF-8 replaced by U+FFFD");
@@ -111,12 +119,12 @@ pub fn read(path: &Path) -> Result<AdapterOutput, SourceError> {
                 fixed
             })
             .collect();
-        match report(&table, row.line, &cells, table.original(row), &mut fixes) {
+        match report(&table, row.line, &cells, table.original(&row), &mut fixes) {
             Ok(r) => ledger.accept(r, fixes),
             Err(reason) => ledger.reject(&table.file, row.line, reason),
         }
     }
-    ledger.reject_all(table.malformed);
+    ledger.reject_all(malformed);
     Ok(ledger.finish())
 }
 

@@ -34,7 +34,8 @@ pub fn present(cell: &str) -> Option<&str> {
 // ---------------------------------------------------------------------------------------------
 // Tables
 
-/// A CSV file read whole: its header and its rows, each with the line it starts on.
+/// A CSV file's header, checked; its rows come one at a time from [`Rows`] (or all at once from
+/// [`Table::read`], for the small side tables that are joined by key).
 #[derive(Debug)]
 pub(crate) struct Table {
     /// The file, as given (used in provenance and issues).
@@ -42,9 +43,10 @@ pub(crate) struct Table {
     /// The header cells, verbatim (a UTF-8 byte-order mark removed).
     pub headers: Vec<String>,
     index: HashMap<String, usize>,
-    /// The rows that have as many cells as the header.
+    /// The rows that have as many cells as the header ([`Table::read`] only; empty when streamed).
     pub rows: Vec<Row>,
-    /// Rows that could not be used at all (wrong number of cells), with line and reason.
+    /// Rows that could not be used at all (wrong number of cells), with line and reason
+    /// ([`Table::read`] only).
     pub malformed: Vec<RecordIssue>,
 }
 
@@ -64,41 +66,58 @@ pub(crate) struct Row {
     pub lossy: bool,
 }
 
+/// The rows of a CSV file, read one record at a time through a buffered reader, so memory holds
+/// one record (and the reader's buffer) whatever the file's size.
+pub(crate) struct Rows {
+    reader: csv::Reader<LineEnds<std::io::BufReader<std::fs::File>>>,
+    record: csv::ByteRecord,
+    lines: LineCounter,
+    file: String,
+    width: usize,
+}
+
 impl Table {
-    /// Reads `path` as CSV with a header; fails as a whole when the file cannot be read or when
-    /// any of `required` is missing from the header (so a file of another dataset is refused by
-    /// name: `dataset` says which dataset was expected).
-    pub fn read(path: &Path, dataset: &str, required: &[&str]) -> Result<Table, SourceError> {
+    /// Opens `path` as CSV with a header and returns the header and the rows still to read; fails
+    /// when the file cannot be read or when any of `required` is missing from the header (so a
+    /// file of another dataset is refused by name: `dataset` says which dataset was expected).
+    pub fn open(
+        path: &Path,
+        dataset: &str,
+        required: &[&str],
+    ) -> Result<(Table, Rows), SourceError> {
         let file = path.display().to_string();
-        let io_err = |source| SourceError::Io {
+        let source = std::fs::File::open(path).map_err(|source| SourceError::Io {
             file: file.clone(),
             source,
+        })?;
+        let ends = LineEnds {
+            inner: std::io::BufReader::with_capacity(64 << 10, source),
+            offset: 0,
+            seen: Default::default(),
         };
-        let bytes = std::fs::read(path).map_err(io_err)?;
-        let mut reader = csv::ReaderBuilder::new()
+        let seen = std::rc::Rc::clone(&ends.seen);
+        let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(bytes.as_slice());
-        let mut record = csv::ByteRecord::new();
-        let format_err = |message: String| SourceError::Format {
+            .from_reader(ends);
+        let mut rows = Rows {
+            reader,
+            record: csv::ByteRecord::new(),
+            lines: LineCounter {
+                seen,
+                line: 1,
+                cursor: 0,
+            },
             file: file.clone(),
-            message,
+            width: 0,
         };
-        let csv_err = |e: csv::Error| {
-            let line = e.position().map(|p| p.line()).unwrap_or(0);
-            format_err(format!("line {line}: not readable as CSV: {e}"))
-        };
-        let mut lines = LineCounter {
-            bytes: &bytes,
-            cursor: 0,
-            line: 1,
-        };
-        if !reader.read_byte_record(&mut record).map_err(csv_err)? {
-            return Err(format_err(format!(
+        if !rows.read_record()? {
+            return Err(rows.format_err(format!(
                 "empty file: expected a {dataset} CSV with a header line"
             )));
         }
-        let mut headers: Vec<String> = record
+        let mut headers: Vec<String> = rows
+            .record
             .iter()
             .map(|c| String::from_utf8_lossy(c).into_owned())
             .collect();
@@ -117,7 +136,7 @@ impl Table {
             .filter(|c| !index.contains_key(*c))
             .collect();
         if !missing.is_empty() {
-            return Err(format_err(format!(
+            return Err(rows.format_err(format!(
                 "not a {dataset} CSV: the header lacks column{} {}",
                 if missing.len() == 1 { "" } else { "s" },
                 missing
@@ -127,65 +146,28 @@ impl Table {
                     .join(", ")
             )));
         }
-        let mut rows = Vec::new();
-        let mut malformed = Vec::new();
-        loop {
-            match reader.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => return Err(csv_err(e)),
-            }
-            let line = lines.line_of(&record);
-            if record.len() != headers.len() {
-                malformed.push(RecordIssue {
-                    file: file.clone(),
-                    locator: format!("line {line}"),
-                    message: format!(
-                        "the row has {} cells but the header has {}: cells cannot be matched to columns",
-                        record.len(),
-                        headers.len()
-                    ),
-                });
-                continue;
-            }
-            if let Some((column, cell)) = record
-                .iter()
-                .enumerate()
-                .find(|(_, c)| c.len() > MAX_CELL_BYTES)
-            {
-                malformed.push(RecordIssue {
-                    file: file.clone(),
-                    locator: format!("line {line}"),
-                    message: format!(
-                        "the cell of column `{}` holds {} bytes, more than the {} a cell may hold: \
-                         it is not a tracker's coding (a quote left open swallows the rest of a file)",
-                        headers.get(column).map_or("?", String::as_str).trim(),
-                        cell.len(),
-                        MAX_CELL_BYTES
-                    ),
-                });
-                continue;
-            }
-            let mut lossy = false;
-            let cells = record
-                .iter()
-                .map(|c| match std::str::from_utf8(c) {
-                    Ok(s) => s.to_string(),
-                    Err(_) => {
-                        lossy = true;
-                        String::from_utf8_lossy(c).into_owned()
-                    }
-                })
-                .collect();
-            rows.push(Row { line, cells, lossy });
-        }
-        Ok(Table {
+        rows.width = headers.len();
+        let table = Table {
             file,
             headers,
             index,
-            rows,
-            malformed,
-        })
+            rows: Vec::new(),
+            malformed: Vec::new(),
+        };
+        Ok((table, rows))
+    }
+
+    /// Reads `path` whole (see [`Table::open`]): its rows in [`Table::rows`], the unusable ones in
+    /// [`Table::malformed`]. For tables that must be held to be joined; stream the others.
+    pub fn read(path: &Path, dataset: &str, required: &[&str]) -> Result<Table, SourceError> {
+        let (mut table, mut rows) = Table::open(path, dataset, required)?;
+        while let Some(item) = rows.next_row(&table)? {
+            match item {
+                Ok(row) => table.rows.push(row),
+                Err(issue) => table.malformed.push(issue),
+            }
+        }
+        Ok(table)
     }
 
     /// The column's position (header compared trimmed), when the header has it.
@@ -207,32 +189,131 @@ impl Table {
     }
 }
 
+impl Rows {
+    fn format_err(&self, message: String) -> SourceError {
+        SourceError::Format {
+            file: self.file.clone(),
+            message,
+        }
+    }
+
+    fn read_record(&mut self) -> Result<bool, SourceError> {
+        self.reader.read_byte_record(&mut self.record).map_err(|e| {
+            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            self.format_err(format!("line {line}: not readable as CSV: {e}"))
+        })
+    }
+
+    /// The next row: `Ok(Some(Ok(row)))`, or `Ok(Some(Err(issue)))` for a row that cannot be used
+    /// (wrong number of cells, a runaway cell), `Ok(None)` at the end; an error when the file
+    /// stops being readable as CSV (the whole file fails, as a STIX syntax error does).
+    pub fn next_row(
+        &mut self,
+        table: &Table,
+    ) -> Result<Option<Result<Row, RecordIssue>>, SourceError> {
+        if !self.read_record()? {
+            return Ok(None);
+        }
+        let record = &self.record;
+        let line = self.lines.line_of(record);
+        let issue = |message: String| RecordIssue {
+            file: self.file.clone(),
+            locator: format!("line {line}"),
+            message,
+        };
+        if record.len() != self.width {
+            return Ok(Some(Err(issue(format!(
+                "the row has {} cells but the header has {}: cells cannot be matched to columns",
+                record.len(),
+                self.width
+            )))));
+        }
+        if let Some((column, cell)) = record
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.len() > MAX_CELL_BYTES)
+        {
+            return Ok(Some(Err(issue(format!(
+                "the cell of column `{}` holds {} bytes, more than the {} a cell may hold: \
+                 it is not a tracker's coding (a quote left open swallows the rest of a file)",
+                table.headers.get(column).map_or("?", String::as_str).trim(),
+                cell.len(),
+                MAX_CELL_BYTES
+            )))));
+        }
+        let mut lossy = false;
+        let cells = record
+            .iter()
+            .map(|c| match std::str::from_utf8(c) {
+                Ok(s) => s.to_string(),
+                Err(_) => {
+                    lossy = true;
+                    String::from_utf8_lossy(c).into_owned()
+                }
+            })
+            .collect();
+        Ok(Some(Ok(Row { line, cells, lossy })))
+    }
+}
+
+/// A reader that notes the offset of every line-end byte (`\r`, `\n`) that passes through it, for
+/// [`LineCounter`]. Only those not yet passed by the records are kept: the reader's look-ahead.
+struct LineEnds<R> {
+    inner: R,
+    offset: u64,
+    seen: std::rc::Rc<std::cell::RefCell<std::collections::VecDeque<(u64, u8)>>>,
+}
+
+impl<R: std::io::Read> std::io::Read for LineEnds<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut seen = self.seen.borrow_mut();
+        for (i, &b) in buf[..n].iter().enumerate() {
+            if b == b'\r' || b == b'\n' {
+                seen.push_back((self.offset + i as u64, b));
+            }
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
 /// Physical line numbers of records. The `csv` crate's own line count is one short after a CRLF
 /// line end (it counts the `\n` of the previous record's `\r\n` as part of the next record), so
 /// lines are counted here from each record's byte offset: the record starts after any line-end
 /// bytes at that offset, on the line after the last `\n` before it.
-struct LineCounter<'a> {
-    bytes: &'a [u8],
-    cursor: usize,
+struct LineCounter {
+    seen: std::rc::Rc<std::cell::RefCell<std::collections::VecDeque<(u64, u8)>>>,
     line: u64,
+    /// Line ends before this offset are counted in `line`.
+    cursor: u64,
 }
 
-impl LineCounter<'_> {
+impl LineCounter {
     fn line_of(&mut self, record: &csv::ByteRecord) -> u64 {
         let Some(pos) = record.position() else {
             return self.line;
         };
-        let mut start = (pos.byte() as usize).min(self.bytes.len());
-        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
-            start += 1;
+        let mut seen = self.seen.borrow_mut();
+        let mut start = pos.byte();
+        if start < self.cursor {
+            return self.line;
         }
-        if start >= self.cursor {
-            self.line += self.bytes[self.cursor..start]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u64;
-            self.cursor = start;
+        // Line ends before the record's offset, then those right at it (they precede its text).
+        while let Some(&(at, byte)) = seen.front() {
+            if at <= start {
+                if at == start {
+                    start += 1;
+                }
+                if byte == b'\n' {
+                    self.line += 1;
+                }
+                seen.pop_front();
+            } else {
+                break;
+            }
         }
+        self.cursor = start;
         self.line
     }
 }
@@ -1383,6 +1464,42 @@ mod tests {
             assert_eq!(t.malformed[0].locator, "line 7", "{name}");
             assert_eq!(t.get(&t.rows[2], "b"), "5");
             assert_eq!(t.get(&t.rows[2], "nope"), "");
+        }
+    }
+
+    /// Rows are streamed through a 64 KiB buffer: lines stay exact across its boundaries, with
+    /// CRLF and LF, blank lines and cells spanning lines.
+    #[test]
+    fn streamed_rows_keep_their_lines_across_buffer_boundaries() {
+        for (name, eol) in [("big-lf", "\n"), ("big-crlf", "\r\n")] {
+            let mut text = format!("a,b{eol}");
+            let mut line = 2u64;
+            let mut expected = Vec::new();
+            for n in 0..6000u64 {
+                expected.push(line);
+                if n % 7 == 3 {
+                    text += &format!("{n},\"two{eol}lines {}\"{eol}", "y".repeat(n as usize % 50));
+                    line += 2;
+                } else {
+                    text += &format!("{n},{}{eol}", "x".repeat(n as usize % 90));
+                    line += 1;
+                }
+                if n % 11 == 5 {
+                    text += eol;
+                    line += 1;
+                }
+            }
+            assert!(text.len() > 4 * 65536);
+            let path = temp_csv(name, &text);
+            let (table, mut rows) = Table::open(&path, "test", &["a", "b"]).unwrap();
+            let mut lines = Vec::new();
+            while let Some(row) = rows.next_row(&table).unwrap() {
+                let row = row.unwrap();
+                assert_eq!(row.cells[0], (lines.len()).to_string());
+                lines.push(row.line);
+            }
+            std::fs::remove_file(&path).ok();
+            assert_eq!(lines, expected, "{name}");
         }
     }
 

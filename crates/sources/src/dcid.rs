@@ -226,17 +226,25 @@ pub fn objective_label(code: &str) -> Option<&'static str> {
 
 /// Reads a DCID 2.0 CSV: the incident sheet or the campaign sheet.
 pub fn read(path: &Path) -> Result<AdapterOutput, SourceError> {
-    let table = Table::read(path, "DCID 2.0", COMMON_COLUMNS)?;
+    let (table, mut rows) = Table::open(path, "DCID 2.0", COMMON_COLUMNS)?;
     let campaign = table.col("target").is_some() && table.col("interactionenddate").is_none();
     let mut ledger = Ledger::new();
-    for row in &table.rows {
+    let mut malformed = Vec::new();
+    while let Some(row) = rows.next_row(&table)? {
+        let row = match row {
+            Ok(row) => row,
+            Err(issue) => {
+                malformed.push(issue);
+                continue;
+            }
+        };
         let mut fixes = Fixes::default();
-        match report(&table, row, campaign, &mut fixes) {
+        match report(&table, &row, campaign, &mut fixes) {
             Ok(r) => ledger.accept(r, fixes),
             Err(reason) => ledger.reject(&table.file, row.line, reason),
         }
     }
-    ledger.reject_all(table.malformed);
+    ledger.reject_all(malformed);
     Ok(ledger.finish())
 }
 

@@ -124,7 +124,19 @@ pub fn read_with_tables(
     attribution: Option<&Path>,
     receiver: Option<&Path>,
 ) -> Result<AdapterOutput, SourceError> {
-    let main = Table::read(path, "EuRepoC Global Database", MAIN_COLUMNS)?;
+    // The incident file is streamed twice: once for its IDs (what the side tables are joined
+    // to), once for its rows; only the side tables, a fraction of its size, are held.
+    let (main, mut first_pass) = Table::open(path, "EuRepoC Global Database", MAIN_COLUMNS)?;
+    let mut id_set: HashSet<String> = HashSet::new();
+    while let Some(row) = first_pass.next_row(&main)? {
+        if let Ok(row) = row {
+            let id = main.get(&row, "ID").trim();
+            if !id.is_empty() {
+                id_set.insert(id.to_string());
+            }
+        }
+    }
+    drop(first_pass);
     let attribution = attribution
         .map(|p| Table::read(p, "EuRepoC attribution table", ATTRIBUTION_COLUMNS))
         .transpose()?;
@@ -133,12 +145,7 @@ pub fn read_with_tables(
         .transpose()?;
 
     let mut ledger = Ledger::new();
-    let ids: HashSet<&str> = main
-        .rows
-        .iter()
-        .map(|r| main.get(r, "ID").trim())
-        .filter(|id| !id.is_empty())
-        .collect();
+    let ids: HashSet<&str> = id_set.iter().map(String::as_str).collect();
     let attributions = join(
         attribution.as_ref(),
         "incident_ID",
@@ -148,15 +155,25 @@ pub fn read_with_tables(
     );
     let receivers = join(receiver.as_ref(), "ID", &ids, &main.file, &mut ledger);
 
-    let mut first_line: HashMap<&str, u64> = HashMap::new();
-    for row in &main.rows {
+    let (_, mut rows) = Table::open(path, "EuRepoC Global Database", MAIN_COLUMNS)?;
+    let mut main_malformed = Vec::new();
+    let mut first_line: HashMap<String, u64> = HashMap::new();
+    while let Some(row) = rows.next_row(&main)? {
+        let row = match row {
+            Ok(row) => row,
+            Err(issue) => {
+                main_malformed.push(issue);
+                continue;
+            }
+        };
+        let row = &row;
         let id = main.get(row, "ID").trim();
         let mut fixes = Fixes::default();
         if !id.is_empty() {
             if let Some(first) = first_line.get(id) {
                 fixes.note(format!("ID {id} is repeated (first at line {first})"));
             } else {
-                first_line.insert(id, row.line);
+                first_line.insert(id.to_string(), row.line);
             }
         }
         let side = |map: &HashMap<String, Vec<usize>>| map.get(id).cloned().unwrap_or_default();
@@ -172,7 +189,7 @@ pub fn read_with_tables(
         }
     }
     // Malformed rows of every table: counted as read and rejected.
-    let mut malformed = main.malformed;
+    let mut malformed = main_malformed;
     if let Some(t) = attribution {
         malformed.extend(t.malformed);
     }
