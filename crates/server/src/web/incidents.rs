@@ -221,6 +221,9 @@ fn summarise(derived: &Derived, max: Tlp) -> Vec<Summary> {
             members,
         });
     }
+    // Latest first, once per derivation: a list request then filters in order and an API page
+    // stops at the first match past it, instead of sorting 100,000 incidents per request.
+    out.sort_by(|a, b| b.start.cmp(&a.start).then(a.cluster.cmp(&b.cluster)));
     out
 }
 
@@ -415,10 +418,9 @@ fn select(name: &str, label: &str, current: Option<&str>, opts: &[(String, Strin
 }
 
 /// The incidents that match `f`, latest first.
+/// The summaries matching `f`, latest first (the summaries are kept in that order).
 fn matching<'a>(summaries: &'a [Summary], f: &IncidentFilter) -> Vec<&'a Summary> {
-    let mut matched: Vec<&Summary> = summaries.iter().filter(|x| f.matches(x)).collect();
-    matched.sort_by(|a, b| b.start.cmp(&a.start).then(a.cluster.cmp(&b.cluster)));
-    matched
+    summaries.iter().filter(|x| f.matches(x)).collect()
 }
 
 /// One page of the incidents a reader at `max` sees that match `f`, latest first, as the REST
@@ -435,7 +437,12 @@ pub(crate) async fn api_page(
     let (derived, summaries) = s
         .with_store(move |st| cache.web.incidents.get(st, max))
         .await?;
-    let matched = matching(&summaries, f);
+    // Only as far as one match past the page: enough to say whether more follow.
+    let matched: Vec<&Summary> = summaries
+        .iter()
+        .filter(|x| f.matches(x))
+        .take(skip + limit + 1)
+        .collect();
     let more = matched.len() > skip + limit;
     let page = matched
         .iter()
