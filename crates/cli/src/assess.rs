@@ -7,11 +7,9 @@
 //! incident by the key of one of its reports, and every later assessment applies them in order,
 //! keeping the machine's judgments visible beside them.
 
-use std::collections::BTreeSet;
-
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
-use threatscape_assess::{Assessment, Assessor, Decision, Dimension, Finding, Verdict};
+use threatscape_assess::{Assessment, Assessor, Decision, Finding, Verdict};
 use threatscape_brief::period::fuzzy_span;
 use threatscape_brief::Period;
 use threatscape_model::{Report, Tlp};
@@ -19,9 +17,6 @@ use threatscape_store::Store;
 
 use crate::commands::{actor, open_store};
 use crate::Outcome;
-
-/// The stream holding analysts' assessment decisions.
-pub(crate) const DECISION_STREAM: &str = threatscape_landscape::ASSESSMENT_DECISION_STREAM;
 
 /// Arguments of `threatscape assess`.
 #[derive(Debug, Args)]
@@ -270,85 +265,39 @@ fn record(store: &mut dyn Store, command: AssessDecision) -> Result<Outcome> {
         AssessDecision::Reject(a) => (Verdict::Reject, a),
         AssessDecision::Add(a) => (Verdict::Add, a),
     };
-    let assessor = Assessor::builtin();
-    let dimension = Dimension::from_prefix(args.dimension.trim()).with_context(|| {
-        format!(
-            "`{}` is not a dimension; use one of {}",
-            args.dimension,
-            Dimension::ALL.map(Dimension::prefix).join(", ")
-        )
-    })?;
-    let label = args.label.trim().to_string();
-    if !assessor.vocabularies.get(dimension).contains(&label) {
-        let known: BTreeSet<&str> = assessor
-            .vocabularies
-            .get(dimension)
-            .terms
-            .iter()
-            .map(|t| t.id.as_str())
-            .collect();
-        bail!(
-            "`{label}` is not a {dimension} label; known: {}",
-            known.into_iter().collect::<Vec<_>>().join(", ")
-        );
-    }
-    if args.reason.trim().is_empty() {
-        bail!("--reason is empty: say why, so the next analyst can judge the decision");
-    }
-    // The incident as it is assessed now, with the decisions already on record.
-    let (reports, run) = crate::incidents::reconcile_store(&mut *store, None)?;
-    let Some(index) = reports.iter().position(|r| r.key() == args.incident) else {
-        bail!(
-            "no stored report has the key `{}` (keys look like `eurepoc:842`; `assess` and `export incidents` show them)",
-            args.incident
-        );
-    };
-    let cluster = run
-        .result
-        .incidents
-        .iter()
-        .find(|c| c.members.contains(&index))
-        .context("reconciliation left a report outside every incident")?;
-    let members: Vec<Report> = cluster
-        .members
-        .iter()
-        .map(|&m| reports[m].clone())
-        .collect();
-    let on_record = read_decisions(&*store)?;
-    let current = assessor.assess_incident(&members, &on_record);
-    let finding = current.finding(dimension, &label);
-    match (verdict, finding) {
-        (Verdict::Confirm | Verdict::Reject, None) => bail!(
-            "the incident has no {dimension}:{label} finding to {}; use `assess add` for a label the rules missed",
-            verdict.as_str()
-        ),
-        (Verdict::Add, Some(f)) if f.counts() => bail!(
-            "the incident already has {dimension}:{label} (confidence {:.2}); use `assess confirm` to confirm it",
-            f.confidence
-        ),
-        _ => {}
-    }
-    let decision = Decision {
-        incident: args.incident.clone(),
-        dimension,
-        label: label.clone(),
+    // Checked against the incident as it is assessed now (every report: the CLI reads the whole
+    // store), by the mechanism the web pages and the REST API share.
+    let landscape = threatscape_landscape::Landscape::load_keeping(
+        store,
+        &threatscape_reconcile::Reconciler::default(),
+    )?;
+    let request = threatscape_landscape::AssessmentRequest {
+        incident: args.incident.trim().to_string(),
+        dimension: args.dimension,
+        label: args.label,
         verdict,
-        reason: args.reason.trim().to_string(),
+        reason: args.reason,
         analyst: args.analyst.unwrap_or_else(actor),
-        recorded_at: None,
-        seq: None,
     };
-    let next = on_record.last().and_then(|d| d.seq).unwrap_or(0) + 1;
-    let body = serde_json::to_value(&decision)?;
-    let seq = store
-        .append_to_stream(DECISION_STREAM, &actor(), Some(next), &body)
-        .context("cannot record the decision")?;
+    let recorded = threatscape_landscape::record_assessment_decision(
+        store,
+        &landscape,
+        Assessor::builtin(),
+        Tlp::Red,
+        &actor(),
+        &request,
+    )
+    .context("cannot record the decision")?;
+    let d = &recorded.decision;
     println!(
-        "recorded decision {seq}: {} {dimension}:{label} on the incident of {} ({} report(s)), by {}",
+        "recorded decision {}: {} {}:{} on the incident of {} ({} report(s)), by {}",
+        d.seq.unwrap_or_default(),
         verdict.as_str(),
-        args.incident,
-        members.len(),
-        decision.analyst
+        d.dimension,
+        d.label,
+        d.incident,
+        recorded.reports,
+        d.analyst
     );
     Ok(Outcome::Success)
 }

@@ -20,9 +20,6 @@ use crate::commands::{actor, open_store, write_atomically};
 use crate::table::render;
 use crate::{DecisionCommand, ExportIncidentsArgs, IncidentFormat, Outcome, ReconcileArgs};
 
-/// The audit action under which analysts' decisions are kept.
-const DECISION_ACTION: &str = threatscape_landscape::RECONCILE_DECISION_ACTION;
-
 pub(crate) fn reconcile(db: &str, args: ReconcileArgs) -> Result<Outcome> {
     let mut store = open_store(db)?;
     if let Some(command) = args.decision {
@@ -124,19 +121,22 @@ fn record_decision(store: &mut dyn Store, command: DecisionCommand) -> Result<Ou
         DecisionCommand::Unlink { a, b, reason } => (Decision::Unlink { a, b }, reason),
         DecisionCommand::Split { report, reason } => (Decision::Split { report }, reason),
     };
-    let subject = match &decision {
-        Decision::Link { a, b } | Decision::Unlink { a, b } => format!("{a} {b}"),
-        Decision::Split { report } => report.clone(),
-    };
-    store.audit(&AuditEntry {
-        actor: actor(),
-        action: DECISION_ACTION.into(),
-        subject: subject.clone(),
-        detail: serde_json::json!({"decision": decision, "reason": reason}),
-    })?;
+    // The landscape as it stands, so the machine's judgment is kept beside the decision (the
+    // shared mechanism the web pages and the REST API use too).
+    let reconciler = Reconciler::default();
+    let landscape = Landscape::load_keeping(store, &reconciler)?;
+    let record = threatscape_landscape::record_reconcile_decision(
+        store,
+        Some(&landscape),
+        &reconciler,
+        &actor(),
+        &decision,
+        &reason,
+    )?;
     println!(
-        "recorded: {subject} ({}); it applies from the next reconciliation on",
-        reason
+        "recorded: {} ({}); it applies from the next reconciliation on",
+        record.keys().join(" "),
+        record.reason
     );
     Ok(Outcome::Success)
 }

@@ -318,8 +318,15 @@ pub fn record_assessment_decision(
         .iter()
         .position(|r| r.key() == incident && r.tlp <= max_tlp)
     else {
+        // Whole-store callers (the CLI reads at RED) are told the key is not stored; a reader
+        // below RED is not told whether a report above their level exists.
+        let whose = if max_tlp == Tlp::Red {
+            "no stored report"
+        } else {
+            "no report available to you"
+        };
         return Err(invalid(format!(
-            "no report available to you has the key `{incident}` (keys look like `eurepoc:842`; the incident pages and `export incidents` show them)"
+            "{whose} has the key `{incident}` (keys look like `eurepoc:842`; the incident pages and `export incidents` show them)"
         )));
     };
     let cluster = landscape.incident_of[index];
@@ -330,13 +337,13 @@ pub fn record_assessment_decision(
     match (request.verdict, finding) {
         (Verdict::Confirm | Verdict::Reject, None) => {
             return Err(invalid(format!(
-                "the incident has no {dimension}:{label} finding to {}; add it instead if the rules missed it",
+                "the incident has no {dimension}:{label} finding to {}; to give it a label the rules missed, add it (use `assess add`, or Add label on the incident page)",
                 request.verdict.as_str()
             )))
         }
         (Verdict::Add, Some(f)) if f.counts() => {
             return Err(invalid(format!(
-                "the incident already has {dimension}:{label} (confidence {:.2}); confirm it instead",
+                "the incident already has {dimension}:{label} (confidence {:.2}); confirm it instead (use `assess confirm`, or Record decision on the incident page)",
                 f.confidence
             )))
         }

@@ -558,7 +558,7 @@ async fn the_rest_api_records_the_same_decisions() {
     assert!(v["description"]
         .as_str()
         .unwrap()
-        .contains("add it instead"));
+        .contains("Add label on the incident page"));
     for (body, want) in [
         (json!({"incident": s.grid}), StatusCode::BAD_REQUEST),
         (
@@ -658,4 +658,84 @@ async fn the_openapi_document_describes_the_incident_endpoints() {
     ] {
         assert!(described.iter().any(|d| *d == path), "{path} is missing");
     }
+}
+
+fn have_node() -> bool {
+    std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// e2e/analyst.mjs in Debian's Chromium: a contributor submits a report and finds it, an analyst
+/// rejects a label and adds another and sees them applied, then generates a briefing and
+/// downloads its PDF; no console or CSP errors; screenshots in target/screenshots/.
+#[test]
+fn the_analyst_flow_in_chromium() {
+    let root = threatscape_testkit::workspace_root();
+    let e2e = root.join("e2e");
+    let what = "the analyst's browser test";
+    if !have_node() {
+        return threatscape_testkit::skip(what, "node is not installed");
+    }
+    if !std::path::Path::new("/usr/bin/chromium").exists() {
+        return threatscape_testkit::skip(
+            what,
+            "/usr/bin/chromium is missing (apt-get install chromium; .ci/run does it)",
+        );
+    }
+    if !e2e.join("node_modules/playwright-core").exists() {
+        return threatscape_testkit::skip(
+            what,
+            "playwright-core is not installed (npm ci in e2e/; .ci/run does it)",
+        );
+    }
+    let s = site();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let port = listener.local_addr().unwrap().port();
+    rt.spawn(threatscape_server::serve_on(s.state.clone(), listener));
+    let shots = root.join("target").join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let out = std::process::Command::new("node")
+        .arg(e2e.join("analyst.mjs"))
+        .current_dir(&e2e)
+        .env("BASE_URL", format!("http://127.0.0.1:{port}"))
+        .env("PASSWORD", PW)
+        .env("SHOTS", &shots)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "the analyst's browser test failed");
+    assert!(stdout.contains("analyst e2e: OK"));
+    for shot in [
+        "analyst-contribution.png",
+        "analyst-incident-decided.png",
+        "analyst-briefing.png",
+    ] {
+        assert!(shots.join(shot).exists(), "{shot} was not saved");
+    }
+    // What the browser did is in the store: the decisions under the analyst's name.
+    let store = threatscape_store::open(&s.db).unwrap();
+    let decisions = store.read_stream("assessment-decisions", 0).unwrap();
+    let verdicts: Vec<(&str, &str, &str)> = decisions
+        .iter()
+        .map(|e| {
+            (
+                e.body["verdict"].as_str().unwrap(),
+                e.body["label"].as_str().unwrap(),
+                e.body["analyst"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("reject", "ransomware", "analyst"),
+            ("add", "wiper", "analyst")
+        ]
+    );
 }
