@@ -74,14 +74,15 @@ impl Derived {
 /// The landscape (kept while the store's change marker stays put) and, per reading level, the
 /// incidents' summaries derived from it.
 pub(crate) struct IncidentCache {
-    landscape: Cached,
+    landscape: Arc<Cached>,
     views: Mutex<Option<Views>>,
 }
 
-impl Default for IncidentCache {
-    fn default() -> Self {
+impl IncidentCache {
+    /// A cache over `landscape`, the derivation the dashboard shares (one copy per process).
+    pub(crate) fn new(landscape: Arc<Cached>) -> Self {
         IncidentCache {
-            landscape: Cached::new(Reconciler::default()),
+            landscape,
             views: Mutex::new(None),
         }
     }

@@ -31,7 +31,6 @@ use threatscape_brief::{
 };
 use threatscape_landscape::{Cached, Landscape};
 use threatscape_model::Tlp;
-use threatscape_reconcile::Reconciler;
 use threatscape_store::Store;
 
 use super::html::{badge, enc, esc, link, message, page, respond, table};
@@ -130,14 +129,15 @@ pub(crate) fn briefing(
 
 /// The landscape and what the dashboard derives from it, per level and per view.
 pub(crate) struct LandscapeCache {
-    landscape: Cached,
+    landscape: Arc<Cached>,
     views: Mutex<Views>,
 }
 
-impl Default for LandscapeCache {
-    fn default() -> Self {
+impl LandscapeCache {
+    /// A cache over `landscape`, the derivation the incident pages share (one copy per process).
+    pub(crate) fn new(landscape: Arc<Cached>) -> Self {
         LandscapeCache {
-            landscape: Cached::new(Reconciler::default()),
+            landscape,
             views: Mutex::new(Views::default()),
         }
     }

@@ -58,7 +58,7 @@ struct Session {
 }
 
 /// Sessions and failed sign-ins, shared by every request.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct WebState {
     sessions: Mutex<HashMap<String, Session>>,
     failures: Mutex<HashMap<String, Vec<Instant>>>,
@@ -66,6 +66,22 @@ pub(crate) struct WebState {
     pub(crate) incidents: incidents::IncidentCache,
     /// The landscape (store change marker) and the dashboard's and briefings' derivations.
     pub(crate) landscape: landscape::LandscapeCache,
+}
+
+impl Default for WebState {
+    fn default() -> Self {
+        // One derived landscape per process, shared by the incident pages and the dashboard: at
+        // 100,000 reports each copy holds every report.
+        let shared = std::sync::Arc::new(threatscape_landscape::Cached::new(
+            threatscape_reconcile::Reconciler::default(),
+        ));
+        WebState {
+            sessions: Mutex::default(),
+            failures: Mutex::default(),
+            incidents: incidents::IncidentCache::new(std::sync::Arc::clone(&shared)),
+            landscape: landscape::LandscapeCache::new(shared),
+        }
+    }
 }
 
 /// The signed-in user of a request, with the CSRF token its forms carry.
