@@ -133,6 +133,15 @@ pub(crate) struct LandscapeCache {
     views: Mutex<Views>,
 }
 
+impl Default for LandscapeCache {
+    /// A cache with a landscape of its own.
+    fn default() -> Self {
+        LandscapeCache::new(Arc::new(Cached::new(
+            threatscape_reconcile::Reconciler::default(),
+        )))
+    }
+}
+
 impl LandscapeCache {
     /// A cache over `landscape`, the derivation the incident pages share (one copy per process).
     pub(crate) fn new(landscape: Arc<Cached>) -> Self {
