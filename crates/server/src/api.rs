@@ -65,6 +65,19 @@ impl ListParams {
     }
 }
 
+/// Checks a full-text query before it reaches the store: words are searched as words (the
+/// store quotes them), but a control character (NUL ends SQLite's query string early) is refused
+/// with a 400 that says so rather than failing in the database.
+pub(crate) fn search_words(q: &str) -> Result<(), ApiError> {
+    match q.chars().find(|c| c.is_control() && !c.is_whitespace()) {
+        Some(c) => Err(ApiError::bad_request(format!(
+            "q holds the control character U+{:04X}; search for words",
+            c as u32
+        ))),
+        None => Ok(()),
+    }
+}
+
 fn row_json(r: &ObjectRow) -> Value {
     json!({
         "id": r.id,
@@ -110,6 +123,7 @@ async fn objects(
     let user = s.user(&headers).await?;
     let limit = p.limit();
     if let Some(q) = p.q.clone().filter(|q| !q.trim().is_empty()) {
+        search_words(&q)?;
         let max = user.clearance.min(Tlp::Amber);
         let type_ = p.type_.clone();
         let hits = s

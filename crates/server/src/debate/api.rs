@@ -525,9 +525,12 @@ async fn letter_file(
         .with_store(move |st| store::letter(st, &sha256).map_err(super::store_error))
         .await?
         .ok_or_else(|| ApiError::not_found("the letter's file is not in the store"))?;
+    // The name as uploaded is data: only its last part, without quotes or control characters
+    // (a NUL or line break would make the header invalid), names the download.
+    let base = file.0.rsplit(['/', '\\']).next().unwrap_or_default();
     let disposition = format!(
         "attachment; filename=\"{}\"",
-        file.0.replace(['"', '\\', '\r', '\n'], "_")
+        base.replace(|c: char| c == '"' || c.is_control(), "_")
     );
     Ok((
         [

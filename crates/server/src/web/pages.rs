@@ -536,6 +536,7 @@ pub(crate) async fn search(
             let types: Vec<String> = t2.iter().cloned().collect();
             let (ids, after_seq, limit) = match &q2 {
                 Some(q) => {
+                    crate::api::search_words(q)?;
                     let hits = st.search(q, max, 200).map_err(ApiError::store)?;
                     let ids: Vec<String> = hits
                         .into_iter()

@@ -13,6 +13,7 @@ use tower::ServiceExt;
 mod access_rule;
 mod analyst;
 mod debate;
+mod hostile;
 mod landscape_web;
 mod limits;
 mod pages;
