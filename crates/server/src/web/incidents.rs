@@ -792,11 +792,10 @@ struct HistoryRow {
     cells: Vec<String>,
 }
 
-/// The decisions on incident `cluster` a reader at `max` may see: assessment decisions on its
+/// The decisions on the incident of `members` a reader at `max` may see: assessment decisions on its
 /// released reports and reconciliation decisions naming only released reports, newest first.
 fn history(
     derived: &Derived,
-    cluster: usize,
     members: &[usize],
     assessment: &Assessment,
     max: Tlp,
@@ -867,7 +866,6 @@ fn history(
             ],
         });
     }
-    let _ = cluster;
     rows.sort_by(|a, b| b.at.cmp(&a.at));
     rows.into_iter().map(|r| r.cells).collect()
 }
@@ -1174,7 +1172,7 @@ fn render(
         })
         .collect();
 
-    let history_rows = history(derived, cluster, &summary.members, &assessment, max);
+    let history_rows = history(derived, &summary.members, &assessment, max);
     let forms = if decides(&ctx.user) {
         decision_forms(ctx, &key, &reports, &assessment)
     } else {
