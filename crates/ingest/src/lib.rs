@@ -107,6 +107,7 @@ pub fn ingest(
 ) -> Result<Summary, StoreError> {
     let run = store.begin_run(&options.run)?;
     let mut summary = Summary::new(&inputs.skipped);
+    let mut files = Vec::with_capacity(inputs.files.len());
     let mut bytes_before = 0;
     for (n, path) in inputs.files.iter().enumerate() {
         let file = ingest_file(store, run, path, options, &mut |b| {
@@ -116,17 +117,58 @@ pub fn ingest(
             })
         })?;
         bytes_before += file.bytes;
-        summary.add(file);
+        files.push(file);
         progress(Progress {
             bytes: bytes_before,
             files_done: n + 1,
         });
+    }
+    resolve_across_files(store, options, &mut files)?;
+    for file in files {
+        summary.add(file);
     }
     store.finish_run(
         run,
         &serde_json::to_value(&summary).expect("summaries serialise"),
     )?;
     Ok(summary)
+}
+
+/// A file's references are resolved when it is written; a later file of the same run (a folder, a
+/// TAXII pull's pages) may bring the objects they name. Once every file is in, the store is asked
+/// once more, for every id still missing, and the references it now resolves are taken off the
+/// kept files' lists (a refused file brought nothing, so its list stands).
+fn resolve_across_files(
+    store: &mut dyn Store,
+    options: &Options,
+    files: &mut [FileSummary],
+) -> Result<(), StoreError> {
+    if files.len() < 2 {
+        return Ok(());
+    }
+    let mut missing: Vec<String> = files
+        .iter()
+        .filter(|f| f.status == FileStatus::Stored)
+        .flat_map(|f| f.missing.keys().cloned())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    missing.sort();
+    missing.dedup();
+    let known: HashSet<String> = store
+        .known_ids(&missing, options.refs_visible_to.as_ref())?
+        .into_iter()
+        .collect();
+    for file in files.iter_mut().filter(|f| f.status == FileStatus::Stored) {
+        for id in &known {
+            if let Some(n) = file.missing.remove(id) {
+                file.dangling_refs -= n;
+            }
+        }
+        file.dangling.retain(|d| !known.contains(&d.missing));
+    }
+    Ok(())
 }
 
 /// Validates every input file without storing anything (the `validate` command).

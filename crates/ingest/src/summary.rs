@@ -225,6 +225,9 @@ pub struct FileSummary {
     pub dangling_refs: u64,
     /// Those references (first ones kept).
     pub dangling: Vec<DanglingRef>,
+    /// How many of them name each missing id (all of them, for resolving across files).
+    #[serde(skip)]
+    pub(crate) missing: BTreeMap<String, u64>,
 }
 
 impl FileSummary {
@@ -257,11 +260,13 @@ impl FileSummary {
             warning_list: Vec::new(),
             dangling_refs: 0,
             dangling: Vec::new(),
+            missing: BTreeMap::new(),
         }
     }
 
     pub(crate) fn dangling(&mut self, r: DanglingRef) {
         self.dangling_refs += 1;
+        *self.missing.entry(r.missing.clone()).or_default() += 1;
         if self.dangling.len() < KEEP_PER_FILE {
             self.dangling.push(r);
         }

@@ -503,3 +503,29 @@ fn dangling_references_are_listed_counted_and_recorded() {
         "{text}"
     );
 }
+
+/// A reference to an object that a later file of the same run brings is not dangling: the run
+/// resolves what is still missing once every file is in (a folder's order, a TAXII pull's pages).
+#[test]
+fn a_reference_resolved_by_a_later_file_of_the_run_is_not_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let first = dir.path().join("a-refers.json");
+    std::fs::write(&first, referring_bundle(44)).unwrap();
+    let malware = serde_json::json!({
+        "type": "malware", "spec_version": "2.1", "id": MISSING,
+        "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
+        "name": "Later", "is_family": true
+    });
+    let second = dir.path().join("b-holds.json");
+    std::fs::write(&second, bundle(&[GOOD.to_string(), malware.to_string()])).unwrap();
+    let output = threatscape(&db, &["ingest", "--json", dir.path().to_str().unwrap()]);
+    let summary = json_of(&output);
+    assert!(output.status.success(), "{summary:#}");
+    assert_eq!(summary["dangling_refs"], 1, "{summary:#}");
+    assert_eq!(
+        summary["dangling"][0]["missing"], MISSING_IDENTITY,
+        "{summary:#}"
+    );
+    assert_eq!(summary["dangling"].as_array().unwrap().len(), 1);
+}
