@@ -18,6 +18,7 @@ mod html;
 pub(crate) mod incidents;
 mod landscape;
 mod pages;
+mod upload;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -278,6 +279,8 @@ pub(crate) fn routes() -> Router<AppState> {
             "/contribute",
             get(pages::contribute_form).post(pages::contribute),
         )
+        .route("/contribute/upload", axum::routing::post(upload::upload))
+        .route("/contributions", get(upload::contributions))
         .route("/static/app.css", get(css))
         .route("/static/landscape.css", get(landscape_css))
 }

@@ -754,7 +754,7 @@ fn contribute_page(ctx: &Ctx, status: StatusCode, notice: &str, f: &Contribution
 {occurred}{victim}{country}{kinds}{urls}
 {tlp}{ctype}
 <button type="submit" class="primary">Submit report</button>
-</form></section>"#,
+</form></section>{upload}"#,
         csrf = esc(&ctx.csrf),
         org = esc(&ctx.user.organisation),
         title = field("title", "Title (required)", &f.title, "a short title"),
@@ -786,6 +786,7 @@ fn contribute_page(ctx: &Ctx, status: StatusCode, notice: &str, f: &Contribution
             Some(f.contributor_type.as_str()),
             &type_opts
         ),
+        upload = super::upload::upload_form(ctx, &Default::default()),
     );
     respond(
         status,

@@ -18,6 +18,7 @@ mod landscape_web;
 mod limits;
 mod pages;
 mod rate_limit;
+mod upload;
 mod web;
 
 pub(crate) const PW: &str = "correct horse battery staple";
