@@ -44,6 +44,10 @@ const TOP_BARS: usize = 8;
 /// Dashboard briefings kept per landscape (periods, baselines and levels asked for).
 const MAX_VIEWS: usize = 256;
 
+/// How many incidents a dashboard figure lists by name: a quarter of a large store counts
+/// thousands behind one sentence.
+const IDS_LISTED: usize = 50;
+
 /// The incidents a reader at one level sees, assessed from their released reports only.
 pub(crate) struct Released {
     /// Incidents with at least one released report.
@@ -164,6 +168,8 @@ struct Views {
     of: Option<Arc<Landscape>>,
     released: HashMap<Tlp, Arc<Released>>,
     briefings: HashMap<(String, String, Tlp), Arc<Briefing>>,
+    /// Dashboard bodies rendered from a briefing held above (by its address) for one query.
+    pages: HashMap<(usize, String), Arc<String>>,
 }
 
 impl LandscapeCache {
@@ -194,6 +200,29 @@ impl LandscapeCache {
             .or_insert_with(|| Arc::new(release(&landscape, Assessor::builtin(), level)))
             .clone();
         Ok((landscape, released))
+    }
+
+    /// The dashboard body for `b` and the query `key`, rendered once while `b` is the briefing
+    /// held for its view (a body over 100,000 incidents takes milliseconds to render, and a busy
+    /// dashboard is asked for the same few views again and again).
+    fn page(&self, b: &Arc<Briefing>, key: String, render: impl FnOnce() -> String) -> Arc<String> {
+        let slot = (Arc::as_ptr(b) as usize, key);
+        {
+            let views = self.views.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(p) = views.pages.get(&slot) {
+                return Arc::clone(p);
+            }
+        }
+        let body = Arc::new(render());
+        let mut views = self.views.lock().unwrap_or_else(|e| e.into_inner());
+        // Kept only while `b` is still held (so its address cannot be reused by another).
+        if views.briefings.values().any(|held| Arc::ptr_eq(held, b)) {
+            if views.pages.len() >= MAX_VIEWS {
+                views.pages.clear();
+            }
+            views.pages.insert(slot, Arc::clone(&body));
+        }
+        body
     }
 
     /// The dashboard's briefing for a level, period and baseline, and the released incidents.
@@ -227,6 +256,7 @@ impl LandscapeCache {
         if views.briefings.len() >= MAX_VIEWS && !views.briefings.contains_key(&key) {
             // Any period can be asked for: keep the cache bounded by starting it afresh.
             views.briefings.clear();
+            views.pages.clear();
         }
         let b = views
             .briefings
@@ -357,9 +387,16 @@ fn figure_item(f: &Figure, titles: &HashMap<&str, &str>) -> String {
             f.incidents.len(),
             if f.incidents.len() == 1 { "" } else { "s" }
         );
-        for id in &f.incidents {
+        for id in f.incidents.iter().take(IDS_LISTED) {
             let title = titles.get(id.as_str()).copied().unwrap_or(id.as_str());
             let _ = write!(out, "<li>{}</li>", link(&incident_href(id), title));
+        }
+        if f.incidents.len() > IDS_LISTED {
+            let _ = write!(
+                out,
+                "<li>and {} more, all listed in the briefing's HTML and JSON editions</li>",
+                f.incidents.len() - IDS_LISTED
+            );
         }
         out.push_str("</ul></details>");
     }
@@ -474,15 +511,18 @@ pub(crate) async fn dashboard(
         Ok(d) => d,
         Err(e) => return failed(&ctx, e),
     };
-    let body = render(
-        &released,
-        &b,
-        &period,
-        choice.baseline,
-        level,
-        &choice.problems,
-        &q,
-    );
+    let key = format!("{level:?}|{q:?}");
+    let body = s.0.web.landscape.page(&b, key, || {
+        render(
+            &released,
+            &b,
+            &period,
+            choice.baseline,
+            level,
+            &choice.problems,
+            &q,
+        )
+    });
     respond(StatusCode::OK, page(Some(&ctx), "Dashboard", "/", &body))
 }
 
