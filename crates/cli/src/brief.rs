@@ -111,14 +111,18 @@ pub(crate) fn brief(db: &str, args: BriefArgs) -> Result<Outcome> {
     // The same reconciliation as `reconcile` and `export incidents`, analysts' decisions included.
     let started = Instant::now();
     let outline = Outline::load(&mut *store, &Reconciler::default())?;
+    let outlined = started.elapsed();
     let windowed = window_incidents(&outline, &*store, assessor, audience.max_tlp(), &trend)?;
     eprintln!(
-        "{} incidents ({} reconciliation), {} in the window read and assessed in {} ms",
+        "{} incidents ({} reconciliation, outline in {} ms); {} in the window: read in {} ms, assessed in {} ms",
         outline.reconciliation.incidents.len(),
         if outline.reused { "kept" } else { "fresh" },
+        outlined.as_millis(),
         windowed.incidents.len(),
-        started.elapsed().as_millis()
+        windowed.read_ms,
+        windowed.assess_ms,
     );
+    let started = Instant::now();
     let options = BriefOptions {
         audience,
         trend,
@@ -127,6 +131,7 @@ pub(crate) fn brief(db: &str, args: BriefArgs) -> Result<Outcome> {
         capacity,
     };
     let b = build_framed(assessor, &windowed.incidents, &windowed.frame, &options);
+    eprintln!("briefing built in {} ms", started.elapsed().as_millis());
     let released = windowed;
 
     std::fs::create_dir_all(&args.out)
@@ -198,6 +203,10 @@ pub(crate) struct Windowed {
     pub(crate) withheld_reports: usize,
     /// Incidents none of whose reports is released.
     pub(crate) withheld_incidents: usize,
+    /// How long reading the window's reports took, in milliseconds.
+    pub(crate) read_ms: u128,
+    /// How long assessing them took, in milliseconds.
+    pub(crate) assess_ms: u128,
 }
 
 /// The incidents released at `max` whose date touches `trend`'s window, read from the store and
@@ -246,13 +255,18 @@ pub(crate) fn window_incidents(
         trend,
     );
     drop(light);
+    let started = Instant::now();
     let reports = outline.read_released(store, &window, max)?;
+    let read_ms = started.elapsed().as_millis();
+    let started = Instant::now();
     let incidents = assess_all(assessor, reports, &outline.assessment_decisions);
     Ok(Windowed {
         incidents,
         frame,
         withheld_reports,
         withheld_incidents,
+        read_ms,
+        assess_ms: started.elapsed().as_millis(),
     })
 }
 
