@@ -19,6 +19,7 @@ const SHOTS = env('SHOTS');
 // A word no fixture report holds, so the search finds only the new report.
 const WORD = `quillfeather${Date.now() % 100000}`;
 const TITLE = `Ransomware locks Riverside clinic booking systems ${WORD}`;
+const UPLOAD_TITLE = `Wiper erases water utility telemetry servers ${Date.now() % 100000}`;
 
 let checks = 0;
 function check(cond, what) {
@@ -92,6 +93,25 @@ try {
     await findIncident(page, 'contributor');
     check((await page.locator('form[action="/incident/assessment"]').count()) === 0,
       'contributor: no decision forms on the incident page');
+    // The contributor uploads a native CSV file and finds it under My contributions.
+    await page.goto(`${BASE}/contribute`);
+    const upload = page.locator('form[action="/contribute/upload"]');
+    await upload.locator('input[type=file]').setInputFiles({
+      name: 'water-utility.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`title,occurred_start,tlp,kinds\n"${UPLOAD_TITLE}",2024-06-01,CLEAR,wiper\n`),
+    });
+    await upload.locator('select[name=format]').selectOption('native');
+    await upload.locator('select[name=contributor_type]').selectOption('member-state');
+    await Promise.all([page.waitForURL(/\/contribute\/upload$/), upload.locator('button[type=submit]').click()]);
+    check((await page.textContent('.notice')).includes('water-utility.csv” was ingested'),
+      'contributor: the uploaded file is ingested');
+    check((await page.locator(`#reports td:text("${UPLOAD_TITLE}")`).count()) === 1,
+      'contributor: the upload summary lists the report it brought');
+    await page.screenshot({ path: join(SHOTS, 'analyst-upload.png'), fullPage: true });
+    await Promise.all([page.waitForURL(/\/contributions$/), page.click('#upload a:text("My contributions")')]);
+    check((await page.textContent('main')).includes(UPLOAD_TITLE),
+      'contributor: My contributions lists the uploaded report');
     check(errors.length === 0, `contributor: no script or CSP errors in the console (${errors.join('; ')})`);
     await context.close();
   }

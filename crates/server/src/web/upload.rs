@@ -90,7 +90,11 @@ pub(crate) fn upload_form(ctx: &Ctx, f: &UploadFields) -> String {
             .into_iter()
             .map(|t| (t.as_str().to_string(), t.as_str().to_string())),
     );
-    let tlp_cur = if f.tlp.is_empty() { "green" } else { &f.tlp };
+    let tlp_cur = if f.tlp.is_empty() {
+        Tlp::Green.as_str()
+    } else {
+        &f.tlp
+    };
     format!(
         r#"<section class="card" id="upload"><h2>Upload a file</h2>
 <form method="post" action="/contribute/upload" enctype="multipart/form-data" class="form">
