@@ -131,6 +131,19 @@ async fn contributors_upload_stix_and_native_csv_and_see_what_became_of_them() {
     let link = first_incident_link(&r.body);
     let inc = call(st, "GET", &link, &cookie, "").await;
     assert_eq!(inc.status, StatusCode::OK, "{link}: {}", inc.body);
+    // The ingest run's audit entry names the signed-in user and their organisation.
+    let audit = threatscape_store::open(&s.db)
+        .unwrap()
+        .recent_audit(20)
+        .unwrap();
+    assert!(
+        audit.iter().any(|e| e.actor == "contributor"
+            && e.action == "ingest-file"
+            && e.subject.ends_with("upload-demo-incidents.json")
+            && e.detail["contributor"] == "CERT-A"
+            && e.detail["declared_tlp"] == "GREEN"),
+        "{audit:?}"
+    );
     let q = call(st, "GET", "/incidents?q=WannaCry", &cookie, "").await;
     assert!(q.body.contains("WannaCry ransomware worm"), "{}", q.body);
 
@@ -198,6 +211,11 @@ async fn a_broken_file_is_refused_with_its_name_and_line_and_stores_nothing() {
     );
     assert!(!r.body.contains("<b>report</b>"), "never raw HTML");
     assert!(r.body.contains("line 5"), "the broken line: {}", r.body);
+    let errors = &r.body[r.body.find(r#"id="errors""#).expect("an errors section")..];
+    assert!(
+        errors.contains("<td>my &lt;b&gt;report&lt;/b&gt;.json</td>"),
+        "each error names the client's file: {errors}"
+    );
     assert!(
         !r.body.contains("threatscape-upload-"),
         "no server path shown: {}",
@@ -328,4 +346,43 @@ async fn readers_forged_forms_and_oversized_uploads_are_refused() {
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(r.body.contains("Upload too large"), "{}", r.body);
     assert_eq!(before, stored(&s.db), "nothing was stored");
+}
+
+#[tokio::test]
+async fn dangling_references_are_listed_in_the_summary() {
+    let s = site();
+    let st = &s.state;
+    let cookie = signed_in(st, "contributor").await;
+    let csrf = csrf_of(&call(st, "GET", "/contribute", &cookie, "").await.body);
+    let missing = "intrusion-set--7e0c2f50-5b5a-4f8c-9d1e-000000000099";
+    let bundle = serde_json::json!({
+        "type": "bundle",
+        "id": "bundle--7e0c2f50-5b5a-4f8c-9d1e-000000000001",
+        "objects": [
+            {"type": "malware", "spec_version": "2.1",
+             "id": "malware--7e0c2f50-5b5a-4f8c-9d1e-000000000002",
+             "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
+             "name": "Upload test wiper", "is_family": true},
+            {"type": "relationship", "spec_version": "2.1",
+             "id": "relationship--7e0c2f50-5b5a-4f8c-9d1e-000000000003",
+             "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
+             "relationship_type": "uses",
+             "source_ref": missing,
+             "target_ref": "malware--7e0c2f50-5b5a-4f8c-9d1e-000000000002"}
+        ]
+    });
+    let text = serde_json::to_string_pretty(&bundle).unwrap();
+    let r = post(
+        st,
+        &cookie,
+        multipart(&fields(&csrf, "stix"), Some(("refs.json", text.as_bytes()))),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("1 dangling reference(s)"), "{}", r.body);
+    let dangling = &r.body[r.body.find(r#"id="dangling""#).expect("a dangling section")..];
+    assert!(
+        dangling.contains(missing) && dangling.contains("<td>refs.json</td>"),
+        "{dangling}"
+    );
 }
