@@ -4,7 +4,7 @@
 #   1. ingest of the native CSV, 2. reconcile (kept in the store), 3. the quarterly briefing in
 #   every format (PDF included), twice, 4. the server under load: the dashboard and the REST
 #   incident list for the quarter, each with wrk for SECONDS, reporting requests/s and latency
-#   percentiles.
+#   percentiles, then the dashboard again while a second client sends malformed requests.
 #
 # Usage: scripts/bench-100k.sh [SECONDS]      (env COUNT=100000, PERIOD=2022-Q2, KEEP=DIR)
 # Needs ../shared/data (the CFR tracker) and wrk (Debian package `wrk`). Exits 1 when a step fails
@@ -124,6 +124,13 @@ end
 EOF
 run_wrk "dashboard $period" -s "$work/cookie.lua" "$dashboard"
 run_wrk "REST /api/v1/incidents from ${FROM:-2022-04} to ${TO:-2022-06}, 50 a page" -s "$lua" "$api"
+# The dashboard again while a second client sends malformed requests without pause (broken and
+# 10,000-deep JSON, bad parameters and credentials, an oversized body, garbage, slowloris:
+# scripts/load-test.py's attacker).
+python3 "$root/scripts/load-test.py" --attack-only "$base" "api1:$pw-1" "$seconds" >"$work/attack.json" &
+attacker=$!
+run_wrk "dashboard $period under attack" -s "$work/cookie.lua" "$dashboard"
+if wait "$attacker"; then cat "$work/attack.json"; else cat "$work/attack.json"; status=1; fi
 kill -TERM "$server"
 wait "$server" || { echo "serve exited with $?" >&2; status=1; }
 server=""

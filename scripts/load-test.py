@@ -1,6 +1,7 @@
 """Load test of `threatscape serve` on loopback (driven by scripts/load-test.sh).
 
     load-test.py BASE_URL READER:PASSWORD[,READER:PASSWORD...] WRITER:PASSWORD SECONDS
+    load-test.py --attack-only BASE_URL WRITER:PASSWORD SECONDS   (phase 2's attacker alone)
 
 Two phases of SECONDS each against one running server:
   1. baseline: one thread per reader account (each account has its own rate budget) pages through the TLP:CLEAR collection, 100 objects a page, over
@@ -168,7 +169,22 @@ def phase(host, port, path, headers, seconds, attack=None):
     return out
 
 
+def attack_only(base, writer, seconds):
+    """Only the malformed requests, for SECONDS, while another tool loads the server
+    (scripts/bench-100k.sh): prints the answers by status; exits 1 on any 5xx."""
+    url = urllib.parse.urlparse(base)
+    attacker = Attacker(url.hostname, url.port, "/threatscape/collections/tlp-clear/objects/",
+                        writer, time.monotonic() + seconds)
+    attacker.start()
+    attacker.join()
+    print(json.dumps({"attack_statuses": attacker.statuses, "attack_server_errors": attacker.failures}))
+    sys.exit(1 if attacker.failures else 0)
+
+
 def main():
+    if sys.argv[1] == "--attack-only":
+        attack_only(sys.argv[2], sys.argv[3], float(sys.argv[4]))
+        return
     base, reader, writer, seconds = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
     url = urllib.parse.urlparse(base)
     path = "/threatscape/collections/tlp-clear/objects/"

@@ -25,7 +25,7 @@ use crate::render::anchor;
 const TEMPLATE: &str = include_str!("../data/briefing.typ");
 
 /// How many incident ids a figure lists in the PDF; the JSON edition lists them all.
-const IDS_SHOWN: usize = 25;
+pub const IDS_SHOWN: usize = 25;
 
 /// A PDF that could not be made, with typst's own diagnostics.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -111,16 +111,10 @@ impl World for BriefWorld {
     }
 }
 
-/// The briefing as a PDF document.
-pub fn pdf(b: &Briefing) -> Result<Vec<u8>, PdfError> {
-    let mut files = HashMap::new();
-    let mut add = |path: &str, bytes: Vec<u8>| {
-        files.insert(file_id(path), Bytes::new(bytes));
-        Value::String(path.to_string())
-    };
-    // The printed annex lists the incidents the figures show (their first IDS_SHOWN each): a
-    // quarter of a large store counts thousands, which no reader pages through on paper. The
-    // HTML, Markdown, JSON and STIX editions list every incident counted.
+/// The annex as the PDF prints it: the incidents the figures show by number (their first
+/// [`IDS_SHOWN`] each), in annex order. A quarter of a large store counts thousands, which no reader
+/// pages through on paper; the HTML, Markdown, JSON and STIX editions list every incident cited.
+pub fn printed_annex(b: &Briefing) -> Vec<&AnnexEntry> {
     let annexed: HashSet<&str> = b.annex.iter().map(|a| a.id.as_str()).collect();
     let mut shown: HashSet<&str> = HashSet::new();
     let every_figure = b
@@ -137,11 +131,20 @@ pub fn pdf(b: &Briefing) -> Result<Vec<u8>, PdfError> {
                 .take(IDS_SHOWN),
         );
     }
-    let printed: Vec<&AnnexEntry> = b
-        .annex
+    b.annex
         .iter()
         .filter(|a| shown.contains(a.id.as_str()))
-        .collect();
+        .collect()
+}
+
+/// The briefing as a PDF document.
+pub fn pdf(b: &Briefing) -> Result<Vec<u8>, PdfError> {
+    let mut files = HashMap::new();
+    let mut add = |path: &str, bytes: Vec<u8>| {
+        files.insert(file_id(path), Bytes::new(bytes));
+        Value::String(path.to_string())
+    };
+    let printed = printed_annex(b);
     // Annex entries are numbered; figures cite those numbers, which read better than long ids.
     let cited: HashMap<&str, usize> = printed
         .iter()
