@@ -660,56 +660,22 @@ async fn the_openapi_document_describes_the_incident_endpoints() {
     }
 }
 
-fn have_node() -> bool {
-    std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 /// e2e/analyst.mjs in Debian's Chromium: a contributor submits a report and finds it, an analyst
 /// rejects a label and adds another and sees them applied, then generates a briefing and
 /// downloads its PDF; no console or CSP errors; screenshots in target/screenshots/.
 #[test]
 fn the_analyst_flow_in_chromium() {
-    let root = threatscape_testkit::workspace_root();
-    let e2e = root.join("e2e");
-    let what = "the analyst's browser test";
-    if !have_node() {
-        return threatscape_testkit::skip(what, "node is not installed");
-    }
-    if !std::path::Path::new("/usr/bin/chromium").exists() {
-        return threatscape_testkit::skip(
-            what,
-            "/usr/bin/chromium is missing (apt-get install chromium; .ci/run does it)",
-        );
-    }
-    if !e2e.join("node_modules/playwright-core").exists() {
-        return threatscape_testkit::skip(
-            what,
-            "playwright-core is not installed (npm ci in e2e/; .ci/run does it)",
-        );
-    }
     let s = site();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let port = listener.local_addr().unwrap().port();
-    rt.spawn(threatscape_server::serve_on(s.state.clone(), listener));
-    let shots = root.join("target").join("screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    let out = std::process::Command::new("node")
-        .arg(e2e.join("analyst.mjs"))
-        .current_dir(&e2e)
-        .env("BASE_URL", format!("http://127.0.0.1:{port}"))
-        .env("PASSWORD", PW)
-        .env("SHOTS", &shots)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "the analyst's browser test failed");
+    let Some(run) = super::browser::run(
+        &s.state,
+        "analyst.mjs",
+        "the analyst's browser test",
+        "screenshots",
+        &[],
+    ) else {
+        return;
+    };
+    let (stdout, shots) = (run.stdout, run.shots);
     assert!(stdout.contains("analyst e2e: OK"));
     for shot in [
         "analyst-contribution.png",

@@ -989,58 +989,18 @@ async fn the_meeting_page_forms_and_links() {
     assert!(r.headers().get(header::WWW_AUTHENTICATE).is_none());
 }
 
-fn have_node() -> bool {
-    std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 #[test]
 fn live_page_in_chromium() {
-    // This crate's own path, not testkit's: the shared target dir may hold a testkit built in
-    // another checkout, whose workspace root is elsewhere.
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("the server crate sits two levels below the workspace root")
-        .to_path_buf();
-    let e2e = root.join("e2e");
-    if !have_node() {
-        return threatscape_testkit::skip("the debate browser test", "node is not installed");
-    }
-    if !std::path::Path::new("/usr/bin/chromium").exists() {
-        return threatscape_testkit::skip(
-            "the debate browser test",
-            "/usr/bin/chromium is missing (apt-get install chromium; .ci/run does it)",
-        );
-    }
-    if !e2e.join("node_modules/playwright-core").exists() {
-        return threatscape_testkit::skip(
-            "the debate browser test",
-            "playwright-core is not installed (npm ci in e2e/; .ci/run does it)",
-        );
-    }
     let s = site();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let port = listener.local_addr().unwrap().port();
-    rt.spawn(threatscape_server::serve_on(s.state.clone(), listener));
-    let shots = root.join("target").join("e2e");
-    std::fs::create_dir_all(&shots).unwrap();
-    let out = std::process::Command::new("node")
-        .arg(e2e.join("debate.mjs"))
-        .current_dir(&e2e)
-        .env("BASE_URL", format!("http://127.0.0.1:{port}"))
-        .env("PASSWORD", PW)
-        .env("SHOTS", &shots)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "the debate browser test failed");
+    let Some(super::browser::Run { stdout, shots }) = super::browser::run(
+        &s.state,
+        "debate.mjs",
+        "the debate browser test",
+        "e2e",
+        &[],
+    ) else {
+        return;
+    };
     assert!(stdout.contains("e2e debate: OK"));
     assert!(shots.join("debate-live-overrun.png").exists());
     // What the browser did is in the store: two statements, the first over its 4-second limit.

@@ -293,54 +293,20 @@ async fn a_public_briefing_holds_nothing_restricted_and_is_recorded() {
     assert_eq!(stix1.body, stix2.body);
 }
 
-fn have_node() -> bool {
-    std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 /// e2e/briefings.mjs in Debian's Chromium: the dashboard and a briefing render without console
 /// errors; screenshots in target/screenshots/.
 #[test]
 fn dashboard_and_briefing_in_chromium() {
-    let root = threatscape_testkit::workspace_root();
-    let e2e = root.join("e2e");
-    if !have_node() {
-        return threatscape_testkit::skip("the briefings browser test", "node is not installed");
-    }
-    if !Path::new("/usr/bin/chromium").exists() {
-        return threatscape_testkit::skip(
-            "the briefings browser test",
-            "/usr/bin/chromium is missing (apt-get install chromium; .ci/run does it)",
-        );
-    }
-    if !e2e.join("node_modules/playwright-core").exists() {
-        return threatscape_testkit::skip(
-            "the briefings browser test",
-            "playwright-core is not installed (npm ci in e2e/; .ci/run does it)",
-        );
-    }
     let d = demo();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let port = listener.local_addr().unwrap().port();
-    rt.spawn(threatscape_server::serve_on(d.state.clone(), listener));
-    let shots = root.join("target").join("screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    let out = std::process::Command::new("node")
-        .arg(e2e.join("briefings.mjs"))
-        .current_dir(&e2e)
-        .env("BASE_URL", format!("http://127.0.0.1:{port}"))
-        .env("PASSWORD", PW)
-        .env("SHOTS", &shots)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "the briefings browser test failed");
+    let Some(super::browser::Run { stdout, shots }) = super::browser::run(
+        &d.state,
+        "briefings.mjs",
+        "the briefings browser test",
+        "screenshots",
+        &[],
+    ) else {
+        return;
+    };
     assert!(stdout.contains("briefings e2e: OK"));
     assert!(shots.join("dashboard-2017.png").exists());
 }

@@ -12,6 +12,7 @@ use tower::ServiceExt;
 
 mod access_rule;
 mod analyst;
+mod browser;
 mod debate;
 mod hostile;
 mod landscape_web;

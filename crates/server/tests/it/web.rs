@@ -346,57 +346,24 @@ async fn a_green_reader_sees_no_amber_page_and_stored_markup_is_inert() {
     );
 }
 
-fn have_node() -> bool {
-    std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 #[test]
 fn browser_test_in_chromium() {
-    let root = threatscape_testkit::workspace_root();
-    let e2e = root.join("e2e");
-    if !have_node() {
-        return threatscape_testkit::skip("the browser test", "node is not installed");
-    }
-    if !std::path::Path::new("/usr/bin/chromium").exists() {
-        return threatscape_testkit::skip(
-            "the browser test",
-            "/usr/bin/chromium is missing (apt-get install chromium; .ci/run does it)",
-        );
-    }
-    if !e2e.join("node_modules/playwright-core").exists() {
-        return threatscape_testkit::skip(
-            "the browser test",
-            "playwright-core is not installed (npm ci in e2e/; .ci/run does it)",
-        );
-    }
     let s = site();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let port = listener.local_addr().unwrap().port();
-    rt.spawn(threatscape_server::serve_on(s.state.clone(), listener));
-    let shots = root.join("target").join("e2e");
-    std::fs::create_dir_all(&shots).unwrap();
-    let out = std::process::Command::new("node")
-        .arg(e2e.join("test.mjs"))
-        .current_dir(&e2e)
-        .env("BASE_URL", format!("http://127.0.0.1:{port}"))
-        .env("PASSWORD", PW)
-        .env("AMBER_ID", AMBER_ID)
-        .env("CLEAR_ID", CLEAR_ID)
-        .env("AMBER_TITLE", AMBER_TITLE)
-        .env("CLEAR_TITLE", CLEAR_TITLE)
-        .env("AMBER_KEY", &s.amber_key)
-        .env("SHOTS", &shots)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "the browser test failed");
+    let Some(super::browser::Run { stdout, shots }) = super::browser::run(
+        &s.state,
+        "test.mjs",
+        "the browser test",
+        "e2e",
+        &[
+            ("AMBER_ID", AMBER_ID),
+            ("CLEAR_ID", CLEAR_ID),
+            ("AMBER_TITLE", AMBER_TITLE),
+            ("CLEAR_TITLE", CLEAR_TITLE),
+            ("AMBER_KEY", &s.amber_key),
+        ],
+    ) else {
+        return;
+    };
     assert!(stdout.contains("e2e: OK"));
     assert!(shots.join("dashboard.png").exists());
 }
