@@ -1576,6 +1576,22 @@ async fn refused_page(s: &AppState, ctx: &Ctx, key: &str, e: ApiError) -> Respon
     current_page(s, ctx, key, e.status, &notice).await
 }
 
+/// The 403 page for a user whose role does not record analysts' decisions, `None` for one whose
+/// role does.
+fn refuse_non_analyst(ctx: &Ctx) -> Option<Response> {
+    (!decides(&ctx.user)).then(|| {
+        message(
+            Some(ctx),
+            StatusCode::FORBIDDEN,
+            "Not allowed",
+            &format!(
+                "Your role ({}) does not record analysts' decisions; the analyst, secretariat and admin roles do.",
+                ctx.user.role.as_str()
+            ),
+        )
+    })
+}
+
 /// `POST /incident/assessment`: an analyst confirms, rejects or adds a label.
 pub(crate) async fn decide_assessment(
     State(s): State<AppState>,
@@ -1585,16 +1601,8 @@ pub(crate) async fn decide_assessment(
     let Some(ctx) = s.0.web.check_csrf(&headers, f.csrf.as_deref()) else {
         return csrf_refused();
     };
-    if !decides(&ctx.user) {
-        return message(
-            Some(&ctx),
-            StatusCode::FORBIDDEN,
-            "Not allowed",
-            &format!(
-                "Your role ({}) does not record analysts' decisions; the analyst, secretariat and admin roles do.",
-                ctx.user.role.as_str()
-            ),
-        );
+    if let Some(refused) = refuse_non_analyst(&ctx) {
+        return refused;
     }
     let verdict = match f.verdict.trim() {
         "confirm" => Verdict::Confirm,
@@ -1640,16 +1648,8 @@ pub(crate) async fn decide_reconcile(
     let Some(ctx) = s.0.web.check_csrf(&headers, f.csrf.as_deref()) else {
         return csrf_refused();
     };
-    if !decides(&ctx.user) {
-        return message(
-            Some(&ctx),
-            StatusCode::FORBIDDEN,
-            "Not allowed",
-            &format!(
-                "Your role ({}) does not record analysts' decisions; the analyst, secretariat and admin roles do.",
-                ctx.user.role.as_str()
-            ),
-        );
+    if let Some(refused) = refuse_non_analyst(&ctx) {
+        return refused;
     }
     let decision = f.decision.trim().to_string();
     let ask = match decision.as_str() {
