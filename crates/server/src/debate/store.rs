@@ -19,8 +19,11 @@ use threatscape_store::{Store, StoreError};
 pub const MEETING_PREFIX: &str = "debate:";
 /// The prefix of letter streams.
 pub const LETTER_PREFIX: &str = "debate-letter:";
-/// How many times a change is decided again when other writers keep appending.
-const ATTEMPTS: usize = 8;
+/// How many times a change is decided again when other writers keep appending. With the pauses
+/// of [`pause_before_retry`] the last attempt comes about a second and a half after the first.
+const ATTEMPTS: u32 = 24;
+/// The longest pause between two attempts, in milliseconds.
+const MAX_PAUSE_MS: u64 = 64;
 /// The longest meeting id accepted.
 pub const MAX_ID: usize = 120;
 
@@ -153,7 +156,10 @@ pub fn update<T, E>(
     mut change: impl FnMut(&mut MeetingRecord) -> Result<T, E>,
 ) -> Result<(Result<T, E>, Stored), DebateStoreError> {
     let stream = stream_name(id);
-    for _ in 0..ATTEMPTS {
+    for attempt in 0..ATTEMPTS {
+        if attempt > 0 {
+            pause_before_retry(attempt);
+        }
         let Some(Stored {
             mut record,
             last_seq,
@@ -181,6 +187,18 @@ pub fn update<T, E>(
         }
     }
     Err(DebateStoreError::Busy(id.to_string()))
+}
+
+/// Waits a random time, up to a bound that doubles with each attempt ("full jitter"), before a
+/// change is decided again. Writers that collided then spread out instead of colliding again in
+/// lockstep, which is how eight immediate retries could all lose to three other writers on a slow
+/// database. Runs on a blocking thread (the server calls the store through `spawn_blocking`).
+fn pause_before_retry(attempt: u32) {
+    let bound = (1u64 << attempt.min(6)).min(MAX_PAUSE_MS);
+    let mut bytes = [0u8; 8];
+    getrandom::getrandom(&mut bytes).expect("the OS random source works");
+    let ms = u64::from_le_bytes(bytes) % (bound + 1);
+    std::thread::sleep(std::time::Duration::from_millis(ms));
 }
 
 /// Keeps a letter's PDF (once per distinct file).
