@@ -12,6 +12,7 @@ use threatscape_model::Report;
 
 use crate::crosswalk::{CrosswalkRow, EMIT_THRESHOLD};
 use crate::judgment::Judgment;
+use crate::text::words;
 use crate::vocab::{Dimension, StateResponsibility};
 use crate::Assessor;
 
@@ -150,13 +151,21 @@ impl Assessor {
             self.classify_fields(report, &key, &mut strong, &mut weak);
         }
         if mode != Mode::FieldsOnly {
-            let description = report.description.as_deref();
-            strong.extend(
-                self.rules
-                    .apply(Some(&report.title), description, Some(&key)),
-            );
+            // Cut once, read by both the rules and the model.
+            let title = words(&report.title);
+            let description = report.description.as_deref().map(|d| (d, words(d)));
+            let description = description.as_ref().map(|(d, w)| (*d, w.as_slice()));
+            strong.extend(self.rules.apply_to_words(
+                Some((report.title.as_str(), title.as_slice())),
+                description,
+                Some(&key),
+            ));
             if let Some(model) = &self.model {
-                strong.extend(model.judgments(&report.title, description, Some(&key)));
+                strong.extend(model.judgments_on_words(
+                    &title,
+                    description.map(|(_, w)| w),
+                    Some(&key),
+                ));
             }
         }
         // Weak crosswalk rows corroborate what was found, within its hierarchy.

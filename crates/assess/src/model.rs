@@ -23,7 +23,7 @@ use threatscape_model::Report;
 
 use crate::error::AssessError;
 use crate::judgment::Judgment;
-use crate::text::words;
+use crate::text::{words, Word};
 use crate::vocab::Dimension;
 use crate::{Assessor, Mode};
 
@@ -59,11 +59,17 @@ pub struct TextModel {
 /// The terms of a text: words of letters (at least two), and each pair of adjacent such words
 /// within a sentence, without repeats.
 pub fn terms(title: &str, description: Option<&str>) -> Vec<String> {
+    let title = words(title);
+    let description = description.map(words);
+    terms_of_words(&title, description.as_deref())
+}
+
+/// [`terms`] of texts already cut into [`words`].
+pub fn terms_of_words(title: &[Word], description: Option<&[Word]>) -> Vec<String> {
     let mut out = BTreeSet::new();
-    for text in std::iter::once(title).chain(description) {
-        let ws = words(text);
+    for ws in std::iter::once(title).chain(description) {
         let mut previous: Option<(&str, u32)> = None;
-        for w in &ws {
+        for w in ws {
             let keep = w.text.chars().count() >= 2 && w.text.chars().all(char::is_alphabetic);
             if !keep {
                 previous = None;
@@ -101,40 +107,56 @@ pub struct Prediction {
 impl TextModel {
     /// Every label's probability for a text, highest first.
     pub fn predict(&self, title: &str, description: Option<&str>) -> Vec<Prediction> {
-        let terms = terms(title, description);
+        let title = words(title);
+        let description = description.map(words);
+        self.predict_from(&terms_of_words(&title, description.as_deref()), 0.0)
+    }
+
+    /// The predictions of probability at least `min_probability` from a text's [`terms`],
+    /// highest first. Only those labels get their top terms, which is most of the work.
+    fn predict_from(&self, terms: &[String], min_probability: f64) -> Vec<Prediction> {
         let known: Vec<(&String, &Vec<(u16, f32)>)> = terms
             .iter()
             .filter_map(|t| self.weights.get(t).map(|w| (t, w)))
             .collect();
         let scale = 1.0 / (known.len().max(1) as f64).sqrt();
         let mut z: Vec<f64> = self.bias.iter().map(|b| f64::from(*b)).collect();
-        let mut contributions: Vec<Vec<(usize, f64)>> = vec![Vec::new(); self.labels.len()];
-        for (i, (_, ws)) in known.iter().enumerate() {
+        for (_, ws) in &known {
             for (col, w) in ws.iter() {
-                let c = f64::from(*w) * scale;
-                z[*col as usize] += c;
-                if c > 0.0 {
-                    contributions[*col as usize].push((i, c));
-                }
+                z[*col as usize] += f64::from(*w) * scale;
             }
         }
         let mut out: Vec<Prediction> = self
             .labels
             .iter()
             .enumerate()
-            .map(|(col, (dimension, label))| {
-                let mut top = std::mem::take(&mut contributions[col]);
+            .filter_map(|(col, (dimension, label))| {
+                let probability = sigmoid(z[col]);
+                if probability < min_probability {
+                    return None;
+                }
+                // The terms in text order, then strongest first (a stable sort keeps ties in
+                // text order).
+                let mut top: Vec<(usize, f64)> = known
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, (_, ws))| {
+                        let (_, w) = ws.iter().find(|(c, _)| usize::from(*c) == col)?;
+                        let c = f64::from(*w) * scale;
+                        (c > 0.0).then_some((i, c))
+                    })
+                    .collect();
                 top.sort_by(|a, b| b.1.total_cmp(&a.1));
                 top.truncate(EVIDENCE_TERMS);
-                Prediction {
+                Some(Prediction {
                     dimension: *dimension,
                     label: label.clone(),
-                    probability: sigmoid(z[col]),
+                    probability,
                     top_terms: top
                         .into_iter()
                         .map(|(i, c)| (known[i].0.clone(), c))
                         .collect(),
-                }
+                })
             })
             .collect();
         out.sort_by(|a, b| b.probability.total_cmp(&a.probability));
@@ -149,9 +171,20 @@ impl TextModel {
         description: Option<&str>,
         report: Option<&str>,
     ) -> Vec<Judgment> {
-        self.predict(title, description)
+        let title = words(title);
+        let description = description.map(words);
+        self.judgments_on_words(&title, description.as_deref(), report)
+    }
+
+    /// [`TextModel::judgments`] on texts already cut into [`words`].
+    pub fn judgments_on_words(
+        &self,
+        title: &[Word],
+        description: Option<&[Word]>,
+        report: Option<&str>,
+    ) -> Vec<Judgment> {
+        self.predict_from(&terms_of_words(title, description), EMIT_PROBABILITY)
             .into_iter()
-            .filter(|p| p.probability >= EMIT_PROBABILITY)
             .map(|p| Judgment {
                 dimension: p.dimension,
                 label: p.label,

@@ -39,7 +39,7 @@ use serde::Deserialize;
 
 use crate::error::AssessError;
 use crate::judgment::{round3, Judgment};
-use crate::text::{words, Hit, Negation, PhraseSet};
+use crate::text::{words, Hit, Negation, PhraseSet, Word};
 use crate::vocab::{Dimension, Vocabularies};
 
 #[derive(Debug, Deserialize)]
@@ -343,6 +343,23 @@ impl RuleSet {
         description: Option<&str>,
         report: Option<&str>,
     ) -> Vec<Judgment> {
+        let title = title.map(|t| (t, words(t)));
+        let description = description.map(|d| (d, words(d)));
+        self.apply_to_words(
+            title.as_ref().map(|(t, w)| (*t, w.as_slice())),
+            description.as_ref().map(|(d, w)| (*d, w.as_slice())),
+            report,
+        )
+    }
+
+    /// [`RuleSet::apply`] on texts already cut into [`words`] (each text with its words), so a
+    /// caller that also gives them to the text model cuts them once.
+    pub fn apply_to_words(
+        &self,
+        title: Option<(&str, &[Word])>,
+        description: Option<(&str, &[Word])>,
+        report: Option<&str>,
+    ) -> Vec<Judgment> {
         struct Found<'a> {
             field: Field,
             text: &'a str,
@@ -350,9 +367,8 @@ impl RuleSet {
         }
         let mut found: Vec<Found> = Vec::new();
         for (field, text) in [(Field::Title, title), (Field::Description, description)] {
-            let Some(text) = text else { continue };
-            let ws = words(text);
-            for hit in self.phrases.find(&ws, &self.negation) {
+            let Some((text, ws)) = text else { continue };
+            for hit in self.phrases.find(ws, &self.negation) {
                 found.push(Found { field, text, hit });
             }
         }

@@ -180,8 +180,12 @@ pub struct PhraseSet {
     prefixed: HashMap<String, Vec<usize>>,
 }
 
-fn head3(text: &str) -> String {
-    text.chars().take(3).collect()
+/// The first three characters of a word (all of it when shorter), without copying it.
+fn head3(text: &str) -> &str {
+    match text.char_indices().nth(3) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
 }
 
 impl PhraseSet {
@@ -192,7 +196,7 @@ impl PhraseSet {
         let first = &pattern[0];
         if first.prefix {
             self.prefixed
-                .entry(head3(&first.text))
+                .entry(head3(&first.text).to_string())
                 .or_default()
                 .push(id);
         } else {
@@ -220,7 +224,7 @@ impl PhraseSet {
                 .exact
                 .get(&w.text)
                 .into_iter()
-                .chain(self.prefixed.get(&head3(&w.text)))
+                .chain(self.prefixed.get(head3(&w.text)))
                 .flatten();
             for &p in candidates {
                 let pattern = &self.phrases[p];

@@ -141,30 +141,45 @@ pub(crate) fn brief(db: &str, args: BriefArgs) -> Result<Outcome> {
         b.period.label.replace("..", "_"),
         audience
     );
-    let mut written = Vec::new();
-    for f in &args.format {
-        let started = Instant::now();
-        let (ext, bytes) = match f.trim() {
-            "html" => ("html", render::html(&b).into_bytes()),
-            "md" => ("md", render::markdown(&b).into_bytes()),
-            "pdf" => ("pdf", threatscape_brief::pdf::pdf(&b)?),
-            "stix" => (
-                "stix.json",
-                threatscape_brief::stix::bundle(&b, &released.incidents, &stix_now()).into_bytes(),
-            ),
-            _ => ("json", render::json(&b).into_bytes()),
-        };
-        let path = args.out.join(format!("{stem}.{ext}"));
-        write_atomically(&path, |w| w.write_all(&bytes))
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        eprintln!(
-            "{}: {} bytes in {} ms",
-            path.display(),
-            bytes.len(),
-            started.elapsed().as_millis()
-        );
-        written.push(path);
-    }
+    // Every format at once, each on its own thread: they only read the briefing, and the PDF
+    // (typst's layout) alone takes as long as all the others together.
+    let rendered: Vec<Result<PathBuf>> = std::thread::scope(|scope| {
+        let jobs: Vec<_> = args
+            .format
+            .iter()
+            .map(|f| {
+                let (b, released, out, stem) = (&b, &released, &args.out, &stem);
+                scope.spawn(move || -> Result<PathBuf> {
+                    let started = Instant::now();
+                    let (ext, bytes) = match f.trim() {
+                        "html" => ("html", render::html(b).into_bytes()),
+                        "md" => ("md", render::markdown(b).into_bytes()),
+                        "pdf" => ("pdf", threatscape_brief::pdf::pdf(b)?),
+                        "stix" => (
+                            "stix.json",
+                            threatscape_brief::stix::bundle(b, &released.incidents, &stix_now())
+                                .into_bytes(),
+                        ),
+                        _ => ("json", render::json(b).into_bytes()),
+                    };
+                    let path = out.join(format!("{stem}.{ext}"));
+                    write_atomically(&path, |w| w.write_all(&bytes))
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!(
+                        "{}: {} bytes in {} ms",
+                        path.display(),
+                        bytes.len(),
+                        started.elapsed().as_millis()
+                    );
+                    Ok(path)
+                })
+            })
+            .collect();
+        jobs.into_iter()
+            .map(|job| job.join().expect("rendering a briefing does not panic"))
+            .collect()
+    });
+    let written = rendered.into_iter().collect::<Result<Vec<PathBuf>>>()?;
     store.audit(&AuditEntry {
         actor: actor(),
         action: "brief".into(),

@@ -22,6 +22,7 @@
 mod decide;
 mod kept;
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -87,6 +88,8 @@ pub struct Landscape {
     pub reconcile_seconds: f64,
     /// Whether the reconciliation was the one kept in the store rather than made afresh.
     pub reused: bool,
+    /// Every incident assessed, per assessor and level asked for ([`Landscape::assessed`]).
+    assessed: Mutex<BTreeMap<(usize, Tlp), Arc<Vec<Option<Assessment>>>>>,
 }
 
 impl Landscape {
@@ -150,6 +153,7 @@ impl Landscape {
             marker,
             reconcile_seconds,
             reused: fresh.is_none(),
+            assessed: Mutex::default(),
         };
         Ok((landscape, fresh))
     }
@@ -176,6 +180,46 @@ impl Landscape {
         let released: Vec<Report> = self.released(index, max_tlp).into_iter().cloned().collect();
         (!released.is_empty())
             .then(|| assessor.assess_incident(&released, &self.assessment_decisions))
+    }
+
+    /// Every incident assessed at `max_tlp` ([`Landscape::assess`] of each, in incident order),
+    /// on every core, once per landscape, assessor and level: the views of one landscape (a
+    /// server's dashboard, incident list and API) share one assessment of it instead of each
+    /// assessing every incident again. `'static` because the assessor's address is its key.
+    pub fn assessed(
+        &self,
+        assessor: &'static Assessor,
+        max_tlp: Tlp,
+    ) -> Arc<Vec<Option<Assessment>>> {
+        let key = (std::ptr::from_ref(assessor) as usize, max_tlp);
+        // Held while assessing: a second view asking meanwhile waits for this pass rather than
+        // making its own.
+        let mut memo = self.assessed.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(done) = memo.get(&key) {
+            return Arc::clone(done);
+        }
+        let count = self.incidents().len();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = count.div_ceil(threads).max(1);
+        let parts: Vec<Vec<Option<Assessment>>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..count)
+                .step_by(chunk)
+                .map(|first| {
+                    scope.spawn(move || {
+                        (first..(first + chunk).min(count))
+                            .map(|index| self.assess(assessor, index, max_tlp))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().expect("assessing an incident does not panic"))
+                .collect()
+        });
+        let all = Arc::new(parts.into_iter().flatten().collect::<Vec<_>>());
+        memo.insert(key, Arc::clone(&all));
+        all
     }
 }
 

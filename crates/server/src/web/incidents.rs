@@ -154,6 +154,8 @@ fn assess(derived: &Derived, cluster: usize, max: Tlp) -> Option<Assessment> {
 fn summarise(derived: &Derived, max: Tlp) -> Vec<Summary> {
     let mut out = Vec::new();
     let all = &derived.landscape.reports;
+    // The same assessments as the dashboard's (one pass per landscape and level).
+    let assessed = derived.landscape.assessed(Assessor::builtin(), max);
     for (k, cluster) in derived.landscape.incidents().iter().enumerate() {
         let members: Vec<usize> = cluster
             .members
@@ -161,7 +163,7 @@ fn summarise(derived: &Derived, max: Tlp) -> Vec<Summary> {
             .copied()
             .filter(|&i| all[i].tlp <= max)
             .collect();
-        let Some(assessment) = assess(derived, k, max) else {
+        let Some(assessment) = &assessed[k] else {
             continue;
         };
         let reports: Vec<&Report> = members.iter().map(|&i| &all[i]).collect();

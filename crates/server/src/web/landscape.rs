@@ -62,17 +62,18 @@ pub(crate) struct Released {
 
 /// Builds the incidents released at `max` from the landscape, as `threatscape_brief::release`
 /// does but with the analysts' assessment decisions applied (`Landscape::assess`).
-pub(crate) fn release(landscape: &Landscape, assessor: &Assessor, max: Tlp) -> Released {
+pub(crate) fn release(landscape: &Landscape, assessor: &'static Assessor, max: Tlp) -> Released {
     let mut out = Released {
         incidents: Vec::new(),
         withheld_reports: 0,
         withheld_incidents: 0,
         quarters: BTreeSet::new(),
     };
+    let assessed = landscape.assessed(assessor, max);
     for (index, cluster) in landscape.incidents().iter().enumerate() {
         let reports = landscape.released(index, max);
         out.withheld_reports += cluster.members.len() - reports.len();
-        let Some(assessment) = landscape.assess(assessor, index, max) else {
+        let Some(assessment) = assessed[index].clone() else {
             out.withheld_incidents += 1;
             continue;
         };
