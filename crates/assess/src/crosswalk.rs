@@ -92,6 +92,9 @@ pub fn dimension_of_file(name: &str) -> Option<Dimension> {
 pub struct Crosswalks {
     rows: Vec<CrosswalkRow>,
     index: HashMap<(Dimension, String, String), Vec<usize>>,
+    /// The same by (dimension, normalised label) over every vocabulary, rows in file order: what
+    /// [`Crosswalks::lookup_any`] reads for every native report, so never a scan of every row.
+    any_index: HashMap<(Dimension, String), Vec<usize>>,
 }
 
 impl Crosswalks {
@@ -185,6 +188,10 @@ impl Crosswalks {
             row.vocabulary.clone(),
             normalise(&row.source_label),
         );
+        self.any_index
+            .entry((row.dimension, key.2.clone()))
+            .or_default()
+            .push(self.rows.len());
         self.index.entry(key).or_default().push(self.rows.len());
         self.rows.push(row);
     }
@@ -227,11 +234,9 @@ impl Crosswalks {
     /// The rows that map any vocabulary's `label` onto a term (used for sources with no
     /// vocabulary of their own, such as the native template).
     pub fn lookup_any(&self, dimension: Dimension, label: &str) -> Vec<&CrosswalkRow> {
-        let n = normalise(label);
-        self.rows
-            .iter()
-            .filter(|r| r.dimension == dimension && normalise(&r.source_label) == n)
-            .collect()
+        self.any_index
+            .get(&(dimension, normalise(label)))
+            .map_or_else(Vec::new, |ix| ix.iter().map(|&i| &self.rows[i]).collect())
     }
 
     /// The source vocabularies of a dimension, each with how many distinct source labels it maps.

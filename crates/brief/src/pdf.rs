@@ -51,6 +51,14 @@ fn fonts() -> &'static Fonts {
     })
 }
 
+/// Parses the fonts and builds typst's standard library now (both are kept for the life of the
+/// process): a caller with a core to spare before the briefing is built takes that work off the
+/// PDF's own time. [`pdf`] does it itself when nobody did.
+pub fn warm_up() {
+    fonts();
+    library();
+}
+
 fn library() -> &'static LazyHash<Library> {
     static LIBRARY: OnceLock<LazyHash<Library>> = OnceLock::new();
     LIBRARY.get_or_init(|| LazyHash::new(Library::builder().build()))

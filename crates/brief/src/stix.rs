@@ -106,7 +106,10 @@ pub fn bundle(b: &Briefing, incidents: &[Incident], published: &str) -> String {
         refs.push(iid.clone());
 
         // What the incident cites: victims, their countries, actors; each with a relationship.
-        let mut cited: BTreeMap<String, (String, Value)> = BTreeMap::new();
+        // Most are cited by many incidents (a country, a prolific actor): an object is built only
+        // when it is new or this incident's level is stricter than the one it carries (the
+        // object then carries the most restrictive level of the incidents citing it).
+        let mut cited: BTreeMap<String, (&str, Cited)> = BTreeMap::new();
         for r in &incident.reports {
             for v in &r.victims {
                 if let Some(name) = v.name.as_deref().filter(|n| !n.trim().is_empty()) {
@@ -114,26 +117,18 @@ pub fn bundle(b: &Briefing, incidents: &[Incident], published: &str) -> String {
                         "identity",
                         &format!("victim|{}", name.trim().to_lowercase()),
                     );
-                    let mut o = common("identity", &vid, tlp);
-                    o.insert("name".into(), json!(name.trim()));
-                    o.insert("identity_class".into(), json!("organization"));
-                    cited.insert(vid, ("victim organisation".into(), Value::Object(o)));
+                    cited.insert(vid, ("victim organisation", Cited::Victim(name.trim())));
                 }
                 if let Some(alpha2) = v
                     .country
                     .as_deref()
                     .and_then(threatscape_sources::countries::to_alpha2)
                 {
-                    let lid = id("location", alpha2);
-                    let mut o = common("location", &lid, Tlp::Clear);
-                    o.insert(
-                        "name".into(),
-                        json!(crate::trends::state_name(
-                            v.country.as_deref().unwrap_or(alpha2)
-                        )),
+                    let name = v.country.as_deref().unwrap_or(alpha2);
+                    cited.insert(
+                        id("location", alpha2),
+                        ("victim country", Cited::Country { alpha2, name }),
                     );
-                    o.insert("country".into(), json!(alpha2));
-                    cited.insert(lid, ("victim country".into(), Value::Object(o)));
                 }
             }
             let actors = r
@@ -145,21 +140,41 @@ pub fn bundle(b: &Briefing, incidents: &[Incident], published: &str) -> String {
                     continue;
                 }
                 let aid = id("threat-actor", &a.name.trim().to_lowercase());
-                let mut o = common("threat-actor", &aid, tlp);
-                o.insert("name".into(), json!(a.name.trim()));
-                if !a.aliases.is_empty() {
-                    o.insert("aliases".into(), json!(a.aliases));
-                }
-                cited.insert(aid, ("actor named by a source".into(), Value::Object(o)));
+                cited.insert(aid, ("actor named by a source", Cited::Actor(a)));
             }
         }
-        for (oid, (role, object)) in cited {
-            // An object cited by several incidents carries the most restrictive of their levels.
-            let merged = match objects.remove(&oid) {
-                Some(prev) => stricter(prev, object),
-                None => object,
+        for (oid, (role, what)) in cited {
+            let level = match what {
+                Cited::Country { .. } => Tlp::Clear,
+                _ => tlp,
             };
-            objects.insert(oid.clone(), merged);
+            let build = || {
+                let mut o = common(what.kind(), &oid, level);
+                match what {
+                    Cited::Victim(name) => {
+                        o.insert("name".into(), json!(name));
+                        o.insert("identity_class".into(), json!("organization"));
+                    }
+                    Cited::Country { alpha2, name } => {
+                        o.insert("name".into(), json!(crate::trends::state_name(name)));
+                        o.insert("country".into(), json!(alpha2));
+                    }
+                    Cited::Actor(a) => {
+                        o.insert("name".into(), json!(a.name.trim()));
+                        if !a.aliases.is_empty() {
+                            o.insert("aliases".into(), json!(a.aliases));
+                        }
+                    }
+                }
+                Value::Object(o)
+            };
+            match objects.get_mut(&oid) {
+                Some(existing) if level > marking_of(existing) => *existing = build(),
+                Some(_) => {}
+                None => {
+                    objects.insert(oid.clone(), build());
+                }
+            }
             let rid = id("relationship", &format!("{iid}|{oid}"));
             let mut rel = common("relationship", &rid, tlp);
             rel.insert("relationship_type".into(), json!("related-to"));
@@ -222,19 +237,34 @@ pub fn bundle(b: &Briefing, incidents: &[Incident], published: &str) -> String {
     serde_json::to_string_pretty(&bundle).expect("a JSON value always serialises")
 }
 
-/// Of two versions of one object, the one with the stricter marking.
-fn stricter(a: Value, b: Value) -> Value {
-    let level = |v: &Value| {
-        v["object_marking_refs"][0]
-            .as_str()
-            .and_then(threatscape_stix::markings::tlp_of_marking)
-            .unwrap_or(Tlp::Clear)
-    };
-    if level(&b) > level(&a) {
-        b
-    } else {
-        a
+/// What an incident cites, as read from its reports (made into an object only when needed).
+#[derive(Clone, Copy)]
+enum Cited<'a> {
+    /// A victim organisation, by its name.
+    Victim(&'a str),
+    /// A victim country: its ISO alpha-2 code and the name or code the report gave.
+    Country { alpha2: &'a str, name: &'a str },
+    /// An actor named by a source.
+    Actor(&'a threatscape_model::Actor),
+}
+
+impl Cited<'_> {
+    /// The STIX type of its object.
+    fn kind(&self) -> &'static str {
+        match self {
+            Cited::Victim(_) => "identity",
+            Cited::Country { .. } => "location",
+            Cited::Actor(_) => "threat-actor",
+        }
     }
+}
+
+/// The TLP level an object of the bundle is marked with.
+fn marking_of(object: &Value) -> Tlp {
+    object["object_marking_refs"][0]
+        .as_str()
+        .and_then(threatscape_stix::markings::tlp_of_marking)
+        .unwrap_or(Tlp::Clear)
 }
 
 /// A URL as a valid URI (RFC 3986): trackers copy links from browsers with spaces, quotes and

@@ -100,6 +100,10 @@ pub(crate) fn brief(db: &str, args: BriefArgs) -> Result<Outcome> {
         None => CapacityTable::embedded(),
     };
 
+    if args.format.iter().any(|f| f.trim() == "pdf") {
+        // Reading the store below leaves a core idle: the PDF's fonts are parsed there meanwhile.
+        std::thread::spawn(threatscape_brief::pdf::warm_up);
+    }
     let mut store = open_store(db)?;
     let mut trend = TrendOptions::new(period, baseline);
     trend.date_basis = date_basis;

@@ -66,6 +66,9 @@ pub enum LandscapeError {
     },
 }
 
+/// Every incident's assessment at one level, in incident order (`None`: nothing released).
+pub type Assessed = Arc<Vec<Option<Assessment>>>;
+
 /// A result of this crate.
 pub type Result<T, E = LandscapeError> = std::result::Result<T, E>;
 
@@ -89,7 +92,7 @@ pub struct Landscape {
     /// Whether the reconciliation was the one kept in the store rather than made afresh.
     pub reused: bool,
     /// Every incident assessed, per assessor and level asked for ([`Landscape::assessed`]).
-    assessed: Mutex<BTreeMap<(usize, Tlp), Arc<Vec<Option<Assessment>>>>>,
+    assessed: Mutex<BTreeMap<(usize, Tlp), Assessed>>,
 }
 
 impl Landscape {
@@ -186,11 +189,7 @@ impl Landscape {
     /// on every core, once per landscape, assessor and level: the views of one landscape (a
     /// server's dashboard, incident list and API) share one assessment of it instead of each
     /// assessing every incident again. `'static` because the assessor's address is its key.
-    pub fn assessed(
-        &self,
-        assessor: &'static Assessor,
-        max_tlp: Tlp,
-    ) -> Arc<Vec<Option<Assessment>>> {
+    pub fn assessed(&self, assessor: &'static Assessor, max_tlp: Tlp) -> Assessed {
         let key = (std::ptr::from_ref(assessor) as usize, max_tlp);
         // Held while assessing: a second view asking meanwhile waits for this pass rather than
         // making its own.

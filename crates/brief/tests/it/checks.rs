@@ -129,6 +129,26 @@ pub fn check_stix(stix: &str, b: &Briefing) {
     let marking = reports[0]["object_marking_refs"][0].as_str().unwrap();
     let level = threatscape_stix::markings::tlp_of_marking(marking).unwrap();
     assert!(level >= b.highest_tlp_used);
+    // An object cited by several incidents carries the most restrictive of their levels (a
+    // country, public knowledge, stays CLEAR): no relationship is marked above its target.
+    let level_of = |o: &serde_json::Value| {
+        threatscape_stix::markings::tlp_of_marking(o["object_marking_refs"][0].as_str().unwrap())
+            .unwrap()
+    };
+    let by_id: std::collections::BTreeMap<&str, &serde_json::Value> = objects
+        .iter()
+        .map(|o| (o["id"].as_str().unwrap(), o))
+        .collect();
+    for rel in objects.iter().filter(|o| o["type"] == "relationship") {
+        let target = by_id[rel["target_ref"].as_str().unwrap()];
+        if target["type"] != "location" {
+            assert!(
+                level_of(target) >= level_of(rel),
+                "{} is marked below the incident citing it",
+                target["id"]
+            );
+        }
+    }
 
     let Some(peer) = threatscape_testkit::shared_peer("validate-stix") else {
         return;
