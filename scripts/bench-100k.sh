@@ -4,7 +4,8 @@
 #   1. ingest of the native CSV, 2. reconcile (kept in the store), 3. the quarterly briefing in
 #   every format (PDF included), twice, 4. the server under load: the dashboard and the REST
 #   incident list for the quarter, each with wrk for SECONDS, reporting requests/s and latency
-#   percentiles, then the dashboard again while a second client sends malformed requests.
+#   percentiles, then the dashboard and the REST list again while a second client sends
+#   malformed requests.
 #
 # Usage: scripts/bench-100k.sh [SECONDS]      (env COUNT=100000, PERIOD=2022-Q2, KEEP=DIR)
 # Needs ../shared/data (the CFR tracker) and wrk (Debian package `wrk`). Exits 1 when a step fails
@@ -97,15 +98,22 @@ first() { # label, url, header
 first "dashboard" "$dashboard" "Cookie: $cookie"
 first "api" "$api" "Authorization: Bearer ${tokens[0]}"
 
+token_script() { # file, tokens...: a wrk script sending each request with the next token
+  local file="$1"; shift
+  {
+    printf 'local tokens = {'
+    printf '"%s",' "$@"
+    printf '}\nlocal n = 0\nrequest = function()\n  n = n + 1\n'
+    printf '  return wrk.format(nil, nil, {["Authorization"] = "Bearer " .. tokens[n %% #tokens + 1]})\nend\n'
+    printf 'done = function(summary, latency, requests)\n'
+    printf '  io.write(string.format("non-2xx or errors: %%d\\n", summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))\nend\n'
+  } >"$file"
+}
 lua="$work/tokens.lua"
-{
-  printf 'local tokens = {'
-  printf '"%s",' "${tokens[@]}"
-  printf '}\nlocal n = 0\nrequest = function()\n  n = n + 1\n'
-  printf '  return wrk.format(nil, nil, {["Authorization"] = "Bearer " .. tokens[n %% #tokens + 1]})\nend\n'
-  printf 'done = function(summary, latency, requests)\n'
-  printf '  io.write(string.format("non-2xx or errors: %%d\\n", summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))\nend\n'
-} >"$lua"
+token_script "$lua" "${tokens[@]}"
+# Under attack the attacker signs in as api1 (Basic). Budgets are per credential, so it could not
+# spend a token's; the readers still leave api1's token out so no reader shares a user with it.
+token_script "$work/tokens-but-api1.lua" "${tokens[@]:1}"
 status=0
 run_wrk() { # label, wrk args...
   local label="$1"; shift
@@ -131,6 +139,11 @@ python3 "$root/scripts/load-test.py" --attack-only "$base" "api1:$pw-1" "$second
 attacker=$!
 run_wrk "dashboard $period under attack" -s "$work/cookie.lua" "$dashboard"
 if wait "$attacker"; then cat "$work/attack.json"; else cat "$work/attack.json"; status=1; fi
+# The REST list the same way.
+python3 "$root/scripts/load-test.py" --attack-only "$base" "api1:$pw-1" "$seconds" >"$work/attack-api.json" &
+attacker=$!
+run_wrk "REST /api/v1/incidents under attack (15 tokens; api1 is the attacker's)" -s "$work/tokens-but-api1.lua" "$api"
+if wait "$attacker"; then cat "$work/attack-api.json"; else cat "$work/attack-api.json"; status=1; fi
 kill -TERM "$server"
 wait "$server" || { echo "serve exited with $?" >&2; status=1; }
 server=""
