@@ -72,16 +72,30 @@ impl SqliteStore {
         // never half of one). The busy timeout lets a second process wait instead of failing.
         // 64 KiB pages: STIX objects are around a kilobyte and some reach tens of kilobytes; large
         // pages cut overflow chains and per-page work on ingest (it only applies to a new file).
-        conn.execute_batch(
-            "PRAGMA busy_timeout = 10000;
+        const PRAGMAS: &str = "PRAGMA busy_timeout = 10000;
              PRAGMA page_size = 65536;
              PRAGMA journal_mode = WAL;
              PRAGMA synchronous = NORMAL;
              PRAGMA foreign_keys = ON;
              PRAGMA cache_size = -16384;
-             PRAGMA temp_store = MEMORY;",
-        )
-        .map_err(db("configuring the database"))?;
+             PRAGMA temp_store = MEMORY;";
+        // Switching a file to WAL needs its exclusive lock, and SQLite answers SQLITE_BUSY at once
+        // there, without the busy handler (waiting could deadlock two connections that both hold
+        // a shared lock). Several processes opening one store together then retry here, within
+        // the same ten seconds the busy timeout allows; the pragmas are idempotent.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            match conn.execute_batch(PRAGMAS) {
+                Ok(()) => break,
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(e) => return Err(db("configuring the database")(e)),
+            }
+        }
         let mut store = SqliteStore { conn, path };
         schema::migrate(&mut store.conn, &store.path)?;
         Ok(store)
