@@ -15,6 +15,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
 use clap::Args;
+use rayon::prelude::*;
 use threatscape_assess::Assessor;
 use threatscape_brief::{
     build_framed, render, stats::Alternative, Audience, Baseline, BriefOptions, CapacityTable,
@@ -301,40 +302,17 @@ fn assess_all(
     incidents: Vec<Vec<threatscape_model::Report>>,
     decisions: &[threatscape_assess::Decision],
 ) -> Vec<Incident> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = incidents.len().div_ceil(threads).max(1);
-    let mut slots: Vec<Vec<Vec<threatscape_model::Report>>> = Vec::new();
-    let mut rest = incidents.into_iter().peekable();
-    while rest.peek().is_some() {
-        slots.push(rest.by_ref().take(chunk).collect());
-    }
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = slots
-            .into_iter()
-            .map(|part| {
-                scope.spawn(move || {
-                    part.into_iter()
-                        .map(|reports| {
-                            let id = format!(
-                                "inc:{}",
-                                reports.iter().map(|r| r.key()).min().unwrap_or_default()
-                            );
-                            let assessment = assessor.assess_incident(&reports, decisions);
-                            Incident {
-                                id,
-                                reports,
-                                assessment,
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("assessing an incident does not panic"))
-            .collect()
-    })
+    incidents
+        .into_par_iter()
+        .map(|reports| Incident {
+            id: format!(
+                "inc:{}",
+                reports.iter().map(|r| r.key()).min().unwrap_or_default()
+            ),
+            assessment: assessor.assess_incident(&reports, decisions),
+            reports,
+        })
+        .collect()
 }
 
 /// The current time as a STIX timestamp (UTC, milliseconds).

@@ -26,6 +26,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use rayon::prelude::*;
 use threatscape_assess::{Assessment, Assessor};
 use threatscape_model::{Report, Tlp};
 use threatscape_reconcile::{Cluster, Reconciler, Reconciliation};
@@ -197,26 +198,12 @@ impl Landscape {
         if let Some(done) = memo.get(&key) {
             return Arc::clone(done);
         }
-        let count = self.incidents().len();
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let chunk = count.div_ceil(threads).max(1);
-        let parts: Vec<Vec<Option<Assessment>>> = std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..count)
-                .step_by(chunk)
-                .map(|first| {
-                    scope.spawn(move || {
-                        (first..(first + chunk).min(count))
-                            .map(|index| self.assess(assessor, index, max_tlp))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .map(|w| w.join().expect("assessing an incident does not panic"))
-                .collect()
-        });
-        let all = Arc::new(parts.into_iter().flatten().collect::<Vec<_>>());
+        let all = Arc::new(
+            (0..self.incidents().len())
+                .into_par_iter()
+                .map(|index| self.assess(assessor, index, max_tlp))
+                .collect::<Vec<_>>(),
+        );
         memo.insert(key, Arc::clone(&all));
         all
     }
