@@ -2,7 +2,8 @@
 //!
 //! Every read goes through the same access rule as TAXII. Lists page with an opaque `cursor`
 //! (returned as `next_cursor`). Full-text search, report lists and counts stop at AMBER whatever
-//! the clearance (the store cannot yet filter them by organisation).
+//! the clearance (the store cannot yet filter them by organisation). Contributors send files to
+//! `POST /api/v1/uploads`, the contribution page's upload without the page.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{OriginalUri, Path, Query, State};
@@ -30,6 +31,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/reports", get(reports))
         .route("/api/v1/incidents", get(incidents))
         .route("/api/v1/incident", get(incident))
+        .route("/api/v1/uploads", axum::routing::post(upload))
         .route(
             "/api/v1/assessment-decisions",
             axum::routing::post(assessment_decision),
@@ -238,6 +240,104 @@ async fn reports(
         .await?;
     let next = more.then(|| (skip + limit).to_string());
     Ok(Json(json!({"results": page, "next_cursor": next})))
+}
+
+/// What `POST /api/v1/uploads` declares of its body, in its query string.
+#[derive(Debug, serde::Deserialize)]
+struct UploadParams {
+    format: Option<String>,
+    tlp: Option<String>,
+    contributor_type: Option<String>,
+    file_name: Option<String>,
+}
+
+/// `POST /api/v1/uploads?format=&tlp=&contributor_type=&file_name=`: the body is one file (STIX,
+/// MISP, a tracker CSV, VERIS, the native template), ingested exactly as the contribution page's
+/// upload and `threatscape ingest` do, for the caller's organisation. 201 with the ingest summary
+/// and the reports it brought when the file was kept; 422 with the summary saying why when not.
+async fn upload(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(p): Query<UploadParams>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    use crate::web::upload::{format_of, ingest_upload, shown, Upload, FORMATS};
+    let user = s.user(&headers).await?;
+    if user.role < crate::Role::Contributor {
+        return Err(ApiError::forbidden(
+            "your role (reader) does not submit files; ask an administrator for the contributor role",
+        ));
+    }
+    let format_name = p.format.as_deref().unwrap_or("auto").trim();
+    let format = format_of(format_name).ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "format {format_name:?} is not one of {}",
+            FORMATS.map(|(v, _)| v).join(", ")
+        ))
+    })?;
+    let tlp: Tlp = p
+        .tlp
+        .as_deref()
+        .ok_or_else(|| ApiError::bad_request("tlp is required: the level of the submission (clear, green, amber, amber+strict, red)"))?
+        .parse()
+        .map_err(|e| ApiError::bad_request(format!("tlp: {e}")))?;
+    if tlp > user.clearance {
+        return Err(ApiError::forbidden(format!(
+            "tlp: you cannot mark a submission above your own clearance ({})",
+            user.clearance
+        )));
+    }
+    let contributor_type: threatscape_model::ContributorType = p
+        .contributor_type
+        .as_deref()
+        .ok_or_else(|| ApiError::bad_request("contributor_type is required: your organisation's type (un-system, member-state, private-sector, civil-society, academia, media)"))?
+        .parse()
+        .map_err(|e| ApiError::bad_request(format!("contributor_type: {e}")))?;
+    let client_name = p.file_name.unwrap_or_default();
+    if body.is_empty() {
+        return Err(ApiError::bad_request(format!(
+            "the body is empty: send the file {:?} as the request body",
+            shown(&client_name)
+        )));
+    }
+    let upload = Upload {
+        format,
+        tlp,
+        contributor_type,
+        client_name,
+        data: body,
+    };
+    let (done, upload) = s
+        .with_store(move |st| ingest_upload(st, &user, &upload).map(|done| (done, upload)))
+        .await?;
+    let status = if done.summary.all_files_kept() {
+        StatusCode::CREATED
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    // The summary names the temporary file; the caller knows it by the name they sent.
+    let summary = serde_json::to_string(&done.summary)
+        .map_err(|e| ApiError::internal(format!("writing the summary: {e}")))?;
+    let quoted = |t: &str| serde_json::to_string(t).expect("strings serialise");
+    let temp = quoted(&done.file);
+    let client = quoted(&shown(&upload.client_name));
+    let summary: Value = serde_json::from_str(
+        &summary.replace(&temp[1..temp.len() - 1], &client[1..client.len() - 1]),
+    )
+    .map_err(|e| ApiError::internal(format!("rewriting the summary: {e}")))?;
+    let reports: Vec<Value> = done
+        .brought
+        .iter()
+        .map(|b| {
+            json!({"title": b.title, "key": b.key, "tlp": b.tlp,
+                   "incident": format!("/api/v1/incident?key={}", crate::web::enc(&b.key))})
+        })
+        .collect();
+    Ok((
+        status,
+        Json(json!({"file_name": shown(&upload.client_name), "summary": summary, "reports": reports})),
+    )
+        .into_response())
 }
 
 /// Paging of the incident list (its filters are [`IncidentFilter`]'s).

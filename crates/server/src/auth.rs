@@ -80,7 +80,8 @@ pub struct User {
 }
 
 impl User {
-    fn from_record(r: UserRecord) -> Option<User> {
+    /// The user a stored record describes; `None` when its role is not one this version knows.
+    pub(crate) fn from_record(r: UserRecord) -> Option<User> {
         Some(User {
             role: r.role.parse().ok()?,
             name: r.name,

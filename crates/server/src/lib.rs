@@ -140,6 +140,10 @@ impl ApiError {
         }
     }
     pub(crate) fn store(e: StoreError) -> Self {
+        if let StoreError::Invalid(why) = &e {
+            // The caller's value, refused by the store: theirs to fix, not a failure.
+            return Self::bad_request(why.clone());
+        }
         tracing::error!("store error: {e}");
         Self::internal(format!("the store failed: {e}"))
     }

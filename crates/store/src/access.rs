@@ -40,6 +40,19 @@ pub struct UserRecord {
     pub password_hash: String,
 }
 
+/// A signed-in browser session as the store keeps it: the cookie's secret only as its digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSession {
+    /// Hex SHA-256 of the session cookie's secret.
+    pub sha256: String,
+    /// The signed-in user's name.
+    pub user: String,
+    /// When it was created (sign-in), Unix milliseconds.
+    pub created_ms: i64,
+    /// When it was last used, Unix milliseconds (as last recorded).
+    pub seen_ms: i64,
+}
+
 /// Who is reading: what decides which versions are visible.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reader {

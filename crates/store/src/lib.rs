@@ -22,7 +22,7 @@ mod streams;
 use std::collections::BTreeMap;
 
 pub use self::postgres::PgStore;
-pub use access::{NewUser, ObjectQuery, ObjectRow, Reader, UserRecord, VersionMatch};
+pub use access::{NewUser, ObjectQuery, ObjectRow, Reader, UserRecord, VersionMatch, WebSession};
 pub use copy::{
     fingerprint, migrate, AuditRecord, Fingerprint, Import, RunRecord, StoredObject, StoredReport,
     Tally,
@@ -432,6 +432,27 @@ pub trait Store {
         &self,
         f: &mut dyn FnMut(&AccountRecord) -> std::result::Result<(), Abort>,
     ) -> Result<()>;
+
+    /// Records a signed-in browser session, and forgets that user's oldest sessions beyond
+    /// `keep_per_user` (so repeated sign-ins cannot grow the table without bound). Fails when the
+    /// user does not exist.
+    fn put_web_session(&mut self, session: &WebSession, keep_per_user: usize) -> Result<()>;
+
+    /// The session whose secret has digest `sha256`, with its user as stored now (so a changed
+    /// role or clearance applies at the next request), or `None`.
+    fn web_session(&self, sha256: &str) -> Result<Option<(WebSession, UserRecord)>>;
+
+    /// Records that the session was used at `seen_ms`.
+    fn touch_web_session(&mut self, sha256: &str, seen_ms: i64) -> Result<()>;
+
+    /// Forgets one session (sign-out), and every session last seen before `seen_before_ms` or
+    /// created before `created_before_ms` (expired); how many went.
+    fn end_web_sessions(
+        &mut self,
+        sha256: &str,
+        seen_before_ms: i64,
+        created_before_ms: i64,
+    ) -> Result<u64>;
 }
 
 /// Opens the store at `target`: a `postgres://` or `postgresql://` URL ([`PgStore::connect`]), or

@@ -63,3 +63,63 @@ fn require(path: PathBuf, kind: &str) -> Option<PathBuf> {
         None
     }
 }
+
+/// A fresh PostgreSQL database for one test, dropped (with its connections) at the end. The server
+/// is `THREATSCAPE_TEST_POSTGRES` (an admin URL), or the local one at 127.0.0.1:5432, database
+/// `test`.
+pub struct ScratchDatabase {
+    admin: String,
+    name: String,
+}
+
+impl ScratchDatabase {
+    /// Creates the database; `None` (after reporting the skip of `what`, or failing under
+    /// `THREATSCAPE_REQUIRE_ALL=1`) when no server answers.
+    pub fn create(what: &str) -> Option<Self> {
+        let admin = std::env::var("THREATSCAPE_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        let mut client = match postgres::Client::connect(&admin, postgres::NoTls) {
+            Ok(c) => c,
+            Err(e) => {
+                skip(
+                    what,
+                    &format!("no PostgreSQL server at {admin} ({e}); set THREATSCAPE_TEST_POSTGRES to an admin URL"),
+                );
+                return None;
+            }
+        };
+        static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let name = format!(
+            "ts_test_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos())
+        );
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap_or_else(|e| panic!("creating the scratch database {name}: {e}"));
+        Some(ScratchDatabase { admin, name })
+    }
+
+    /// The database's URL.
+    pub fn url(&self) -> String {
+        let (base, _) = self
+            .admin
+            .rsplit_once('/')
+            .expect("a PostgreSQL URL ends with its database");
+        format!("{base}/{}", self.name)
+    }
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+            let _ = c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}

@@ -445,7 +445,9 @@ fn migrate_copies_a_store_and_verifies_it() {
 /// round trip reproduces every count and checksum.
 #[test]
 fn migrate_to_postgres_and_back_keeps_accounts() {
-    let Some(database) = ScratchDatabase::create() else {
+    let Some(database) =
+        threatscape_testkit::ScratchDatabase::create("PostgreSQL tests of the CLI")
+    else {
         return;
     };
     let pg = database.url();
@@ -876,57 +878,6 @@ fn demo_prepares_a_store_with_the_curated_incidents() {
     assert!(run(&["--reset"]).status.success());
 }
 
-/// A fresh PostgreSQL database for one test, dropped at the end; None (after a skip) without a server.
-struct ScratchDatabase {
-    admin: String,
-    name: String,
-}
-
-impl ScratchDatabase {
-    fn create() -> Option<Self> {
-        let admin = std::env::var("THREATSCAPE_TEST_POSTGRES")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        let mut client = match postgres::Client::connect(&admin, postgres::NoTls) {
-            Ok(c) => c,
-            Err(e) => {
-                threatscape_testkit::skip(
-                    "PostgreSQL tests of the CLI",
-                    &format!("no server ({e})"),
-                );
-                return None;
-            }
-        };
-        let name = format!(
-            "ts_cli_{}_{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .subsec_nanos()
-        );
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        Some(ScratchDatabase { admin, name })
-    }
-
-    fn url(&self) -> String {
-        let (base, _) = self.admin.rsplit_once('/').unwrap();
-        format!("{base}/{}", self.name)
-    }
-}
-
-impl Drop for ScratchDatabase {
-    fn drop(&mut self) {
-        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
-            let _ = c.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
-
 /// A `threatscape serve` process, killed when dropped.
 struct Server {
     child: std::process::Child,
@@ -972,7 +923,9 @@ impl Drop for Server {
 /// readable from either process.
 #[test]
 fn two_servers_on_one_postgres_database() {
-    let Some(database) = ScratchDatabase::create() else {
+    let Some(database) =
+        threatscape_testkit::ScratchDatabase::create("PostgreSQL tests of the CLI")
+    else {
         return;
     };
     let db = database.url();
@@ -1069,6 +1022,7 @@ fn two_servers_on_one_postgres_database() {
         );
         assert_eq!(status["failure_count"], 0, "{status:#}");
     }
+    browser_session_across_processes(&servers);
     drop(servers);
     let stored = stats(Path::new(&db))["by_type"]["campaign"]
         .as_u64()
@@ -1090,6 +1044,68 @@ fn two_servers_on_one_postgres_database() {
         vec![("done".to_string(), (clients * envelopes) as i64)],
         "each job done once"
     );
+}
+
+/// A browser signs in through one process and is signed in on the other; signing out on that
+/// one ends the session on both (sessions live in the store, not in a process).
+fn browser_session_across_processes(servers: &[Server; 2]) {
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let csrf_of = |page: &str| {
+        let field = r#"name="csrf" value=""#;
+        let at = page.find(field).expect("a form with its CSRF token") + field.len();
+        page[at..].split('"').next().unwrap().to_string()
+    };
+    let cookie_of = |r: &ureq::Response| {
+        let set = r.header("set-cookie").expect("a cookie is set");
+        set.split(';').next().unwrap().to_string()
+    };
+    let form = agent
+        .get(&format!("{}/login", servers[0].base))
+        .call()
+        .unwrap();
+    let anonymous = cookie_of(&form);
+    let csrf = csrf_of(&form.into_string().unwrap());
+    let signed_in = agent
+        .post(&format!("{}/login", servers[1].base))
+        .set("Cookie", &anonymous)
+        .send_form(&[
+            ("csrf", &csrf),
+            ("user", "loader"),
+            ("password", "a-long-test-password"),
+        ])
+        .unwrap();
+    assert_eq!(
+        signed_in.status(),
+        303,
+        "signed in through the second process"
+    );
+    let session = cookie_of(&signed_in);
+    assert_ne!(session, anonymous, "a fresh secret at sign-in");
+    let page = |server: &Server| {
+        agent
+            .get(&format!("{}/contributions", server.base))
+            .set("Cookie", &session)
+            .call()
+            .unwrap()
+    };
+    for server in servers {
+        let r = page(server);
+        assert_eq!(r.status(), 200, "signed in on {}", server.base);
+        let body = r.into_string().unwrap();
+        assert!(body.contains("loader"), "the page names the user");
+    }
+    let csrf = csrf_of(&page(&servers[0]).into_string().unwrap());
+    let out = agent
+        .post(&format!("{}/logout", servers[0].base))
+        .set("Cookie", &session)
+        .send_form(&[("csrf", &csrf)])
+        .unwrap();
+    assert_eq!(out.status(), 303);
+    for server in servers {
+        let r = page(server);
+        assert_eq!(r.status(), 303, "signed out on {} too", server.base);
+        assert_eq!(r.header("location"), Some("/login"));
+    }
 }
 
 fn base64_of(text: &str) -> String {

@@ -226,7 +226,7 @@ pub(crate) struct Notice {
 }
 
 async fn index(State(s): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(ctx) = s.0.web.current(&headers) else {
+    let Some(ctx) = s.signed_in(&headers).await else {
         return see_other("/login");
     };
     index_page(&s, &ctx, StatusCode::OK, "").await
@@ -397,7 +397,7 @@ async fn create(
     headers: HeaderMap,
     Form(f): Form<CreateForm>,
 ) -> Response {
-    let Some(ctx) = s.0.web.check_csrf(&headers, f.csrf.as_deref()) else {
+    let Some(ctx) = s.check_csrf(&headers, f.csrf.as_deref()).await else {
         return csrf_refused();
     };
     if !may_write(&ctx.user) {
@@ -432,7 +432,7 @@ async fn meeting(
     Path(id): Path<String>,
     Query(q): Query<Notice>,
 ) -> Response {
-    let Some(ctx) = s.0.web.current(&headers) else {
+    let Some(ctx) = s.signed_in(&headers).await else {
         return see_other("/login");
     };
     match load(&s, &id).await {
@@ -1066,8 +1066,12 @@ fn invalid(st: &mut dyn threatscape_store::Store, id: &str, reason: String) -> A
 }
 
 /// The signed-in secretariat user a form came from, or the refusal.
-fn writer(s: &AppState, headers: &HeaderMap, csrf: Option<&str>) -> Result<Ctx, Box<Response>> {
-    let Some(ctx) = s.0.web.check_csrf(headers, csrf) else {
+async fn writer(
+    s: &AppState,
+    headers: &HeaderMap,
+    csrf: Option<&str>,
+) -> Result<Ctx, Box<Response>> {
+    let Some(ctx) = s.check_csrf(headers, csrf).await else {
         return Err(Box::new(csrf_refused()));
     };
     if !may_write(&ctx.user) {
@@ -1092,7 +1096,7 @@ async fn inscribe(
     Path(id): Path<String>,
     Form(f): Form<ListForm>,
 ) -> Response {
-    let ctx = match writer(&s, &headers, f.csrf.as_deref()) {
+    let ctx = match writer(&s, &headers, f.csrf.as_deref()).await {
         Ok(ctx) => ctx,
         Err(r) => return *r,
     };
@@ -1144,7 +1148,7 @@ async fn letter(
     Path(id): Path<String>,
     Form(f): Form<ListForm>,
 ) -> Response {
-    let ctx = match writer(&s, &headers, f.csrf.as_deref()) {
+    let ctx = match writer(&s, &headers, f.csrf.as_deref()).await {
         Ok(ctx) => ctx,
         Err(r) => return *r,
     };
@@ -1184,7 +1188,7 @@ async fn move_speaker(
     Path(id): Path<String>,
     Form(f): Form<ListForm>,
 ) -> Response {
-    let ctx = match writer(&s, &headers, f.csrf.as_deref()) {
+    let ctx = match writer(&s, &headers, f.csrf.as_deref()).await {
         Ok(ctx) => ctx,
         Err(r) => return *r,
     };
@@ -1225,7 +1229,7 @@ async fn withdraw(
     Path(id): Path<String>,
     Form(f): Form<ListForm>,
 ) -> Response {
-    let ctx = match writer(&s, &headers, f.csrf.as_deref()) {
+    let ctx = match writer(&s, &headers, f.csrf.as_deref()).await {
         Ok(ctx) => ctx,
         Err(r) => return *r,
     };
@@ -1258,7 +1262,7 @@ async fn replace(
     Path(id): Path<String>,
     Form(f): Form<ListForm>,
 ) -> Response {
-    let ctx = match writer(&s, &headers, f.csrf.as_deref()) {
+    let ctx = match writer(&s, &headers, f.csrf.as_deref()).await {
         Ok(ctx) => ctx,
         Err(r) => return *r,
     };
@@ -1293,7 +1297,7 @@ async fn draw(
     Path(id): Path<String>,
     Form(f): Form<ListForm>,
 ) -> Response {
-    let ctx = match writer(&s, &headers, f.csrf.as_deref()) {
+    let ctx = match writer(&s, &headers, f.csrf.as_deref()).await {
         Ok(ctx) => ctx,
         Err(r) => return *r,
     };
@@ -1330,7 +1334,7 @@ async fn statement(
     Path(id): Path<String>,
     Form(f): Form<ListForm>,
 ) -> Response {
-    let ctx = match writer(&s, &headers, f.csrf.as_deref()) {
+    let ctx = match writer(&s, &headers, f.csrf.as_deref()).await {
         Ok(ctx) => ctx,
         Err(r) => return *r,
     };
@@ -1378,7 +1382,7 @@ async fn session(
     Path(id): Path<String>,
     Form(f): Form<ListForm>,
 ) -> Response {
-    let ctx = match writer(&s, &headers, f.csrf.as_deref()) {
+    let ctx = match writer(&s, &headers, f.csrf.as_deref()).await {
         Ok(ctx) => ctx,
         Err(r) => return *r,
     };
@@ -1424,7 +1428,7 @@ async fn export(
     Path(id): Path<String>,
     Query(q): Query<ExportQuery>,
 ) -> Response {
-    let Some(ctx) = s.0.web.current(&headers) else {
+    let Some(ctx) = s.signed_in(&headers).await else {
         return see_other("/login");
     };
     let format = match q.format.as_deref() {
@@ -1456,7 +1460,7 @@ async fn live_json(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(_ctx) = s.0.web.current(&headers) else {
+    let Some(_ctx) = s.signed_in(&headers).await else {
         // No WWW-Authenticate challenge: the page's script polls this, and a browser would answer a
         // challenge with a password dialog; the page itself sends the user to sign in.
         let body = serde_json::json!({
@@ -1478,7 +1482,7 @@ async fn live_page(
     Path(id): Path<String>,
     Query(q): Query<Notice>,
 ) -> Response {
-    let Some(ctx) = s.0.web.current(&headers) else {
+    let Some(ctx) = s.signed_in(&headers).await else {
         return see_other("/login");
     };
     match load(&s, &id).await {
@@ -1665,7 +1669,7 @@ async fn live_step(
     Path(id): Path<String>,
     Form(f): Form<ListForm>,
 ) -> Response {
-    let ctx = match writer(&s, &headers, f.csrf.as_deref()) {
+    let ctx = match writer(&s, &headers, f.csrf.as_deref()).await {
         Ok(ctx) => ctx,
         Err(r) => return *r,
     };

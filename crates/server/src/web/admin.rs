@@ -97,7 +97,7 @@ fn admin_page(ctx: &Ctx, status: StatusCode, notice: &str, users: &[AccountRecor
 
 /// `GET /admin`: users, roles, clearances and tokens.
 pub(crate) async fn show(State(s): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(ctx) = s.0.web.current(&headers) else {
+    let Some(ctx) = s.signed_in(&headers).await else {
         return see_other("/login");
     };
     if ctx.user.role < Role::Admin {
@@ -123,7 +123,7 @@ pub(crate) async fn issue_token(
     headers: HeaderMap,
     Form(f): Form<TokenForm>,
 ) -> Response {
-    let Some(ctx) = s.0.web.check_csrf(&headers, f.csrf.as_deref()) else {
+    let Some(ctx) = s.check_csrf(&headers, f.csrf.as_deref()).await else {
         return csrf_refused();
     };
     if ctx.user.role < Role::Admin {

@@ -196,7 +196,7 @@ fn audience_words(a: Audience) -> &'static str {
 
 /// `GET /briefings`: the editions the user may read and, for analysts and up, the form.
 pub(crate) async fn list(State(s): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(ctx) = s.0.web.current(&headers) else {
+    let Some(ctx) = s.signed_in(&headers).await else {
         return see_other("/login");
     };
     let level = ctx.release_level();
@@ -330,7 +330,7 @@ pub(crate) async fn generate(
     headers: HeaderMap,
     Form(f): Form<GenerateForm>,
 ) -> Response {
-    let Some(ctx) = s.0.web.check_csrf(&headers, f.csrf.as_deref()) else {
+    let Some(ctx) = s.check_csrf(&headers, f.csrf.as_deref()).await else {
         return csrf_refused();
     };
     if !may_generate(ctx.user.role) {
@@ -445,7 +445,7 @@ pub(crate) async fn show(
     headers: HeaderMap,
     Path(seq): Path<i64>,
 ) -> Response {
-    let Some(ctx) = s.0.web.current(&headers) else {
+    let Some(ctx) = s.signed_in(&headers).await else {
         return see_other("/login");
     };
     let e = match edition_for(&s, &ctx, seq, "view").await {
@@ -519,7 +519,7 @@ pub(crate) async fn download(
     Path(seq): Path<i64>,
     Query(q): Query<DownloadQuery>,
 ) -> Response {
-    let Some(ctx) = s.0.web.current(&headers) else {
+    let Some(ctx) = s.signed_in(&headers).await else {
         return see_other("/login");
     };
     let format = q
@@ -782,7 +782,7 @@ pub(crate) async fn set_schedule(
     headers: HeaderMap,
     Form(f): Form<ScheduleForm>,
 ) -> Response {
-    let Some(ctx) = s.0.web.check_csrf(&headers, f.csrf.as_deref()) else {
+    let Some(ctx) = s.check_csrf(&headers, f.csrf.as_deref()).await else {
         return csrf_refused();
     };
     if !matches!(ctx.user.role, Role::Secretariat | Role::Admin) {

@@ -548,7 +548,7 @@ pub(crate) async fn list(
     headers: HeaderMap,
     Query(f): Query<IncidentFilter>,
 ) -> Response {
-    let Some(ctx) = s.0.web.current(&headers) else {
+    let Some(ctx) = s.signed_in(&headers).await else {
         return see_other("/login");
     };
     let max = list_max(&ctx);
@@ -1327,7 +1327,7 @@ pub(crate) async fn show(
     headers: HeaderMap,
     Query(k): Query<IncidentKey>,
 ) -> Response {
-    let Some(ctx) = s.0.web.current(&headers) else {
+    let Some(ctx) = s.signed_in(&headers).await else {
         return see_other("/login");
     };
     let notice = match k.recorded.as_deref() {
@@ -1600,7 +1600,7 @@ pub(crate) async fn decide_assessment(
     headers: HeaderMap,
     Form(f): Form<DecisionForm>,
 ) -> Response {
-    let Some(ctx) = s.0.web.check_csrf(&headers, f.csrf.as_deref()) else {
+    let Some(ctx) = s.check_csrf(&headers, f.csrf.as_deref()).await else {
         return csrf_refused();
     };
     if let Some(refused) = refuse_non_analyst(&ctx) {
@@ -1647,7 +1647,7 @@ pub(crate) async fn decide_reconcile(
     headers: HeaderMap,
     Form(f): Form<DecisionForm>,
 ) -> Response {
-    let Some(ctx) = s.0.web.check_csrf(&headers, f.csrf.as_deref()) else {
+    let Some(ctx) = s.check_csrf(&headers, f.csrf.as_deref()).await else {
         return csrf_refused();
     };
     if let Some(refused) = refuse_non_analyst(&ctx) {

@@ -494,7 +494,7 @@ pub(crate) async fn dashboard(
     headers: HeaderMap,
     Query(q): Query<DashboardQuery>,
 ) -> Response {
-    let Some(ctx) = s.0.web.current(&headers) else {
+    let Some(ctx) = s.signed_in(&headers).await else {
         return see_other("/login");
     };
     let level = ctx.release_level();

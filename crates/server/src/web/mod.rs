@@ -1,12 +1,17 @@
 //! The web app: server-rendered HTML pages behind a login form.
 //!
-//! Sessions live in memory: a random 32-byte id in a cookie (`HttpOnly`, `SameSite=Strict`,
-//! `Path=/`, and `Secure` unless the request came to a loopback host), expiring after
-//! [`IDLE`] without use or [`ABSOLUTE`] after sign-in. Every session, also the anonymous one that
-//! the login form gets, carries a CSRF token that every POST form sends back in a hidden `csrf`
-//! field; a POST without the session's token is refused with 403. Signing in replaces the session
-//! (no fixation). Five failed sign-ins for one user name within a minute lock that name for the
-//! rest of the minute (429), before any password is checked.
+//! Signed-in sessions live in the store (table `web_sessions`, the cookie's secret only as its
+//! SHA-256), so every server process on one store knows them: a browser may be routed to any
+//! process, and signing out in one ends the session in all. The cookie (`HttpOnly`,
+//! `SameSite=Strict`, `Path=/`, and `Secure` unless the request came to a loopback host) holds a
+//! random 32-byte secret; a session expires after [`IDLE`] without use or [`ABSOLUTE`] after
+//! sign-in, and each request reads it, with the user's current role and clearance, from the store.
+//! Every form carries a CSRF token derived from the cookie's secret (a keyed hash no one without
+//! the cookie can compute, not stored anywhere); a POST whose `csrf` field does not match is
+//! refused with 403. Before sign-in the cookie is an anonymous random value that nothing stores
+//! (the login form's token is derived from it the same way), so visitors cost no state. Signing in
+//! sets a fresh secret (no fixation). Five failed sign-ins for one user name within a minute lock
+//! that name for the rest of the minute in that process (429), before any password is checked.
 //!
 //! Pages read through the same rules as the REST API ([`crate::api`]): objects through the store's
 //! access-checked query (clearance, and the organisation for AMBER+STRICT and RED), reports,
@@ -18,7 +23,7 @@ mod html;
 pub(crate) mod incidents;
 mod landscape;
 mod pages;
-mod upload;
+pub(crate) mod upload;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -35,33 +40,25 @@ use threatscape_model::Tlp;
 use crate::{auth, AppState, User};
 
 pub(crate) use briefings::run_schedule;
-pub(crate) use html::esc;
+pub(crate) use html::{enc, esc};
 
 /// The session cookie's name.
 const COOKIE: &str = "ts_session";
-/// A session unused for this long is forgotten.
+/// A session unused for this long ends.
 const IDLE: Duration = Duration::from_secs(2 * 3600);
 /// A signed-in session ends this long after sign-in, however busy.
 const ABSOLUTE: Duration = Duration::from_secs(12 * 3600);
+/// A session's last use is written to the store at most this often (the precision of [`IDLE`]).
+const TOUCH: Duration = Duration::from_secs(60);
+/// Signed-in sessions kept per user; a further sign-in ends the oldest.
+const SESSIONS_PER_USER: usize = 20;
 /// Failed sign-ins allowed per user name per [`THROTTLE_WINDOW`].
 const MAX_FAILURES: usize = 5;
 const THROTTLE_WINDOW: Duration = Duration::from_secs(60);
-/// Sessions kept at most (anonymous ones included); beyond it new ones are refused.
-const MAX_SESSIONS: usize = 100_000;
 
-/// One browser's session.
-#[derive(Debug, Clone)]
-struct Session {
-    user: Option<User>,
-    csrf: String,
-    created: Instant,
-    seen: Instant,
-}
-
-/// Sessions and failed sign-ins, shared by every request.
+/// Failed sign-ins and the derived landscape, shared by every request of this process.
 #[derive(Debug)]
 pub(crate) struct WebState {
-    sessions: Mutex<HashMap<String, Session>>,
     failures: Mutex<HashMap<String, Vec<Instant>>>,
     /// Reports reconciled into incidents, kept until the store's change marker moves.
     pub(crate) incidents: incidents::IncidentCache,
@@ -77,7 +74,6 @@ impl Default for WebState {
             threatscape_reconcile::Reconciler::default(),
         ));
         WebState {
-            sessions: Mutex::default(),
             failures: Mutex::default(),
             incidents: incidents::IncidentCache::new(std::sync::Arc::clone(&shared)),
             landscape: landscape::LandscapeCache::new(shared),
@@ -159,58 +155,114 @@ fn clear_cookie(headers: &HeaderMap) -> HeaderValue {
     .expect("a valid header value")
 }
 
-impl WebState {
-    fn live(s: &Session) -> bool {
-        s.seen.elapsed() < IDLE && (s.user.is_none() || s.created.elapsed() < ABSOLUTE)
+/// Milliseconds since the Unix epoch, now.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn ms(d: Duration) -> i64 {
+    d.as_millis() as i64
+}
+
+/// A cookie value this server could have set: 32 random bytes in unpadded base64url.
+fn well_formed(id: &str) -> bool {
+    id.len() == 43
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The CSRF token of the session whose cookie holds `id`: a hash of the secret under a fixed
+/// label, so it can be checked without keeping it and differs from the digest the store keeps.
+fn csrf_for(id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(b"threatscape web csrf\0")
+        .chain_update(id.as_bytes())
+        .finalize();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
+}
+
+impl AppState {
+    /// The signed-in user of the request, read from the store with their current role and
+    /// clearance; `None` without a live session (a store failure is logged and counts as none).
+    pub(crate) async fn signed_in(&self, headers: &HeaderMap) -> Option<Ctx> {
+        let id = cookie_value(headers).filter(|id| well_formed(id))?;
+        let digest = threatscape_model::sha256_hex(id.as_bytes());
+        let found = self
+            .with_store(move |st| {
+                let now = now_ms();
+                let Some((session, record)) =
+                    st.web_session(&digest).map_err(crate::ApiError::store)?
+                else {
+                    return Ok(None);
+                };
+                if now - session.seen_ms > ms(IDLE) || now - session.created_ms > ms(ABSOLUTE) {
+                    st.end_web_sessions(&digest, 0, 0)
+                        .map_err(crate::ApiError::store)?;
+                    return Ok(None);
+                }
+                if now - session.seen_ms > ms(TOUCH) {
+                    st.touch_web_session(&digest, now)
+                        .map_err(crate::ApiError::store)?;
+                }
+                Ok(User::from_record(record))
+            })
+            .await;
+        match found {
+            Ok(user) => Some(Ctx {
+                user: user?,
+                csrf: csrf_for(&id),
+            }),
+            Err(e) => {
+                tracing::error!(error = %e.description, "reading a web session");
+                None
+            }
+        }
     }
 
-    /// The request's live session, touched.
-    fn session(&self, headers: &HeaderMap) -> Option<(String, Session)> {
-        let id = cookie_value(headers)?;
-        let mut map = self.sessions.lock().expect("not poisoned");
-        let s = map.get_mut(&id)?;
-        if !Self::live(s) {
-            map.remove(&id);
-            return None;
-        }
-        s.seen = Instant::now();
-        Some((id, s.clone()))
+    /// The signed-in user of a POST form whose CSRF token matches their session.
+    pub(crate) async fn check_csrf(&self, headers: &HeaderMap, token: Option<&str>) -> Option<Ctx> {
+        let token = token?;
+        let ctx = self.signed_in(headers).await?;
+        same_secret(token, &ctx.csrf).then_some(ctx)
     }
 
-    /// The signed-in user of the request.
-    pub(crate) fn current(&self, headers: &HeaderMap) -> Option<Ctx> {
-        let (_, s) = self.session(headers)?;
-        Some(Ctx {
-            user: s.user?,
-            csrf: s.csrf,
-        })
-    }
-
-    /// Starts a session (anonymous when `user` is `None`); `None` when too many are open.
-    fn start(&self, user: Option<User>) -> Option<(String, Session)> {
-        let mut map = self.sessions.lock().expect("not poisoned");
-        if map.len() >= MAX_SESSIONS / 2 {
-            map.retain(|_, s| Self::live(s));
-        }
-        if map.len() >= MAX_SESSIONS {
-            return None;
-        }
-        let now = Instant::now();
-        let s = Session {
-            user,
-            csrf: random_token(),
-            created: now,
-            seen: now,
-        };
+    /// Records a new signed-in session for `user` (ending expired ones); the cookie's secret.
+    async fn start_session(&self, user: &User) -> Result<String, crate::ApiError> {
         let id = random_token();
-        map.insert(id.clone(), s.clone());
-        Some((id, s))
+        let now = now_ms();
+        let session = threatscape_store::WebSession {
+            sha256: threatscape_model::sha256_hex(id.as_bytes()),
+            user: user.name.clone(),
+            created_ms: now,
+            seen_ms: now,
+        };
+        self.with_store(move |st| {
+            st.end_web_sessions("", now - ms(IDLE), now - ms(ABSOLUTE))
+                .map_err(crate::ApiError::store)?;
+            st.put_web_session(&session, SESSIONS_PER_USER)
+                .map_err(crate::ApiError::store)
+        })
+        .await?;
+        Ok(id)
     }
 
-    fn end(&self, id: &str) {
-        self.sessions.lock().expect("not poisoned").remove(id);
+    /// Ends the session whose cookie holds `id`, in every process.
+    async fn end_session(&self, id: String) -> Result<(), crate::ApiError> {
+        let digest = threatscape_model::sha256_hex(id.as_bytes());
+        self.with_store(move |st| {
+            st.end_web_sessions(&digest, 0, 0)
+                .map(drop)
+                .map_err(crate::ApiError::store)
+        })
+        .await
     }
+}
 
+impl WebState {
     /// True when `name` has used up its failed sign-ins for now.
     fn throttled(&self, name: &str) -> bool {
         let mut map = self.failures.lock().expect("not poisoned");
@@ -235,13 +287,6 @@ impl WebState {
 
     fn succeeded(&self, name: &str) {
         self.failures.lock().expect("not poisoned").remove(name);
-    }
-
-    /// Checks a POST form's CSRF token against the request's session; the session when it matches.
-    pub(crate) fn check_csrf(&self, headers: &HeaderMap, token: Option<&str>) -> Option<Ctx> {
-        let (_, s) = self.session(headers)?;
-        let user = s.user?;
-        same_secret(token?, &s.csrf).then_some(Ctx { user, csrf: s.csrf })
     }
 }
 
@@ -341,29 +386,20 @@ fn login_page(csrf: &str, status: StatusCode, notice: &str, name: &str) -> Respo
 }
 
 async fn login_form(State(s): State<AppState>, headers: HeaderMap) -> Response {
-    let web = &s.0.web;
-    match web.session(&headers) {
-        Some((_, sess)) if sess.user.is_some() => see_other("/"),
-        Some((_, sess)) => login_page(&sess.csrf, StatusCode::OK, "", ""),
-        None => match web.start(None) {
-            Some((id, sess)) => {
-                let mut resp = login_page(&sess.csrf, StatusCode::OK, "", "");
-                resp.headers_mut()
-                    .insert(header::SET_COOKIE, set_cookie(&headers, &id));
-                resp
-            }
-            None => busy(),
-        },
+    if s.signed_in(&headers).await.is_some() {
+        return see_other("/");
     }
-}
-
-fn busy() -> Response {
-    html::message(
-        None,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "Busy",
-        "Too many sessions are open; try again in a few minutes.",
-    )
+    // An anonymous visitor keeps the cookie they have (or gets one): nothing is stored for it.
+    match cookie_value(&headers).filter(|id| well_formed(id)) {
+        Some(id) => login_page(&csrf_for(&id), StatusCode::OK, "", ""),
+        None => {
+            let id = random_token();
+            let mut resp = login_page(&csrf_for(&id), StatusCode::OK, "", "");
+            resp.headers_mut()
+                .insert(header::SET_COOKIE, set_cookie(&headers, &id));
+            resp
+        }
+    }
 }
 
 /// The sign-in form's fields; all optional so that a missing one is answered by us, not a 422.
@@ -380,21 +416,18 @@ async fn login(
     Form(f): Form<LoginForm>,
 ) -> Response {
     let web = &s.0.web;
-    let Some((old_id, sess)) = web.session(&headers) else {
+    let Some(old_id) = cookie_value(&headers).filter(|id| well_formed(id)) else {
         return csrf_refused();
     };
-    if !f
-        .csrf
-        .as_deref()
-        .is_some_and(|t| same_secret(t, &sess.csrf))
-    {
+    let csrf = csrf_for(&old_id);
+    if !f.csrf.as_deref().is_some_and(|t| same_secret(t, &csrf)) {
         return csrf_refused();
     }
     let name = f.user.unwrap_or_default().trim().to_string();
     let password = f.password.unwrap_or_default();
     if web.throttled(&name) {
         return login_page(
-            &sess.csrf,
+            &csrf,
             StatusCode::TOO_MANY_REQUESTS,
             "Too many failed sign-ins for this user name; wait a minute and try again.",
             &name,
@@ -413,9 +446,22 @@ async fn login(
     match user {
         Ok(Some(user)) if !name.is_empty() => {
             web.succeeded(&name);
-            web.end(&old_id);
-            let Some((id, _)) = web.start(Some(user)) else {
-                return busy();
+            // A fresh secret: whatever the old cookie was (anonymous, or another user's session
+            // on this browser), it ends here.
+            let id = match s.end_session(old_id).await {
+                Ok(()) => s.start_session(&user).await,
+                Err(e) => Err(e),
+            };
+            let id = match id {
+                Ok(id) => id,
+                Err(e) => {
+                    return html::message(
+                        None,
+                        e.status,
+                        "Sign-in failed",
+                        "The server could not record your session; try again later.",
+                    )
+                }
             };
             let mut resp = see_other("/");
             resp.headers_mut()
@@ -425,7 +471,7 @@ async fn login(
         Ok(_) => {
             web.failed(&name);
             login_page(
-                &sess.csrf,
+                &csrf,
                 StatusCode::UNAUTHORIZED,
                 "The user name or password is wrong.",
                 &name,
@@ -451,12 +497,18 @@ async fn logout(
     headers: HeaderMap,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    let web = &s.0.web;
-    if web.check_csrf(&headers, f.csrf.as_deref()).is_none() {
+    if s.check_csrf(&headers, f.csrf.as_deref()).await.is_none() {
         return csrf_refused();
     }
-    if let Some((id, _)) = web.session(&headers) {
-        web.end(&id);
+    if let Some(id) = cookie_value(&headers) {
+        if let Err(e) = s.end_session(id).await {
+            return html::message(
+                None,
+                e.status,
+                "Sign-out failed",
+                "The server could not end your session; try again.",
+            );
+        }
     }
     let mut resp = see_other("/login");
     resp.headers_mut()

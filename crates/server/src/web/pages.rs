@@ -116,7 +116,7 @@ struct Dashboard {
 
 /// `GET /`: the landscape at a glance.
 pub(crate) async fn dashboard(State(s): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(ctx) = s.0.web.current(&headers) else {
+    let Some(ctx) = s.signed_in(&headers).await else {
         return see_other("/login");
     };
     let max = list_max(&ctx);
@@ -250,7 +250,7 @@ pub(crate) async fn reports(
     headers: HeaderMap,
     Query(f): Query<ReportFilter>,
 ) -> Response {
-    let Some(ctx) = s.0.web.current(&headers) else {
+    let Some(ctx) = s.signed_in(&headers).await else {
         return see_other("/login");
     };
     let max = list_max(&ctx);
@@ -371,7 +371,7 @@ pub(crate) async fn report(
     headers: HeaderMap,
     Query(k): Query<ReportKey>,
 ) -> Response {
-    let Some(ctx) = s.0.web.current(&headers) else {
+    let Some(ctx) = s.signed_in(&headers).await else {
         return see_other("/login");
     };
     let max = list_max(&ctx);
@@ -522,7 +522,7 @@ pub(crate) async fn search(
     headers: HeaderMap,
     Query(p): Query<SearchParams>,
 ) -> Response {
-    let Some(ctx) = s.0.web.current(&headers) else {
+    let Some(ctx) = s.signed_in(&headers).await else {
         return see_other("/login");
     };
     let max = list_max(&ctx);
@@ -634,7 +634,7 @@ pub(crate) async fn object(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(ctx) = s.0.web.current(&headers) else {
+    let Some(ctx) = s.signed_in(&headers).await else {
         return see_other("/login");
     };
     let user = ctx.user.clone();
@@ -796,7 +796,7 @@ fn contribute_page(ctx: &Ctx, status: StatusCode, notice: &str, f: &Contribution
 
 /// `GET /contribute`: the form for a new report.
 pub(crate) async fn contribute_form(State(s): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(ctx) = s.0.web.current(&headers) else {
+    let Some(ctx) = s.signed_in(&headers).await else {
         return see_other("/login");
     };
     contribute_page(&ctx, StatusCode::OK, "", &Contribution::default())
@@ -808,7 +808,7 @@ pub(crate) async fn contribute(
     headers: HeaderMap,
     Form(f): Form<Contribution>,
 ) -> Response {
-    let Some(ctx) = s.0.web.check_csrf(&headers, f.csrf.as_deref()) else {
+    let Some(ctx) = s.check_csrf(&headers, f.csrf.as_deref()).await else {
         return csrf_refused();
     };
     if ctx.user.role < Role::Contributor {

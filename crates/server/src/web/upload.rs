@@ -21,7 +21,7 @@ use super::{csrf_refused, see_other, Ctx};
 use crate::{ApiError, AppState, Role};
 
 /// The formats `threatscape ingest --format` takes, as (value, label).
-const FORMATS: [(&str, &str); 9] = [
+pub(crate) const FORMATS: [(&str, &str); 9] = [
     ("auto", "auto (decide from the content)"),
     ("stix", "STIX 2.1 / 2.0"),
     ("misp", "MISP event JSON"),
@@ -33,7 +33,7 @@ const FORMATS: [(&str, &str); 9] = [
     ("veris", "VERIS (VCDB) JSON"),
 ];
 
-fn format_of(s: &str) -> Option<Format> {
+pub(crate) fn format_of(s: &str) -> Option<Format> {
     Some(match s {
         "" | "auto" => Format::Auto,
         "stix" => Format::Fixed(SourceFormat::Stix),
@@ -119,7 +119,7 @@ pub(crate) fn upload_form(ctx: &Ctx, f: &UploadFields) -> String {
 }
 
 /// A client's file name as text to show: control characters (NUL included) written as escapes.
-fn shown(name: &str) -> String {
+pub(crate) fn shown(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars() {
         if c.is_control() {
@@ -155,10 +155,79 @@ fn safe_name(client: &str) -> String {
 }
 
 /// One report an upload brought, with the incident page that shows it.
-struct Brought {
-    title: String,
-    key: String,
-    tlp: Tlp,
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct Brought {
+    pub(crate) title: String,
+    pub(crate) key: String,
+    pub(crate) tlp: Tlp,
+}
+
+/// One file a contributor sends, with what they declare of it.
+pub(crate) struct Upload {
+    pub(crate) format: Format,
+    pub(crate) tlp: Tlp,
+    pub(crate) contributor_type: ContributorType,
+    /// The name the client gave the file: shown, never used as a path.
+    pub(crate) client_name: String,
+    pub(crate) data: axum::body::Bytes,
+}
+
+/// What became of an upload.
+pub(crate) struct Ingested {
+    pub(crate) summary: Summary,
+    /// The temporary path the file was read from (named in the summary; replace it by the
+    /// client's name before showing it).
+    pub(crate) file: String,
+    /// The reports it brought that the user may see.
+    pub(crate) brought: Vec<Brought>,
+}
+
+/// Runs one uploaded file through `threatscape_ingest::ingest` as `user`, for their organisation:
+/// the one path of the contribution page's upload and `POST /api/v1/uploads`. The file is written
+/// under [`safe_name`] in a fresh temporary folder, removed afterwards.
+pub(crate) fn ingest_upload(
+    st: &mut dyn threatscape_store::Store,
+    user: &crate::User,
+    upload: &Upload,
+) -> Result<Ingested, ApiError> {
+    let dir = tempfile::Builder::new()
+        .prefix("threatscape-upload-")
+        .tempdir()
+        .map_err(|e| ApiError::internal(format!("no temporary folder: {e}")))?;
+    let path = dir.path().join(safe_name(&upload.client_name));
+    std::fs::write(&path, &upload.data)
+        .map_err(|e| ApiError::internal(format!("could not write the upload: {e}")))?;
+    let inputs = threatscape_ingest::collect_inputs(std::slice::from_ref(&path));
+    let options = threatscape_ingest::Options {
+        format: upload.format,
+        run: threatscape_store::NewRun {
+            contributor: Some(user.organisation.clone()),
+            contributor_type: Some(upload.contributor_type),
+            declared_tlp: Some(upload.tlp),
+            actor: user.name.clone(),
+        },
+        contributor: Some(threatscape_model::Contributor {
+            name: user.organisation.clone(),
+            type_: upload.contributor_type,
+            reliability: threatscape_model::Reliability::F,
+        }),
+        // A reference resolves only against what the user may read, so the summary does not
+        // tell them that an object above their clearance exists.
+        refs_visible_to: Some(user.reader()),
+        ..Default::default()
+    };
+    let summary =
+        threatscape_ingest::ingest(st, &inputs, &options, &mut |_| {}).map_err(ApiError::store)?;
+    let file = path.display().to_string();
+    let max = user.clearance.min(Tlp::Amber);
+    let brought = reports_of_files(st, max, &BTreeSet::from([file.clone()]))?
+        .remove(&file)
+        .unwrap_or_default();
+    Ok(Ingested {
+        summary,
+        file,
+        brought,
+    })
 }
 
 fn brought_table(reports: &[Brought]) -> String {
@@ -212,7 +281,7 @@ pub(crate) async fn upload(
     let mut mp = match multipart {
         Ok(mp) => mp,
         Err(e) => {
-            if s.0.web.current(&headers).is_none() {
+            if s.signed_in(&headers).await.is_none() {
                 return csrf_refused();
             }
             return message(
@@ -267,7 +336,7 @@ pub(crate) async fn upload(
             _ => {}
         }
     }
-    let Some(ctx) = s.0.web.check_csrf(&headers, csrf.as_deref()) else {
+    let Some(ctx) = s.check_csrf(&headers, csrf.as_deref()).await else {
         return csrf_refused();
     };
     if ctx.user.role < Role::Contributor {
@@ -309,51 +378,28 @@ pub(crate) async fn upload(
         return refuse(&format!("The file {:?} is empty.", shown(&client_name)));
     }
     let user = ctx.user.clone();
-    let max = ctx.user.clearance.min(Tlp::Amber);
+    let upload = Upload {
+        format,
+        tlp,
+        contributor_type: ctype,
+        client_name,
+        data,
+    };
     let result = s
-        .with_store(move |st| {
-            let dir = tempfile::Builder::new()
-                .prefix("threatscape-upload-")
-                .tempdir()
-                .map_err(|e| ApiError::internal(format!("no temporary folder: {e}")))?;
-            let path = dir.path().join(safe_name(&client_name));
-            std::fs::write(&path, &data)
-                .map_err(|e| ApiError::internal(format!("could not write the upload: {e}")))?;
-            let inputs = threatscape_ingest::collect_inputs(std::slice::from_ref(&path));
-            let options = threatscape_ingest::Options {
-                format,
-                run: threatscape_store::NewRun {
-                    contributor: Some(user.organisation.clone()),
-                    contributor_type: Some(ctype),
-                    declared_tlp: Some(tlp),
-                    actor: user.name.clone(),
-                },
-                contributor: Some(threatscape_model::Contributor {
-                    name: user.organisation.clone(),
-                    type_: ctype,
-                    reliability: threatscape_model::Reliability::F,
-                }),
-                // A reference resolves only against what the user may read, so the summary does
-                // not tell them that an object above their clearance exists.
-                refs_visible_to: Some(threatscape_store::Reader {
-                    clearance: user.clearance,
-                    organisation: Some(user.organisation.clone()),
-                }),
-                ..Default::default()
-            };
-            let summary = threatscape_ingest::ingest(st, &inputs, &options, &mut |_| {})
-                .map_err(ApiError::store)?;
-            let file = path.display().to_string();
-            let brought = reports_of_files(st, max, &BTreeSet::from([file.clone()]))?
-                .remove(&file)
-                .unwrap_or_default();
-            Ok((summary, file, client_name, brought))
-        })
+        .with_store(move |st| ingest_upload(st, &user, &upload).map(|done| (done, upload)))
         .await;
-    let (summary, file, client_name, brought) = match result {
+    let (
+        Ingested {
+            summary,
+            file,
+            brought,
+        },
+        upload,
+    ) = match result {
         Ok(r) => r,
         Err(e) => return message(Some(&ctx), e.status, &e.title, &e.description),
     };
+    let client_name = upload.client_name;
     let status = if summary.all_files_kept() {
         StatusCode::OK
     } else {
@@ -559,7 +605,7 @@ fn last_part(path: &str) -> &str {
 /// `GET /contributions`: the user's ingest runs (form, upload) with their summaries and the
 /// reports they brought, each linked to its incident.
 pub(crate) async fn contributions(State(s): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(ctx) = s.0.web.current(&headers) else {
+    let Some(ctx) = s.signed_in(&headers).await else {
         return see_other("/login");
     };
     let name = ctx.user.name.clone();

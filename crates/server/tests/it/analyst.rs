@@ -21,18 +21,35 @@ pub(crate) const GRID: &str = "Power grid operator hit by destructive wiper malw
 const SECRET: &str = "Espionage against the foreign ministry mail servers";
 
 pub(crate) struct Site {
-    pub(crate) _dir: tempfile::TempDir,
     pub(crate) db: String,
     pub(crate) state: AppState,
     pub(crate) hospital: String,
     pub(crate) port: String,
     pub(crate) grid: String,
     pub(crate) secret: String,
+    // Dropped after the state's connections: the SQLite file's folder, or the PostgreSQL database.
+    _dir: Option<tempfile::TempDir>,
+    _pg: Option<threatscape_testkit::ScratchDatabase>,
 }
 
+/// The fixture on a fresh SQLite file.
 pub(crate) fn site() -> Site {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.db").display().to_string();
+    site_on(db, Some(dir), None)
+}
+
+/// The fixture on a fresh PostgreSQL database; `None` (after the skip is reported) without a server.
+pub(crate) fn pg_site(what: &str) -> Option<Site> {
+    let pg = threatscape_testkit::ScratchDatabase::create(what)?;
+    Some(site_on(pg.url(), None, Some(pg)))
+}
+
+fn site_on(
+    db: String,
+    dir: Option<tempfile::TempDir>,
+    pg: Option<threatscape_testkit::ScratchDatabase>,
+) -> Site {
     let mut store = threatscape_store::open(&db).unwrap();
     for (name, role, tlp) in [
         ("reader", Role::Reader, Tlp::Amber),
@@ -52,6 +69,7 @@ pub(crate) fn site() -> Site {
     write_reports(&mut *store, reports);
     Site {
         _dir: dir,
+        _pg: pg,
         state: AppState::new(&db).unwrap(),
         db,
         hospital: keys[0].clone(),

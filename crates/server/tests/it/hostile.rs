@@ -12,7 +12,7 @@ use threatscape_model::Tlp;
 use threatscape_server::{auth, Role};
 use threatscape_store::ObjectVersion;
 
-use super::analyst::{rest, site, GRID, HOSPITAL, PORT};
+use super::analyst::{pg_site, rest, site, Site, GRID, HOSPITAL, PORT};
 use super::web::{call, csrf_of, enc, report, sign_in, write_reports};
 use super::{write, PW};
 
@@ -84,15 +84,34 @@ fn titles(v: &Value) -> Vec<String> {
     out
 }
 
+/// The store's fingerprint, read off the async workers (PostgreSQL's blocking client must not
+/// run on them).
 fn fingerprint(db: &str) -> threatscape_store::Fingerprint {
-    threatscape_store::fingerprint(&*threatscape_store::open(db).unwrap()).unwrap()
+    tokio::task::block_in_place(|| {
+        threatscape_store::fingerprint(&*threatscape_store::open(db).unwrap()).unwrap()
+    })
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn filters_and_searches_take_hostile_text_literally() {
-    let s = site();
+    hostile_filters(&site()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn filters_and_searches_take_hostile_text_literally_on_postgresql() {
+    let Some(s) = tokio::task::block_in_place(|| pg_site("the hostile filters test on PostgreSQL"))
+    else {
+        return;
+    };
+    hostile_filters(&s).await;
+    // Its pooled connections close off the async workers too.
+    tokio::task::block_in_place(move || drop(s));
+}
+
+/// Every filter and search with every payload, on the fixture `s` (either backend).
+async fn hostile_filters(s: &Site) {
     let st = &s.state;
-    {
+    tokio::task::block_in_place(|| {
         let mut store = threatscape_store::open(&s.db).unwrap();
         write_reports(
             &mut *store,
@@ -114,7 +133,7 @@ async fn filters_and_searches_take_hostile_text_literally() {
                 tag: 0,
             }],
         );
-    }
+    });
     // The GREEN analyst reads nothing AMBER, so no read is audited and the fingerprint stays.
     let user = "analyst";
     let cookie = sign_in(st, user, PW).await.ok().unwrap();

@@ -386,3 +386,159 @@ async fn dangling_references_are_listed_in_the_summary() {
         "{dangling}"
     );
 }
+
+/// `POST /api/v1/uploads` with Basic auth; the status and the body as JSON.
+async fn api_upload(
+    state: &threatscape_server::AppState,
+    user: &str,
+    query: &str,
+    body: &[u8],
+) -> (StatusCode, serde_json::Value) {
+    use base64::Engine;
+    let req = Request::post(format!("/api/v1/uploads?{query}"))
+        .header(
+            header::AUTHORIZATION,
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{}", super::PW))
+            ),
+        )
+        .header(header::CONTENT_TYPE, "application/octet-stream")
+        .body(Body::from(body.to_vec()))
+        .unwrap();
+    let resp = threatscape_server::router(state.clone())
+        .oneshot(req)
+        .await
+        .unwrap();
+    let status = resp.status();
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).into_owned().into()),
+    )
+}
+
+#[tokio::test]
+async fn the_rest_api_takes_the_same_uploads() {
+    let s = site();
+    let st = &s.state;
+    let demo =
+        std::fs::read(threatscape_testkit::workspace_root().join("examples/demo-incidents.json"))
+            .unwrap();
+    let ok = "tlp=green&contributor_type=member-state&file_name=demo-incidents.json";
+
+    // Who may, and what each parameter must be: refused before anything is stored.
+    let before = stored(&s.db);
+    for (user, query, status, says) in [
+        ("reader", ok, StatusCode::FORBIDDEN, "reader"),
+        (
+            "contributor",
+            "contributor_type=member-state",
+            StatusCode::BAD_REQUEST,
+            "tlp",
+        ),
+        (
+            "contributor",
+            "tlp=purple&contributor_type=member-state",
+            StatusCode::BAD_REQUEST,
+            "tlp",
+        ),
+        (
+            "contributor",
+            "tlp=red&contributor_type=member-state",
+            StatusCode::FORBIDDEN,
+            "clearance",
+        ),
+        (
+            "contributor",
+            "tlp=green",
+            StatusCode::BAD_REQUEST,
+            "contributor_type",
+        ),
+        (
+            "contributor",
+            "tlp=green&contributor_type=army",
+            StatusCode::BAD_REQUEST,
+            "contributor_type",
+        ),
+        (
+            "contributor",
+            &format!("{ok}&format=pdf"),
+            StatusCode::BAD_REQUEST,
+            "format",
+        ),
+    ] {
+        let (got, v) = api_upload(st, user, query, &demo).await;
+        assert_eq!(got, status, "{user} {query}: {v}");
+        assert!(
+            v["description"].as_str().unwrap_or_default().contains(says),
+            "{query}: {v}"
+        );
+    }
+    let (got, v) = api_upload(st, "contributor", ok, b"").await;
+    assert_eq!(got, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(before, stored(&s.db), "nothing stored by a refused upload");
+
+    // The demo bundle: stored as the contributor, for their organisation, its reports listed.
+    let (got, v) = api_upload(st, "contributor", ok, &demo).await;
+    assert_eq!(got, StatusCode::CREATED, "{v}");
+    assert_eq!(v["file_name"], "demo-incidents.json");
+    assert_eq!(v["summary"]["per_file"][0]["status"], "stored", "{v}");
+    assert_eq!(
+        v["summary"]["per_file"][0]["path"], "demo-incidents.json",
+        "the client's name, not the server's path"
+    );
+    assert!(
+        !v.to_string().contains("threatscape-upload-"),
+        "no server path: {v}"
+    );
+    let reports = v["reports"].as_array().unwrap();
+    let wannacry = reports
+        .iter()
+        .find(|r| r["title"] == WANNACRY)
+        .unwrap_or_else(|| panic!("WannaCry among {v}"));
+    let (code, inc) = super::analyst::rest(
+        st,
+        "contributor",
+        "GET",
+        wannacry["incident"].as_str().unwrap(),
+        None,
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{inc}");
+    let audit = threatscape_store::open(&s.db)
+        .unwrap()
+        .recent_audit(20)
+        .unwrap();
+    assert!(
+        audit.iter().any(|e| e.actor == "contributor"
+            && e.action == "ingest-file"
+            && e.detail["contributor"] == "CERT-A"
+            && e.detail["declared_tlp"] == "GREEN"),
+        "{audit:?}"
+    );
+
+    // A broken file: 422, the place named under the client's name, nothing stored.
+    let before = stored(&s.db);
+    let broken = b"{\n  \"type\": \"bundle\",\n  \"id\": \"bundle--1\",\n  \"objects\": [\n    {\"type\": \"incident\",,}\n  ]\n}\n";
+    let (got, v) = api_upload(
+        st,
+        "contributor",
+        "tlp=green&contributor_type=member-state&format=stix&file_name=..%2F..%2Fetc%2Fbroken.json",
+        broken,
+    )
+    .await;
+    assert_eq!(got, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["summary"]["per_file"][0]["status"], "rejected", "{v}");
+    assert_eq!(v["summary"]["per_file"][0]["path"], "../../etc/broken.json");
+    let error = &v["summary"]["errors"][0];
+    assert_eq!(
+        (error["file"].as_str(), error["line"].as_u64()),
+        (Some("../../etc/broken.json"), Some(5)),
+        "the broken line, under the client's name: {v}"
+    );
+    assert_eq!(before, stored(&s.db), "objects and reports unchanged");
+}

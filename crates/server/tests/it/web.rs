@@ -65,6 +65,7 @@ pub(crate) fn write_reports(store: &mut dyn Store, reports: Vec<Report>) {
 
 struct Site {
     _dir: tempfile::TempDir,
+    db: String,
     state: AppState,
     amber_key: String,
 }
@@ -118,6 +119,7 @@ fn site() -> Site {
     );
     Site {
         state: AppState::new(&db).unwrap(),
+        db,
         _dir: dir,
         amber_key,
     }
@@ -236,6 +238,26 @@ async fn sign_in_sessions_csrf_and_throttling() {
     let dash = call(st, "GET", "/", &cookie, "").await;
     assert_eq!(dash.status, StatusCode::OK);
     assert!(dash.body.contains("TLP:GREEN") && dash.body.contains("reader"));
+    // The session is in the store, under its secret's digest only: no file of the store holds
+    // the secret, and a fresh process (a new AppState) knows the session.
+    let secret = cookie.split_once('=').unwrap().1;
+    let kept = threatscape_store::open(&s.db)
+        .unwrap()
+        .web_session(&threatscape_model::sha256_hex(secret.as_bytes()))
+        .unwrap();
+    assert_eq!(kept.map(|(k, _)| k.user).as_deref(), Some("reader"));
+    for entry in std::fs::read_dir(s._dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "the cookie's secret is stored"
+        );
+    }
+    let other_process = AppState::new(&s.db).unwrap();
+    assert_eq!(
+        call(&other_process, "GET", "/", &cookie, "").await.status,
+        StatusCode::OK
+    );
     // POST forms need the session's token.
     for form in ["", "csrf=", "csrf=forged"] {
         assert_eq!(

@@ -4,7 +4,10 @@ use ::postgres::types::ToSql;
 use ::postgres::Row;
 
 use super::{db, failure, tlp_from_rank, tlp_rank, write, PgStore};
-use crate::{AuditEntry, JobId, NewUser, ObjectQuery, ObjectRow, Result, UserRecord, VersionMatch};
+use crate::{
+    AuditEntry, JobId, NewUser, ObjectQuery, ObjectRow, Result, UserRecord, VersionMatch,
+    WebSession,
+};
 
 const NOW: &str = "date_trunc('milliseconds', clock_timestamp())";
 
@@ -135,6 +138,93 @@ impl PgStore {
             )
             .map_err(db("reading an API token"))?;
         Ok(rows.first().map(user))
+    }
+
+    pub(super) fn put_web_session_impl(&mut self, s: &WebSession, keep: usize) -> Result<()> {
+        let conn = self.conn.get_mut();
+        let mut tx = conn
+            .client
+            .transaction()
+            .map_err(db("recording a session"))?;
+        let added = tx
+            .execute(
+                "INSERT INTO web_sessions(sha256, user_id, created, seen)
+                 SELECT $1, id, $3, $4 FROM users WHERE name = $2",
+                &[&s.sha256, &s.user, &s.created_ms, &s.seen_ms],
+            )
+            .map_err(db("recording a session"))?;
+        if added != 1 {
+            return Err(crate::StoreError::Database {
+                context: "recording a session".into(),
+                source: format!("there is no user {:?}", s.user).into(),
+            });
+        }
+        let keep = keep.min(i64::MAX as usize) as i64;
+        tx.execute(
+            "DELETE FROM web_sessions WHERE user_id = (SELECT id FROM users WHERE name = $1)
+               AND sha256 NOT IN (SELECT w.sha256 FROM web_sessions w JOIN users u ON u.id = w.user_id
+                                  WHERE u.name = $1 ORDER BY w.created DESC, w.sha256 LIMIT $2)",
+            &[&s.user, &keep],
+        )
+        .map_err(db("forgetting old sessions"))?;
+        tx.commit().map_err(db("recording a session"))
+    }
+
+    pub(super) fn web_session_impl(
+        &self,
+        sha256: &str,
+    ) -> Result<Option<(WebSession, UserRecord)>> {
+        let rows = self
+            .conn
+            .borrow_mut()
+            .client
+            .query(
+                "SELECT u.id, u.name, u.organisation, u.role, u.clearance, u.password_hash,
+                        w.created, w.seen
+                 FROM web_sessions w JOIN users u ON u.id = w.user_id WHERE w.sha256 = $1",
+                &[&sha256],
+            )
+            .map_err(db("reading a session"))?;
+        Ok(rows.first().map(|r| {
+            let u = user(r);
+            (
+                WebSession {
+                    sha256: sha256.to_string(),
+                    user: u.name.clone(),
+                    created_ms: r.get(6),
+                    seen_ms: r.get(7),
+                },
+                u,
+            )
+        }))
+    }
+
+    pub(super) fn touch_web_session_impl(&mut self, sha256: &str, seen_ms: i64) -> Result<()> {
+        self.conn
+            .get_mut()
+            .client
+            .execute(
+                "UPDATE web_sessions SET seen = GREATEST(seen, $2) WHERE sha256 = $1",
+                &[&sha256, &seen_ms],
+            )
+            .map_err(db("touching a session"))?;
+        Ok(())
+    }
+
+    pub(super) fn end_web_sessions_impl(
+        &mut self,
+        sha256: &str,
+        seen_before_ms: i64,
+        created_before_ms: i64,
+    ) -> Result<u64> {
+        self.conn
+            .get_mut()
+            .client
+            .execute(
+                "DELETE FROM web_sessions WHERE sha256 = $1 OR seen < $2 OR created < $3",
+                &[&sha256, &seen_before_ms, &created_before_ms],
+            )
+            .map_err(db("ending sessions"))
     }
 
     pub(super) fn query_objects_impl(&self, q: &ObjectQuery) -> Result<Vec<ObjectRow>> {

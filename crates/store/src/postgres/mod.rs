@@ -113,9 +113,21 @@ fn db<E: std::error::Error + Send + Sync + 'static>(
     context: impl Into<String>,
 ) -> impl FnOnce(E) -> StoreError {
     let context = context.into();
-    move |e| StoreError::Database {
-        context,
-        source: Box::new(e),
+    move |e| {
+        // PostgreSQL text cannot hold NUL (SQLite's can): a value with one is the caller's
+        // input, never a stored value, so it is refused as such rather than as a failure.
+        let code = (&e as &(dyn std::error::Error + 'static))
+            .downcast_ref::<::postgres::Error>()
+            .and_then(::postgres::Error::code);
+        if code == Some(&::postgres::error::SqlState::CHARACTER_NOT_IN_REPERTOIRE) {
+            return StoreError::Invalid(format!(
+                "{context}: a value holds a character the database cannot store (NUL); nothing stored holds it"
+            ));
+        }
+        StoreError::Database {
+            context,
+            source: Box::new(e),
+        }
     }
 }
 
@@ -834,6 +846,27 @@ impl Store for PgStore {
 
     fn user_by_token(&self, token_sha256: &str) -> Result<Option<crate::UserRecord>> {
         self.user_by_token_impl(token_sha256)
+    }
+
+    fn put_web_session(&mut self, session: &crate::WebSession, keep_per_user: usize) -> Result<()> {
+        self.put_web_session_impl(session, keep_per_user)
+    }
+
+    fn web_session(&self, sha256: &str) -> Result<Option<(crate::WebSession, crate::UserRecord)>> {
+        self.web_session_impl(sha256)
+    }
+
+    fn touch_web_session(&mut self, sha256: &str, seen_ms: i64) -> Result<()> {
+        self.touch_web_session_impl(sha256, seen_ms)
+    }
+
+    fn end_web_sessions(
+        &mut self,
+        sha256: &str,
+        seen_before_ms: i64,
+        created_before_ms: i64,
+    ) -> Result<u64> {
+        self.end_web_sessions_impl(sha256, seen_before_ms, created_before_ms)
     }
 
     fn query_objects(&self, query: &crate::ObjectQuery) -> Result<Vec<crate::ObjectRow>> {

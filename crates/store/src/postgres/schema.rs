@@ -177,6 +177,17 @@ const MIGRATIONS: &[&str] = &[
         body    bytea       NOT NULL
     );
     "#,
+    // 8: signed-in browser sessions, shared by every server process on the store (secrets stored
+    // only as hashes; not copied by `migrate`: users sign in again on the new store).
+    r#"
+    CREATE TABLE web_sessions (
+        sha256  text   NOT NULL PRIMARY KEY,  -- hex SHA-256 of the cookie's secret
+        user_id bigint NOT NULL REFERENCES users(id),
+        created bigint NOT NULL,              -- Unix milliseconds
+        seen    bigint NOT NULL               -- Unix milliseconds, touched at most once a minute
+    );
+    CREATE INDEX web_sessions_by_user ON web_sessions (user_id, created);
+    "#,
 ];
 
 /// Creates `schema` when given and missing, and applies the migrations the store lacks, all under

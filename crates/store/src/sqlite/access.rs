@@ -3,10 +3,15 @@
 use rusqlite::{named_params, params, OptionalExtension, Row};
 
 use super::{db, insert_audit, tlp_from_rank, tlp_rank, SqliteStore};
-use crate::{AuditEntry, JobId, NewUser, ObjectQuery, ObjectRow, Result, UserRecord, VersionMatch};
+use crate::{
+    AuditEntry, JobId, NewUser, ObjectQuery, ObjectRow, Result, UserRecord, VersionMatch,
+    WebSession,
+};
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
+const SELECT_USER_COLUMNS: &str =
+    "SELECT u.id, u.name, u.organisation, u.role, u.clearance, u.password_hash";
 const SELECT_USER: &str =
     "SELECT u.id, u.name, u.organisation, u.role, u.clearance, u.password_hash FROM users u";
 
@@ -129,6 +134,81 @@ impl SqliteStore {
             ))
             .and_then(|mut st| st.query_row([sha256], user).optional())
             .map_err(db("reading an API token"))
+    }
+
+    pub(super) fn put_web_session_impl(&mut self, s: &WebSession, keep: usize) -> Result<()> {
+        let tx = self.conn.transaction().map_err(db("recording a session"))?;
+        let added = tx
+            .execute(
+                "INSERT INTO web_sessions(sha256, user_id, created, seen)
+                 SELECT ?1, id, ?3, ?4 FROM users WHERE name = ?2",
+                params![s.sha256, s.user, s.created_ms, s.seen_ms],
+            )
+            .map_err(db("recording a session"))?;
+        if added != 1 {
+            return Err(crate::StoreError::Database {
+                context: "recording a session".into(),
+                source: format!("there is no user {:?}", s.user).into(),
+            });
+        }
+        tx.execute(
+            "DELETE FROM web_sessions WHERE user_id = (SELECT id FROM users WHERE name = ?1)
+               AND sha256 NOT IN (SELECT w.sha256 FROM web_sessions w JOIN users u ON u.id = w.user_id
+                                  WHERE u.name = ?1 ORDER BY w.created DESC, w.sha256 LIMIT ?2)",
+            params![s.user, keep.min(i64::MAX as usize) as i64],
+        )
+        .map_err(db("forgetting old sessions"))?;
+        tx.commit().map_err(db("recording a session"))
+    }
+
+    pub(super) fn web_session_impl(
+        &self,
+        sha256: &str,
+    ) -> Result<Option<(WebSession, UserRecord)>> {
+        self.conn
+            .prepare_cached(&format!(
+                "{SELECT_USER_COLUMNS}, w.created, w.seen FROM web_sessions w
+                 JOIN users u ON u.id = w.user_id WHERE w.sha256 = ?1"
+            ))
+            .and_then(|mut st| {
+                st.query_row([sha256], |r| {
+                    let u = user(r)?;
+                    Ok((
+                        WebSession {
+                            sha256: sha256.to_string(),
+                            user: u.name.clone(),
+                            created_ms: r.get(6)?,
+                            seen_ms: r.get(7)?,
+                        },
+                        u,
+                    ))
+                })
+                .optional()
+            })
+            .map_err(db("reading a session"))
+    }
+
+    pub(super) fn touch_web_session_impl(&mut self, sha256: &str, seen_ms: i64) -> Result<()> {
+        self.conn
+            .prepare_cached("UPDATE web_sessions SET seen = MAX(seen, ?2) WHERE sha256 = ?1")
+            .and_then(|mut st| st.execute(params![sha256, seen_ms]))
+            .map_err(db("touching a session"))?;
+        Ok(())
+    }
+
+    pub(super) fn end_web_sessions_impl(
+        &mut self,
+        sha256: &str,
+        seen_before_ms: i64,
+        created_before_ms: i64,
+    ) -> Result<u64> {
+        self.conn
+            .prepare_cached(
+                "DELETE FROM web_sessions WHERE sha256 = ?1 OR seen < ?2 OR created < ?3",
+            )
+            .and_then(|mut st| st.execute(params![sha256, seen_before_ms, created_before_ms]))
+            .map(|n| n as u64)
+            .map_err(db("ending sessions"))
     }
 
     pub(super) fn query_objects_impl(&self, q: &ObjectQuery) -> Result<Vec<ObjectRow>> {

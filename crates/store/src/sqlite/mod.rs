@@ -694,6 +694,27 @@ impl Store for SqliteStore {
         self.user_by_token_impl(token_sha256)
     }
 
+    fn put_web_session(&mut self, session: &crate::WebSession, keep_per_user: usize) -> Result<()> {
+        self.put_web_session_impl(session, keep_per_user)
+    }
+
+    fn web_session(&self, sha256: &str) -> Result<Option<(crate::WebSession, crate::UserRecord)>> {
+        self.web_session_impl(sha256)
+    }
+
+    fn touch_web_session(&mut self, sha256: &str, seen_ms: i64) -> Result<()> {
+        self.touch_web_session_impl(sha256, seen_ms)
+    }
+
+    fn end_web_sessions(
+        &mut self,
+        sha256: &str,
+        seen_before_ms: i64,
+        created_before_ms: i64,
+    ) -> Result<u64> {
+        self.end_web_sessions_impl(sha256, seen_before_ms, created_before_ms)
+    }
+
     fn query_objects(&self, query: &crate::ObjectQuery) -> Result<Vec<crate::ObjectRow>> {
         self.query_objects_impl(query)
     }

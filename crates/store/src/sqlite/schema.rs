@@ -117,6 +117,15 @@ const MIGRATIONS: &[&str] = &[
          written TEXT NOT NULL,
          body    BLOB NOT NULL
      );",
+    // 8: signed-in browser sessions, shared by every server process on the store (secrets stored
+    // only as hashes; not copied by `migrate`: users sign in again on the new store).
+    "CREATE TABLE web_sessions (
+         sha256  TEXT    NOT NULL PRIMARY KEY,   -- hex SHA-256 of the cookie's secret
+         user_id INTEGER NOT NULL REFERENCES users(id),
+         created INTEGER NOT NULL,               -- Unix milliseconds
+         seen    INTEGER NOT NULL                -- Unix milliseconds, touched at most once a minute
+     ) WITHOUT ROWID;
+     CREATE INDEX web_sessions_by_user ON web_sessions(user_id, created);",
 ];
 
 /// Applies the migrations this store lacks.

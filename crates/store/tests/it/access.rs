@@ -3,7 +3,7 @@
 use threatscape_model::Tlp;
 use threatscape_store::{
     AuditEntry, BatchItem, NewRun, NewUser, ObjectQuery, ObjectVersion, OnConflict, Reader, Store,
-    VersionMatch,
+    VersionMatch, WebSession,
 };
 
 fn version(id: &str, modified: &str, tlp: Tlp) -> ObjectVersion {
@@ -209,8 +209,81 @@ pub fn claims_a_job_by_id(store: &mut dyn Store) {
     assert_eq!(store.claim_job("w").unwrap().unwrap().id, first);
 }
 
+/// Browser sessions: kept by digest with their user as stored now, touched, ended one at a time
+/// or by age, and at most `keep_per_user` per user.
+pub fn web_sessions(store: &mut dyn Store) {
+    for (name, clearance) in [("ana", Tlp::Amber), ("ben", Tlp::Green)] {
+        store
+            .create_user(&NewUser {
+                name: name.into(),
+                organisation: "CERT-A".into(),
+                role: "analyst".into(),
+                clearance,
+                password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            })
+            .unwrap();
+    }
+    let session = |sha256: &str, user: &str, created_ms: i64| WebSession {
+        sha256: sha256.into(),
+        user: user.into(),
+        created_ms,
+        seen_ms: created_ms,
+    };
+    store
+        .put_web_session(&session("s1", "ana", 1_000), 3)
+        .unwrap();
+    store
+        .put_web_session(&session("s2", "ben", 2_000), 3)
+        .unwrap();
+    assert!(
+        store
+            .put_web_session(&session("s3", "nobody", 3_000), 3)
+            .is_err(),
+        "a session needs its user"
+    );
+    let (found, user) = store.web_session("s1").unwrap().unwrap();
+    assert_eq!(found, session("s1", "ana", 1_000));
+    assert_eq!((user.name.as_str(), user.clearance), ("ana", Tlp::Amber));
+    assert_eq!(store.web_session("s3").unwrap(), None);
+
+    store.touch_web_session("s1", 5_000).unwrap();
+    store.touch_web_session("s1", 4_000).unwrap();
+    assert_eq!(
+        store.web_session("s1").unwrap().unwrap().0.seen_ms,
+        5_000,
+        "never backwards"
+    );
+
+    // A fourth sign-in of ana with three kept forgets her oldest session, not ben's.
+    for (i, sha) in ["s4", "s5", "s6"].into_iter().enumerate() {
+        store
+            .put_web_session(&session(sha, "ana", 10_000 + i as i64), 3)
+            .unwrap();
+    }
+    assert_eq!(store.web_session("s1").unwrap(), None, "ana's oldest");
+    for sha in ["s2", "s4", "s5", "s6"] {
+        assert!(store.web_session(sha).unwrap().is_some(), "{sha}");
+    }
+
+    // Sign-out ends one; age ends those idle or too old.
+    assert_eq!(store.end_web_sessions("s6", 0, 0).unwrap(), 1);
+    assert_eq!(store.web_session("s6").unwrap(), None);
+    assert_eq!(
+        store.end_web_sessions("", 2_001, 0).unwrap(),
+        1,
+        "ben's, idle since 2,000"
+    );
+    assert_eq!(
+        store.end_web_sessions("", 0, 10_001).unwrap(),
+        1,
+        "s4, created at 10,000"
+    );
+    assert!(store.web_session("s5").unwrap().is_some());
+}
+
 pub fn run(open: &dyn Fn() -> Box<dyn Store>) {
     users_and_tokens(&mut *open());
+    web_sessions(&mut *open());
     reads_follow_the_tlp_rule(&mut *open());
     claims_a_job_by_id(&mut *open());
 }
