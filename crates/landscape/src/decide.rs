@@ -278,7 +278,7 @@ pub struct RecordedAssessment {
     pub reports: usize,
 }
 
-/// Checks `request` against the incident as a reader at `max_tlp` sees it in `landscape` and
+/// Checks `request` against the incident as a reader given `release` sees it in `landscape` and
 /// appends it to the stream [`ASSESSMENT_DECISION_STREAM`] (with an audit entry by `actor`),
 /// expecting the entry number after the decisions `landscape` was derived with: a decision
 /// recorded meanwhile makes this one [`DecideError::Stale`].
@@ -286,10 +286,11 @@ pub fn record_assessment_decision(
     store: &mut dyn Store,
     landscape: &Landscape,
     assessor: &Assessor,
-    max_tlp: Tlp,
+    release: impl Into<crate::Release>,
     actor: &str,
     request: &AssessmentRequest,
 ) -> Result<RecordedAssessment, DecideError> {
+    let release = release.into();
     let dimension = Dimension::from_prefix(request.dimension.trim()).ok_or_else(|| {
         invalid(format!(
             "`{}` is not a dimension; use one of {}",
@@ -313,14 +314,12 @@ pub fn record_assessment_decision(
         ));
     }
     let incident = request.incident.trim();
-    let Some(index) = landscape
-        .reports
-        .iter()
-        .position(|r| r.key() == incident && r.tlp <= max_tlp)
+    let Some(index) = (0..landscape.reports.len())
+        .find(|&i| landscape.reports[i].key() == incident && landscape.admits(i, release))
     else {
         // Whole-store callers (the CLI reads at RED) are told the key is not stored; a reader
         // below RED is not told whether a report above their level exists.
-        let whose = if max_tlp == Tlp::Red {
+        let whose = if release == crate::Release::level(Tlp::Red) {
             "no stored report"
         } else {
             "no report available to you"
@@ -331,7 +330,7 @@ pub fn record_assessment_decision(
     };
     let cluster = landscape.incident_of[index];
     let current = landscape
-        .assess(assessor, cluster, max_tlp)
+        .assess(assessor, cluster, release)
         .ok_or_else(|| invalid("the incident has no report available to you"))?;
     let finding = current.finding(dimension, &label);
     match (request.verdict, finding) {

@@ -8,7 +8,9 @@
 //! 1. [`Landscape::load`] reads the reports, the analysts' reconciliation decisions (link, unlink,
 //!    split; audit action [`RECONCILE_DECISION_ACTION`]) and their assessment decisions (confirm,
 //!    reject, add; stream [`ASSESSMENT_DECISION_STREAM`]), and reconciles the reports.
-//! 2. [`Landscape::released`] gives the reports of an incident a reader may see, and
+//! 2. [`Landscape::released`] gives the reports of an incident a reader may see (a [`Release`]:
+//!    a level, and for a reader above AMBER the organisation whose own restricted reports they
+//!    may see), and
 //!    [`Landscape::assess`] assesses the incident from those only (no judgment rests on withheld
 //!    material), applying the analysts' decisions.
 //! 3. [`Cached`] keeps a derivation while the store's [`ChangeMarker`] stays the same, so a
@@ -67,8 +69,56 @@ pub enum LandscapeError {
     },
 }
 
-/// Every incident's assessment at one level, in incident order (`None`: nothing released).
+/// Every incident's assessment at one release, in incident order (`None`: nothing released).
 pub type Assessed = Arc<Vec<Option<Assessment>>>;
+
+/// Which reports a reader is given: every report at or below a level, except that, for a
+/// reader with an organisation, AMBER+STRICT and RED reports only when that organisation owns
+/// them (contributed the run that brought them): the store's access rule
+/// ([`threatscape_store::Reader::may_read`]) applied to reports. `Copy`, and ordered, so it keys
+/// caches: the organisation is kept as the SHA-256 of its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Release {
+    /// The highest level given.
+    pub max: Tlp,
+    /// The reader's organisation, when the owner rule applies (digest of its name).
+    organisation: Option<[u8; 32]>,
+}
+
+impl Release {
+    /// Every report at or below `max`, whoever owns it: an operator's command, or an audience
+    /// (a briefing's, up to AMBER, where the owner rule never applies).
+    pub fn level(max: Tlp) -> Release {
+        Release {
+            max,
+            organisation: None,
+        }
+    }
+
+    /// What a user with `clearance` in `organisation` is given. Up to AMBER the owner rule does
+    /// not apply, so every such user of any organisation shares one release (and its caches).
+    pub fn reader(clearance: Tlp, organisation: &str) -> Release {
+        Release {
+            max: clearance,
+            organisation: (clearance > Tlp::Amber)
+                .then(|| threatscape_model::sha256(organisation.as_bytes())),
+        }
+    }
+
+    /// Whether a report at `tlp` whose owner's name digest is `owner` is given.
+    fn admits(&self, tlp: Tlp, owner: Option<&[u8; 32]>) -> bool {
+        tlp <= self.max
+            && (tlp <= Tlp::Amber
+                || self.organisation.is_none()
+                || (owner.is_some() && owner == self.organisation.as_ref()))
+    }
+}
+
+impl From<Tlp> for Release {
+    fn from(max: Tlp) -> Release {
+        Release::level(max)
+    }
+}
 
 /// A result of this crate.
 pub type Result<T, E = LandscapeError> = std::result::Result<T, E>;
@@ -78,6 +128,9 @@ pub type Result<T, E = LandscapeError> = std::result::Result<T, E>;
 pub struct Landscape {
     /// Every stored report (latest version of each key), whatever its level, in ingest order.
     pub reports: Vec<Report>,
+    /// For each report above AMBER, the digest of its owner's name (the organisation of the run
+    /// that brought it), when the run named one; `None` for every other report.
+    owners: Vec<Option<[u8; 32]>>,
     /// The incidents (clusters of report indexes) and the evidence of each merge.
     pub reconciliation: Reconciliation,
     /// The analysts' reconciliation decisions, oldest first.
@@ -93,7 +146,7 @@ pub struct Landscape {
     /// Whether the reconciliation was the one kept in the store rather than made afresh.
     pub reused: bool,
     /// Every incident assessed, per assessor and level asked for ([`Landscape::assessed`]).
-    assessed: Mutex<BTreeMap<(usize, Tlp), Assessed>>,
+    assessed: Mutex<BTreeMap<(usize, Release), Assessed>>,
 }
 
 impl Landscape {
@@ -122,7 +175,13 @@ impl Landscape {
             .derivation(DERIVATION, &marker)?
             .and_then(|body| Kept::decode(&body, &fingerprint));
         let mut reports = Vec::new();
-        store.for_each_report(Tlp::Red, &mut |r| {
+        let mut owners = Vec::new();
+        store.for_each_owned_report(Tlp::Red, &mut |r, owner| {
+            owners.push(
+                owner
+                    .filter(|_| r.tlp > Tlp::Amber)
+                    .map(|o| threatscape_model::sha256(o.as_bytes())),
+            );
             reports.push(r.clone());
             Ok(())
         })?;
@@ -150,6 +209,7 @@ impl Landscape {
         let incident_of = reconciliation.incident_of();
         let landscape = Landscape {
             reports,
+            owners,
             reconciliation,
             reconcile_decisions,
             assessment_decisions,
@@ -167,31 +227,46 @@ impl Landscape {
         &self.reconciliation.incidents
     }
 
-    /// The reports of incident `index` released at `max_tlp`, in ingest order (empty when the
-    /// reader may see none of them: the incident does not exist for them).
-    pub fn released(&self, index: usize, max_tlp: Tlp) -> Vec<&Report> {
+    /// Whether report `index` (into [`Landscape::reports`]) is given at `release`.
+    pub fn admits(&self, index: usize, release: impl Into<Release>) -> bool {
+        release
+            .into()
+            .admits(self.reports[index].tlp, self.owners[index].as_ref())
+    }
+
+    /// The reports of incident `index` given at `release` (a level, or a reader's
+    /// [`Release`]), in ingest order (empty when the reader may see none of them: the incident
+    /// does not exist for them).
+    pub fn released(&self, index: usize, release: impl Into<Release>) -> Vec<&Report> {
+        let release = release.into();
         self.reconciliation.incidents[index]
             .members
             .iter()
+            .filter(|&&m| self.admits(m, release))
             .map(|&m| &self.reports[m])
-            .filter(|r| r.tlp <= max_tlp)
             .collect()
     }
 
-    /// Incident `index` assessed from the reports released at `max_tlp`, with the analysts'
+    /// Incident `index` assessed from the reports given at `release`, with the analysts'
     /// decisions applied; `None` when none is released.
-    pub fn assess(&self, assessor: &Assessor, index: usize, max_tlp: Tlp) -> Option<Assessment> {
-        let released: Vec<Report> = self.released(index, max_tlp).into_iter().cloned().collect();
+    pub fn assess(
+        &self,
+        assessor: &Assessor,
+        index: usize,
+        release: impl Into<Release>,
+    ) -> Option<Assessment> {
+        let released: Vec<Report> = self.released(index, release).into_iter().cloned().collect();
         (!released.is_empty())
             .then(|| assessor.assess_incident(&released, &self.assessment_decisions))
     }
 
-    /// Every incident assessed at `max_tlp` ([`Landscape::assess`] of each, in incident order),
-    /// on every core, once per landscape, assessor and level: the views of one landscape (a
+    /// Every incident assessed at `release` ([`Landscape::assess`] of each, in incident order),
+    /// on every core, once per landscape, assessor and release: the views of one landscape (a
     /// server's dashboard, incident list and API) share one assessment of it instead of each
     /// assessing every incident again. `'static` because the assessor's address is its key.
-    pub fn assessed(&self, assessor: &'static Assessor, max_tlp: Tlp) -> Assessed {
-        let key = (std::ptr::from_ref(assessor) as usize, max_tlp);
+    pub fn assessed(&self, assessor: &'static Assessor, release: impl Into<Release>) -> Assessed {
+        let release = release.into();
+        let key = (std::ptr::from_ref(assessor) as usize, release);
         // Held while assessing: a second view asking meanwhile waits for this pass rather than
         // making its own.
         let mut memo = self.assessed.lock().unwrap_or_else(|e| e.into_inner());
@@ -201,7 +276,7 @@ impl Landscape {
         let all = Arc::new(
             (0..self.incidents().len())
                 .into_par_iter()
-                .map(|index| self.assess(assessor, index, max_tlp))
+                .map(|index| self.assess(assessor, index, release))
                 .collect::<Vec<_>>(),
         );
         memo.insert(key, Arc::clone(&all));

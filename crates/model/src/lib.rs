@@ -9,7 +9,7 @@ mod tlp;
 
 pub use contributor::{ContributorType, ParseContributorTypeError};
 pub use report::{
-    sha256_hex, Actor, Attribution, AttributorKind, Contributor, DatePrecision, DateSpan,
+    sha256, sha256_hex, Actor, Attribution, AttributorKind, Contributor, DatePrecision, DateSpan,
     FuzzyDate, Provenance, Reliability, Report, Victim,
 };
 pub use tlp::{ParseTlpError, Tlp};

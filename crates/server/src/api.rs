@@ -1,8 +1,9 @@
 //! The REST API under `/api/v1`, with its OpenAPI 3 document at `/api/v1/openapi.json`.
 //!
 //! Every read goes through the same access rule as TAXII. Lists page with an opaque `cursor`
-//! (returned as `next_cursor`). Full-text search, report lists and counts stop at AMBER whatever
-//! the clearance (the store cannot yet filter them by organisation). Contributors send files to
+//! (returned as `next_cursor`). Report lists and incidents show reports up to the caller's
+//! clearance, AMBER+STRICT and RED only their organisation's own; full-text search and counts stop
+//! at AMBER whatever the clearance. Contributors send files to
 //! `POST /api/v1/uploads`, the contribution page's upload without the page.
 
 use axum::extract::rejection::JsonRejection;
@@ -208,7 +209,7 @@ async fn reports(
     Query(p): Query<ListParams>,
 ) -> Result<Json<Value>, ApiError> {
     let user = s.user(&headers).await?;
-    let max = user.clearance.min(Tlp::Amber);
+    let reader = user.reader();
     let limit = p.limit();
     let skip = p.cursor()?.max(0) as usize;
     let format = p.format.clone();
@@ -217,8 +218,10 @@ async fn reports(
             let mut seen = 0usize;
             let mut page = Vec::new();
             let mut more = false;
-            let result = st.for_each_report(max, &mut |r| {
-                if format.as_ref().is_some_and(|f| *f != r.provenance.format) {
+            let result = st.for_each_owned_report(reader.clearance, &mut |r, owner| {
+                if !reader.may_read(r.tlp, owner)
+                    || format.as_ref().is_some_and(|f| *f != r.provenance.format)
+                {
                     return Ok(());
                 }
                 seen += 1;
@@ -354,7 +357,7 @@ async fn incidents(
     Query(p): Query<Paging>,
 ) -> Result<Json<Value>, ApiError> {
     let user = s.user(&headers).await?;
-    let max = user.clearance.min(Tlp::Amber);
+    let max = crate::web::release_of(&user);
     let limit = p.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
     let skip = match &p.cursor {
         None => 0,

@@ -8,8 +8,9 @@
 //! a user sees a version when its TLP level is at or below the user's clearance (and the
 //! collection's level, for TAXII), and, for AMBER+STRICT and RED, only when the ingest run that
 //! brought it was contributed by the user's organisation. Reads that return AMBER or above are
-//! written to the audit log. Report lists and counts, which the store cannot yet filter by
-//! organisation, stop at AMBER.
+//! written to the audit log. Reports and the incidents made of them follow the same rule (each
+//! report carries the organisation of its run); counts, full-text search, the dashboard and
+//! briefings (aggregates for an audience) stop at AMBER.
 //!
 //! Pieces: [`auth`] (users, roles, passwords, tokens), `taxii` (the TAXII 2.1 API root
 //! `/threatscape/`), `api` (`/api/v1`), `web` (the HTML pages, sessions and CSRF).

@@ -91,6 +91,10 @@ pub enum OnConflict {
     Skip,
 }
 
+/// What [`Store::for_each_owned_report`] calls with each report and its owner.
+pub type OwnedReportFn<'a> =
+    dyn FnMut(&Report, Option<&str>) -> std::result::Result<(), Abort> + 'a;
+
 /// A result of a store operation.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -276,7 +280,15 @@ pub trait Store {
         &self,
         max_tlp: Tlp,
         f: &mut dyn FnMut(&Report) -> std::result::Result<(), Abort>,
-    ) -> Result<()>;
+    ) -> Result<()> {
+        self.for_each_owned_report(max_tlp, &mut |r, _| f(r))
+    }
+
+    /// [`Store::for_each_report`], each report with its owner: the organisation that contributed
+    /// the ingest run that brought its latest version, when the run names one (read in the same
+    /// query, so a report and its owner always belong together). AMBER+STRICT and RED reports are
+    /// released only to their owner ([`Reader::may_read`]).
+    fn for_each_owned_report(&self, max_tlp: Tlp, f: &mut OwnedReportFn<'_>) -> Result<()>;
 
     /// Counts stored reports (latest versions) by adapter format, at or below a TLP level.
     fn counts_reports_by_format(&self, max_tlp: Tlp) -> Result<BTreeMap<String, u64>>;

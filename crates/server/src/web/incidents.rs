@@ -3,10 +3,10 @@
 //! Incidents are derived as `threatscape export incidents` derives them: every stored report
 //! (latest versions) and the analysts' link/unlink/split decisions from the audit log, reconciled
 //! by `threatscape_reconcile::Reconciler`, each incident assessed by `threatscape_assess` from the
-//! reports released to the reader only. A reader sees an incident through the reports at or below
-//! `min(clearance, AMBER)` (report lists stop at AMBER, as everywhere: the store does not yet record
-//! a report's organisation); an incident with none of them does not exist for them, and merge
-//! evidence is shown only between two released reports.
+//! reports released to the reader only. A reader sees an incident through the reports up to their
+//! clearance, AMBER+STRICT and RED only their organisation's own (a `Release`, the store's access
+//! rule); an incident with none of them does not exist for them, and merge evidence is shown only
+//! between two released reports.
 //!
 //! The derivation is `threatscape_landscape`'s (the one `export incidents`, `assess` and the
 //! briefing use, with the analysts' assessment decisions applied), kept while the store's change
@@ -20,7 +20,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use threatscape_assess::{Assessment, Assessor, Dimension, Finding, Verdict};
 use threatscape_landscape::{
-    AssessmentRequest, Cached, DecideError, Landscape, ReconcileRecord, RecordedAssessment,
+    AssessmentRequest, Cached, DecideError, Landscape, ReconcileRecord, RecordedAssessment, Release,
 };
 use threatscape_model::{ContributorType, Report, Tlp};
 use threatscape_reconcile::{Decision as ReconcileDecision, Reconciler};
@@ -62,12 +62,12 @@ pub(crate) struct Derived {
 }
 
 impl Derived {
-    /// The index of the report `key` if a reader at `max` may see it.
-    fn released(&self, key: &str, max: Tlp) -> Option<usize> {
+    /// The index of the report `key` if a reader given `max` may see it.
+    fn released(&self, key: &str, max: Release) -> Option<usize> {
         self.by_key
             .get(key.trim())
             .copied()
-            .filter(|&i| self.landscape.reports[i].tlp <= max)
+            .filter(|&i| self.landscape.admits(i, max))
     }
 }
 
@@ -97,14 +97,14 @@ impl std::fmt::Debug for IncidentCache {
 /// What was derived from one landscape; replaced when the landscape is.
 struct Views {
     derived: Arc<Derived>,
-    summaries: BTreeMap<Tlp, Arc<Vec<Summary>>>,
+    summaries: BTreeMap<Release, Arc<Vec<Summary>>>,
 }
 
 impl IncidentCache {
     fn get(
         &self,
         store: &dyn Store,
-        max: Tlp,
+        max: Release,
     ) -> Result<(Arc<Derived>, Arc<Vec<Summary>>), ApiError> {
         let landscape = self
             .landscape
@@ -147,11 +147,11 @@ impl IncidentCache {
 
 /// Incident `cluster` assessed from the reports released at `max` (never the withheld ones),
 /// with the analysts' assessment decisions applied.
-fn assess(derived: &Derived, cluster: usize, max: Tlp) -> Option<Assessment> {
+fn assess(derived: &Derived, cluster: usize, max: Release) -> Option<Assessment> {
     derived.landscape.assess(Assessor::builtin(), cluster, max)
 }
 
-fn summarise(derived: &Derived, max: Tlp) -> Vec<Summary> {
+fn summarise(derived: &Derived, max: Release) -> Vec<Summary> {
     let mut out = Vec::new();
     let all = &derived.landscape.reports;
     // The same assessments as the dashboard's (one pass per landscape and level).
@@ -161,7 +161,7 @@ fn summarise(derived: &Derived, max: Tlp) -> Vec<Summary> {
             .members
             .iter()
             .copied()
-            .filter(|&i| all[i].tlp <= max)
+            .filter(|&i| derived.landscape.admits(i, max))
             .collect();
         let Some(assessment) = &assessed[k] else {
             continue;
@@ -384,8 +384,8 @@ fn failed(ctx: &Ctx, e: ApiError) -> Response {
     message(Some(ctx), e.status, &e.title, &e.description)
 }
 
-fn list_max(ctx: &Ctx) -> Tlp {
-    ctx.user.clearance.min(Tlp::Amber)
+fn list_max(ctx: &Ctx) -> Release {
+    ctx.release()
 }
 
 fn incident_href(derived: &Derived, s: &Summary) -> String {
@@ -495,7 +495,7 @@ fn matching<'a>(summaries: &'a [Summary], f: &IncidentFilter) -> Vec<&'a Summary
 /// API returns them (`/api/v1/incidents`), and whether more follow.
 pub(crate) async fn api_page(
     s: &AppState,
-    max: Tlp,
+    max: Release,
     f: &IncidentFilter,
     skip: usize,
     limit: usize,
@@ -627,7 +627,7 @@ pub(crate) async fn list(
         .collect();
     let tlp_opts: Vec<(String, String)> = Tlp::ALL
         .into_iter()
-        .filter(|t| *t <= max)
+        .filter(|t| *t <= max.max)
         .map(|t| (t.as_str().to_string(), format!("TLP:{}", t.as_str())))
         .collect();
     let text = |name: &str, label: &str, value: &Option<String>, hint: &str| {
@@ -652,7 +652,7 @@ pub(crate) async fn list(
 <button type="submit" class="primary">Filter</button> <a href="/incidents">Clear</a>
 </form>
 {problem}<section class="card">{table}{pager}</section>"#,
-        max_badge = badge(max),
+        max_badge = super::release_badges(max),
         agenda = select(
             "agenda",
             "Agenda item",
@@ -867,7 +867,7 @@ fn history(
     derived: &Derived,
     members: &[usize],
     assessment: &Assessment,
-    max: Tlp,
+    max: Release,
 ) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for d in &assessment.decisions {
@@ -1390,7 +1390,7 @@ pub(crate) async fn record_assessment(
             user.role.as_str()
         )));
     }
-    let max = user.clearance.min(Tlp::Amber);
+    let max = crate::web::release_of(user);
     let request = AssessmentRequest {
         incident,
         dimension,
@@ -1453,7 +1453,7 @@ pub(crate) async fn record_reconcile(
             user.role.as_str()
         )));
     }
-    let max = user.clearance.min(Tlp::Amber);
+    let max = crate::web::release_of(user);
     let cache = Arc::clone(&s.0);
     let actor = user.name.clone();
     s.with_store(move |st| {
@@ -1477,7 +1477,7 @@ pub(crate) async fn record_reconcile(
             derived.landscape.incidents()[incident_of(i)]
                 .members
                 .iter()
-                .filter(|&&m| derived.landscape.reports[m].tlp <= max)
+                .filter(|&&m| derived.landscape.admits(m, max))
                 .count()
         };
         let (decision, show) = match ask.decision.trim() {
@@ -1511,7 +1511,7 @@ pub(crate) async fn record_reconcile(
                     .members
                     .iter()
                     .copied()
-                    .find(|&m| m != i && derived.landscape.reports[m].tlp <= max)
+                    .find(|&m| m != i && derived.landscape.admits(m, max))
                     .map(|m| derived.landscape.reports[m].key())
                     .unwrap_or_else(|| report.clone());
                 (ReconcileDecision::Split { report }, stays)
@@ -1697,7 +1697,7 @@ pub(crate) async fn api_incident(
     user: &User,
     key: &str,
 ) -> Result<serde_json::Value, ApiError> {
-    let max = user.clearance.min(Tlp::Amber);
+    let max = crate::web::release_of(user);
     let cache = Arc::clone(&s.0);
     let (derived, summaries) = s
         .with_store(move |st| cache.web.incidents.get(st, max))

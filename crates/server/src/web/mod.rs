@@ -14,8 +14,9 @@
 //! that name for the rest of the minute in that process (429), before any password is checked.
 //!
 //! Pages read through the same rules as the REST API ([`crate::api`]): objects through the store's
-//! access-checked query (clearance, and the organisation for AMBER+STRICT and RED), reports,
-//! counts and full-text search at or below `min(clearance, AMBER)`.
+//! access-checked query (clearance, and the organisation for AMBER+STRICT and RED), reports and
+//! incidents by the same rule ([`release_of`]), counts, full-text search, the dashboard and
+//! briefings at or below `min(clearance, AMBER)`.
 
 mod admin;
 mod briefings;
@@ -89,10 +90,36 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
-    /// The most restricted level of reports the user's pages use: `min(clearance, AMBER)`, since
-    /// the store does not record a report's organisation (the incident and report pages' rule).
+    /// The level of the user's briefings and dashboard: `min(clearance, AMBER)`, the highest
+    /// audience a briefing has (AMBER+STRICT and RED material is for its owner, never for a
+    /// briefing).
     pub(crate) fn release_level(&self) -> Tlp {
         self.user.clearance.min(Tlp::Amber)
+    }
+
+    /// The reports the user's incident and report pages show ([`release_of`]).
+    pub(crate) fn release(&self) -> threatscape_landscape::Release {
+        release_of(&self.user)
+    }
+}
+
+/// The reports `user` is given on incident and report pages and in the REST API: up to their
+/// clearance, AMBER+STRICT and RED only their organisation's own (the store's access rule).
+pub(crate) fn release_of(user: &User) -> threatscape_landscape::Release {
+    threatscape_landscape::Release::reader(user.clearance, &user.organisation)
+}
+
+/// What a release gives, as badges: `TLP:AMBER`, or for a reader cleared above AMBER, AMBER and
+/// their organisation's own reports up to their clearance.
+pub(crate) fn release_badges(release: threatscape_landscape::Release) -> String {
+    if release.max <= Tlp::Amber {
+        html::badge(release.max)
+    } else {
+        format!(
+            "{} (and your organisation's own reports up to {})",
+            html::badge(Tlp::Amber),
+            html::badge(release.max)
+        )
     }
 }
 

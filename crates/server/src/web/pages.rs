@@ -17,7 +17,8 @@ use crate::{ApiError, AppState, Role};
 const PAGE_SIZE: usize = 25;
 const LATEST: usize = 10;
 
-/// The highest level counts, report lists and full-text search show (as the REST API).
+/// The highest level counts and full-text search show (as the REST API); report lists and
+/// report pages also show the user's organisation's own AMBER+STRICT and RED reports.
 fn list_max(ctx: &Ctx) -> Tlp {
     ctx.user.clearance.min(Tlp::Amber)
 }
@@ -26,14 +27,15 @@ fn failed(ctx: &Ctx, e: ApiError) -> Response {
     message(Some(ctx), e.status, &e.title, &e.description)
 }
 
-/// Calls `f` with every report the user may see, in ingest order, until it returns false.
+/// Calls `f` with every report `reader` may see (up to their clearance; AMBER+STRICT and RED
+/// only their organisation's own), in ingest order, until it returns false.
 fn each_report(
     st: &mut dyn threatscape_store::Store,
-    max: Tlp,
+    reader: &threatscape_store::Reader,
     mut f: impl FnMut(&Report) -> bool,
 ) -> Result<(), ApiError> {
-    match st.for_each_report(max, &mut |r| {
-        if r.tlp > max || f(r) {
+    match st.for_each_owned_report(reader.clearance, &mut |r, owner| {
+        if !reader.may_read(r.tlp, owner) || f(r) {
             Ok(())
         } else {
             Err(Abort("enough".into()))
@@ -120,6 +122,7 @@ pub(crate) async fn dashboard(State(s): State<AppState>, headers: HeaderMap) -> 
         return see_other("/login");
     };
     let max = list_max(&ctx);
+    let reader = ctx.user.reader();
     let data = s
         .with_store(move |st| {
             let by_type = st.counts_by_type(max).map_err(ApiError::store)?;
@@ -133,7 +136,7 @@ pub(crate) async fn dashboard(State(s): State<AppState>, headers: HeaderMap) -> 
             let mut contributors = BTreeMap::new();
             let mut latest = VecDeque::new();
             let mut reports = 0;
-            each_report(st, max, |r| {
+            each_report(st, &reader, |r| {
                 reports += 1;
                 *contributors
                     .entry((r.contributor.name.clone(), r.contributor.type_))
@@ -254,6 +257,7 @@ pub(crate) async fn reports(
         return see_other("/login");
     };
     let max = list_max(&ctx);
+    let reader = ctx.user.reader();
     let format = nonempty(&f.format).map(str::to_string);
     let ctype = nonempty(&f.type_).and_then(|t| t.parse::<ContributorType>().ok());
     let tlp = nonempty(&f.tlp).and_then(|t| t.parse::<Tlp>().ok());
@@ -266,7 +270,7 @@ pub(crate) async fn reports(
             let formats = st.counts_reports_by_format(max).map_err(ApiError::store)?;
             let mut matched = 0usize;
             let mut rows = Vec::new();
-            each_report(st, max, |r| {
+            each_report(st, &reader, |r| {
                 let keep = fmt2.as_deref().is_none_or(|f| f == r.provenance.format)
                     && ctype.is_none_or(|t| t == r.contributor.type_)
                     && tlp.is_none_or(|t| t == r.tlp)
@@ -374,13 +378,13 @@ pub(crate) async fn report(
     let Some(ctx) = s.signed_in(&headers).await else {
         return see_other("/login");
     };
-    let max = list_max(&ctx);
+    let reader = ctx.user.reader();
     let key = k.key.unwrap_or_default();
     let wanted = key.clone();
     let found = s
         .with_store(move |st| {
             let mut found = None;
-            each_report(st, max, |r| {
+            each_report(st, &reader, |r| {
                 if r.key() == wanted {
                     found = Some(r.clone());
                 }

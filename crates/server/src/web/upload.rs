@@ -219,8 +219,7 @@ pub(crate) fn ingest_upload(
     let summary =
         threatscape_ingest::ingest(st, &inputs, &options, &mut |_| {}).map_err(ApiError::store)?;
     let file = path.display().to_string();
-    let max = user.clearance.min(Tlp::Amber);
-    let brought = reports_of_files(st, max, &BTreeSet::from([file.clone()]))?
+    let brought = reports_of_files(st, &user.reader(), &BTreeSet::from([file.clone()]))?
         .remove(&file)
         .unwrap_or_default();
     Ok(Ingested {
@@ -571,18 +570,18 @@ fn summary_html(s: &Summary, file: &str, client: &str, brought: &[Brought]) -> S
     out
 }
 
-/// The reports (visible at `max`) whose provenance is one of `files`, by file.
+/// The reports `reader` may see whose provenance is one of `files`, by file.
 fn reports_of_files(
     st: &mut dyn threatscape_store::Store,
-    max: Tlp,
+    reader: &threatscape_store::Reader,
     files: &BTreeSet<String>,
 ) -> Result<BTreeMap<String, Vec<Brought>>, ApiError> {
     let mut out: BTreeMap<String, Vec<Brought>> = BTreeMap::new();
     if files.is_empty() {
         return Ok(out);
     }
-    st.for_each_report(max, &mut |r| {
-        if r.tlp <= max && files.contains(&r.provenance.file) {
+    st.for_each_owned_report(reader.clearance, &mut |r, owner| {
+        if reader.may_read(r.tlp, owner) && files.contains(&r.provenance.file) {
             out.entry(r.provenance.file.clone())
                 .or_default()
                 .push(Brought {
@@ -609,7 +608,7 @@ pub(crate) async fn contributions(State(s): State<AppState>, headers: HeaderMap)
         return see_other("/login");
     };
     let name = ctx.user.name.clone();
-    let max = ctx.user.clearance.min(Tlp::Amber);
+    let reader = ctx.user.reader();
     let result = s
         .with_store(move |st| {
             let mut runs: Vec<RunRecord> = Vec::new();
@@ -635,7 +634,7 @@ pub(crate) async fn contributions(State(s): State<AppState>, headers: HeaderMap)
                         .collect::<Vec<_>>()
                 })
                 .collect();
-            let reports = reports_of_files(st, max, &files)?;
+            let reports = reports_of_files(st, &reader, &files)?;
             Ok((runs, reports))
         })
         .await;

@@ -1,6 +1,8 @@
-//! The access rule as a property: for generated organisations, users (clearance, role) and
-//! object versions (TLP level, owning organisation), no read path returns a version the user may
-//! not read, and the TAXII paths return exactly the versions they may.
+//! The access rule as a property: for generated organisations, users (clearance, role), object
+//! versions and reports (TLP level, owning organisation), no read path returns a version or report
+//! the user may not read; the TAXII paths return exactly the versions they may, and the REST report
+//! list, report pages and incident pages exactly the reports they may (their organisation's own
+//! AMBER+STRICT and RED included).
 //!
 //! Paths covered: TAXII collections, objects (every version, paged), manifest, object by id (latest
 //! and every version), versions; REST objects list, object by id, search, stats and reports; the
@@ -20,7 +22,7 @@ use threatscape_server::{auth, AppState, Role};
 use threatscape_store::{AuditEntry, BatchItem, NewRun, NewUser, ObjectVersion, OnConflict, Store};
 use tower::ServiceExt;
 
-use super::web::{call, enc, report, sign_in, write_reports};
+use super::web::{call, enc, report, sign_in, write_reports_as};
 use super::PW;
 
 const ORGS: [&str; 3] = ["ORG-A", "ORG-B", "ORG-C"];
@@ -49,7 +51,8 @@ struct ObjectSpec {
 struct World {
     users: Vec<UserSpec>,
     objects: Vec<ObjectSpec>,
-    reports: Vec<Tlp>,
+    /// Each report's owner (the organisation of its run) and level.
+    reports: Vec<(usize, Tlp)>,
 }
 
 fn tlp() -> impl Strategy<Value = Tlp> {
@@ -72,7 +75,7 @@ fn world() -> impl Strategy<Value = World> {
     (
         prop::collection::vec(user, 1..=3),
         prop::collection::vec(object, 1..=8),
-        prop::collection::vec(tlp(), 0..=4),
+        prop::collection::vec((0..ORGS.len(), tlp()), 0..=4),
     )
         .prop_map(|(users, objects, reports)| World {
             users,
@@ -124,14 +127,18 @@ impl World {
                 }
             }
         }
-        // Report lists stop at AMBER whatever the clearance.
-        let report_max = user.clearance.min(Tlp::Amber);
-        for (n, t) in self.reports.iter().enumerate() {
-            if *t > report_max {
+        for n in 0..self.reports.len() {
+            if !self.report_visible(user, n) {
                 out.push(report_marker(n));
             }
         }
         out
+    }
+
+    /// Whether `user` may see report `n`: the same rule as objects.
+    fn report_visible(&self, user: &UserSpec, n: usize) -> bool {
+        let (owner, tlp) = self.reports[n];
+        may_read(user, Tlp::Red, tlp, owner)
     }
 }
 
@@ -196,21 +203,17 @@ fn build(world: &World) -> (tempfile::TempDir, AppState, Vec<String>) {
             }
         }
     }
-    let reports = world
-        .reports
-        .iter()
-        .enumerate()
-        .map(|(n, t)| {
-            report(
-                &format!("Incident {}", report_marker(n)),
-                *t,
-                "native",
-                "academia",
-                n as u32 + 1,
-            )
-        })
-        .collect();
-    write_reports(&mut *store, reports);
+    // One run per report, contributed by its owner.
+    for (n, (owner, t)) in world.reports.iter().enumerate() {
+        let r = report(
+            &format!("Incident {}", report_marker(n)),
+            *t,
+            "native",
+            "academia",
+            n as u32 + 1,
+        );
+        write_reports_as(&mut *store, ORGS[*owner], vec![r]);
+    }
     let state = AppState::new(&db).unwrap();
     (dir, state, tokens)
 }
@@ -431,6 +434,15 @@ async fn check_api(world: &World, state: &AppState, u: usize, token: &str) {
         let (status, body) = get(state, token, path).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         assert_no_leak(&body, &hidden, path, &who);
+        if path == "/api/v1/reports?limit=1000" {
+            let listed: BTreeSet<usize> = (0..world.reports.len())
+                .filter(|&n| body.contains(&report_marker(n)))
+                .collect();
+            let expected: BTreeSet<usize> = (0..world.reports.len())
+                .filter(|&n| world.report_visible(user, n))
+                .collect();
+            assert_eq!(listed, expected, "{who}: {path}");
+        }
         if path == "/api/v1/stats" {
             let max = user.clearance.min(Tlp::Amber);
             for t in Tlp::ALL.into_iter().filter(|t| *t > max) {
@@ -472,6 +484,20 @@ async fn check_web(world: &World, state: &AppState, u: usize) {
             r.status
         );
         assert_no_leak(&r.body, &hidden, path, &who);
+    }
+    // And what they may see is there: each report they may read (their organisation's own
+    // AMBER+STRICT and RED included) on its report page and its incident page.
+    for n in 0..world.reports.len() {
+        let key = enc(&format!("native:R-{}", n + 1));
+        for path in [format!("/report?key={key}"), format!("/incident?key={key}")] {
+            let r = call(state, "GET", &path, &cookie, "").await;
+            if world.report_visible(user, n) {
+                assert_eq!(r.status, StatusCode::OK, "{who}: {path}");
+                assert!(r.body.contains(&report_marker(n)), "{who}: {path} lacks it");
+            } else {
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{who}: {path}");
+            }
+        }
     }
     for i in 0..world.objects.len() {
         let path = format!("/objects/{}", object_id(i));

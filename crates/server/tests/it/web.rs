@@ -35,9 +35,14 @@ pub(crate) fn report(title: &str, tlp: Tlp, format: &str, ctype: &str, n: u32) -
 }
 
 pub(crate) fn write_reports(store: &mut dyn Store, reports: Vec<Report>) {
+    write_reports_as(store, "CERT-A", reports);
+}
+
+/// Writes `reports` in one ingest run contributed by `org` (their owner).
+pub(crate) fn write_reports_as(store: &mut dyn Store, org: &str, reports: Vec<Report>) {
     let run = store
         .begin_run(&NewRun {
-            contributor: Some("CERT-A".into()),
+            contributor: Some(org.into()),
             actor: "test".into(),
             ..NewRun::default()
         })

@@ -514,22 +514,19 @@ impl Store for PgStore {
         )
     }
 
-    fn for_each_report(
-        &self,
-        max_tlp: Tlp,
-        f: &mut dyn FnMut(&Report) -> std::result::Result<(), Abort>,
-    ) -> Result<()> {
+    fn for_each_owned_report(&self, max_tlp: Tlp, f: &mut crate::OwnedReportFn<'_>) -> Result<()> {
         self.pages(
-            "SELECT seq, json FROM reports r
-             WHERE tlp <= $1 AND seq = (SELECT MAX(seq) FROM reports WHERE key = r.key) AND seq > $2
-             ORDER BY seq LIMIT $3",
+            "SELECT r.seq, r.json, i.contributor FROM reports r JOIN ingest_runs i ON i.id = r.run_id
+             WHERE r.tlp <= $1 AND r.seq = (SELECT MAX(seq) FROM reports WHERE key = r.key)
+               AND r.seq > $2
+             ORDER BY r.seq LIMIT $3",
             &[&tlp_rank(max_tlp)],
             "reading reports",
             &mut |row| {
                 let report: Report = serde_json::from_str(row.get(1)).map_err(|e| {
                     self.incompatible(format!("holds a report this version cannot read: {e}"))
                 })?;
-                f(&report).map_err(aborted)
+                f(&report, row.get(2)).map_err(aborted)
             },
         )
     }

@@ -472,17 +472,13 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    fn for_each_report(
-        &self,
-        max_tlp: Tlp,
-        f: &mut dyn FnMut(&Report) -> std::result::Result<(), Abort>,
-    ) -> Result<()> {
+    fn for_each_owned_report(&self, max_tlp: Tlp, f: &mut crate::OwnedReportFn<'_>) -> Result<()> {
         let mut st = self
             .conn
             .prepare_cached(
-                "SELECT json FROM reports r
-                 WHERE tlp <= ?1 AND seq = (SELECT MAX(seq) FROM reports WHERE key = r.key)
-                 ORDER BY seq",
+                "SELECT r.json, i.contributor FROM reports r JOIN ingest_runs i ON i.id = r.run_id
+                 WHERE r.tlp <= ?1 AND r.seq = (SELECT MAX(seq) FROM reports WHERE key = r.key)
+                 ORDER BY r.seq",
             )
             .map_err(db("reading reports"))?;
         let mut rows = st
@@ -490,12 +486,13 @@ impl Store for SqliteStore {
             .map_err(db("reading reports"))?;
         while let Some(row) = rows.next().map_err(db("reading reports"))? {
             let json: String = row.get(0).map_err(db("reading reports"))?;
+            let owner: Option<String> = row.get(1).map_err(db("reading reports"))?;
             let report: Report =
                 serde_json::from_str(&json).map_err(|e| StoreError::Incompatible {
                     path: self.path.display().to_string(),
                     problem: format!("holds a report this version cannot read: {e}"),
                 })?;
-            f(&report).map_err(|Abort(why)| StoreError::Aborted(why))?;
+            f(&report, owner.as_deref()).map_err(|Abort(why)| StoreError::Aborted(why))?;
         }
         Ok(())
     }

@@ -333,6 +333,61 @@ fn keeps_reports_and_their_versions(store: &mut dyn Store) {
     assert_eq!(names, vec!["cfr tracker", "eurepoc tracker"]);
 }
 
+/// Each report comes with the organisation of the run that brought its latest version.
+fn reports_come_with_their_owner(store: &mut dyn Store) {
+    let write_as = |store: &mut dyn Store, org: Option<&str>, reports: Vec<Report>| {
+        let run = store
+            .begin_run(&NewRun {
+                contributor: org.map(str::to_string),
+                ..NewRun::default()
+            })
+            .unwrap();
+        store
+            .write_batch(
+                run,
+                &audit("r.json"),
+                OnConflict::Reject,
+                &mut reports.into_iter().map(|report| {
+                    Ok(BatchItem::Report(Box::new(ReportVersion {
+                        report,
+                        tag: 0,
+                    })))
+                }),
+            )
+            .unwrap();
+    };
+    write_as(
+        store,
+        Some("CERT-A"),
+        vec![report("stix", Some("a"), "A's red", Tlp::Red)],
+    );
+    write_as(
+        store,
+        None,
+        vec![report("cfr", Some("1"), "tracker", Tlp::Clear)],
+    );
+    // B sends a new version of A's report: B now owns what is read under that key.
+    write_as(
+        store,
+        Some("CERT-B"),
+        vec![report("stix", Some("a"), "B's red", Tlp::Red)],
+    );
+    let mut seen = Vec::new();
+    store
+        .for_each_owned_report(Tlp::Red, &mut |r, owner| {
+            seen.push((r.title.clone(), owner.map(str::to_string)));
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(
+        seen,
+        vec![
+            ("tracker".to_string(), None),
+            ("B's red".to_string(), Some("CERT-B".to_string()))
+        ]
+    );
+}
+
 fn audits_in_order(store: &mut dyn Store) {
     store.audit(&audit("one")).unwrap();
     store.audit(&audit("two")).unwrap();
@@ -348,6 +403,7 @@ fn run_suite(open: &dyn Fn() -> Box<dyn Store>) {
     filters_by_tlp_and_type_when_reading(&mut *open());
     searches_names_within_clearance(&mut *open());
     keeps_reports_and_their_versions(&mut *open());
+    reports_come_with_their_owner(&mut *open());
     audits_in_order(&mut *open());
     more_checks::run(open);
     access::run(open);
