@@ -65,6 +65,7 @@ pub(crate) fn ingest(db: &str, args: IngestArgs) -> Result<Outcome> {
             contributor_type: args.contributor_type,
             declared_tlp: args.tlp,
             actor: actor(),
+            recipients: args.recipients,
         },
         reader: Default::default(),
         refs: args.refs.mode(),

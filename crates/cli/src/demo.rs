@@ -234,6 +234,7 @@ fn ingest(
             contributor_type: contributor.as_ref().map(|c| c.type_),
             declared_tlp: None,
             actor: "demo".into(),
+            recipients: Vec::new(),
         },
         contributor,
         ..Options::default()

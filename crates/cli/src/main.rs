@@ -211,6 +211,14 @@ struct IngestArgs {
     /// objects marked lower or not at all; it never lowers a marking.
     #[arg(long, value_parser = parse_tlp)]
     tlp: Option<Tlp>,
+    /// An organisation besides the contributor that may read the submission's AMBER+STRICT and
+    /// RED material (TLP:RED's named recipients); repeat for several.
+    #[arg(
+        long = "recipient",
+        value_name = "ORGANISATION",
+        requires = "contributor"
+    )]
+    recipients: Vec<String>,
     /// Print one JSON object with the counts and every error, instead of the table.
     #[arg(long)]
     json: bool,

@@ -401,6 +401,8 @@ pub(crate) fn pull(db: &str, args: PullArgs) -> Result<Outcome> {
             contributor_type: args.contributor_type,
             declared_tlp: args.tlp,
             actor: actor(),
+            // A TAXII server names no recipients: restricted objects stay the contributor's own.
+            recipients: Vec::new(),
         },
         reader: Default::default(),
         ..Options::default()

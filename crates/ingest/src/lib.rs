@@ -266,6 +266,8 @@ fn ingest_file(
         detail: serde_json::json!({
             "contributor": options.run.contributor,
             "declared_tlp": options.run.declared_tlp.map(|t| t.as_str()),
+            // Who besides the contributor was given its AMBER+STRICT and RED material.
+            "recipients": options.run.recipients,
         }),
     };
     let on_conflict = if options.skip_invalid_objects {

@@ -73,9 +73,9 @@ pub enum LandscapeError {
 pub type Assessed = Arc<Vec<Option<Assessment>>>;
 
 /// Which reports a reader is given: every report at or below a level, except that, for a
-/// reader with an organisation, AMBER+STRICT and RED reports only when that organisation owns
-/// them (contributed the run that brought them): the store's access rule
-/// ([`threatscape_store::Reader::may_read`]) applied to reports. `Copy`, and ordered, so it keys
+/// reader with an organisation, AMBER+STRICT and RED reports only when they are for that
+/// organisation (it contributed the run that brought them, or the run named it a recipient): the
+/// store's access rule ([`threatscape_store::Reader::may_read`]) applied to reports. `Copy`, and ordered, so it keys
 /// caches: the organisation is kept as the SHA-256 of its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Release {
@@ -105,12 +105,10 @@ impl Release {
         }
     }
 
-    /// Whether a report at `tlp` whose owner's name digest is `owner` is given.
-    fn admits(&self, tlp: Tlp, owner: Option<&[u8; 32]>) -> bool {
+    /// Whether a report at `tlp` whose audience (name digests) is `audience` is given.
+    fn admits(&self, tlp: Tlp, audience: &[[u8; 32]]) -> bool {
         tlp <= self.max
-            && (tlp <= Tlp::Amber
-                || self.organisation.is_none()
-                || (owner.is_some() && owner == self.organisation.as_ref()))
+            && (tlp <= Tlp::Amber || self.organisation.is_none_or(|org| audience.contains(&org)))
     }
 }
 
@@ -128,9 +126,10 @@ pub type Result<T, E = LandscapeError> = std::result::Result<T, E>;
 pub struct Landscape {
     /// Every stored report (latest version of each key), whatever its level, in ingest order.
     pub reports: Vec<Report>,
-    /// For each report above AMBER, the digest of its owner's name (the organisation of the run
-    /// that brought it), when the run named one; `None` for every other report.
-    owners: Vec<Option<[u8; 32]>>,
+    /// For each report above AMBER, the digests of the names of the organisations it is for (the
+    /// contributor of the run that brought it and the recipients the run named); empty for every
+    /// other report.
+    audiences: Vec<Box<[[u8; 32]]>>,
     /// The incidents (clusters of report indexes) and the evidence of each merge.
     pub reconciliation: Reconciliation,
     /// The analysts' reconciliation decisions, oldest first.
@@ -175,13 +174,16 @@ impl Landscape {
             .derivation(DERIVATION, &marker)?
             .and_then(|body| Kept::decode(&body, &fingerprint));
         let mut reports = Vec::new();
-        let mut owners = Vec::new();
-        store.for_each_owned_report(Tlp::Red, &mut |r, owner| {
-            owners.push(
-                owner
-                    .filter(|_| r.tlp > Tlp::Amber)
-                    .map(|o| threatscape_model::sha256(o.as_bytes())),
-            );
+        let mut audiences = Vec::new();
+        store.for_each_owned_report(Tlp::Red, &mut |r, audience| {
+            audiences.push(if r.tlp > Tlp::Amber {
+                audience
+                    .iter()
+                    .map(|o| threatscape_model::sha256(o.as_bytes()))
+                    .collect()
+            } else {
+                Box::default()
+            });
             reports.push(r.clone());
             Ok(())
         })?;
@@ -209,7 +211,7 @@ impl Landscape {
         let incident_of = reconciliation.incident_of();
         let landscape = Landscape {
             reports,
-            owners,
+            audiences,
             reconciliation,
             reconcile_decisions,
             assessment_decisions,
@@ -231,7 +233,7 @@ impl Landscape {
     pub fn admits(&self, index: usize, release: impl Into<Release>) -> bool {
         release
             .into()
-            .admits(self.reports[index].tlp, self.owners[index].as_ref())
+            .admits(self.reports[index].tlp, &self.audiences[index])
     }
 
     /// The reports of incident `index` given at `release` (a level, or a reader's

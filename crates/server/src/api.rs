@@ -252,6 +252,7 @@ struct UploadParams {
     tlp: Option<String>,
     contributor_type: Option<String>,
     file_name: Option<String>,
+    recipients: Option<String>,
 }
 
 /// `POST /api/v1/uploads?format=&tlp=&contributor_type=&file_name=`: the body is one file (STIX,
@@ -296,6 +297,8 @@ async fn upload(
         .ok_or_else(|| ApiError::bad_request("contributor_type is required: your organisation's type (un-system, member-state, private-sector, civil-society, academia, media)"))?
         .parse()
         .map_err(|e| ApiError::bad_request(format!("contributor_type: {e}")))?;
+    let recipients = crate::web::upload::parse_recipients(p.recipients.as_deref().unwrap_or(""))
+        .map_err(|why| ApiError::bad_request(format!("recipients: {why}")))?;
     let client_name = p.file_name.unwrap_or_default();
     if body.is_empty() {
         return Err(ApiError::bad_request(format!(
@@ -307,6 +310,7 @@ async fn upload(
         format,
         tlp,
         contributor_type,
+        recipients,
         client_name,
         data: body,
     };

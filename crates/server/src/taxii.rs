@@ -673,6 +673,9 @@ fn ingest_envelope(
             contributor_type: None,
             declared_tlp: Some(tlp),
             actor: user.name.clone(),
+            // TAXII has no way to name recipients: a collection's restricted objects stay the
+            // contributor's own.
+            recipients: Vec::new(),
         },
         // A reference is resolved only against what the client may read, so the status cannot
         // tell it that an object above its clearance exists.

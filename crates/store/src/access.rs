@@ -64,12 +64,37 @@ pub struct Reader {
 }
 
 impl Reader {
-    /// Whether a version at `tlp` contributed by `contributor` is visible to this reader.
-    pub fn may_read(&self, tlp: Tlp, contributor: Option<&str>) -> bool {
+    /// Whether a version at `tlp` is visible to this reader, `audience` being the organisations
+    /// its AMBER+STRICT and RED material is for: the contributor of the run that brought it and
+    /// the recipients the run named.
+    pub fn may_read(&self, tlp: Tlp, audience: &[String]) -> bool {
         tlp <= self.clearance
             && (tlp <= Tlp::Amber
-                || (contributor.is_some() && contributor == self.organisation.as_deref()))
+                || self
+                    .organisation
+                    .as_ref()
+                    .is_some_and(|org| audience.iter().any(|a| a == org)))
     }
+}
+
+/// Named recipients as the store keeps them: a JSON array of the trimmed, non-empty names.
+pub(crate) fn recipients_json(recipients: &[String]) -> String {
+    let names: Vec<&str> = recipients
+        .iter()
+        .map(|r| r.trim())
+        .filter(|r| !r.is_empty())
+        .collect();
+    serde_json::to_string(&names).expect("strings serialise")
+}
+
+/// The organisations a run's restricted material is for: its contributor and its recipients
+/// (`recipients` as stored; an unreadable value names no one, so it can only withhold).
+pub(crate) fn audience_of(contributor: Option<String>, recipients: Option<&str>) -> Vec<String> {
+    let mut out: Vec<String> = recipients
+        .and_then(|r| serde_json::from_str(r).ok())
+        .unwrap_or_default();
+    out.extend(contributor);
+    out
 }
 
 /// Which versions of each object a query returns (TAXII `match[version]`); several are OR-ed.

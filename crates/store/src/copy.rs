@@ -30,6 +30,8 @@ pub struct RunRecord {
     pub declared_tlp: Option<String>,
     /// The run's summary (JSON text), once finished.
     pub summary: Option<String>,
+    /// Its named recipients, as stored (a JSON array of organisation names).
+    pub recipients: String,
 }
 
 /// One stored version of a STIX object, with everything stored about it.

@@ -91,9 +91,9 @@ pub enum OnConflict {
     Skip,
 }
 
-/// What [`Store::for_each_owned_report`] calls with each report and its owner.
-pub type OwnedReportFn<'a> =
-    dyn FnMut(&Report, Option<&str>) -> std::result::Result<(), Abort> + 'a;
+/// What [`Store::for_each_owned_report`] calls with each report and the organisations its
+/// AMBER+STRICT and RED content is for (its run's contributor and named recipients).
+pub type OwnedReportFn<'a> = dyn FnMut(&Report, &[String]) -> std::result::Result<(), Abort> + 'a;
 
 /// A result of a store operation.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -109,6 +109,9 @@ pub struct NewRun {
     pub declared_tlp: Option<Tlp>,
     /// Who ran the ingest (user name or `cli`).
     pub actor: String,
+    /// Organisations besides the contributor that may read the run's AMBER+STRICT and RED
+    /// material (TLP:RED's named recipients), by name.
+    pub recipients: Vec<String>,
 }
 
 /// One version of one STIX object, ready to store.
@@ -284,10 +287,11 @@ pub trait Store {
         self.for_each_owned_report(max_tlp, &mut |r, _| f(r))
     }
 
-    /// [`Store::for_each_report`], each report with its owner: the organisation that contributed
-    /// the ingest run that brought its latest version, when the run names one (read in the same
-    /// query, so a report and its owner always belong together). AMBER+STRICT and RED reports are
-    /// released only to their owner ([`Reader::may_read`]).
+    /// [`Store::for_each_report`], each report with its audience: the organisation that
+    /// contributed the ingest run that brought its latest version, when the run names one, and the
+    /// recipients the run named (read in the same query, so a report and its audience always
+    /// belong together). AMBER+STRICT and RED reports are released only to their audience
+    /// ([`Reader::may_read`]).
     fn for_each_owned_report(&self, max_tlp: Tlp, f: &mut OwnedReportFn<'_>) -> Result<()>;
 
     /// Counts stored reports (latest versions) by adapter format, at or below a TLP level.

@@ -723,6 +723,9 @@ pub(crate) struct Contribution {
     tlp: String,
     #[serde(default)]
     contributor_type: String,
+    /// TLP:RED's named recipients ([`super::upload::parse_recipients`]).
+    #[serde(default)]
+    recipients: String,
 }
 
 fn contribute_page(ctx: &Ctx, status: StatusCode, notice: &str, f: &Contribution) -> Response {
@@ -756,7 +759,7 @@ fn contribute_page(ctx: &Ctx, status: StatusCode, notice: &str, f: &Contribution
 {title}
 <label>Account <textarea name="description">{description}</textarea></label>
 {occurred}{victim}{country}{kinds}{urls}
-{tlp}{ctype}
+{tlp}{ctype}{recipients}
 <button type="submit" class="primary">Submit report</button>
 </form></section>{upload}"#,
         csrf = esc(&ctx.csrf),
@@ -789,6 +792,12 @@ fn contribute_page(ctx: &Ctx, status: StatusCode, notice: &str, f: &Contribution
             "Your organisation's type (required)",
             Some(f.contributor_type.as_str()),
             &type_opts
+        ),
+        recipients = field(
+            "recipients",
+            "Named recipients (AMBER+STRICT and RED: besides your organisation, only these may read it)",
+            &f.recipients,
+            "organisations, separated by semicolons"
         ),
         upload = super::upload::upload_form(ctx, &Default::default()),
     );
@@ -835,6 +844,17 @@ pub(crate) async fn contribute(
             &f,
         );
     }
+    let recipients = match super::upload::parse_recipients(&f.recipients) {
+        Ok(r) => r,
+        Err(why) => {
+            return contribute_page(
+                &ctx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &notice(&format!("Named recipients: {why}.")),
+                &f,
+            )
+        }
+    };
     let mut row = serde_json::Map::new();
     for (k, v) in [
         ("title", &f.title),
@@ -868,6 +888,7 @@ pub(crate) async fn contribute(
                     contributor_type: Some(ctype),
                     declared_tlp: None,
                     actor: user.name.clone(),
+                    recipients,
                 },
                 contributor: Some(threatscape_model::Contributor {
                     name: user.organisation.clone(),

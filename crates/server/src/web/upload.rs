@@ -68,6 +68,40 @@ pub(crate) struct UploadFields {
     format: String,
     tlp: String,
     contributor_type: String,
+    recipients: String,
+}
+
+/// Most organisations one submission names as recipients.
+const MAX_RECIPIENTS: usize = 50;
+
+/// TLP:RED's named recipients as a contributor writes them: organisation names separated by
+/// semicolons or new lines (commas occur in names). Trimmed, empty entries dropped, repeats
+/// kept once; at most [`MAX_RECIPIENTS`] names of at most 200 characters, none with a control
+/// character.
+pub(crate) fn parse_recipients(text: &str) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for name in text
+        .split([';', '\n'])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        if name.chars().count() > 200 || name.chars().any(char::is_control) {
+            return Err(format!(
+                "recipient {:?} is not an organisation's name (at most 200 characters, no control characters)",
+                shown(name)
+            ));
+        }
+        if !out.iter().any(|o| o == name) {
+            out.push(name.to_string());
+        }
+    }
+    if out.len() > MAX_RECIPIENTS {
+        return Err(format!(
+            "{} recipients named; at most {MAX_RECIPIENTS}",
+            out.len()
+        ));
+    }
+    Ok(out)
 }
 
 /// The upload form (for the contribution page; contributors and above only).
@@ -102,6 +136,8 @@ pub(crate) fn upload_form(ctx: &Ctx, f: &UploadFields) -> String {
 <p class="muted">STIX bundles, MISP events, tracker CSV files, VERIS JSON or the native template, up to {mib} MiB, sent as {org} through the same ingest as <code>threatscape ingest</code>. A file with errors is refused whole and the store is left as it was. See <a href="/contributions">My contributions</a> for what became of earlier ones.</p>
 <label>File (required) <input type="file" name="file" required></label>
 {format}{tlp}{ctype}
+<label>Named recipients <input name="recipients" value="{recipients}" placeholder="organisations, separated by semicolons"></label>
+<p class="muted">Besides {org}, only these organisations may read the file's TLP:AMBER+STRICT and TLP:RED material.</p>
 <button type="submit" class="primary">Upload and ingest</button>
 </form></section>"#,
         csrf = esc(&ctx.csrf),
@@ -115,6 +151,7 @@ pub(crate) fn upload_form(ctx: &Ctx, f: &UploadFields) -> String {
             &f.contributor_type,
             &types
         ),
+        recipients = esc(&f.recipients),
     )
 }
 
@@ -167,6 +204,8 @@ pub(crate) struct Upload {
     pub(crate) format: Format,
     pub(crate) tlp: Tlp,
     pub(crate) contributor_type: ContributorType,
+    /// Organisations besides the user's that may read its AMBER+STRICT and RED material.
+    pub(crate) recipients: Vec<String>,
     /// The name the client gave the file: shown, never used as a path.
     pub(crate) client_name: String,
     pub(crate) data: axum::body::Bytes,
@@ -205,6 +244,7 @@ pub(crate) fn ingest_upload(
             contributor_type: Some(upload.contributor_type),
             declared_tlp: Some(upload.tlp),
             actor: user.name.clone(),
+            recipients: upload.recipients.clone(),
         },
         contributor: Some(threatscape_model::Contributor {
             name: user.organisation.clone(),
@@ -331,6 +371,7 @@ pub(crate) async fn upload(
             "format" => fields.format = text(),
             "tlp" => fields.tlp = text(),
             "contributor_type" => fields.contributor_type = text(),
+            "recipients" => fields.recipients = text(),
             "file" => file = Some((client_name.unwrap_or_default(), data)),
             _ => {}
         }
@@ -370,6 +411,10 @@ pub(crate) async fn upload(
     let Ok(ctype) = fields.contributor_type.parse::<ContributorType>() else {
         return refuse("Choose your organisation's type.");
     };
+    let recipients = match parse_recipients(&fields.recipients) {
+        Ok(r) => r,
+        Err(why) => return refuse(&format!("Named recipients: {why}.")),
+    };
     let Some((client_name, data)) = file else {
         return refuse("Choose a file to upload.");
     };
@@ -381,6 +426,7 @@ pub(crate) async fn upload(
         format,
         tlp,
         contributor_type: ctype,
+        recipients,
         client_name,
         data,
     };

@@ -22,7 +22,7 @@ use threatscape_server::{auth, AppState, Role};
 use threatscape_store::{AuditEntry, BatchItem, NewRun, NewUser, ObjectVersion, OnConflict, Store};
 use tower::ServiceExt;
 
-use super::web::{call, enc, report, sign_in, write_reports_as};
+use super::web::{call, enc, report, sign_in, write_reports_for};
 use super::PW;
 
 const ORGS: [&str; 3] = ["ORG-A", "ORG-B", "ORG-C"];
@@ -51,8 +51,9 @@ struct ObjectSpec {
 struct World {
     users: Vec<UserSpec>,
     objects: Vec<ObjectSpec>,
-    /// Each report's owner (the organisation of its run) and level.
-    reports: Vec<(usize, Tlp)>,
+    /// Each report's owner (the organisation of its run), level, and the organisation its run
+    /// names as a recipient, if any.
+    reports: Vec<(usize, Tlp, Option<usize>)>,
 }
 
 fn tlp() -> impl Strategy<Value = Tlp> {
@@ -75,7 +76,10 @@ fn world() -> impl Strategy<Value = World> {
     (
         prop::collection::vec(user, 1..=3),
         prop::collection::vec(object, 1..=8),
-        prop::collection::vec((0..ORGS.len(), tlp()), 0..=4),
+        prop::collection::vec(
+            (0..ORGS.len(), tlp(), prop::option::of(0..ORGS.len())),
+            0..=4,
+        ),
     )
         .prop_map(|(users, objects, reports)| World {
             users,
@@ -135,10 +139,12 @@ impl World {
         out
     }
 
-    /// Whether `user` may see report `n`: the same rule as objects.
+    /// Whether `user` may see report `n`: the same rule as objects, and a run's named recipient
+    /// reads its restricted material as its owner does.
     fn report_visible(&self, user: &UserSpec, n: usize) -> bool {
-        let (owner, tlp) = self.reports[n];
+        let (owner, tlp, recipient) = self.reports[n];
         may_read(user, Tlp::Red, tlp, owner)
+            || recipient.is_some_and(|r| may_read(user, Tlp::Red, tlp, r))
     }
 }
 
@@ -204,7 +210,7 @@ fn build(world: &World) -> (tempfile::TempDir, AppState, Vec<String>) {
         }
     }
     // One run per report, contributed by its owner.
-    for (n, (owner, t)) in world.reports.iter().enumerate() {
+    for (n, (owner, t, recipient)) in world.reports.iter().enumerate() {
         let r = report(
             &format!("Incident {}", report_marker(n)),
             *t,
@@ -212,7 +218,8 @@ fn build(world: &World) -> (tempfile::TempDir, AppState, Vec<String>) {
             "academia",
             n as u32 + 1,
         );
-        write_reports_as(&mut *store, ORGS[*owner], vec![r]);
+        let recipients = recipient.iter().map(|&o| ORGS[o].to_string()).collect();
+        write_reports_for(&mut *store, ORGS[*owner], recipients, vec![r]);
     }
     let state = AppState::new(&db).unwrap();
     (dir, state, tokens)
@@ -537,4 +544,75 @@ proptest! {
             }
         });
     }
+}
+
+/// The owner rule and TLP:RED's named recipients, case by case: a RED report of ORG-A naming
+/// ORG-B reaches RED-cleared readers of both, on every report and incident path, and no one else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restricted_reports_reach_their_owner_and_named_recipients_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db").display().to_string();
+    let readers = [
+        ("a-red", "ORG-A", Tlp::Red, true),
+        ("b-red", "ORG-B", Tlp::Red, true),
+        ("c-red", "ORG-C", Tlp::Red, false),
+        ("b-amber", "ORG-B", Tlp::Amber, false),
+    ];
+    let key = "native:R-7";
+    tokio::task::block_in_place(|| {
+        let mut store = threatscape_store::open(&db).unwrap();
+        for (name, org, clearance, _) in readers {
+            auth::create_user(&mut *store, name, org, Role::Reader, clearance, PW).unwrap();
+        }
+        let r = report(
+            "Red heron wiper at the ministry",
+            Tlp::Red,
+            "native",
+            "member-state",
+            7,
+        );
+        write_reports_for(&mut *store, "ORG-A", vec!["ORG-B".into()], vec![r]);
+    });
+    let state = AppState::new(&db).unwrap();
+    for (name, _, _, sees) in readers {
+        let token = tokio::task::block_in_place(|| {
+            let mut store = threatscape_store::open(&db).unwrap();
+            auth::create_token(&mut *store, name, "test").unwrap()
+        });
+        let cookie = sign_in(&state, name, PW).await.ok().unwrap();
+        let expected = if sees {
+            StatusCode::OK
+        } else {
+            StatusCode::NOT_FOUND
+        };
+        for path in [
+            format!("/report?key={}", enc(key)),
+            format!("/incident?key={}", enc(key)),
+        ] {
+            let r = call(&state, "GET", &path, &cookie, "").await;
+            assert_eq!(r.status, expected, "{name}: {path}");
+            assert_eq!(r.body.contains("Red heron"), sees, "{name}: {path}");
+        }
+        for path in ["/reports", "/incidents", "/contributions"] {
+            let r = call(&state, "GET", path, &cookie, "").await;
+            assert_eq!(r.status, StatusCode::OK, "{name}: {path}");
+            if path != "/contributions" {
+                assert_eq!(r.body.contains("Red heron"), sees, "{name}: {path}");
+            } else {
+                assert!(
+                    !r.body.contains("Red heron"),
+                    "{name}: not their contribution"
+                );
+            }
+        }
+        for path in [
+            "/api/v1/reports?limit=1000".to_string(),
+            "/api/v1/incidents?limit=1000".to_string(),
+            format!("/api/v1/incident?key={}", enc(key)),
+        ] {
+            let (status, body) = get(&state, &token, &path).await;
+            assert_eq!(body.contains("Red heron"), sees, "{name}: {path}: {status}");
+        }
+    }
+    tokio::task::block_in_place(move || drop(state));
 }

@@ -482,8 +482,32 @@ async fn the_rest_api_takes_the_same_uploads() {
     assert_eq!(got, StatusCode::BAD_REQUEST, "{v}");
     assert_eq!(before, stored(&s.db), "nothing stored by a refused upload");
 
-    // The demo bundle: stored as the contributor, for their organisation, its reports listed.
-    let (got, v) = api_upload(st, "contributor", ok, &demo).await;
+    let (got, v) = api_upload(
+        st,
+        "contributor",
+        &format!("{ok}&recipients=UNODA;%07bell"),
+        &demo,
+    )
+    .await;
+    assert_eq!(got, StatusCode::BAD_REQUEST, "{v}");
+    assert!(
+        v["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("recipients:"),
+        "{v}"
+    );
+    assert_eq!(before, stored(&s.db), "nothing stored by a refused upload");
+
+    // The demo bundle: stored as the contributor, for their organisation and the recipients it
+    // names, its reports listed.
+    let (got, v) = api_upload(
+        st,
+        "contributor",
+        &format!("{ok}&recipients=UNODA%3B+CERT-B+%3BUNODA"),
+        &demo,
+    )
+    .await;
     assert_eq!(got, StatusCode::CREATED, "{v}");
     assert_eq!(v["file_name"], "demo-incidents.json");
     assert_eq!(v["summary"]["per_file"][0]["status"], "stored", "{v}");
@@ -517,7 +541,8 @@ async fn the_rest_api_takes_the_same_uploads() {
         audit.iter().any(|e| e.actor == "contributor"
             && e.action == "ingest-file"
             && e.detail["contributor"] == "CERT-A"
-            && e.detail["declared_tlp"] == "GREEN"),
+            && e.detail["declared_tlp"] == "GREEN"
+            && e.detail["recipients"] == serde_json::json!(["UNODA", "CERT-B"])),
         "{audit:?}"
     );
 

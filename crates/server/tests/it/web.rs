@@ -40,8 +40,19 @@ pub(crate) fn write_reports(store: &mut dyn Store, reports: Vec<Report>) {
 
 /// Writes `reports` in one ingest run contributed by `org` (their owner).
 pub(crate) fn write_reports_as(store: &mut dyn Store, org: &str, reports: Vec<Report>) {
+    write_reports_for(store, org, Vec::new(), reports);
+}
+
+/// Writes `reports` in one ingest run contributed by `org` naming `recipients`.
+pub(crate) fn write_reports_for(
+    store: &mut dyn Store,
+    org: &str,
+    recipients: Vec<String>,
+    reports: Vec<Report>,
+) {
     let run = store
         .begin_run(&NewRun {
+            recipients,
             contributor: Some(org.into()),
             actor: "test".into(),
             ..NewRun::default()

@@ -28,7 +28,17 @@ fn user(r: &Row) -> UserRecord {
 /// The visibility rule (see `crate::Reader::may_read`) for the version `o` of the run `r`;
 /// `$2` is the level cap, `$3` the organisation.
 fn visible(o: &str, r: &str) -> String {
-    format!("({o}.tlp <= $2 AND ({o}.tlp <= 2 OR {r}.contributor = $3))")
+    visible_sql(o, r, "$2", "$3")
+}
+
+/// The visibility rule for the version `o` of the run `r`, with the parameters holding the level
+/// cap and the reader's organisation: AMBER (rank 2) and below up to the cap; above it, only for
+/// the run's contributor and the recipients it named.
+pub(super) fn visible_sql(o: &str, r: &str, max: &str, org: &str) -> String {
+    format!(
+        "({o}.tlp <= {max} AND ({o}.tlp <= 2 OR {r}.contributor = {org}
+              OR {r}.recipients::jsonb ? {org}))"
+    )
 }
 
 /// Parameters: $1 after, $2 max, $3 org, $4 added_after, $5 limit, $6 ids, $7 types, $8 mods.

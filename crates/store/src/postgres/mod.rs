@@ -208,9 +208,11 @@ fn known_ids(
     let org = visible_to.and_then(|r| r.organisation.clone());
     let rows = client
         .query(
-            "SELECT DISTINCT o.id FROM stix_objects o JOIN ingest_runs r ON r.id = o.run_id
-             WHERE o.id = ANY($1)
-               AND ($2::smallint IS NULL OR (o.tlp <= $2 AND (o.tlp <= 2 OR r.contributor = $3::text)))",
+            &format!(
+                "SELECT DISTINCT o.id FROM stix_objects o JOIN ingest_runs r ON r.id = o.run_id
+                 WHERE o.id = ANY($1) AND ($2::smallint IS NULL OR {})",
+                access::visible_sql("o", "r", "$2::smallint", "$3::text")
+            ),
             &[&ids, &max, &org],
         )
         .map_err(db("looking up referenced ids"))?;
@@ -409,14 +411,16 @@ fn job_record(row: &Row) -> Result<JobRecord> {
 impl Store for PgStore {
     fn begin_run(&mut self, run: &NewRun) -> Result<RunId> {
         let rows = self.conn.get_mut().query(
-            "INSERT INTO ingest_runs(started, actor, contributor, contributor_type, declared_tlp)
-             VALUES (date_trunc('milliseconds', clock_timestamp()), $1, $2, $3, $4)
+            "INSERT INTO ingest_runs(started, actor, contributor, contributor_type, declared_tlp,
+                                     recipients)
+             VALUES (date_trunc('milliseconds', clock_timestamp()), $1, $2, $3, $4, $5)
              RETURNING id",
             &[
                 &run.actor,
                 &run.contributor,
                 &run.contributor_type.map(|t| t.as_str()),
                 &run.declared_tlp.map(|t| t.as_str()),
+                &crate::access::recipients_json(&run.recipients),
             ],
             "starting an ingest run",
         )?;
@@ -516,7 +520,8 @@ impl Store for PgStore {
 
     fn for_each_owned_report(&self, max_tlp: Tlp, f: &mut crate::OwnedReportFn<'_>) -> Result<()> {
         self.pages(
-            "SELECT r.seq, r.json, i.contributor FROM reports r JOIN ingest_runs i ON i.id = r.run_id
+            "SELECT r.seq, r.json, i.contributor, i.recipients FROM reports r
+             JOIN ingest_runs i ON i.id = r.run_id
              WHERE r.tlp <= $1 AND r.seq = (SELECT MAX(seq) FROM reports WHERE key = r.key)
                AND r.seq > $2
              ORDER BY r.seq LIMIT $3",
@@ -526,7 +531,8 @@ impl Store for PgStore {
                 let report: Report = serde_json::from_str(row.get(1)).map_err(|e| {
                     self.incompatible(format!("holds a report this version cannot read: {e}"))
                 })?;
-                f(&report, row.get(2)).map_err(aborted)
+                let audience = crate::access::audience_of(row.get(2), row.get(3));
+                f(&report, &audience).map_err(aborted)
             },
         )
     }
@@ -725,7 +731,7 @@ impl Store for PgStore {
     ) -> Result<()> {
         self.pages(
             "SELECT id, utc_text(started), utc_text(finished), actor, contributor, contributor_type,
-                    declared_tlp, summary
+                    declared_tlp, summary, recipients
              FROM ingest_runs WHERE id > $1 ORDER BY id LIMIT $2",
             &[],
             "reading ingest runs",
@@ -739,6 +745,7 @@ impl Store for PgStore {
                     contributor_type: r.get(5),
                     declared_tlp: r.get(6),
                     summary: r.get(7),
+                    recipients: r.get(8),
                 })
                 .map_err(aborted)
             },

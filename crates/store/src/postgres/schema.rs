@@ -188,6 +188,11 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX web_sessions_by_user ON web_sessions (user_id, created);
     "#,
+    // 9: TLP:RED's named recipients: organisations besides the contributor that may read a run's
+    // AMBER+STRICT and RED material (a JSON array of names, as text: see canonical JSON above).
+    r#"
+    ALTER TABLE ingest_runs ADD COLUMN recipients text NOT NULL DEFAULT '[]';
+    "#,
 ];
 
 /// Creates `schema` when given and missing, and applies the migrations the store lacks, all under

@@ -366,8 +366,8 @@ impl<'c> PgImport<'c> {
         let st = ImportStatements {
             run: conn.prepare(
                 "INSERT INTO ingest_runs(id, started, finished, actor, contributor, contributor_type,
-                                         declared_tlp, summary)
-                 VALUES ($1, $2::text::timestamptz, $3::text::timestamptz, $4, $5, $6, $7, $8)",
+                                         declared_tlp, summary, recipients)
+                 VALUES ($1, $2::text::timestamptz, $3::text::timestamptz, $4, $5, $6, $7, $8, $9)",
             )?,
             contributor: conn.prepare(
                 "INSERT INTO contributors(name, type, reliability) VALUES ($1, $2, $3) RETURNING id",
@@ -476,6 +476,7 @@ impl Import for PgImport<'_> {
                     &run.contributor_type,
                     &run.declared_tlp,
                     &run.summary,
+                    &run.recipients,
                 ],
             )
             .map_err(db(format!("copying ingest run {}", run.id)))?;

@@ -28,7 +28,17 @@ fn user(r: &Row<'_>) -> rusqlite::Result<UserRecord> {
 
 /// The visibility rule (see `crate::Reader::may_read`) for the version `o` of the run `r`.
 fn visible(o: &str, r: &str) -> String {
-    format!("({o}.tlp <= :max AND ({o}.tlp <= 2 OR {r}.contributor = :org))")
+    visible_sql(o, r, ":max", ":org")
+}
+
+/// The visibility rule for the version `o` of the run `r`, with the parameters holding the level
+/// cap and the reader's organisation: AMBER (rank 2) and below up to the cap; above it, only for
+/// the run's contributor and the recipients it named.
+pub(super) fn visible_sql(o: &str, r: &str, max: &str, org: &str) -> String {
+    format!(
+        "({o}.tlp <= {max} AND ({o}.tlp <= 2 OR {r}.contributor = {org}
+              OR EXISTS (SELECT 1 FROM json_each({r}.recipients) WHERE value = {org})))"
+    )
 }
 
 fn object_sql(q: &ObjectQuery) -> String {

@@ -34,7 +34,8 @@ impl SqliteStore {
         f: &mut dyn FnMut(&RunRecord) -> std::result::Result<(), Abort>,
     ) -> Result<()> {
         self.each(
-            "SELECT id, started, finished, actor, contributor, contributor_type, declared_tlp, summary
+            "SELECT id, started, finished, actor, contributor, contributor_type, declared_tlp, summary,
+                    recipients
              FROM ingest_runs ORDER BY id",
             "reading ingest runs",
             |r| {
@@ -47,6 +48,7 @@ impl SqliteStore {
                     contributor_type: r.get(5)?,
                     declared_tlp: r.get(6)?,
                     summary: r.get(7)?,
+                    recipients: r.get(8)?,
                 })
             },
             f,
@@ -155,8 +157,8 @@ impl Import for SqliteImport<'_> {
         self.tx
             .prepare_cached(
                 "INSERT INTO ingest_runs(id, started, finished, actor, contributor, contributor_type,
-                                         declared_tlp, summary)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                         declared_tlp, summary, recipients)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )
             .and_then(|mut st| {
                 st.execute(params![
@@ -167,7 +169,8 @@ impl Import for SqliteImport<'_> {
                     run.contributor,
                     run.contributor_type,
                     run.declared_tlp,
-                    run.summary
+                    run.summary,
+                    run.recipients
                 ])
             })
             .map_err(db(format!("copying ingest run {}", run.id)))?;

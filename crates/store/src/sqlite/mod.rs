@@ -181,11 +181,12 @@ fn known_ids(
     let max = visible_to.map(|r| tlp_rank(r.clearance));
     let org = visible_to.and_then(|r| r.organisation.clone());
     let mut st = conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT DISTINCT o.id FROM stix_objects o JOIN ingest_runs r ON r.id = o.run_id
              WHERE o.id IN (SELECT value FROM json_each(?1))
-               AND (?2 IS NULL OR (o.tlp <= ?2 AND (o.tlp <= 2 OR r.contributor = ?3)))",
-        )
+               AND (?2 IS NULL OR {})",
+            access::visible_sql("o", "r", "?2", "?3")
+        ))
         .map_err(db("looking up referenced ids"))?;
     let rows = st
         .query_map(params![list, max, org], |r| r.get::<_, String>(0))
@@ -354,13 +355,15 @@ impl Store for SqliteStore {
     fn begin_run(&mut self, run: &NewRun) -> Result<RunId> {
         self.conn
             .execute(
-                "INSERT INTO ingest_runs(started, actor, contributor, contributor_type, declared_tlp)
-                 VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?1, ?2, ?3, ?4)",
+                "INSERT INTO ingest_runs(started, actor, contributor, contributor_type, declared_tlp,
+                                         recipients)
+                 VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?1, ?2, ?3, ?4, ?5)",
                 params![
                     run.actor,
                     run.contributor,
                     run.contributor_type.map(|t| t.as_str()),
-                    run.declared_tlp.map(|t| t.as_str())
+                    run.declared_tlp.map(|t| t.as_str()),
+                    crate::access::recipients_json(&run.recipients)
                 ],
             )
             .map_err(db("starting an ingest run"))?;
@@ -476,7 +479,8 @@ impl Store for SqliteStore {
         let mut st = self
             .conn
             .prepare_cached(
-                "SELECT r.json, i.contributor FROM reports r JOIN ingest_runs i ON i.id = r.run_id
+                "SELECT r.json, i.contributor, i.recipients FROM reports r
+                 JOIN ingest_runs i ON i.id = r.run_id
                  WHERE r.tlp <= ?1 AND r.seq = (SELECT MAX(seq) FROM reports WHERE key = r.key)
                  ORDER BY r.seq",
             )
@@ -486,13 +490,15 @@ impl Store for SqliteStore {
             .map_err(db("reading reports"))?;
         while let Some(row) = rows.next().map_err(db("reading reports"))? {
             let json: String = row.get(0).map_err(db("reading reports"))?;
-            let owner: Option<String> = row.get(1).map_err(db("reading reports"))?;
+            let contributor: Option<String> = row.get(1).map_err(db("reading reports"))?;
+            let recipients: Option<String> = row.get(2).map_err(db("reading reports"))?;
+            let audience = crate::access::audience_of(contributor, recipients.as_deref());
             let report: Report =
                 serde_json::from_str(&json).map_err(|e| StoreError::Incompatible {
                     path: self.path.display().to_string(),
                     problem: format!("holds a report this version cannot read: {e}"),
                 })?;
-            f(&report, owner.as_deref()).map_err(|Abort(why)| StoreError::Aborted(why))?;
+            f(&report, &audience).map_err(|Abort(why)| StoreError::Aborted(why))?;
         }
         Ok(())
     }

@@ -126,6 +126,9 @@ const MIGRATIONS: &[&str] = &[
          seen    INTEGER NOT NULL                -- Unix milliseconds, touched at most once a minute
      ) WITHOUT ROWID;
      CREATE INDEX web_sessions_by_user ON web_sessions(user_id, created);",
+    // 9: TLP:RED's named recipients: organisations besides the contributor that may read a run's
+    // AMBER+STRICT and RED material (a JSON array of names).
+    "ALTER TABLE ingest_runs ADD COLUMN recipients TEXT NOT NULL DEFAULT '[]';",
 ];
 
 /// Applies the migrations this store lacks.

@@ -281,7 +281,53 @@ pub fn web_sessions(store: &mut dyn Store) {
     assert!(store.web_session("s5").unwrap().is_some());
 }
 
+/// TLP:RED's named recipients: a run's restricted objects reach the organisations it names, and
+/// no other, through every access-checked read (queries and reference lookups).
+pub fn named_recipients_read_restricted_versions(store: &mut dyn Store) {
+    let red = "tool--00000000-0000-4000-8000-00000000000a";
+    let run = store
+        .begin_run(&NewRun {
+            contributor: Some("CERT-B".into()),
+            recipients: vec!["CERT-A".into(), "UNODA".into()],
+            actor: "test".into(),
+            ..NewRun::default()
+        })
+        .unwrap();
+    store
+        .write_batch(
+            run,
+            &AuditEntry {
+                actor: "test".into(),
+                action: "ingest-file".into(),
+                subject: "x.json".into(),
+                detail: serde_json::json!({}),
+            },
+            OnConflict::Reject,
+            &mut std::iter::once(Ok(BatchItem::Object(version(red, T1, Tlp::Red)))),
+        )
+        .unwrap();
+    for (org, clearance, sees) in [
+        ("CERT-B", Tlp::Red, true),
+        ("CERT-A", Tlp::Red, true),
+        ("UNODA", Tlp::Red, true),
+        ("CERT-C", Tlp::Red, false),
+        ("CERT-A", Tlp::AmberStrict, false),
+    ] {
+        let q = query(clearance, Some(org));
+        assert_eq!(
+            ids(store, &q).len(),
+            usize::from(sees),
+            "{org} at {clearance}"
+        );
+        let known = store
+            .known_ids(&[red.to_string()], Some(&q.reader))
+            .unwrap();
+        assert_eq!(known.len(), usize::from(sees), "{org}: reference lookups");
+    }
+}
+
 pub fn run(open: &dyn Fn() -> Box<dyn Store>) {
+    named_recipients_read_restricted_versions(&mut *open());
     users_and_tokens(&mut *open());
     web_sessions(&mut *open());
     reads_follow_the_tlp_rule(&mut *open());

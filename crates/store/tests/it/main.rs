@@ -374,18 +374,47 @@ fn reports_come_with_their_owner(store: &mut dyn Store) {
     );
     let mut seen = Vec::new();
     store
-        .for_each_owned_report(Tlp::Red, &mut |r, owner| {
-            seen.push((r.title.clone(), owner.map(str::to_string)));
+        .for_each_owned_report(Tlp::Red, &mut |r, audience| {
+            seen.push((r.title.clone(), audience.to_vec()));
             Ok(())
         })
         .unwrap();
     assert_eq!(
         seen,
         vec![
-            ("tracker".to_string(), None),
-            ("B's red".to_string(), Some("CERT-B".to_string()))
+            ("tracker".to_string(), vec![]),
+            ("B's red".to_string(), vec!["CERT-B".to_string()])
         ]
     );
+    // A run naming recipients: they and the contributor are the report's audience.
+    let run = store
+        .begin_run(&NewRun {
+            contributor: Some("CERT-C".into()),
+            recipients: vec![" CERT-D ".into(), "".into(), "UNODA".into()],
+            ..NewRun::default()
+        })
+        .unwrap();
+    store
+        .write_batch(
+            run,
+            &audit("r.json"),
+            OnConflict::Reject,
+            &mut std::iter::once(Ok(BatchItem::Report(Box::new(ReportVersion {
+                report: report("stix", Some("c"), "C's red", Tlp::Red),
+                tag: 0,
+            })))),
+        )
+        .unwrap();
+    let mut audience = Vec::new();
+    store
+        .for_each_owned_report(Tlp::Red, &mut |r, a| {
+            if r.title == "C's red" {
+                audience = a.to_vec();
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(audience, ["CERT-D", "UNODA", "CERT-C"]);
 }
 
 fn audits_in_order(store: &mut dyn Store) {
