@@ -260,6 +260,15 @@ impl LoginCache {
         }
         entries.insert(Self::key(name, password), (user.clone(), Instant::now()));
     }
+
+    /// Forgets what was verified for `name` (its role or clearance changed), in this process;
+    /// other processes' entries expire within [`LOGIN_TTL`].
+    pub fn forget(&self, name: &str) {
+        self.entries
+            .lock()
+            .expect("not poisoned")
+            .retain(|_, (user, _)| user.name != name);
+    }
 }
 
 /// Checks credentials against the store; `Ok(None)` when they are wrong.
@@ -456,6 +465,54 @@ pub(crate) fn rate_limited<S: Clone + Send + Sync + 'static>(
         std::sync::Arc::new(RateLimiter::new(limit)),
         rate_limit,
     ))
+}
+
+/// The record stream of the organisations registry: one entry per registration or change,
+/// `{"name", "contributor_type"}`, the latest entry for a name winning (so the history stays).
+pub const ORGANISATIONS_STREAM: &str = "organisations";
+
+/// The registered organisations and their contributor types, by name.
+pub fn organisations(
+    store: &dyn Store,
+) -> Result<std::collections::BTreeMap<String, threatscape_model::ContributorType>, StoreError> {
+    let mut out = std::collections::BTreeMap::new();
+    for entry in store.read_stream(ORGANISATIONS_STREAM, 0)? {
+        let name = entry.body["name"].as_str();
+        let ctype = entry.body["contributor_type"]
+            .as_str()
+            .and_then(|t| t.parse().ok());
+        match (name, ctype) {
+            (Some(name), Some(ctype)) => {
+                out.insert(name.to_string(), ctype);
+            }
+            _ => {
+                return Err(StoreError::Invalid(format!(
+                    "stream {ORGANISATIONS_STREAM}, entry {}: not an organisation ({})",
+                    entry.seq, entry.body
+                )))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Registers `name` with its contributor type (or changes its type), as `actor`.
+pub fn register_organisation(
+    store: &mut dyn Store,
+    actor: &str,
+    name: &str,
+    contributor_type: threatscape_model::ContributorType,
+) -> Result<(), AccountError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(AccountError::Invalid(
+            "an organisation's name must be 1 to 200 characters, none of them control characters"
+                .into(),
+        ));
+    }
+    let body = serde_json::json!({"name": name, "contributor_type": contributor_type.as_str()});
+    store.append_to_stream(ORGANISATIONS_STREAM, actor, None, &body)?;
+    Ok(())
 }
 
 #[cfg(test)]

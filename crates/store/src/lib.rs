@@ -449,6 +449,12 @@ pub trait Store {
         f: &mut dyn FnMut(&AccountRecord) -> std::result::Result<(), Abort>,
     ) -> Result<()>;
 
+    /// Sets a user's role and clearance; false when there is no such user.
+    fn set_user_access(&mut self, name: &str, role: &str, clearance: Tlp) -> Result<bool>;
+
+    /// Revokes the token of `user` whose digest is `token_sha256`; false when there is none.
+    fn revoke_token(&mut self, user: &str, token_sha256: &str) -> Result<bool>;
+
     /// Records a signed-in browser session, and forgets that user's oldest sessions beyond
     /// `keep_per_user` (so repeated sign-ins cannot grow the table without bound). Fails when the
     /// user does not exist.

@@ -336,6 +336,16 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/incidents", get(incidents::list))
         .route("/admin", get(admin::show))
         .route("/admin/tokens", axum::routing::post(admin::issue_token))
+        .route(
+            "/admin/tokens/revoke",
+            axum::routing::post(admin::revoke_token),
+        )
+        .route("/admin/users", axum::routing::post(admin::create_user))
+        .route("/admin/access", axum::routing::post(admin::change_access))
+        .route(
+            "/admin/organisations",
+            axum::routing::post(admin::register_organisation),
+        )
         .route("/incident", get(incidents::show))
         .route(
             "/incident/assessment",

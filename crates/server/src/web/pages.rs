@@ -799,7 +799,10 @@ fn contribute_page(ctx: &Ctx, status: StatusCode, notice: &str, f: &Contribution
             &f.recipients,
             "organisations, separated by semicolons"
         ),
-        upload = super::upload::upload_form(ctx, &Default::default()),
+        upload = super::upload::upload_form(
+            ctx,
+            &super::upload::UploadFields::of_type(&f.contributor_type)
+        ),
     );
     respond(
         status,
@@ -812,7 +815,20 @@ pub(crate) async fn contribute_form(State(s): State<AppState>, headers: HeaderMa
     let Some(ctx) = s.signed_in(&headers).await else {
         return see_other("/login");
     };
-    contribute_page(&ctx, StatusCode::OK, "", &Contribution::default())
+    // The organisation's registered type, preselected (a failed read only leaves it unchosen).
+    let org = ctx.user.organisation.clone();
+    let registered = s
+        .with_store(move |st| crate::auth::organisations(st).map_err(ApiError::store))
+        .await
+        .ok()
+        .and_then(|m| m.get(&org).copied());
+    let f = Contribution {
+        contributor_type: registered
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
+        ..Contribution::default()
+    };
+    contribute_page(&ctx, StatusCode::OK, "", &f)
 }
 
 /// `POST /contribute`: the report, as a one-row native template, through the ingest.

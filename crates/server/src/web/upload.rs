@@ -71,6 +71,16 @@ pub(crate) struct UploadFields {
     recipients: String,
 }
 
+impl UploadFields {
+    /// An empty form with the organisation's contributor type chosen.
+    pub(crate) fn of_type(contributor_type: &str) -> UploadFields {
+        UploadFields {
+            contributor_type: contributor_type.to_string(),
+            ..UploadFields::default()
+        }
+    }
+}
+
 /// Most organisations one submission names as recipients.
 const MAX_RECIPIENTS: usize = 50;
 

@@ -216,13 +216,11 @@ async fn admin_lists_users_and_issues_tokens_behind_csrf() {
     let admin = sign_in(st, "admin", PW).await.ok().unwrap();
     let page = call(st, "GET", "/admin", &admin, "").await;
     assert_eq!(page.status, 200);
-    for name in ["reader", "analyst", "admin", "TLP:RED", "secretariat"] {
-        if name == "secretariat" {
-            assert!(!page.body.contains(name));
-        } else {
-            assert!(page.body.contains(name), "{name}");
-        }
+    for name in ["reader", "analyst", "admin"] {
+        assert!(page.body.contains(&format!("<td>{name}</td>")), "{name}");
     }
+    assert!(page.body.contains("TLP:RED"));
+    assert!(!page.body.contains("<td>secretariat</td>"), "no such user");
     assert!(
         !page.body.contains("$argon2"),
         "password hashes never shown"
@@ -273,4 +271,130 @@ async fn admin_lists_users_and_issues_tokens_behind_csrf() {
     // And the page lists it, without its secret.
     let page = call(st, "GET", "/admin", &admin, "").await;
     assert!(page.body.contains("nightly pull") && !page.body.contains(secret));
+
+    // Revoked, it stops working at once.
+    let stats = |secret: String| {
+        let st = st.clone();
+        async move {
+            tower::ServiceExt::oneshot(
+                threatscape_server::router(st),
+                axum::http::Request::get("/api/v1/stats")
+                    .header("authorization", format!("Bearer {secret}"))
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap()
+            .status()
+        }
+    };
+    let digest = threatscape_model::sha256_hex(secret.as_bytes());
+    let r = call(
+        st,
+        "POST",
+        "/admin/tokens/revoke",
+        &admin,
+        &format!("csrf={csrf}&user=reader&sha256={digest}"),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(stats(secret.to_string()).await, 401, "a revoked token");
+    let r = call(
+        st,
+        "POST",
+        "/admin/tokens/revoke",
+        &admin,
+        &format!("csrf={csrf}&user=reader&sha256={digest}"),
+    )
+    .await;
+    assert_eq!(r.status, 422, "revoked once");
+}
+
+#[tokio::test]
+async fn admins_register_organisations_create_users_and_change_their_access() {
+    let s = site();
+    let st = &s.state;
+    let admin = sign_in(st, "admin", PW).await.ok().unwrap();
+    let csrf = csrf_of(&call(st, "GET", "/admin", &admin, "").await.body);
+    let post = |uri: &'static str, form: String| {
+        let admin = admin.clone();
+        async move { call(st, "POST", uri, &admin, &form).await }
+    };
+    // The registry: a name and a contributor type; a bad type is refused with the reason.
+    let r = post(
+        "/admin/organisations",
+        format!("csrf={csrf}&name=UNODA&contributor_type=army"),
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("not a contributor type"), "{}", r.body);
+    let r = post(
+        "/admin/organisations",
+        format!("csrf={csrf}&name=UNODA&contributor_type=un-system"),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.body.contains("<td>UNODA</td><td>un-system</td>"),
+        "{}",
+        r.body
+    );
+    // A new user of it: a short password is refused, then the user is created and signs in.
+    let form = |password: &str| {
+        format!("csrf={csrf}&name=dana&organisation=UNODA&role=contributor&clearance=GREEN&password={password}")
+    };
+    let r = post("/admin/users", form("short")).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("12 characters"), "{}", r.body);
+    let r = post("/admin/users", form("a-long-enough-password")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let dana = sign_in(st, "dana", "a-long-enough-password")
+        .await
+        .ok()
+        .unwrap();
+    // Her contribution form preselects her organisation's registered type.
+    let page = call(st, "GET", "/contribute", &dana, "").await;
+    assert!(
+        page.body.contains(r#"<option value="un-system" selected>"#),
+        "{}",
+        page.body
+    );
+    assert_eq!(call(st, "GET", "/admin", &dana, "").await.status, 403);
+    // Made an admin, her open session has the role at its next request.
+    let r = post(
+        "/admin/access",
+        format!("csrf={csrf}&user=dana&role=admin&clearance=AMBER"),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(call(st, "GET", "/admin", &dana, "").await.status, 200);
+    // An admin cannot demote themself; the forms need the admin's CSRF token.
+    let r = post(
+        "/admin/access",
+        format!("csrf={csrf}&user=admin&role=reader&clearance=CLEAR"),
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    let r = call(
+        st,
+        "POST",
+        "/admin/users",
+        &admin,
+        "csrf=forged&name=eve&organisation=X&role=admin&clearance=RED&password=a-long-enough-password",
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    // Every change is audited with the administrator as actor.
+    let audit = threatscape_store::open(&s.db)
+        .unwrap()
+        .recent_audit(20)
+        .unwrap();
+    for action in ["register-organisation", "create-user", "change-access"] {
+        assert!(
+            audit
+                .iter()
+                .any(|e| e.action == action && e.actor == "admin"),
+            "{action}: {audit:?}"
+        );
+    }
 }

@@ -2,6 +2,7 @@
 
 use ::postgres::types::ToSql;
 use ::postgres::Row;
+use threatscape_model::Tlp;
 
 use super::{db, failure, tlp_from_rank, tlp_rank, write, PgStore};
 use crate::{
@@ -148,6 +149,36 @@ impl PgStore {
             )
             .map_err(db("reading an API token"))?;
         Ok(rows.first().map(user))
+    }
+
+    pub(super) fn set_user_access_impl(
+        &mut self,
+        name: &str,
+        role: &str,
+        clearance: Tlp,
+    ) -> Result<bool> {
+        self.conn
+            .get_mut()
+            .client
+            .execute(
+                "UPDATE users SET role = $2, clearance = $3 WHERE name = $1",
+                &[&name, &role, &tlp_rank(clearance)],
+            )
+            .map(|n| n == 1)
+            .map_err(db("changing a user's access"))
+    }
+
+    pub(super) fn revoke_token_impl(&mut self, user: &str, sha256: &str) -> Result<bool> {
+        self.conn
+            .get_mut()
+            .client
+            .execute(
+                "DELETE FROM api_tokens
+                 WHERE sha256 = $2 AND user_id = (SELECT id FROM users WHERE name = $1)",
+                &[&user, &sha256],
+            )
+            .map(|n| n == 1)
+            .map_err(db("revoking an API token"))
     }
 
     pub(super) fn put_web_session_impl(&mut self, s: &WebSession, keep: usize) -> Result<()> {

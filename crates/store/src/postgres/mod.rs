@@ -852,6 +852,14 @@ impl Store for PgStore {
         self.user_by_token_impl(token_sha256)
     }
 
+    fn set_user_access(&mut self, name: &str, role: &str, clearance: Tlp) -> Result<bool> {
+        self.set_user_access_impl(name, role, clearance)
+    }
+
+    fn revoke_token(&mut self, user: &str, token_sha256: &str) -> Result<bool> {
+        self.revoke_token_impl(user, token_sha256)
+    }
+
     fn put_web_session(&mut self, session: &crate::WebSession, keep_per_user: usize) -> Result<()> {
         self.put_web_session_impl(session, keep_per_user)
     }

@@ -1,6 +1,7 @@
 //! Users, tokens and access-checked object reads on SQLite.
 
 use rusqlite::{named_params, params, OptionalExtension, Row};
+use threatscape_model::Tlp;
 
 use super::{db, insert_audit, tlp_from_rank, tlp_rank, SqliteStore};
 use crate::{
@@ -144,6 +145,32 @@ impl SqliteStore {
             ))
             .and_then(|mut st| st.query_row([sha256], user).optional())
             .map_err(db("reading an API token"))
+    }
+
+    pub(super) fn set_user_access_impl(
+        &mut self,
+        name: &str,
+        role: &str,
+        clearance: Tlp,
+    ) -> Result<bool> {
+        self.conn
+            .execute(
+                "UPDATE users SET role = ?2, clearance = ?3 WHERE name = ?1",
+                params![name, role, tlp_rank(clearance)],
+            )
+            .map(|n| n == 1)
+            .map_err(db("changing a user's access"))
+    }
+
+    pub(super) fn revoke_token_impl(&mut self, user: &str, sha256: &str) -> Result<bool> {
+        self.conn
+            .execute(
+                "DELETE FROM api_tokens
+                 WHERE sha256 = ?2 AND user_id = (SELECT id FROM users WHERE name = ?1)",
+                params![user, sha256],
+            )
+            .map(|n| n == 1)
+            .map_err(db("revoking an API token"))
     }
 
     pub(super) fn put_web_session_impl(&mut self, s: &WebSession, keep: usize) -> Result<()> {

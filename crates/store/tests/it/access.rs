@@ -101,6 +101,22 @@ pub fn users_and_tokens(store: &mut dyn Store) {
     assert!(store.add_token("nobody", "cd34", "x").is_err());
     assert_eq!(store.user_by_token("ab12").unwrap().unwrap().name, "ana");
     assert_eq!(store.user_by_token("ffff").unwrap(), None);
+
+    // An administrator changes her access and revokes the token.
+    assert!(store.set_user_access("ana", "reader", Tlp::Red).unwrap());
+    assert!(!store.set_user_access("nobody", "reader", Tlp::Red).unwrap());
+    let changed = store.user("ana").unwrap().unwrap();
+    assert_eq!(
+        (changed.role.as_str(), changed.clearance),
+        ("reader", Tlp::Red)
+    );
+    assert!(
+        !store.revoke_token("nobody", "ab12").unwrap(),
+        "only the user's own"
+    );
+    assert!(store.revoke_token("ana", "ab12").unwrap());
+    assert!(!store.revoke_token("ana", "ab12").unwrap(), "once");
+    assert_eq!(store.user_by_token("ab12").unwrap(), None);
 }
 
 pub fn reads_follow_the_tlp_rule(store: &mut dyn Store) {
