@@ -213,10 +213,11 @@ async fn reports(
     let limit = p.limit();
     let skip = p.cursor()?.max(0) as usize;
     let format = p.format.clone();
-    let (page, more) = s
+    let (page, more, shown) = s
         .with_store(move |st| {
             let mut seen = 0usize;
             let mut page = Vec::new();
+            let mut shown = Vec::new();
             let mut more = false;
             let result = st.for_each_owned_report(reader.clearance, &mut |r, owner| {
                 if !reader.may_read(r.tlp, owner)
@@ -233,13 +234,16 @@ async fn reports(
                     return Err(Abort("page full".into()));
                 }
                 page.push(serde_json::to_value(r).unwrap_or(Value::Null));
+                shown.push((r.key(), r.tlp));
                 Ok(())
             });
             match result {
-                Ok(()) | Err(threatscape_store::StoreError::Aborted(_)) => Ok((page, more)),
+                Ok(()) | Err(threatscape_store::StoreError::Aborted(_)) => Ok((page, more, shown)),
                 Err(e) => Err(ApiError::store(e)),
             }
         })
+        .await?;
+    s.audit_report_reads(&user, "/api/v1/reports".into(), shown)
         .await?;
     let next = more.then(|| (skip + limit).to_string());
     Ok(Json(json!({"results": page, "next_cursor": next})))
@@ -369,7 +373,9 @@ async fn incidents(
             ApiError::bad_request(format!("cursor {c:?} is not one this server returned"))
         })?,
     };
-    let (page, more) = crate::web::incidents::api_page(&s, max, &f, skip, limit).await?;
+    let (page, more, shown) = crate::web::incidents::api_page(&s, max, &f, skip, limit).await?;
+    s.audit_report_reads(&user, "/api/v1/incidents".into(), shown)
+        .await?;
     let next = more.then(|| (skip + limit).to_string());
     Ok(Json(json!({"results": page, "next_cursor": next})))
 }

@@ -62,6 +62,17 @@ pub(crate) struct Derived {
 }
 
 impl Derived {
+    /// The key and level of each of the reports `members` (for auditing what a page shows).
+    fn report_levels(&self, members: &[usize]) -> Vec<(String, Tlp)> {
+        members
+            .iter()
+            .map(|&i| {
+                let r = &self.landscape.reports[i];
+                (r.key(), r.tlp)
+            })
+            .collect()
+    }
+
     /// The index of the report `key` if a reader given `max` may see it.
     fn released(&self, key: &str, max: Release) -> Option<usize> {
         self.by_key
@@ -499,7 +510,7 @@ pub(crate) async fn api_page(
     f: &IncidentFilter,
     skip: usize,
     limit: usize,
-) -> Result<(Vec<serde_json::Value>, bool), ApiError> {
+) -> Result<(Vec<serde_json::Value>, bool, Vec<(String, Tlp)>), ApiError> {
     f.check().map_err(ApiError::bad_request)?;
     let cache = Arc::clone(&s.0);
     let (derived, summaries) = s
@@ -539,7 +550,13 @@ pub(crate) async fn api_page(
             })
         })
         .collect();
-    Ok((page, more))
+    let shown = matched
+        .iter()
+        .skip(skip)
+        .take(limit)
+        .flat_map(|x| derived.report_levels(&x.members))
+        .collect();
+    Ok((page, more, shown))
 }
 
 /// `GET /incidents`: incidents with filters, full-text search and paging.
@@ -567,6 +584,18 @@ pub(crate) async fn list(
     } else {
         matching(&summaries, &f)
     };
+    let shown: Vec<(String, Tlp)> = matched
+        .iter()
+        .skip((page_no - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .flat_map(|x| derived.report_levels(&x.members))
+        .collect();
+    if let Err(e) = s
+        .audit_report_reads(&ctx.user, "/incidents".into(), shown)
+        .await
+    {
+        return failed(&ctx, e);
+    }
     let rows: Vec<Vec<String>> = matched
         .iter()
         .skip((page_no - 1) * PAGE_SIZE)
@@ -1314,10 +1343,23 @@ async fn current_page(
     let data = s
         .with_store(move |st| cache.web.incidents.get(st, max))
         .await;
-    match data {
-        Ok((derived, summaries)) => render(ctx, &derived, &summaries, key, status, notice),
-        Err(e) => failed(ctx, e),
+    let (derived, summaries) = match data {
+        Ok(d) => d,
+        Err(e) => return failed(ctx, e),
+    };
+    let shown = derived
+        .released(key, max)
+        .map(|i| derived.landscape.incident_of[i])
+        .and_then(|cluster| summaries.iter().find(|x| x.cluster == cluster))
+        .map(|x| derived.report_levels(&x.members))
+        .unwrap_or_default();
+    if let Err(e) = s
+        .audit_report_reads(&ctx.user, format!("/incident?key={key}"), shown)
+        .await
+    {
+        return failed(ctx, e);
     }
+    render(ctx, &derived, &summaries, key, status, notice)
 }
 
 /// `GET /incident?key=`: facts, reports with provenance, attributions, assessment, merges, the
@@ -1737,6 +1779,12 @@ pub(crate) async fn api_incident(
             })
         })
         .collect();
+    s.audit_report_reads(
+        user,
+        format!("/api/v1/incident?key={key}"),
+        derived.report_levels(&summary.members),
+    )
+    .await?;
     Ok(serde_json::json!({
         "key": derived.landscape.reports[summary.members[0]].key(),
         "title": derived.landscape.reports[summary.members[0]].title,

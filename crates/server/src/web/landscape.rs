@@ -512,6 +512,24 @@ pub(crate) async fn dashboard(
         Ok(d) => d,
         Err(e) => return failed(&ctx, e),
     };
+    // A view holding AMBER material is a restricted read: recorded as such (the briefing's
+    // highest level and its period, not the thousands of reports behind its figures).
+    if b.highest_tlp_used >= Tlp::Amber {
+        let entry = threatscape_store::AuditEntry {
+            actor: ctx.user.name.clone(),
+            action: "read-restricted".into(),
+            subject: "/".into(),
+            detail: serde_json::json!({"organisation": ctx.user.organisation,
+                "view": "dashboard", "period": period.label,
+                "highest_tlp": b.highest_tlp_used.as_str()}),
+        };
+        if let Err(e) = s
+            .with_store(move |st| st.audit(&entry).map_err(ApiError::store))
+            .await
+        {
+            return failed(&ctx, e);
+        }
+    }
     let key = format!("{level:?}|{q:?}");
     let body = s.0.web.landscape.page(&b, key, || {
         render(

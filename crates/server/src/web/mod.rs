@@ -277,6 +277,34 @@ impl AppState {
         Ok(id)
     }
 
+    /// Audits a read that showed reports at AMBER or above (action `read-restricted`, as object
+    /// reads are): who, where, and each such report's key and level. Nothing is written when
+    /// `shown` holds none; a failed write fails the request, so no restricted read goes unrecorded.
+    pub(crate) async fn audit_report_reads(
+        &self,
+        user: &User,
+        path: String,
+        shown: impl IntoIterator<Item = (String, Tlp)>,
+    ) -> Result<(), crate::ApiError> {
+        let restricted: Vec<serde_json::Value> = shown
+            .into_iter()
+            .filter(|(_, tlp)| *tlp >= Tlp::Amber)
+            .map(|(key, tlp)| serde_json::json!({"report": key, "tlp": tlp.as_str()}))
+            .collect();
+        if restricted.is_empty() {
+            return Ok(());
+        }
+        let entry = threatscape_store::AuditEntry {
+            actor: user.name.clone(),
+            action: "read-restricted".into(),
+            subject: path,
+            detail: serde_json::json!({"organisation": user.organisation,
+                "count": restricted.len(), "reports": restricted}),
+        };
+        self.with_store(move |st| st.audit(&entry).map_err(crate::ApiError::store))
+            .await
+    }
+
     /// Ends the session whose cookie holds `id`, in every process.
     async fn end_session(&self, id: String) -> Result<(), crate::ApiError> {
         let digest = threatscape_model::sha256_hex(id.as_bytes());

@@ -270,6 +270,7 @@ pub(crate) async fn reports(
             let formats = st.counts_reports_by_format(max).map_err(ApiError::store)?;
             let mut matched = 0usize;
             let mut rows = Vec::new();
+            let mut shown = Vec::new();
             each_report(st, &reader, |r| {
                 let keep = fmt2.as_deref().is_none_or(|f| f == r.provenance.format)
                     && ctype.is_none_or(|t| t == r.contributor.type_)
@@ -281,26 +282,34 @@ pub(crate) async fn reports(
                     matched += 1;
                     if matched > skip && rows.len() < PAGE_SIZE {
                         rows.push(report_row(r));
+                        shown.push((r.key(), r.tlp));
                     }
                 }
                 true
             })?;
-            Ok((formats, matched, rows))
+            Ok((formats, matched, rows, shown))
         })
         .await;
-    let (formats, matched, rows) = match data {
+    let (formats, matched, rows, shown) = match data {
         Ok(d) => d,
         Err(e) => return failed(&ctx, e),
     };
+    if let Err(e) = s
+        .audit_report_reads(&ctx.user, "/reports".into(), shown)
+        .await
+    {
+        return failed(&ctx, e);
+    }
     let format_opts: Vec<(String, String)> =
         formats.keys().map(|k| (k.clone(), k.clone())).collect();
     let type_opts: Vec<(String, String)> = ContributorType::ALL
         .into_iter()
         .map(|t| (t.as_str().to_string(), t.as_str().to_string()))
         .collect();
+    // Up to the clearance: AMBER+STRICT and RED list the organisation's own.
     let tlp_opts: Vec<(String, String)> = Tlp::ALL
         .into_iter()
-        .filter(|t| *t <= max)
+        .filter(|t| *t <= ctx.user.clearance)
         .map(|t| (t.as_str().to_string(), format!("TLP:{}", t.as_str())))
         .collect();
     let type_cur = ctype.map(|t| t.as_str().to_string());
@@ -405,6 +414,12 @@ pub(crate) async fn report(
         }
         Err(e) => return failed(&ctx, e),
     };
+    if let Err(e) = s
+        .audit_report_reads(&ctx.user, format!("/report?key={key}"), [(r.key(), r.tlp)])
+        .await
+    {
+        return failed(&ctx, e);
+    }
     let urls = list_of(r.urls.iter().map(|u| {
         if u.starts_with("https://") || u.starts_with("http://") {
             format!(r#"<a href="{0}" rel="noopener noreferrer">{0}</a>"#, esc(u))

@@ -698,6 +698,17 @@ pub(crate) async fn contributions(State(s): State<AppState>, headers: HeaderMap)
         Ok(r) => r,
         Err(e) => return message(Some(&ctx), e.status, &e.title, &e.description),
     };
+    let shown = reports
+        .values()
+        .flatten()
+        .map(|b| (b.key.clone(), b.tlp))
+        .collect::<Vec<_>>();
+    if let Err(e) = s
+        .audit_report_reads(&ctx.user, "/contributions".into(), shown)
+        .await
+    {
+        return message(Some(&ctx), e.status, &e.title, &e.description);
+    }
     let mut sections = String::new();
     for run in &runs {
         let summary: Value = run

@@ -614,5 +614,38 @@ async fn restricted_reports_reach_their_owner_and_named_recipients_only() {
             assert_eq!(body.contains("Red heron"), sees, "{name}: {path}: {status}");
         }
     }
+    // Every read that showed it is audited, with the reader; no other read is.
+    let audit = tokio::task::block_in_place(|| {
+        threatscape_store::open(&db)
+            .unwrap()
+            .recent_audit(200)
+            .unwrap()
+    });
+    let reads: Vec<(&str, &str)> = audit
+        .iter()
+        .filter(|e| e.action == "read-restricted")
+        .map(|e| (e.actor.as_str(), e.subject.as_str()))
+        .collect();
+    for (name, _, _, sees) in readers {
+        for path in [
+            "/report?key=native:R-7",
+            "/incident?key=native:R-7",
+            "/reports",
+            "/incidents",
+            "/api/v1/reports",
+            "/api/v1/incidents",
+            "/api/v1/incident?key=native:R-7",
+        ] {
+            assert_eq!(
+                reads.contains(&(name, path)),
+                sees,
+                "{name} {path}: {reads:?}"
+            );
+        }
+    }
+    assert!(audit
+        .iter()
+        .filter(|e| e.action == "read-restricted")
+        .all(|e| e.detail["reports"] == json!([{"report": key, "tlp": "RED"}])));
     tokio::task::block_in_place(move || drop(state));
 }

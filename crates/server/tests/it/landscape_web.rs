@@ -136,6 +136,17 @@ async fn the_dashboard_counts_the_period_at_each_clearance() {
     assert_eq!(incidents_in_period(&a.body), amber_in_q4, "{}", a.body);
     assert!(a.body.contains("Example Central Hospital"));
     assert!(a.body.contains("/incident?key="));
+    // The analyst's view held AMBER material: recorded as a restricted read; the reader's not.
+    let audit = threatscape_store::open(&d.db)
+        .unwrap()
+        .recent_audit(50)
+        .unwrap();
+    let views: Vec<&str> = audit
+        .iter()
+        .filter(|e| e.action == "read-restricted" && e.detail["view"] == "dashboard")
+        .map(|e| e.actor.as_str())
+        .collect();
+    assert_eq!(views, ["analyst"], "{audit:?}");
 
     // A year of public incidents: the same count at both clearances, at least the source
     // table's (a report of another incident that cites a 2017 event can date its incident then).
