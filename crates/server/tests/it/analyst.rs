@@ -94,14 +94,28 @@ pub(crate) async fn rest(
     uri: &str,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
+    let content_type = body.is_some().then_some("application/json");
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    rest_bytes(state, user, method, uri, content_type, body.into_bytes()).await
+}
+
+/// A REST call with any body, as `user` (HTTP Basic); the status and the body as JSON (or as a
+/// JSON string when it is not JSON).
+pub(crate) async fn rest_bytes(
+    state: &AppState,
+    user: &str,
+    method: &str,
+    uri: &str,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> (StatusCode, Value) {
     let mut req = Request::builder()
         .method(method)
         .uri(uri)
         .header(header::AUTHORIZATION, basic(user));
-    if body.is_some() {
-        req = req.header(header::CONTENT_TYPE, "application/json");
+    if let Some(content_type) = content_type {
+        req = req.header(header::CONTENT_TYPE, content_type);
     }
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
     let resp = threatscape_server::router(state.clone())
         .oneshot(req.body(Body::from(body)).unwrap())
         .await

@@ -394,31 +394,15 @@ async fn api_upload(
     query: &str,
     body: &[u8],
 ) -> (StatusCode, serde_json::Value) {
-    use base64::Engine;
-    let req = Request::post(format!("/api/v1/uploads?{query}"))
-        .header(
-            header::AUTHORIZATION,
-            format!(
-                "Basic {}",
-                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{}", super::PW))
-            ),
-        )
-        .header(header::CONTENT_TYPE, "application/octet-stream")
-        .body(Body::from(body.to_vec()))
-        .unwrap();
-    let resp = threatscape_server::router(state.clone())
-        .oneshot(req)
-        .await
-        .unwrap();
-    let status = resp.status();
-    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (
-        status,
-        serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).into_owned().into()),
+    super::analyst::rest_bytes(
+        state,
+        user,
+        "POST",
+        &format!("/api/v1/uploads?{query}"),
+        Some("application/octet-stream"),
+        body.to_vec(),
     )
+    .await
 }
 
 #[tokio::test]
