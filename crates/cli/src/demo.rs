@@ -124,6 +124,18 @@ pub(crate) fn demo(args: DemoArgs) -> Result<Outcome> {
         }),
     )?;
 
+    // The demo accounts' organisations in the registry, with their contributor types.
+    for (name, contributor_type) in [
+        (
+            "Permanent Mission of Example (fictional)",
+            ContributorType::MemberState,
+        ),
+        ("UN Secretariat (demo)", ContributorType::UnSystem),
+        (RESTRICTED_ORG, ContributorType::MemberState),
+    ] {
+        auth::register_organisation(&mut *store, "demo", name, contributor_type)
+            .with_context(|| format!("registering the demo organisation {name}"))?;
+    }
     let mut passwords = Vec::new();
     for account in &ACCOUNTS {
         let password = random_password();
