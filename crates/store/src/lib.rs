@@ -317,6 +317,18 @@ pub trait Store {
     /// The most recent audit entries, newest first.
     fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEntry>>;
 
+    /// How many audit entries with `action` about `subject` were written in the last `within_ms`
+    /// milliseconds (by the database's clock, so every process counts alike) and after the latest
+    /// entry with `reset_action` about the same subject. Failed sign-ins since the last success,
+    /// for one user name, across every server process.
+    fn count_recent_audit(
+        &self,
+        action: &str,
+        subject: &str,
+        within_ms: i64,
+        reset_action: &str,
+    ) -> Result<u64>;
+
     /// Queues a background job for whichever worker claims it first; returns its id.
     fn enqueue_job(&mut self, kind: &str, payload: &serde_json::Value) -> Result<JobId>;
 

@@ -10,8 +10,10 @@
 //! the cookie can compute, not stored anywhere); a POST whose `csrf` field does not match is
 //! refused with 403. Before sign-in the cookie is an anonymous random value that nothing stores
 //! (the login form's token is derived from it the same way), so visitors cost no state. Signing in
-//! sets a fresh secret (no fixation). Five failed sign-ins for one user name within a minute lock
-//! that name for the rest of the minute in that process (429), before any password is checked.
+//! sets a fresh secret (no fixation). Sign-ins and failed sign-ins are audited (`sign-in`,
+//! `sign-in-failed`, the name as typed); five failures for one user name within a minute, with no
+//! sign-in since, lock that name for the rest of the minute in every process on the store (429),
+//! before any password is checked.
 //!
 //! Pages read through the same rules as the REST API ([`crate::api`]): objects through the store's
 //! access-checked query (clearance, and the organisation for AMBER+STRICT and RED), reports and
@@ -26,9 +28,7 @@ mod landscape;
 mod pages;
 pub(crate) mod upload;
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::extract::{Form, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -57,10 +57,9 @@ const SESSIONS_PER_USER: usize = 20;
 const MAX_FAILURES: usize = 5;
 const THROTTLE_WINDOW: Duration = Duration::from_secs(60);
 
-/// Failed sign-ins and the derived landscape, shared by every request of this process.
+/// The derived landscape and its views, shared by every request of this process.
 #[derive(Debug)]
 pub(crate) struct WebState {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
     /// Reports reconciled into incidents, kept until the store's change marker moves.
     pub(crate) incidents: incidents::IncidentCache,
     /// The landscape (store change marker) and the dashboard's and briefings' derivations.
@@ -75,7 +74,6 @@ impl Default for WebState {
             threatscape_reconcile::Reconciler::default(),
         ));
         WebState {
-            failures: Mutex::default(),
             incidents: incidents::IncidentCache::new(std::sync::Arc::clone(&shared)),
             landscape: landscape::LandscapeCache::new(shared),
         }
@@ -317,31 +315,44 @@ impl AppState {
     }
 }
 
-impl WebState {
-    /// True when `name` has used up its failed sign-ins for now.
-    fn throttled(&self, name: &str) -> bool {
-        let mut map = self.failures.lock().expect("not poisoned");
-        match map.get_mut(name) {
-            Some(times) => {
-                times.retain(|t| t.elapsed() < THROTTLE_WINDOW);
-                times.len() >= MAX_FAILURES
-            }
-            None => false,
-        }
+/// The audit action of a failed sign-in on the form: also the throttle's record.
+const SIGN_IN_FAILED: &str = "sign-in-failed";
+/// The audit action of a sign-in: it clears the name's failures.
+const SIGNED_IN: &str = "sign-in";
+
+/// A claimed user name as an audit subject (bounded, whatever was typed).
+fn sign_in_subject(name: &str) -> String {
+    name.chars().take(200).collect()
+}
+
+impl AppState {
+    /// True when `name` has used up its failed sign-ins for now, counted in the store's audit log
+    /// so that every server process on it shares the count.
+    async fn sign_in_throttled(&self, name: &str) -> Result<bool, crate::ApiError> {
+        let subject = sign_in_subject(name);
+        self.with_store(move |st| {
+            st.count_recent_audit(SIGN_IN_FAILED, &subject, ms(THROTTLE_WINDOW), SIGNED_IN)
+                .map(|n| n >= MAX_FAILURES as u64)
+                .map_err(crate::ApiError::store)
+        })
+        .await
     }
 
-    fn failed(&self, name: &str) {
-        let mut map = self.failures.lock().expect("not poisoned");
-        if map.len() > 10_000 {
-            map.retain(|_, v| v.iter().any(|t| t.elapsed() < THROTTLE_WINDOW));
-        }
-        map.entry(name.to_string())
-            .or_default()
-            .push(Instant::now());
-    }
-
-    fn succeeded(&self, name: &str) {
-        self.failures.lock().expect("not poisoned").remove(name);
+    /// Audits a sign-in on the form, or a failed one (the name as typed; never the password).
+    async fn record_sign_in(&self, name: &str, ok: bool) -> Result<(), crate::ApiError> {
+        let subject = sign_in_subject(name);
+        let entry = threatscape_store::AuditEntry {
+            actor: if ok {
+                subject.clone()
+            } else {
+                "(sign-in form)".into()
+            },
+            action: if ok { SIGNED_IN } else { SIGN_IN_FAILED }.into(),
+            subject,
+            detail: serde_json::json!({"via": "web"}),
+        };
+        self.with_store(move |st| st.audit(&entry).map_err(crate::ApiError::store))
+            .await
     }
 }
 
@@ -480,7 +491,6 @@ async fn login(
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
-    let web = &s.0.web;
     let Some(old_id) = cookie_value(&headers).filter(|id| well_formed(id)) else {
         return csrf_refused();
     };
@@ -490,13 +500,25 @@ async fn login(
     }
     let name = f.user.unwrap_or_default().trim().to_string();
     let password = f.password.unwrap_or_default();
-    if web.throttled(&name) {
-        return login_page(
-            &csrf,
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many failed sign-ins for this user name; wait a minute and try again.",
-            &name,
-        );
+    let unavailable = |e: crate::ApiError| {
+        html::message(
+            None,
+            e.status,
+            "Sign-in failed",
+            "The server could not check your credentials; try again later.",
+        )
+    };
+    match s.sign_in_throttled(&name).await {
+        Ok(false) => {}
+        Ok(true) => {
+            return login_page(
+                &csrf,
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many failed sign-ins for this user name; wait a minute and try again.",
+                &name,
+            )
+        }
+        Err(e) => return unavailable(e),
     }
     let inner = std::sync::Arc::clone(&s.0);
     let credentials = auth::Credentials::Basic {
@@ -510,7 +532,9 @@ async fn login(
         .await;
     match user {
         Ok(Some(user)) if !name.is_empty() => {
-            web.succeeded(&name);
+            if let Err(e) = s.record_sign_in(&name, true).await {
+                return unavailable(e);
+            }
             // A fresh secret: whatever the old cookie was (anonymous, or another user's session
             // on this browser), it ends here.
             let id = match s.end_session(old_id).await {
@@ -534,7 +558,9 @@ async fn login(
             resp
         }
         Ok(_) => {
-            web.failed(&name);
+            if let Err(e) = s.record_sign_in(&name, false).await {
+                return unavailable(e);
+            }
             login_page(
                 &csrf,
                 StatusCode::UNAUTHORIZED,
@@ -542,12 +568,7 @@ async fn login(
                 &name,
             )
         }
-        Err(e) => html::message(
-            None,
-            e.status,
-            "Sign-in failed",
-            "The server could not check your credentials; try again later.",
-        ),
+        Err(e) => unavailable(e),
     }
 }
 
@@ -595,17 +616,5 @@ mod tests {
         assert!(h("127.0.0.1:8080") && h("localhost") && h("[::1]:80"));
         assert!(!h("threatscape.example.org") && !h("10.0.0.1:8080"));
         assert!(!on_loopback(&HeaderMap::new()));
-    }
-
-    #[test]
-    fn throttles_after_five_failures() {
-        let w = WebState::default();
-        for _ in 0..MAX_FAILURES {
-            assert!(!w.throttled("x"));
-            w.failed("x");
-        }
-        assert!(w.throttled("x") && !w.throttled("y"));
-        w.succeeded("x");
-        assert!(!w.throttled("x"));
     }
 }

@@ -308,6 +308,52 @@ async fn sign_in_sessions_csrf_and_throttling() {
         sign_in(st, "analyst", PW).await.err().unwrap().status,
         StatusCode::TOO_MANY_REQUESTS
     );
+    // The count lives in the store: another process refuses the name too, and failures spread
+    // over two processes add up.
+    assert_eq!(
+        sign_in(&other_process, "analyst", PW)
+            .await
+            .err()
+            .unwrap()
+            .status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    for (i, process) in [st, &other_process, st, &other_process, st]
+        .into_iter()
+        .enumerate()
+    {
+        assert_eq!(
+            sign_in(process, "admin", "wrong password!!")
+                .await
+                .err()
+                .unwrap()
+                .status,
+            StatusCode::UNAUTHORIZED,
+            "failure {i}"
+        );
+    }
+    assert_eq!(
+        sign_in(&other_process, "admin", PW)
+            .await
+            .err()
+            .unwrap()
+            .status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Each attempt is audited under the name typed, never with the password.
+    let audit = threatscape_store::open(&s.db)
+        .unwrap()
+        .recent_audit(100)
+        .unwrap();
+    let failed = audit
+        .iter()
+        .filter(|e| e.action == "sign-in-failed" && e.subject == "analyst")
+        .count();
+    assert_eq!(failed, 5);
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "sign-in" && e.subject == "reader" && e.actor == "reader"));
+    assert!(!format!("{audit:?}").contains("wrong password"));
     // Not on loopback: the cookie is Secure.
     let resp = threatscape_server::router(st.clone())
         .oneshot(

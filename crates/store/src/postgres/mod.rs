@@ -627,6 +627,25 @@ impl Store for PgStore {
         write::insert_audit(&mut conn.client, &st, entry)
     }
 
+    fn count_recent_audit(
+        &self,
+        action: &str,
+        subject: &str,
+        within_ms: i64,
+        reset_action: &str,
+    ) -> Result<u64> {
+        let rows = self.conn.borrow_mut().query(
+            "SELECT COUNT(*) FROM audit_log
+                 WHERE subject = $2 AND action = $1
+                   AND at > clock_timestamp() - $3::bigint * interval '1 millisecond'
+                   AND seq > COALESCE((SELECT MAX(seq) FROM audit_log
+                                       WHERE subject = $2 AND action = $4), 0)",
+            &[&action, &subject, &within_ms, &reset_action],
+            "counting audit entries",
+        )?;
+        Ok(rows[0].get::<_, i64>(0) as u64)
+    }
+
     fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEntry>> {
         let rows = self.conn.borrow_mut().query(
             "SELECT actor, action, subject, detail FROM audit_log ORDER BY seq DESC LIMIT $1",

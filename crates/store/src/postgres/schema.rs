@@ -193,6 +193,10 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE ingest_runs ADD COLUMN recipients text NOT NULL DEFAULT '[]';
     "#,
+    // 10: audit entries about one subject found without a scan (sign-in throttling).
+    r#"
+    CREATE INDEX audit_by_subject ON audit_log (subject, action, seq);
+    "#,
 ];
 
 /// Creates `schema` when given and missing, and applies the migrations the store lacks, all under

@@ -9,8 +9,26 @@ use crate::{
     StreamEntry, TokenRecord,
 };
 
-/// How often an append without an expected number retries after losing a race for its number.
-const APPEND_ATTEMPTS: usize = 20;
+/// How often an append without an expected number tries before giving up on losing the race
+/// for its number.
+const APPEND_ATTEMPTS: u32 = 24;
+/// The longest pause between two tries, in milliseconds.
+const MAX_PAUSE_MS: u64 = 64;
+
+/// A pause before try `attempt` (from 1) after a lost race: a random length up to a bound that
+/// doubles with each try ("full jitter"), so writers that collided do not collide again in step.
+/// Immediate retries could lose to the same busy writers every time under load.
+fn pause_before(attempt: u32) {
+    use std::hash::{BuildHasher, Hasher};
+    let bound = (1u64 << attempt.min(6)).min(MAX_PAUSE_MS);
+    // A randomly keyed hasher: random enough for spreading retries, with no dependency.
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    std::thread::sleep(std::time::Duration::from_micros(
+        random % (bound * 1000 + 1),
+    ));
+}
 
 fn entry(row: &::postgres::Row) -> StreamEntry {
     let body: String = row.get(4);
@@ -34,7 +52,10 @@ impl PgStore {
         check_stream_name(stream, expected_seq)?;
         let what = format!("appending to stream {stream}");
         let body = body.to_string();
-        for _ in 0..APPEND_ATTEMPTS {
+        for attempt in 0..APPEND_ATTEMPTS {
+            if attempt > 0 {
+                pause_before(attempt);
+            }
             let rows = self.conn.get_mut().query(
                 "INSERT INTO streams(stream, seq, recorded_at, actor, body)
                  SELECT $1, COALESCE(MAX(seq), 0) + 1,

@@ -599,6 +599,31 @@ impl Store for SqliteStore {
         insert_audit(&self.conn, entry)
     }
 
+    fn count_recent_audit(
+        &self,
+        action: &str,
+        subject: &str,
+        within_ms: i64,
+        reset_action: &str,
+    ) -> Result<u64> {
+        let window = format!("-{:.3} seconds", within_ms as f64 / 1000.0);
+        self.conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM audit_log
+                 WHERE subject = ?2 AND action = ?1
+                   AND at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?3)
+                   AND seq > COALESCE((SELECT MAX(seq) FROM audit_log
+                                       WHERE subject = ?2 AND action = ?4), 0)",
+            )
+            .and_then(|mut st| {
+                st.query_row(params![action, subject, window, reset_action], |r| {
+                    r.get::<_, i64>(0)
+                })
+            })
+            .map(|n| n as u64)
+            .map_err(db("counting audit entries"))
+    }
+
     fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEntry>> {
         let mut st = self
             .conn

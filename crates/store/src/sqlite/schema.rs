@@ -129,6 +129,8 @@ const MIGRATIONS: &[&str] = &[
     // 9: TLP:RED's named recipients: organisations besides the contributor that may read a run's
     // AMBER+STRICT and RED material (a JSON array of names).
     "ALTER TABLE ingest_runs ADD COLUMN recipients TEXT NOT NULL DEFAULT '[]';",
+    // 10: audit entries about one subject found without a scan (sign-in throttling).
+    "CREATE INDEX audit_by_subject ON audit_log(subject, action, seq);",
 ];
 
 /// Applies the migrations this store lacks.

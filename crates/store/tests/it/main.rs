@@ -422,6 +422,28 @@ fn audits_in_order(store: &mut dyn Store) {
     store.audit(&audit("two")).unwrap();
     let recent = store.recent_audit(1).unwrap();
     assert_eq!(recent[0].subject, "two");
+
+    // Recent entries about one subject, counted after the latest reset.
+    let entry = |action: &str, subject: &str| AuditEntry {
+        actor: "web".into(),
+        action: action.into(),
+        subject: subject.into(),
+        detail: serde_json::json!({}),
+    };
+    for action in ["failed", "failed", "failed", "ok", "failed", "failed"] {
+        store.audit(&entry(action, "ana")).unwrap();
+    }
+    store.audit(&entry("failed", "ben")).unwrap();
+    let count = |subject: &str, within_ms: i64| {
+        store
+            .count_recent_audit("failed", subject, within_ms, "ok")
+            .unwrap()
+    };
+    assert_eq!(count("ana", 60_000), 2, "only those after the last ok");
+    assert_eq!(count("ben", 60_000), 1);
+    assert_eq!(count("cy", 60_000), 0);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    assert_eq!(count("ana", 10), 0, "older than the window");
 }
 
 /// Every check, each on a fresh store from `open`.
