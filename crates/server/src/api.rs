@@ -259,10 +259,11 @@ struct UploadParams {
     recipients: Option<String>,
 }
 
-/// `POST /api/v1/uploads?format=&tlp=&contributor_type=&file_name=`: the body is one file (STIX,
-/// MISP, a tracker CSV, VERIS, the native template), ingested exactly as the contribution page's
-/// upload and `threatscape ingest` do, for the caller's organisation. 201 with the ingest summary
-/// and the reports it brought when the file was kept; 422 with the summary saying why when not.
+/// `POST /api/v1/uploads?format=&tlp=&contributor_type=&file_name=&recipients=`: the body is one
+/// file (STIX, MISP, a tracker CSV, VERIS, the native template), ingested exactly as the
+/// contribution page's upload and `threatscape ingest` do, for the caller's organisation and the
+/// recipients it names. 201 with the ingest summary and the reports it brought when the file was
+/// kept; 422 with the summary saying why when not.
 async fn upload(
     State(s): State<AppState>,
     headers: HeaderMap,

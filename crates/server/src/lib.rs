@@ -69,6 +69,12 @@ impl AppState {
         })))
     }
 
+    /// Appends `entry` to the audit log (on a blocking thread, as every store call).
+    pub(crate) async fn audit(&self, entry: threatscape_store::AuditEntry) -> Result<(), ApiError> {
+        self.with_store(move |st| st.audit(&entry).map_err(ApiError::store))
+            .await
+    }
+
     /// Runs `f` with a store on a blocking thread.
     pub(crate) async fn with_store<T, F>(&self, f: F) -> Result<T, ApiError>
     where

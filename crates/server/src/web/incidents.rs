@@ -395,10 +395,6 @@ fn failed(ctx: &Ctx, e: ApiError) -> Response {
     message(Some(ctx), e.status, &e.title, &e.description)
 }
 
-fn list_max(ctx: &Ctx) -> Release {
-    ctx.release()
-}
-
 fn incident_href(derived: &Derived, s: &Summary) -> String {
     format!(
         "/incident?key={}",
@@ -568,7 +564,7 @@ pub(crate) async fn list(
     let Some(ctx) = s.signed_in(&headers).await else {
         return see_other("/login");
     };
-    let max = list_max(&ctx);
+    let max = ctx.release();
     let cache = Arc::clone(&s.0);
     let data = s
         .with_store(move |st| cache.web.incidents.get(st, max))
@@ -1102,7 +1098,7 @@ fn render(
     status: StatusCode,
     notice: &str,
 ) -> Response {
-    let max = list_max(ctx);
+    let max = ctx.release();
     let not_found = || {
         message(
             Some(ctx),
@@ -1338,7 +1334,7 @@ async fn current_page(
     status: StatusCode,
     notice: &str,
 ) -> Response {
-    let max = list_max(ctx);
+    let max = ctx.release();
     let cache = Arc::clone(&s.0);
     let data = s
         .with_store(move |st| cache.web.incidents.get(st, max))

@@ -523,10 +523,7 @@ pub(crate) async fn dashboard(
                 "view": "dashboard", "period": period.label,
                 "highest_tlp": b.highest_tlp_used.as_str()}),
         };
-        if let Err(e) = s
-            .with_store(move |st| st.audit(&entry).map_err(ApiError::store))
-            .await
-        {
+        if let Err(e) = s.audit(entry).await {
             return failed(&ctx, e);
         }
     }

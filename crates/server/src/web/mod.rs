@@ -299,8 +299,7 @@ impl AppState {
             detail: serde_json::json!({"organisation": user.organisation,
                 "count": restricted.len(), "reports": restricted}),
         };
-        self.with_store(move |st| st.audit(&entry).map_err(crate::ApiError::store))
-            .await
+        self.audit(entry).await
     }
 
     /// Ends the session whose cookie holds `id`, in every process.
@@ -351,8 +350,7 @@ impl AppState {
             subject,
             detail: serde_json::json!({"via": "web"}),
         };
-        self.with_store(move |st| st.audit(&entry).map_err(crate::ApiError::store))
-            .await
+        self.audit(entry).await
     }
 }
 
