@@ -47,7 +47,13 @@ fn main() {
         std::process::exit(1);
     };
     let assessor = Assessor::builtin();
-    let projection = Projection::new(assessor, task.dimension, task.vocabulary, task.labels);
+    let projection = Projection::new(
+        assessor,
+        task.dimension,
+        task.vocabulary,
+        task.labels,
+        task.joins,
+    );
     let (mut missed, mut false_alarms) = (Vec::new(), Vec::new());
     // Per rule: how often its judgment projected onto the label, rightly and wrongly.
     let mut by_rule: std::collections::BTreeMap<String, (u32, u32)> = Default::default();

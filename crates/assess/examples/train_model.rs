@@ -13,11 +13,12 @@ use std::path::PathBuf;
 
 use threatscape_assess::eval::{load_dataset, score, tasks, Split, DATASETS};
 use threatscape_assess::model::{train, Example, TextModel, TrainingOptions};
+use threatscape_assess::text::Texts;
 use threatscape_assess::{Assessor, Judgment, Mode};
 use threatscape_model::Report;
 
 /// The model's name and version; bump it with each retraining that changes the figures.
-const MODEL_ID: &str = "text-lr/2026-11.1";
+const MODEL_ID: &str = "text-lr/2026-11.2";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -112,7 +113,7 @@ fn report_row(rules_only: &Assessor, model: &TextModel, dataset: &str, reports: 
         .collect();
     let alone: Vec<Vec<Judgment>> = held
         .iter()
-        .map(|r| model.judgments(&r.title, r.description.as_deref(), None))
+        .map(|r| model.judgments(&Texts::of(r), None))
         .collect();
     let mut with_model = rules_only.clone();
     with_model.model = Some(model.clone());

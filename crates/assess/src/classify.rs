@@ -12,7 +12,7 @@ use threatscape_model::Report;
 
 use crate::crosswalk::{CrosswalkRow, EMIT_THRESHOLD};
 use crate::judgment::Judgment;
-use crate::text::words;
+use crate::text::Texts;
 use crate::vocab::{Dimension, StateResponsibility};
 use crate::Assessor;
 
@@ -21,7 +21,9 @@ use crate::Assessor;
 pub enum Mode {
     /// Structured fields and text.
     Full,
-    /// Title and description only (how the text rules are evaluated).
+    /// What the report says, not how anyone coded it: its title, description and victims'
+    /// names ([`Texts`]). How the text rules and the model are evaluated against a dataset's
+    /// coding: no coded field is read, so no crosswalk of the very field being predicted.
     TextOnly,
     /// Structured fields only.
     FieldsOnly,
@@ -152,20 +154,10 @@ impl Assessor {
         }
         if mode != Mode::FieldsOnly {
             // Cut once, read by both the rules and the model.
-            let title = words(&report.title);
-            let description = report.description.as_deref().map(|d| (d, words(d)));
-            let description = description.as_ref().map(|(d, w)| (*d, w.as_slice()));
-            strong.extend(self.rules.apply_to_words(
-                Some((report.title.as_str(), title.as_slice())),
-                description,
-                Some(&key),
-            ));
+            let texts = Texts::of(report);
+            strong.extend(self.rules.apply(&texts, Some(&key)));
             if let Some(model) = &self.model {
-                strong.extend(model.judgments_on_words(
-                    &title,
-                    description.map(|(_, w)| w),
-                    Some(&key),
-                ));
+                strong.extend(model.judgments(&texts, Some(&key)));
             }
         }
         // Weak crosswalk rows corroborate what was found, within its hierarchy.

@@ -1,6 +1,6 @@
 //! A statistical text model beside the rules: one-vs-rest logistic regression over the words and
-//! word pairs of a report's title and description, predicting canonical sector and threat-kind
-//! labels.
+//! word pairs of what a report says (its title, description and victims' names: [`Texts`]),
+//! predicting canonical sector and threat-kind labels.
 //!
 //! Why a small implementation rather than a crate: the model is a sparse linear scorer whose
 //! parameters ship as a readable text file (`data/text_model.tsv`), and every label it produces
@@ -23,7 +23,7 @@ use threatscape_model::Report;
 
 use crate::error::AssessError;
 use crate::judgment::Judgment;
-use crate::text::{words, Word};
+use crate::text::Texts;
 use crate::vocab::Dimension;
 use crate::{Assessor, Mode};
 
@@ -56,18 +56,11 @@ pub struct TextModel {
     pub weights: HashMap<String, Vec<(u16, f32)>>,
 }
 
-/// The terms of a text: words of letters (at least two), and each pair of adjacent such words
-/// within a sentence, without repeats.
-pub fn terms(title: &str, description: Option<&str>) -> Vec<String> {
-    let title = words(title);
-    let description = description.map(words);
-    terms_of_words(&title, description.as_deref())
-}
-
-/// [`terms`] of texts already cut into [`words`].
-pub fn terms_of_words(title: &[Word], description: Option<&[Word]>) -> Vec<String> {
+/// The terms of a report's texts: words of letters (at least two), and each pair of adjacent such
+/// words within a sentence, without repeats. The same word counts once wherever it is.
+pub fn terms(texts: &Texts) -> Vec<String> {
     let mut out = BTreeSet::new();
-    for ws in std::iter::once(title).chain(description) {
+    for (_, _, ws) in texts.parts() {
         let mut previous: Option<(&str, u32)> = None;
         for w in ws {
             let keep = w.text.chars().count() >= 2 && w.text.chars().all(char::is_alphabetic);
@@ -105,11 +98,9 @@ pub struct Prediction {
 }
 
 impl TextModel {
-    /// Every label's probability for a text, highest first.
-    pub fn predict(&self, title: &str, description: Option<&str>) -> Vec<Prediction> {
-        let title = words(title);
-        let description = description.map(words);
-        self.predict_from(&terms_of_words(&title, description.as_deref()), 0.0)
+    /// Every label's probability for a report's texts, highest first.
+    pub fn predict(&self, texts: &Texts) -> Vec<Prediction> {
+        self.predict_from(&terms(texts), 0.0)
     }
 
     /// The predictions of probability at least `min_probability` from a text's [`terms`],
@@ -163,27 +154,10 @@ impl TextModel {
         out
     }
 
-    /// The judgments the model makes on a text: each label of probability at least
+    /// The judgments the model makes on a report's texts: each label of probability at least
     /// [`EMIT_PROBABILITY`], with its probability as confidence and its top terms as evidence.
-    pub fn judgments(
-        &self,
-        title: &str,
-        description: Option<&str>,
-        report: Option<&str>,
-    ) -> Vec<Judgment> {
-        let title = words(title);
-        let description = description.map(words);
-        self.judgments_on_words(&title, description.as_deref(), report)
-    }
-
-    /// [`TextModel::judgments`] on texts already cut into [`words`].
-    pub fn judgments_on_words(
-        &self,
-        title: &[Word],
-        description: Option<&[Word]>,
-        report: Option<&str>,
-    ) -> Vec<Judgment> {
-        self.predict_from(&terms_of_words(title, description), EMIT_PROBABILITY)
+    pub fn judgments(&self, texts: &Texts, report: Option<&str>) -> Vec<Judgment> {
+        self.predict_from(&terms(texts), EMIT_PROBABILITY)
             .into_iter()
             .map(|p| Judgment {
                 dimension: p.dimension,
@@ -390,7 +364,7 @@ impl Example {
     pub fn of(assessor: &Assessor, report: &Report) -> Example {
         Example {
             source: report.provenance.format.clone(),
-            terms: terms(&report.title, report.description.as_deref()),
+            terms: terms(&Texts::of(report)),
             labels: training_labels(assessor, report),
         }
     }
@@ -515,19 +489,29 @@ mod tests {
     fn example(source: &str, text: &str, labels: &[(Dimension, &str)]) -> Example {
         Example {
             source: source.to_string(),
-            terms: terms(text, None),
+            terms: terms(&Texts::new(Some(text), None, None)),
             labels: labels.iter().map(|(d, l)| (*d, l.to_string())).collect(),
         }
     }
 
     #[test]
-    fn terms_are_words_and_pairs_without_numbers() {
-        let t = terms("Ransomware hit 3 hospitals.", Some("Data stolen"));
+    fn terms_are_words_and_pairs_without_numbers_in_every_text() {
+        let t = terms(&Texts::new(
+            Some("Ransomware hit 3 hospitals."),
+            Some("Data stolen"),
+            Some("Grid Co.\nBig Bank"),
+        ));
         assert_eq!(
             t,
             vec![
+                "bank",
+                "big",
+                "big bank",
+                "co",
                 "data",
                 "data stolen",
+                "grid",
+                "grid co",
                 "hit",
                 "hospitals",
                 "ransomware",
@@ -560,11 +544,14 @@ mod tests {
             &examples,
             &TrainingOptions::default(),
         );
-        let p = model.predict("patients of a hospital", None);
+        let p = model.predict(&Texts::new(Some("patients of a hospital"), None, None));
         assert_eq!(p[0].label, "health");
         assert!(p[0].probability > 0.8, "{p:?}");
         assert!(p[0].top_terms.iter().any(|(t, _)| t == "hospital"));
-        let j = model.judgments("the ministry officials", None, Some("k"));
+        let j = model.judgments(
+            &Texts::new(Some("the ministry officials"), None, None),
+            Some("k"),
+        );
         assert_eq!(j.len(), 1);
         assert_eq!(j[0].label, "government");
         assert_eq!(j[0].rule_id, "model:test/1");
@@ -575,7 +562,7 @@ mod tests {
         );
         let again = TextModel::parse("m.tsv", &model.write()).unwrap();
         assert_eq!(again.labels, model.labels);
-        let q = again.predict("patients of a hospital", None);
+        let q = again.predict(&Texts::new(Some("patients of a hospital"), None, None));
         assert!((q[0].probability - p[0].probability).abs() < 0.01);
         assert_eq!(again.id, "test/1");
     }
@@ -590,7 +577,7 @@ mod tests {
             examples.push(example("b", "hospital", &[(Dimension::Sector, "finance")]));
         }
         let model = train("t/1", "x", &examples, &TrainingOptions::default());
-        let p = model.predict("hospital", None);
+        let p = model.predict(&Texts::new(Some("hospital"), None, None));
         let health = p.iter().find(|p| p.label == "health").unwrap();
         assert!(health.probability > 0.5, "{p:?}");
     }

@@ -1,6 +1,7 @@
 //! Text rules and implication rules, read from `rules.toml`.
 //!
-//! A text rule gives a label when one of its phrases is in a report's title or description:
+//! A text rule gives a label when one of its phrases is in a report's title, description or a
+//! victim's name (see [`Texts`]):
 //!
 //! ```toml
 //! [[rule]]
@@ -13,14 +14,15 @@
 //! except = []       # optional: a phrase match inside one of these does not count
 //!                   #   ("government" does not fire inside "government-backed hackers")
 //! suppresses = []   # optional: labels this rule cancels when it fires ("threat:ransomware")
-//! fields = []       # optional: "title" and/or "description" (default both)
+//! fields = []       # optional: "title", "description", "victims" (default all three)
 //! fallback = false  # optional: fire only if no other rule of the dimension fired (fallback
 //!                   #   rules are tried in file order, so the first that matches wins)
 //! ```
 //!
 //! A negated phrase (see [`crate::text`]) neither fires a rule nor satisfies `requires`; a
 //! negated `unless` phrase does not block. The confidence is the rule's, plus 0.05 when a phrase
-//! is in the title and 0.05 when two or more different phrases match, at most 0.99.
+//! is in the title or a victim's name and 0.05 when two or more different phrases match, at most
+//! 0.99.
 //!
 //! An implication rule derives a label from an incident's findings:
 //!
@@ -39,7 +41,7 @@ use serde::Deserialize;
 
 use crate::error::AssessError;
 use crate::judgment::{round3, Judgment};
-use crate::text::{words, Hit, Negation, PhraseSet, Word};
+use crate::text::{Field, Hit, Negation, PhraseSet, Texts};
 use crate::vocab::{Dimension, Vocabularies};
 
 #[derive(Debug, Deserialize)]
@@ -124,8 +126,8 @@ pub struct Rule {
     pub suppresses: Vec<(Dimension, String)>,
     /// Whether it fires only when no other rule of its dimension did.
     pub fallback: bool,
-    in_title: bool,
-    in_description: bool,
+    /// The fields it reads.
+    fields: Vec<Field>,
     has_requires: bool,
 }
 
@@ -157,24 +159,6 @@ pub struct RuleSet {
     phrases: PhraseSet,
     /// For each phrase: its rule and role.
     owners: Vec<(usize, Role)>,
-}
-
-/// Which part of a report a text is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    /// The title.
-    Title,
-    /// The description.
-    Description,
-}
-
-impl Field {
-    fn name(self) -> &'static str {
-        match self {
-            Field::Title => "title",
-            Field::Description => "description",
-        }
-    }
 }
 
 fn parse_label(
@@ -271,21 +255,27 @@ impl RuleSet {
                 .iter()
                 .map(|l| parse_label(file, &place, l, vocab))
                 .collect::<Result<Vec<_>, _>>()?;
-            let mut in_title = r.fields.is_empty();
-            let mut in_description = r.fields.is_empty();
-            for f in &r.fields {
-                match f.as_str() {
-                    "title" => in_title = true,
-                    "description" => in_description = true,
-                    other => {
-                        return Err(AssessError::data(
-                            file,
-                            &place,
-                            format!("field `{other}` is not `title` or `description`"),
-                        ))
-                    }
-                }
-            }
+            let fields = if r.fields.is_empty() {
+                Field::ALL.to_vec()
+            } else {
+                r.fields
+                    .iter()
+                    .map(|f| {
+                        Field::ALL
+                            .into_iter()
+                            .find(|x| x.name() == f)
+                            .ok_or_else(|| {
+                                AssessError::data(
+                                    file,
+                                    &place,
+                                    format!(
+                                        "field `{f}` is not `title`, `description` or `victims`"
+                                    ),
+                                )
+                            })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?
+            };
             rules.push(Rule {
                 id: r.id.clone(),
                 dimension,
@@ -293,8 +283,7 @@ impl RuleSet {
                 confidence: r.confidence,
                 suppresses,
                 fallback: r.fallback,
-                in_title,
-                in_description,
+                fields,
                 has_requires: !r.requires.is_empty(),
             });
         }
@@ -335,39 +324,16 @@ impl RuleSet {
         })
     }
 
-    /// The judgments the text rules make on a report's title and description, after
+    /// The judgments the text rules make on what a report says (its [`Texts`]), after
     /// suppressions. `report` is the report's key, recorded in each judgment.
-    pub fn apply(
-        &self,
-        title: Option<&str>,
-        description: Option<&str>,
-        report: Option<&str>,
-    ) -> Vec<Judgment> {
-        let title = title.map(|t| (t, words(t)));
-        let description = description.map(|d| (d, words(d)));
-        self.apply_to_words(
-            title.as_ref().map(|(t, w)| (*t, w.as_slice())),
-            description.as_ref().map(|(d, w)| (*d, w.as_slice())),
-            report,
-        )
-    }
-
-    /// [`RuleSet::apply`] on texts already cut into [`words`] (each text with its words), so a
-    /// caller that also gives them to the text model cuts them once.
-    pub fn apply_to_words(
-        &self,
-        title: Option<(&str, &[Word])>,
-        description: Option<(&str, &[Word])>,
-        report: Option<&str>,
-    ) -> Vec<Judgment> {
+    pub fn apply(&self, texts: &Texts, report: Option<&str>) -> Vec<Judgment> {
         struct Found<'a> {
             field: Field,
             text: &'a str,
             hit: Hit,
         }
         let mut found: Vec<Found> = Vec::new();
-        for (field, text) in [(Field::Title, title), (Field::Description, description)] {
-            let Some((text, ws)) = text else { continue };
+        for (field, text, ws) in texts.parts() {
             for hit in self.phrases.find(ws, &self.negation) {
                 found.push(Found { field, text, hit });
             }
@@ -401,11 +367,7 @@ impl RuleSet {
                 Role::Requires => required[rule] = true,
                 Role::Fires => {
                     let r = &self.rules[rule];
-                    let allowed = match f.field {
-                        Field::Title => r.in_title,
-                        Field::Description => r.in_description,
-                    };
-                    if allowed && !masked(rule, f) {
+                    if r.fields.contains(&f.field) && !masked(rule, f) {
                         fires[rule].push(f);
                     }
                 }
@@ -437,18 +399,19 @@ impl RuleSet {
             }
             let mut evidence: Vec<String> = Vec::new();
             let mut distinct = HashSet::new();
-            let mut in_title = false;
+            // A phrase in the title or a victim's name is the report's main point.
+            let mut prominent = false;
             for f in &fires[i] {
                 let surface = &f.text[f.hit.span.0..f.hit.span.1];
                 distinct.insert(f.hit.phrase);
-                in_title |= f.field == Field::Title;
+                prominent |= matches!(f.field, Field::Title | Field::Victims);
                 let e = format!("{}: \"{}\"", f.field.name(), surface);
                 if !evidence.contains(&e) {
                     evidence.push(e);
                 }
             }
             let mut confidence = r.confidence;
-            if in_title {
+            if prominent {
                 confidence += 0.05;
             }
             if distinct.len() > 1 {

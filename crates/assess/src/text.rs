@@ -10,6 +10,85 @@
 
 use std::collections::{HashMap, HashSet};
 
+use threatscape_model::Report;
+
+/// Which part of a report a text is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// The title.
+    Title,
+    /// The description.
+    Description,
+    /// The victims' names, one sentence each. A name is where a report is most precise about
+    /// whom an operation hit ("Sonoma Valley Hospital", "Ukrainian and Polish transportation
+    /// companies"); it is what the report says, not how anyone coded it.
+    Victims,
+}
+
+impl Field {
+    /// The name rules and evidence use: `title`, `description`, `victims`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Title => "title",
+            Field::Description => "description",
+            Field::Victims => "victims",
+        }
+    }
+
+    /// Every field, in reading order.
+    pub const ALL: [Field; 3] = [Field::Title, Field::Description, Field::Victims];
+}
+
+/// What a report says in words: its title, its description and its victims' names (never a
+/// coded field), each cut into [`words`] once and read by both the text rules and the text model.
+#[derive(Debug, Clone, Default)]
+pub struct Texts {
+    parts: Vec<(Field, String, Vec<Word>)>,
+}
+
+impl Texts {
+    /// The texts of a report.
+    pub fn of(report: &Report) -> Texts {
+        let names: Vec<&str> = report
+            .victims
+            .iter()
+            .filter_map(|v| v.name.as_deref())
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .collect();
+        // One sentence per name, so no word pair spans two names.
+        let victims = (!names.is_empty()).then(|| names.join(".\n"));
+        Texts::new(
+            Some(&report.title),
+            report.description.as_deref(),
+            victims.as_deref(),
+        )
+    }
+
+    /// Texts from their parts; absent or empty parts are left out.
+    pub fn new(title: Option<&str>, description: Option<&str>, victims: Option<&str>) -> Texts {
+        let parts = [
+            (Field::Title, title),
+            (Field::Description, description),
+            (Field::Victims, victims),
+        ]
+        .into_iter()
+        .filter_map(|(f, t)| {
+            let t = t?;
+            (!t.trim().is_empty()).then(|| (f, t.to_string(), words(t)))
+        })
+        .collect();
+        Texts { parts }
+    }
+
+    /// Each part: which field, its text, its words.
+    pub fn parts(&self) -> impl Iterator<Item = (Field, &str, &[Word])> {
+        self.parts
+            .iter()
+            .map(|(f, t, w)| (*f, t.as_str(), w.as_slice()))
+    }
+}
+
 /// A word of a text: lowercased, with its byte range in the text and its sentence number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {

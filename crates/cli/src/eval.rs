@@ -1,7 +1,8 @@
 //! `eval`: the classification measured against the human coding of EuRepoC, CFR and CISSM on the
-//! held-out split (text only: titles and descriptions, never the coded fields), per task:
-//! records, macro-F1, micro-F1, top-1 accuracy and coverage, with the split rule and the rule
-//! set's and text model's versions. Method: `crates/assess/EVALUATION.md`.
+//! held-out split, and of DCID (never read in tuning or training) on every record (text only:
+//! titles, descriptions and victims' names, never the coded fields), per task: records, macro-F1,
+//! micro-F1, top-1 accuracy and coverage, with the split rule and the rule set's and text model's
+//! versions. Method: `crates/assess/EVALUATION.md`.
 
 use std::path::PathBuf;
 
@@ -18,7 +19,8 @@ pub(crate) struct EvalArgs {
     /// The shared data folder holding `eurepoc/`, `cfr-cyber-operations/` and `cissm/`.
     #[arg(long, env = "THREATSCAPE_DATA", default_value = "../shared/data")]
     data: PathBuf,
-    /// Only this dataset's tasks.
+    /// Only this dataset's tasks (DCID was never read in tuning or training: all its records are
+    /// scored).
     #[arg(long, value_enum)]
     against: Option<Dataset>,
     /// Output format.
@@ -40,6 +42,7 @@ enum Dataset {
     Eurepoc,
     Cfr,
     Cissm,
+    Dcid,
 }
 
 impl Dataset {
@@ -48,6 +51,7 @@ impl Dataset {
             Dataset::Eurepoc => "eurepoc",
             Dataset::Cfr => "cfr",
             Dataset::Cissm => "cissm",
+            Dataset::Dcid => "dcid",
         }
     }
 }
@@ -72,27 +76,26 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
     };
     let datasets: Vec<&str> = match args.against {
         Some(d) => vec![d.name()],
-        None => eval::DATASETS.iter().map(|(d, _)| *d).collect(),
+        None => eval::all_datasets().map(|(d, _)| *d).collect(),
     };
     let mut results: Vec<TaskResult> = Vec::new();
     for dataset in datasets {
         let reports = eval::load_dataset(&args.data, dataset)
             .with_context(|| format!("evaluating against {dataset}"))?;
         let judgments = eval::classify_text(&assessor, &reports);
+        let split = Split::for_dataset(split, dataset);
         for task in eval::tasks().into_iter().filter(|t| t.dataset == dataset) {
             let scores = eval::score(&assessor, &task, &reports, &judgments, split);
             results.push(TaskResult {
                 task: task.name,
                 dataset: task.dataset,
+                split,
                 scores,
             });
         }
     }
     let (rules, model) = eval::versions(&assessor);
-    let split_name = match split {
-        Split::HeldOut => "held-out",
-        Split::Train => "training",
-    };
+    let split_name = split.name();
     match args.format {
         EvalFormat::Json => {
             let tasks: Vec<serde_json::Value> = results
@@ -102,6 +105,7 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
                     serde_json::json!({
                         "task": r.task,
                         "dataset": r.dataset,
+                        "split": r.split.name(),
                         "records": s.records,
                         "macro_precision": s.macro_precision,
                         "macro_recall": s.macro_recall,
@@ -123,7 +127,7 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
             let out = serde_json::json!({
                 "split": split_name,
                 "split_rule": eval::SPLIT_RULE,
-                "mode": "text only (title and description)",
+                "mode": "text only (title, description and victims' names)",
                 "rules": rules,
                 "model": model,
                 "data": args.data.display().to_string(),
@@ -133,7 +137,7 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
         }
         EvalFormat::Table => {
             println!(
-                "Evaluation on the {split_name} split, text only (title and description)\n\
+                "Evaluation on the {split_name} split, text only (title, description and victims' names)\n\
                  rules: {rules}; model: {}\nsplit: {}\n",
                 model.as_deref().unwrap_or("none (--rules-only)"),
                 eval::SPLIT_RULE
@@ -147,6 +151,18 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
                 println!(
                     "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} |",
                     r.task, s.records, s.macro_f1, s.micro_f1, s.top1_accuracy, s.coverage
+                );
+            }
+            let mut unseen: Vec<&str> = results
+                .iter()
+                .filter(|r| r.split == Split::All)
+                .map(|r| r.dataset)
+                .collect();
+            unseen.dedup();
+            if !unseen.is_empty() {
+                println!(
+                    "\n{}: every record is scored (never read to tune the rules or train the model)",
+                    unseen.join(", ")
                 );
             }
             if args.per_label {

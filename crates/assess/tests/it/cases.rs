@@ -1,6 +1,7 @@
 //! Real cases, described in the project's own words, come out with the labels and rationales an
 //! analyst expects.
 
+use threatscape_assess::text::Texts;
 use threatscape_assess::{assess_reports, Assessment, Assessor, Dimension, Mode};
 use threatscape_model::{
     Actor, Contributor, ContributorType, DateSpan, FuzzyDate, Provenance, Reliability, Report, Tlp,
@@ -292,6 +293,46 @@ fn negation_and_modes() {
     assert!(fields
         .iter()
         .all(|j| j.rule_id == "crosswalk:cfr-type:Espionage"));
+}
+
+#[test]
+fn a_victims_name_is_read_like_the_text_and_never_its_coding() {
+    // The text says nothing of the sector; the victim's name does. Its coded sector ("Finance")
+    // is a coding, which text-only classification must not read.
+    let mut r = report(
+        "victim-name",
+        "Ransomware attack",
+        "Systems were encrypted and services were unavailable for two days.",
+    );
+    r.provenance.format = "cissm".into();
+    r.victims.push(Victim {
+        name: Some("Sonoma Valley Hospital".into()),
+        sectors: vec!["Finance and Insurance".into()],
+        ..Victim::default()
+    });
+    let a = Assessor::builtin();
+    let text = a.classify_report(&r, Mode::TextOnly);
+    let hospital = text
+        .iter()
+        .find(|j| j.dimension == Dimension::Sector && j.label == "health.hospitals")
+        .unwrap_or_else(|| panic!("no hospital judgment from the victim's name: {text:#?}"));
+    assert!(
+        hospital
+            .evidence
+            .iter()
+            .any(|e| e.starts_with("victims: ") && e.contains("Hospital")),
+        "{hospital:?}"
+    );
+    assert!(
+        text.iter().all(|j| j.label != "finance"),
+        "the coded sector leaked into text-only classification: {text:#?}"
+    );
+    // Without the name, the same text gives no hospital from the rules.
+    r.victims[0].name = None;
+    let unnamed = a.rules.apply(&Texts::of(&r), None);
+    assert!(unnamed
+        .iter()
+        .all(|j| !(j.dimension == Dimension::Sector && j.label == "health.hospitals")));
 }
 
 #[test]

@@ -23,7 +23,7 @@ fn crosswalks_round_trip() {
         if row.relation != Relation::Same || row.confidence < EMIT_THRESHOLD {
             continue;
         }
-        let p = Projection::new(a, row.dimension, &row.vocabulary, &[&row.source_label]);
+        let p = Projection::new(a, row.dimension, &row.vocabulary, &[&row.source_label], &[]);
         assert!(
             p.project(&row.canonical).contains(&row.source_label),
             "{}: {} -> {} does not project back",

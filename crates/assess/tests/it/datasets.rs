@@ -8,9 +8,7 @@ pub use threatscape_assess::eval::{classify_text, score, tasks, Split};
 
 /// Reads a dataset's reports, or None (after the testkit's skip message) when it is absent.
 pub fn load(dataset: &str) -> Option<Vec<Report>> {
-    let (_, rel) = threatscape_assess::eval::DATASETS
-        .iter()
-        .find(|(d, _)| *d == dataset)?;
+    let (_, rel) = threatscape_assess::eval::all_datasets().find(|(d, _)| *d == dataset)?;
     let path = threatscape_testkit::shared_data(rel)?;
     let data_dir = path
         .ancestors()

@@ -14,13 +14,15 @@ fn eval(args: &[&str]) -> std::process::Output {
 }
 
 /// The JSON report names the split rule and versions, scores every task of the three datasets on
-/// the held-out split, and its figures are consistent with each other and with the per-label rows.
+/// the held-out split and DCID's (never seen in tuning or training) on every record, and its
+/// figures are consistent with each other and with the per-label rows.
 #[test]
 fn eval_scores_every_task_on_the_held_out_split() {
-    let (Some(_), Some(_), Some(_)) = (
+    let (Some(_), Some(_), Some(_), Some(_)) = (
         shared_data("eurepoc/EuRepoC_Global_Database_1.1.csv"),
         shared_data("cfr-cyber-operations/cyber-operations-incidents.csv"),
         shared_data("cissm/CISSM_cleaned.csv"),
+        shared_data("dcid/dcid_2.0_public_june2020.csv"),
     ) else {
         return;
     };
@@ -40,10 +42,33 @@ fn eval_scores_every_task_on_the_held_out_split() {
         .starts_with("assess-rules/"));
     assert!(report["model"].as_str().unwrap().starts_with("text-lr/"));
     let tasks = report["tasks"].as_array().unwrap();
-    assert_eq!(tasks.len(), 7, "{tasks:#?}");
-    for dataset in ["eurepoc", "cfr", "cissm"] {
+    assert_eq!(tasks.len(), 10, "{tasks:#?}");
+    for dataset in ["eurepoc", "cfr", "cissm", "dcid"] {
         assert!(tasks.iter().any(|t| t["dataset"] == dataset));
     }
+    for t in tasks {
+        let expected = if t["dataset"] == "dcid" {
+            "all"
+        } else {
+            "held-out"
+        };
+        assert_eq!(t["split"], expected, "{}", t["task"]);
+    }
+    // DCID's incident sheet has 429 incidents, all scored (a few have no target type coded).
+    let dcid_objective = tasks
+        .iter()
+        .find(|t| t["task"] == "dcid threat kind (objective)")
+        .unwrap();
+    assert_eq!(dcid_objective["records"], 429);
+    // Its two espionage codes are scored as one class, which the canonical espionage reaches.
+    let espionage = dcid_objective["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["label"] == "Espionage")
+        .unwrap();
+    assert!(espionage["support"].as_u64().unwrap() > 200, "{espionage}");
+    assert!(espionage["recall"].as_f64().unwrap() > 0.5, "{espionage}");
     for t in tasks {
         let records = t["records"].as_u64().unwrap();
         assert!(records > 50, "{t:#}");
