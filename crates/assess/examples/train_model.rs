@@ -3,6 +3,10 @@
 //!
 //! `cargo run -p threatscape-assess --release --example train_model [-- --data DIR] [--no-write]`
 //!
+//! `-- --cv` instead compares training options by five-fold cross-validation inside the training
+//! split (fold: FNV-1a of the key divided by 5, mod 5), so options are chosen without reading the
+//! held-out split; it prints rules + model per task and option, and writes nothing.
+//!
 //! Deterministic: the same data gives the same file. The held-out split (key hash 0 mod 5) is
 //! never seen in training. Printed after training: per task on the held-out split, rules alone,
 //! model alone and both; then cross-dataset, a model trained on two datasets' training splits
@@ -11,7 +15,7 @@
 
 use std::path::PathBuf;
 
-use threatscape_assess::eval::{load_dataset, score, tasks, Split, DATASETS};
+use threatscape_assess::eval::{fnv1a64, load_dataset, score, tasks, Split, DATASETS};
 use threatscape_assess::model::{train, Example, TextModel, TrainingOptions};
 use threatscape_assess::text::Texts;
 use threatscape_assess::{Assessor, Judgment, Mode};
@@ -52,6 +56,38 @@ fn main() {
             .map(|r| Example::of(&rules_only, r))
             .collect()
     };
+    if args.iter().any(|a| a == "--cv") {
+        let d = TrainingOptions::default;
+        let variants = [
+            ("defaults", d()),
+            ("24 epochs", TrainingOptions { epochs: 24, ..d() }),
+            ("L2 1e-3", TrainingOptions { l2: 1e-3, ..d() }),
+            ("L2 1e-5", TrainingOptions { l2: 1e-5, ..d() }),
+            (
+                "prune 0.3",
+                TrainingOptions {
+                    prune_below: 0.3,
+                    ..d()
+                },
+            ),
+            (
+                "rate 0.2",
+                TrainingOptions {
+                    learning_rate: 0.2,
+                    ..d()
+                },
+            ),
+            (
+                "bias per source",
+                TrainingOptions {
+                    per_source_bias: true,
+                    ..d()
+                },
+            ),
+        ];
+        cross_validate(&rules_only, &datasets, &variants);
+        return;
+    }
     let options = TrainingOptions::default();
     let all = ["eurepoc", "cfr", "cissm"];
     let examples = examples_of(&all);
@@ -136,5 +172,81 @@ fn report_row(rules_only: &Assessor, model: &TextModel, dataset: &str, reports: 
         let (_, m) = cell(&alone);
         let (_, b) = cell(&both);
         println!("| {} | {n} | {r} | {m} | {b} |", task.name);
+    }
+}
+
+/// Which of five cross-validation folds a training record is in: independent of the held-out
+/// rule (which uses the hash modulo 5), so every fold holds all kinds of records.
+fn fold_of(report: &Report) -> u64 {
+    (fnv1a64(report.key().as_bytes()) / 5) % 5
+}
+
+/// Five-fold cross-validation of training options inside the training split: each training record
+/// is classified (rules + model) by a model trained on the other four folds; prints per task and
+/// option macro-F1 / top-1 accuracy / coverage.
+fn cross_validate(
+    rules_only: &Assessor,
+    datasets: &[(&str, Vec<Report>)],
+    variants: &[(&str, TrainingOptions)],
+) {
+    let examples: Vec<Vec<Option<Example>>> = datasets
+        .iter()
+        .map(|(_, rs)| {
+            rs.iter()
+                .map(|r| Split::Train.contains(r).then(|| Example::of(rules_only, r)))
+                .collect()
+        })
+        .collect();
+    let mut columns: Vec<Vec<String>> = Vec::new();
+    for (name, options) in variants {
+        let mut judgments: Vec<Vec<Vec<Judgment>>> = datasets
+            .iter()
+            .map(|(_, rs)| vec![Vec::new(); rs.len()])
+            .collect();
+        for fold in 0..5 {
+            let training: Vec<Example> = datasets
+                .iter()
+                .zip(&examples)
+                .flat_map(|((_, rs), es)| rs.iter().zip(es))
+                .filter(|(r, e)| e.is_some() && fold_of(r) != fold)
+                .filter_map(|(_, e)| e.clone())
+                .collect();
+            let mut with_model = rules_only.clone();
+            with_model.model = Some(train(name, "cross-validation", &training, options));
+            for (d, (_, rs)) in datasets.iter().enumerate() {
+                for (i, r) in rs.iter().enumerate() {
+                    if Split::Train.contains(r) && fold_of(r) == fold {
+                        judgments[d][i] = with_model.classify_report(r, Mode::TextOnly);
+                    }
+                }
+            }
+        }
+        let mut column = Vec::new();
+        for (d, (dataset, rs)) in datasets.iter().enumerate() {
+            for task in tasks().iter().filter(|t| t.dataset == *dataset) {
+                let s = score(rules_only, task, rs, &judgments[d], Split::Train);
+                column.push(format!(
+                    "{:.3} / {:.3} / {:.2}",
+                    s.macro_f1, s.top1_accuracy, s.coverage
+                ));
+            }
+        }
+        eprintln!("cross-validated {name}");
+        columns.push(column);
+    }
+    let names: Vec<&str> = variants.iter().map(|(n, _)| *n).collect();
+    println!(
+        "## Five-fold cross-validation inside the training split: macro-F1 / top-1 / coverage\n"
+    );
+    println!("| task | {} |", names.join(" | "));
+    println!("|---|{}", "---:|".repeat(names.len()));
+    let task_names: Vec<&str> = datasets
+        .iter()
+        .flat_map(|(d, _)| tasks().into_iter().filter(move |t| t.dataset == *d))
+        .map(|t| t.name)
+        .collect();
+    for (row, task) in task_names.iter().enumerate() {
+        let cells: Vec<&str> = columns.iter().map(|c| c[row].as_str()).collect();
+        println!("| {task} | {} |", cells.join(" | "));
     }
 }
