@@ -630,6 +630,41 @@ mod tests {
     }
 
     #[test]
+    fn a_bias_per_source_ships_the_sources_average_prior() {
+        // Source a: 150 records, nine in ten health; source b: 50 records, one in ten (enough
+        // for both to teach the label). No term says anything, so the prior is all there is.
+        let mut examples = Vec::new();
+        for i in 0..200 {
+            let (source, positive) = if i < 150 {
+                ("a", i % 10 != 0)
+            } else {
+                ("b", i % 10 == 0)
+            };
+            let label = if positive { "health" } else { "finance" };
+            examples.push(example(source, "", &[(Dimension::Sector, label)]));
+        }
+        let prior = |per_source_bias: bool| {
+            let options = TrainingOptions {
+                per_source_bias,
+                epochs: 40,
+                ..TrainingOptions::default()
+            };
+            let model = train("t/1", "x", &examples, &options);
+            let col = model
+                .labels
+                .iter()
+                .position(|(_, l)| l == "health")
+                .unwrap();
+            sigmoid(f64::from(model.bias[col]))
+        };
+        let (shared, averaged) = (prior(false), prior(true));
+        // One shared bias learns the pooled rate (70%), dominated by the larger source.
+        assert!((shared - 0.70).abs() < 0.05, "{shared}");
+        // One per source, averaged in log-odds: logit(0.9) and logit(0.1) meet at 0.5.
+        assert!((averaged - 0.5).abs() < 0.05, "{averaged}");
+    }
+
+    #[test]
     fn bad_files_name_the_line() {
         let e = TextModel::parse(
             "m.tsv",
