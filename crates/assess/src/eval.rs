@@ -151,7 +151,36 @@ const DCID_OBJECTIVE_JOINS: &[(&str, &[&str])] = &[(
     &["Short-term espionage", "Long-term espionage"],
 )];
 
-/// Every task.
+/// The vocabulary name of a coding in the canonical vocabularies themselves (a coded file of
+/// [`score_coded`]): labels are canonical ids or labels, scored at the top level.
+pub const CANONICAL: &str = "canonical";
+
+/// The tasks of a file coded in the canonical vocabularies: top-level sector and top-level threat
+/// kind (`health.hospitals` counts as `health`, cryptocurrency theft as financial theft).
+pub fn coded_tasks() -> Vec<Task> {
+    vec![
+        Task {
+            name: "sector (top level)",
+            dataset: "coded",
+            dimension: Dimension::Sector,
+            vocabulary: CANONICAL,
+            labels: &[],
+            field: Field::Sectors,
+            joins: &[],
+        },
+        Task {
+            name: "threat kind (top level)",
+            dataset: "coded",
+            dimension: Dimension::Threat,
+            vocabulary: CANONICAL,
+            labels: &[],
+            field: Field::Kinds,
+            joins: &[],
+        },
+    ]
+}
+
+/// Every task of the datasets.
 pub fn tasks() -> Vec<Task> {
     vec![
         Task {
@@ -248,12 +277,34 @@ pub fn tasks() -> Vec<Task> {
 }
 
 impl Task {
-    /// The record's coded labels among the task's labels.
-    pub fn gold(&self, report: &Report) -> BTreeSet<String> {
-        let values: Vec<&String> = match self.field {
+    /// The record's coded values of the task's field, as written.
+    fn values<'a>(&self, report: &'a Report) -> Vec<&'a String> {
+        match self.field {
             Field::Sectors => report.victims.iter().flat_map(|v| &v.sectors).collect(),
             Field::Kinds => report.kinds.iter().collect(),
-        };
+        }
+    }
+
+    /// The record's coded labels among the task's labels; for a [`CANONICAL`] task, the
+    /// top-level terms of its canonical labels (a value that is none is left out: see
+    /// [`score_coded`], which refuses such a file).
+    pub fn gold_in(&self, assessor: &Assessor, report: &Report) -> BTreeSet<String> {
+        if self.vocabulary != CANONICAL {
+            return self.gold(report);
+        }
+        let vocab = assessor.vocabularies.get(self.dimension);
+        self.values(report)
+            .into_iter()
+            .filter_map(|v| vocab.find(v))
+            .map(|id| vocab.top_level(id))
+            .filter(|id| *id != "other")
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The record's coded labels among the task's labels.
+    pub fn gold(&self, report: &Report) -> BTreeSet<String> {
+        let values = self.values(report);
         let mut out = BTreeSet::new();
         for v in values {
             let v = v.trim();
@@ -346,6 +397,9 @@ impl Projection {
         labels: &[&str],
         joins: &[(&str, &[&str])],
     ) -> Self {
+        if vocabulary == CANONICAL {
+            return Projection::top_level(assessor, dimension);
+        }
         let wanted: BTreeMap<String, String> = labels
             .iter()
             .map(|l| (normalise(l), l.to_string()))
@@ -403,6 +457,33 @@ impl Projection {
         Projection {
             dimension,
             labels: wanted.into_values().collect(),
+            map,
+        }
+    }
+
+    /// Canonical labels onto their top-level terms ("other" onto nothing: it is no finding).
+    pub fn top_level(assessor: &Assessor, dimension: Dimension) -> Self {
+        let vocab = assessor.vocabularies.get(dimension);
+        let map: HashMap<String, BTreeSet<String>> = vocab
+            .terms
+            .iter()
+            .map(|t| {
+                let top = vocab.top_level(&t.id);
+                let out = if top == "other" {
+                    BTreeSet::new()
+                } else {
+                    BTreeSet::from([top.to_string()])
+                };
+                (t.id.clone(), out)
+            })
+            .collect();
+        Projection {
+            dimension,
+            labels: vocab
+                .top_level_ids()
+                .filter(|id| *id != "other")
+                .map(str::to_string)
+                .collect(),
             map,
         }
     }
@@ -646,6 +727,15 @@ pub enum EvalError {
         /// The adapter's error.
         message: String,
     },
+    /// A coded file that cannot be scored: a row the template refuses, or a coded value that is
+    /// not a canonical term.
+    #[error("{path}: {message}")]
+    Coded {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, and where.
+        message: String,
+    },
     /// An unknown dataset name.
     #[error("unknown dataset {0:?} (known: eurepoc, cfr, cissm, dcid)")]
     Unknown(String),
@@ -674,6 +764,77 @@ pub fn load_dataset(data_dir: &Path, dataset: &str) -> Result<Vec<Report>, EvalE
         path,
         message: e.to_string(),
     })
+}
+
+/// Scores a file of the native contributor template (CSV or JSON) whose `victim_sector` and
+/// `kinds` hold a human coding in the canonical vocabularies (ids or labels, `;`-separated):
+/// every record, text only, on [`coded_tasks`]. This is how a dataset the project does not have
+/// is measured the same way as the shared ones. Every row must be accepted by the template and
+/// every coded value must be a canonical term: a file that is not wholly scorable is refused,
+/// naming the rows, so no figure rests on silently dropped records.
+pub fn score_coded(assessor: &Assessor, path: &Path) -> Result<Vec<TaskResult>, EvalError> {
+    let coded = |message: String| EvalError::Coded {
+        path: path.to_path_buf(),
+        message,
+    };
+    let evaluator = threatscape_model::Contributor {
+        name: "evaluation".to_string(),
+        type_: threatscape_model::ContributorType::Academia,
+        reliability: threatscape_model::Reliability::B,
+    };
+    let out =
+        threatscape_sources::native::read(path, &evaluator).map_err(|e| coded(e.to_string()))?;
+    if !out.rejections.is_empty() {
+        let shown: Vec<String> = out
+            .rejections
+            .iter()
+            .take(5)
+            .map(|r| format!("{}: {}", r.locator, r.message))
+            .collect();
+        return Err(coded(format!(
+            "{} of {} rows are not valid template rows, so the file cannot be scored whole: {}",
+            out.rejections.len(),
+            out.read,
+            shown.join("; ")
+        )));
+    }
+    let mut problems = Vec::new();
+    for r in &out.reports {
+        for task in coded_tasks() {
+            let vocab = assessor.vocabularies.get(task.dimension);
+            for v in task.values(r) {
+                if vocab.find(v).is_none() {
+                    problems.push(format!(
+                        "{}: {v:?} is not a canonical {}",
+                        r.provenance.locator,
+                        match task.field {
+                            Field::Sectors => "sector id or label (victim_sector)",
+                            Field::Kinds => "threat-kind id or label (kinds)",
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        let n = problems.len();
+        problems.truncate(5);
+        return Err(coded(format!(
+            "{n} coded values are not canonical terms (crates/assess/data/sectors.csv and \
+             threat_kinds.csv list the ids and labels): {}",
+            problems.join("; ")
+        )));
+    }
+    let judgments = classify_text(assessor, &out.reports);
+    Ok(coded_tasks()
+        .into_iter()
+        .map(|task| TaskResult {
+            task: task.name,
+            dataset: task.dataset,
+            split: Split::All,
+            scores: score(assessor, &task, &out.reports, &judgments, Split::All),
+        })
+        .collect())
 }
 
 /// Text-only judgments for each report (title, description and victims' names; no coded field
@@ -705,7 +866,7 @@ pub fn score(
         if !split.contains(r) {
             continue;
         }
-        let gold = task.gold(r);
+        let gold = task.gold_in(assessor, r);
         if gold.is_empty() {
             continue;
         }

@@ -35,6 +35,11 @@ pub(crate) struct EvalArgs {
     /// Also print per-label precision, recall and F1 (table format).
     #[arg(long)]
     per_label: bool,
+    /// Instead of the shared datasets, score every record of FILE: the native contributor template
+    /// (CSV or JSON) with a human coding in the canonical vocabularies in `victim_sector` and
+    /// `kinds` (ids or labels, `;`-separated), at the top level.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["against", "training_split"])]
+    coded: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -74,11 +79,16 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
     } else {
         Split::HeldOut
     };
-    let datasets: Vec<&str> = match args.against {
-        Some(d) => vec![d.name()],
-        None => eval::all_datasets().map(|(d, _)| *d).collect(),
+    let datasets: Vec<&str> = match (args.against, &args.coded) {
+        (_, Some(_)) => Vec::new(),
+        (Some(d), None) => vec![d.name()],
+        (None, None) => eval::all_datasets().map(|(d, _)| *d).collect(),
     };
     let mut results: Vec<TaskResult> = Vec::new();
+    if let Some(file) = &args.coded {
+        results = eval::score_coded(&assessor, file)
+            .with_context(|| format!("evaluating against {}", file.display()))?;
+    }
     for dataset in datasets {
         let reports = eval::load_dataset(&args.data, dataset)
             .with_context(|| format!("evaluating against {dataset}"))?;
@@ -95,7 +105,22 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
         }
     }
     let (rules, model) = eval::versions(&assessor);
-    let split_name = split.name();
+    let split_name = if args.coded.is_some() {
+        Split::All.name()
+    } else {
+        split.name()
+    };
+    let data = args
+        .coded
+        .as_ref()
+        .unwrap_or(&args.data)
+        .display()
+        .to_string();
+    let split_rule = if args.coded.is_some() {
+        "every record of the coded file (none was read in tuning or training)"
+    } else {
+        eval::SPLIT_RULE
+    };
     match args.format {
         EvalFormat::Json => {
             let tasks: Vec<serde_json::Value> = results
@@ -126,21 +151,28 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
                 .collect();
             let out = serde_json::json!({
                 "split": split_name,
-                "split_rule": eval::SPLIT_RULE,
+                "split_rule": split_rule,
                 "mode": "text only (title, description and victims' names)",
                 "rules": rules,
                 "model": model,
-                "data": args.data.display().to_string(),
+                "data": data,
                 "tasks": tasks,
             });
             println!("{}", serde_json::to_string_pretty(&out)?);
         }
         EvalFormat::Table => {
+            let what = match &args.coded {
+                Some(file) => format!(
+                    "every record of {} (coded in the canonical vocabularies, top level)",
+                    file.display()
+                ),
+                None => format!("the {split_name} split"),
+            };
             println!(
-                "Evaluation on the {split_name} split, text only (title, description and victims' names)\n\
+                "Evaluation on {what}, text only (title, description and victims' names)\n\
                  rules: {rules}; model: {}\nsplit: {}\n",
                 model.as_deref().unwrap_or("none (--rules-only)"),
-                eval::SPLIT_RULE
+                split_rule
             );
             println!(
                 "| task | records | macro-F1 | micro-F1 | top-1 accuracy | coverage |\n\
@@ -159,7 +191,7 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
                 .map(|r| r.dataset)
                 .collect();
             unseen.dedup();
-            if !unseen.is_empty() {
+            if !unseen.is_empty() && args.coded.is_none() {
                 println!(
                     "\n{}: every record is scored (never read to tune the rules or train the model)",
                     unseen.join(", ")

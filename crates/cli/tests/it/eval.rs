@@ -128,3 +128,80 @@ fn eval_without_data_names_the_missing_file() {
     assert!(err.contains("EuRepoC_Global_Database_1.1.csv"), "{err}");
     assert!(err.contains("--data"), "{err}");
 }
+
+/// A file of the native template coded in the canonical vocabularies is scored whole, at the top
+/// level, without the shared data; a file that cannot be scored whole is refused, naming the row
+/// and the value.
+#[test]
+fn eval_scores_a_file_coded_in_the_canonical_vocabularies() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("coded.csv");
+    // Hand-written records: the hospital is coded at the subsector level and must count as
+    // health; the cryptocurrency theft as financial theft; the last row has no threat coding and
+    // counts for the sector task only.
+    std::fs::write(
+        &file,
+        "title,description,occurred_start,victim_name,victim_sector,kinds,tlp\n\
+         Ransomware shuts down a regional hospital,Patients were diverted after the hospital's \
+         systems were encrypted and a ransom demanded.,2024-03,Northfield General Hospital,\
+         Hospitals and clinics,ransomware,CLEAR\n\
+         Bank websites flooded,A botnet flooded the online banking portals of three banks for \
+         hours.,2024-04,Three national banks,finance,ddos,CLEAR\n\
+         Exchange drained of coins,Attackers stole cryptocurrency worth millions from an \
+         exchange's hot wallet.,2022-06,CoinHub exchange,finance.crypto,\
+         financial-theft.cryptocurrency,CLEAR\n\
+         Power company reports an intrusion,The operator said its office network was accessed.,\
+         2023-01,Eastgrid Power,energy,,CLEAR\n",
+    )
+    .unwrap();
+    let out = eval(&["--coded", file.to_str().unwrap(), "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["split"], "all");
+    let tasks = report["tasks"].as_array().unwrap();
+    assert_eq!(tasks.len(), 2);
+    let task = |name: &str| tasks.iter().find(|t| t["task"] == name).unwrap();
+    let sector = task("sector (top level)");
+    assert_eq!(sector["records"], 4);
+    let threat = task("threat kind (top level)");
+    assert_eq!(threat["records"], 3);
+    let label = |t: &Value, l: &str| {
+        t["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["label"] == l)
+            .cloned()
+    };
+    // Gold at the top level: two finance records (the exchange is finance.crypto), one health.
+    assert_eq!(label(sector, "finance").unwrap()["support"], 2);
+    assert_eq!(label(sector, "health").unwrap()["support"], 1);
+    assert!(label(sector, "health.hospitals").is_none());
+    assert_eq!(label(threat, "financial-theft").unwrap()["support"], 1);
+    // These texts say plainly what happened and to whom: the rules find it.
+    assert_eq!(label(sector, "health").unwrap()["recall"], 1.0);
+    assert_eq!(label(threat, "ransomware").unwrap()["recall"], 1.0);
+    assert_eq!(label(threat, "ddos").unwrap()["recall"], 1.0);
+
+    // A value that is no canonical term: refused, naming the line and the value.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "title,description,occurred_start,victim_name,victim_sector,kinds,tlp\n\
+         A,Something happened.,2024,X,Hospitalz,ransomware,CLEAR\n",
+    )
+    .unwrap();
+    let out = eval(&["--coded", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 2"), "{err}");
+    assert!(err.contains("\"Hospitalz\""), "{err}");
+    assert!(
+        out.stdout.is_empty(),
+        "no figures for a file not scored whole"
+    );
+}
