@@ -11,7 +11,6 @@
 mod datasets;
 
 use datasets::{classify_text, load, score, tasks, Split};
-use threatscape_assess::eval::Projection;
 use threatscape_assess::{Assessor, Mode};
 
 fn main() {
@@ -47,13 +46,7 @@ fn main() {
         std::process::exit(1);
     };
     let assessor = Assessor::builtin();
-    let projection = Projection::new(
-        assessor,
-        task.dimension,
-        task.vocabulary,
-        task.labels,
-        task.joins,
-    );
+    let projection = task.projection(assessor);
     let (mut missed, mut false_alarms) = (Vec::new(), Vec::new());
     // Per rule: how often its judgment projected onto the label, rightly and wrongly.
     let mut by_rule: std::collections::BTreeMap<String, (u32, u32)> = Default::default();
