@@ -10,19 +10,13 @@
 //! labels of the task). `scripts/eval-baseline.py` reads it.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use threatscape_assess::eval::{all_datasets, load_dataset, tasks, Split};
 use threatscape_assess::text::Texts;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let data = args
-        .iter()
-        .position(|a| a == "--data")
-        .and_then(|i| args.get(i + 1))
-        .map(PathBuf::from)
-        .unwrap_or_else(|| threatscape_testkit::workspace_root().join("../shared/data"));
+    let data = threatscape_testkit::data_dir_from_args(&args);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     for (dataset, _) in all_datasets() {

@@ -13,8 +13,6 @@
 //! scored on the third's held-out split (model alone and with the rules), which shows whether
 //! it learnt the subject or one dataset's conventions.
 
-use std::path::PathBuf;
-
 use threatscape_assess::eval::{fnv1a64, load_dataset, score, tasks, Split, DATASETS};
 use threatscape_assess::model::{train, Example, TextModel, TrainingOptions};
 use threatscape_assess::text::Texts;
@@ -26,12 +24,7 @@ const MODEL_ID: &str = "text-lr/2026-11.2";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let data = args
-        .iter()
-        .position(|a| a == "--data")
-        .and_then(|i| args.get(i + 1))
-        .map(PathBuf::from)
-        .unwrap_or_else(|| threatscape_testkit::workspace_root().join("../shared/data"));
+    let data = threatscape_testkit::data_dir_from_args(&args);
     let write = !args.iter().any(|a| a == "--no-write");
     let rules_only = {
         let mut a = Assessor::load_builtin().expect("the built-in data is valid");

@@ -28,6 +28,16 @@ pub fn shared_dir() -> PathBuf {
     }
 }
 
+/// The shared data folder a measuring tool (an example, a script's helper) is pointed at: the
+/// value after `--data` in `args`, else `data` under [`shared_dir`].
+pub fn data_dir_from_args(args: &[String]) -> PathBuf {
+    args.iter()
+        .position(|a| a == "--data")
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| shared_dir().join("data"))
+}
+
 /// A path under `../shared/data`, or `None` (after reporting the skip) when it does not exist.
 ///
 /// Use as `let Some(path) = threatscape_testkit::shared_data("mitre-attack/ics-attack-18.1.json") else { return };`
