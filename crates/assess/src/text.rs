@@ -20,8 +20,8 @@ pub enum Field {
     /// The description.
     Description,
     /// The victims' names, one sentence each. A name is where a report is most precise about
-    /// whom an operation hit ("Sonoma Valley Hospital", "Ukrainian and Polish transportation
-    /// companies"); it is what the report says, not how anyone coded it.
+    /// whom an operation hit ("Northfield General Hospital", "freight companies in two neighbouring
+    /// States"); it is what the report says, not how anyone coded it.
     Victims,
 }
 

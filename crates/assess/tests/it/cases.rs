@@ -306,7 +306,7 @@ fn a_victims_name_is_read_like_the_text_and_never_its_coding() {
     );
     r.provenance.format = "cissm".into();
     r.victims.push(Victim {
-        name: Some("Sonoma Valley Hospital".into()),
+        name: Some("Northfield General Hospital".into()),
         sectors: vec!["Finance and Insurance".into()],
         ..Victim::default()
     });
