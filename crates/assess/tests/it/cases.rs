@@ -336,6 +336,61 @@ fn a_victims_name_is_read_like_the_text_and_never_its_coding() {
 }
 
 #[test]
+fn the_model_fills_the_rules_gaps_in_threat_kinds_and_adds_sectors() {
+    use threatscape_assess::model::{terms, train, Example, TrainingOptions};
+    // A model that reads the made-up word "zorblat" as espionage against finance, and "quux" as
+    // DDoS against health: nothing else in these texts means anything to it.
+    let example = |word: &str, kind: &str, sector: &str| Example {
+        source: "a".into(),
+        terms: terms(&Texts::new(Some(word), None, None)),
+        labels: [
+            (Dimension::Threat, kind.to_string()),
+            (Dimension::Sector, sector.to_string()),
+        ]
+        .into(),
+    };
+    let examples: Vec<Example> = (0..20)
+        .flat_map(|_| {
+            [
+                example("zorblat", "espionage", "finance"),
+                example("quux", "ddos", "health"),
+            ]
+        })
+        .collect();
+    let mut a = Assessor::builtin().clone();
+    a.model = Some(train(
+        "t/1",
+        "synthetic",
+        &examples,
+        &TrainingOptions::default(),
+    ));
+    let by = |j: &[threatscape_assess::Judgment], label: &str, prefix: &str| {
+        j.iter()
+            .any(|j| j.label == label && j.rule_id.starts_with(prefix))
+    };
+    // The rules find a DDoS: the model's espionage does not stand beside it, its sector does.
+    let found = a.classify_report(
+        &report("gap", "Zorblat", "A DDoS attack took the website offline."),
+        Mode::TextOnly,
+    );
+    assert!(by(&found, "ddos", "rule:"), "{found:#?}");
+    assert!(!found.iter().any(|j| j.label == "espionage"), "{found:#?}");
+    assert!(by(&found, "finance", "model:"), "{found:#?}");
+    // Beside the rules' DDoS, the model's own DDoS corroborates it.
+    let found = a.classify_report(
+        &report("gap-2", "Quux", "A DDoS attack took the website offline."),
+        Mode::TextOnly,
+    );
+    assert!(by(&found, "ddos", "model:"), "{found:#?}");
+    // Where no rule finds a kind, the model's stands alone.
+    let found = a.classify_report(
+        &report("gap-3", "Zorblat", "Something happened to the systems."),
+        Mode::TextOnly,
+    );
+    assert!(by(&found, "espionage", "model:"), "{found:#?}");
+}
+
+#[test]
 fn misp_tags_and_state_responsibility() {
     let mut r = report("misp-1", "Event", "Nothing in the text.");
     r.provenance.format = "misp".into();

@@ -20,7 +20,7 @@ const FLOORS: &[(&str, f64, f64)] = &[
     ),
     ("cfr sector (victim category)", 0.58, 0.65),
     ("cissm sector (NAICS industry)", 0.32, 0.45),
-    ("eurepoc threat kind (incident_type)", 0.58, 0.70),
+    ("eurepoc threat kind (incident_type)", 0.62, 0.75),
     ("cfr threat kind (Type)", 0.48, 0.70),
     ("cissm threat kind (event_type; Mixed = both)", 0.80, 0.80),
     ("dcid sector (target type)", 0.52, 0.52),
