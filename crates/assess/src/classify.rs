@@ -163,16 +163,16 @@ impl Assessor {
         if mode != Mode::FieldsOnly {
             // Cut once, read by both the rules and the model.
             let texts = Texts::of(report);
-            let ruled = self.rules.apply(&texts, Some(&key));
+            strong.extend(self.rules.apply(&texts, Some(&key)));
             if let Some(model) = &self.model {
-                strong.extend(
-                    model
-                        .judgments(&texts, Some(&key))
-                        .into_iter()
-                        .filter(|m| self.model_may_add(m, &ruled)),
-                );
+                // Judged against what the coded fields and the rules found.
+                let modelled: Vec<Judgment> = model
+                    .judgments(&texts, Some(&key))
+                    .into_iter()
+                    .filter(|m| self.model_may_add(m, &strong))
+                    .collect();
+                strong.extend(modelled);
             }
-            strong.extend(ruled);
         }
         // Weak crosswalk rows corroborate what was found, within its hierarchy.
         let mut corroborations = Vec::new();
@@ -192,16 +192,17 @@ impl Assessor {
         dedupe(strong)
     }
 
-    /// Whether a judgment of the text model stands beside what the text rules found. In the
-    /// dimensions of [`MODEL_FILLS_GAPS`], the model speaks alone only where no rule found
-    /// anything; beside a rule's label it corroborates (the same label, or one within or above
-    /// it) or stays silent. Elsewhere every label it gives stands.
-    fn model_may_add(&self, m: &Judgment, ruled: &[Judgment]) -> bool {
+    /// Whether a judgment of the text model stands beside what was `found` already (by the text
+    /// rules, and by the coded fields when they are read). In the dimensions of
+    /// [`MODEL_FILLS_GAPS`], the model speaks alone only where nothing was found; beside a found
+    /// label it corroborates (the same label, or one within or above it) or stays silent.
+    /// Elsewhere every label it gives stands.
+    fn model_may_add(&self, m: &Judgment, found: &[Judgment]) -> bool {
         if !MODEL_FILLS_GAPS.contains(&m.dimension) {
             return true;
         }
         let vocab = self.vocabularies.get(m.dimension);
-        let mut same = ruled
+        let mut same = found
             .iter()
             .filter(|r| r.dimension == m.dimension)
             .peekable();

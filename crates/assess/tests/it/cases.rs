@@ -388,6 +388,13 @@ fn the_model_fills_the_rules_gaps_in_threat_kinds_and_adds_sectors() {
         Mode::TextOnly,
     );
     assert!(by(&found, "espionage", "model:"), "{found:#?}");
+    // A kind the coded fields give counts as found: the model's other kind stays silent.
+    let mut coded = report("gap-4", "Quux", "Something happened to the systems.");
+    coded.provenance.format = "cfr".into();
+    coded.kinds = vec!["Espionage".into()];
+    let found = a.classify_report(&coded, Mode::Full);
+    assert!(by(&found, "espionage", "crosswalk:"), "{found:#?}");
+    assert!(!found.iter().any(|j| j.label == "ddos"), "{found:#?}");
 }
 
 #[test]
