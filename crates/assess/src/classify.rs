@@ -13,15 +13,15 @@ use threatscape_model::Report;
 use crate::crosswalk::{CrosswalkRow, EMIT_THRESHOLD};
 use crate::judgment::Judgment;
 use crate::text::Texts;
-use crate::vocab::{Dimension, StateResponsibility};
+use crate::vocab::{Dimension, Effect, StateResponsibility};
 use crate::Assessor;
 
 /// The dimensions where the text model only fills the rules' gaps ([`Assessor::classify_report`]).
 /// Threat kinds: a second kind beside the one the rules found is a claim about what happened,
 /// and five-fold cross-validation inside the training split showed the model's extra kinds cost
-/// more than they bring (threat macro-F1 up on EuRepoC, CFR and CISSM with the gap rule; for
-/// sectors it did not help, so they keep every label the model gives). EVALUATION.md has the
-/// figures.
+/// more than they bring (threat macro-F1 up on EuRepoC, CFR and CISSM with the gap rule, more
+/// still when an enabling kind does not close the gap; for sectors it did not help, so they
+/// keep every label the model gives). EVALUATION.md has the figures.
 pub const MODEL_FILLS_GAPS: &[Dimension] = &[Dimension::Threat];
 
 /// What a classification may read.
@@ -194,17 +194,20 @@ impl Assessor {
 
     /// Whether a judgment of the text model stands beside what was `found` already (by the text
     /// rules, and by the coded fields when they are read). In the dimensions of
-    /// [`MODEL_FILLS_GAPS`], the model speaks alone only where nothing was found; beside a found
-    /// label it corroborates (the same label, or one within or above it) or stays silent.
-    /// Elsewhere every label it gives stands.
+    /// [`MODEL_FILLS_GAPS`], the model speaks alone only where nothing was found but enabling
+    /// kinds; beside a found label it corroborates (the same label, or one within or above it)
+    /// or stays silent. Elsewhere every label it gives stands.
     fn model_may_add(&self, m: &Judgment, found: &[Judgment]) -> bool {
         if !MODEL_FILLS_GAPS.contains(&m.dimension) {
             return true;
         }
         let vocab = self.vocabularies.get(m.dimension);
+        // An enabling kind (intrusion, supply-chain compromise) says how access was gained, not
+        // what was done with it: it leaves the gap open.
         let mut same = found
             .iter()
             .filter(|r| r.dimension == m.dimension)
+            .filter(|r| vocab.get(&r.label).and_then(|t| t.effect) != Some(Effect::Enabling))
             .peekable();
         same.peek().is_none()
             || same

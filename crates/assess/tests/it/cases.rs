@@ -336,7 +336,7 @@ fn a_victims_name_is_read_like_the_text_and_never_its_coding() {
 }
 
 #[test]
-fn the_model_fills_the_rules_gaps_in_threat_kinds_and_adds_sectors() {
+fn the_model_fills_the_gaps_in_threat_kinds_and_adds_sectors() {
     use threatscape_assess::model::{terms, train, Example, TrainingOptions};
     // A model that reads the made-up word "zorblat" as espionage against finance, and "quux" as
     // DDoS against health: nothing else in these texts means anything to it.
@@ -386,6 +386,23 @@ fn the_model_fills_the_rules_gaps_in_threat_kinds_and_adds_sectors() {
     let found = a.classify_report(
         &report("gap-3", "Zorblat", "Something happened to the systems."),
         Mode::TextOnly,
+    );
+    assert!(by(&found, "espionage", "model:"), "{found:#?}");
+    // An enabling kind (how access was gained, not what was done) leaves the gap open.
+    let found = a.classify_report(
+        &report(
+            "gap-5",
+            "Zorblat",
+            "Someone obtained unauthorized access to the network.",
+        ),
+        Mode::TextOnly,
+    );
+    assert!(by(&found, "intrusion", "rule:"), "{found:#?}");
+    assert!(
+        !found
+            .iter()
+            .any(|j| j.label == "espionage" && j.rule_id.starts_with("rule:")),
+        "{found:#?}"
     );
     assert!(by(&found, "espionage", "model:"), "{found:#?}");
     // A kind the coded fields give counts as found: the model's other kind stays silent.
