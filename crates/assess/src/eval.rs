@@ -809,9 +809,10 @@ pub fn score_coded(assessor: &Assessor, path: &Path) -> Result<Vec<TaskResult>, 
             shown.join("; ")
         )));
     }
+    let tasks = coded_tasks();
     let mut problems = Vec::new();
     for r in &out.reports {
-        for task in coded_tasks() {
+        for task in &tasks {
             let vocab = assessor.vocabularies.get(task.dimension);
             for v in task.values(r) {
                 if vocab.find(v).is_none() {
@@ -837,7 +838,7 @@ pub fn score_coded(assessor: &Assessor, path: &Path) -> Result<Vec<TaskResult>, 
         )));
     }
     let judgments = classify_text(assessor, &out.reports);
-    Ok(coded_tasks()
+    Ok(tasks
         .into_iter()
         .map(|task| TaskResult {
             task: task.name,
@@ -894,15 +895,17 @@ pub struct TaskResult {
     pub scores: Scores,
 }
 
-/// Every task of the datasets in `data_dir`, on `split`, text only, with `assessor` (its rules
-/// and, when it has one, its text model).
+/// Every task of `datasets` (names of [`all_datasets`]) in `data_dir`, on `split` (every record
+/// of an unseen dataset), text only, with `assessor` (its rules and, when it has one, its text
+/// model): what `threatscape eval` prints.
 pub fn run(
     assessor: &Assessor,
     data_dir: &Path,
+    datasets: &[&str],
     split: Split,
 ) -> Result<Vec<TaskResult>, EvalError> {
     let mut out = Vec::new();
-    for (dataset, _) in all_datasets() {
+    for dataset in datasets {
         let reports = load_dataset(data_dir, dataset)?;
         let judgments = classify_text(assessor, &reports);
         let split = Split::for_dataset(split, dataset);

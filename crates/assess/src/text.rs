@@ -8,6 +8,7 @@
 //! star). A match is negated when a negation cue (`not`, `no`, `without`...) stands at most
 //! `window` words before it in the same sentence, with no breaker word (`but`, `pay`...) between.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use threatscape_model::Report;
@@ -41,14 +42,15 @@ impl Field {
 
 /// What a report says in words: its title, its description and its victims' names (never a
 /// coded field), each cut into [`words`] once and read by both the text rules and the text model.
+/// The title and description are borrowed from the report; only the joined names are new text.
 #[derive(Debug, Clone, Default)]
-pub struct Texts {
-    parts: Vec<(Field, String, Vec<Word>)>,
+pub struct Texts<'a> {
+    parts: Vec<(Field, Cow<'a, str>, Vec<Word>)>,
 }
 
-impl Texts {
+impl<'a> Texts<'a> {
     /// The texts of a report.
-    pub fn of(report: &Report) -> Texts {
+    pub fn of(report: &'a Report) -> Texts<'a> {
         let names: Vec<&str> = report
             .victims
             .iter()
@@ -57,27 +59,42 @@ impl Texts {
             .filter(|n| !n.is_empty())
             .collect();
         // One sentence per name, so no word pair spans two names.
-        let victims = (!names.is_empty()).then(|| names.join(".\n"));
-        Texts::new(
-            Some(&report.title),
-            report.description.as_deref(),
-            victims.as_deref(),
-        )
+        let victims = (!names.is_empty()).then(|| Cow::Owned(names.join(".\n")));
+        Texts::from_parts([
+            (Field::Title, Some(Cow::Borrowed(report.title.as_str()))),
+            (
+                Field::Description,
+                report.description.as_deref().map(Cow::Borrowed),
+            ),
+            (Field::Victims, victims),
+        ])
     }
 
     /// Texts from their parts; absent or empty parts are left out.
-    pub fn new(title: Option<&str>, description: Option<&str>, victims: Option<&str>) -> Texts {
-        let parts = [
-            (Field::Title, title),
-            (Field::Description, description),
-            (Field::Victims, victims),
-        ]
-        .into_iter()
-        .filter_map(|(f, t)| {
-            let t = t?;
-            (!t.trim().is_empty()).then(|| (f, t.to_string(), words(t)))
-        })
-        .collect();
+    pub fn new(
+        title: Option<&'a str>,
+        description: Option<&'a str>,
+        victims: Option<&'a str>,
+    ) -> Texts<'a> {
+        Texts::from_parts([
+            (Field::Title, title.map(Cow::Borrowed)),
+            (Field::Description, description.map(Cow::Borrowed)),
+            (Field::Victims, victims.map(Cow::Borrowed)),
+        ])
+    }
+
+    fn from_parts(parts: [(Field, Option<Cow<'a, str>>); 3]) -> Texts<'a> {
+        let parts = parts
+            .into_iter()
+            .filter_map(|(f, t)| {
+                let t = t?;
+                if t.trim().is_empty() {
+                    return None;
+                }
+                let w = words(&t);
+                Some((f, t, w))
+            })
+            .collect();
         Texts { parts }
     }
 
@@ -85,7 +102,7 @@ impl Texts {
     pub fn parts(&self) -> impl Iterator<Item = (Field, &str, &[Word])> {
         self.parts
             .iter()
-            .map(|(f, t, w)| (*f, t.as_str(), w.as_slice()))
+            .map(|(f, t, w)| (*f, t.as_ref(), w.as_slice()))
     }
 }
 

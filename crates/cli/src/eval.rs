@@ -79,31 +79,15 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
     } else {
         Split::HeldOut
     };
-    let datasets: Vec<&str> = match (args.against, &args.coded) {
-        (_, Some(_)) => Vec::new(),
-        (Some(d), None) => vec![d.name()],
-        (None, None) => eval::all_datasets().map(|(d, _)| *d).collect(),
+    let datasets: Vec<&str> = match args.against {
+        Some(d) => vec![d.name()],
+        None => eval::all_datasets().map(|(d, _)| *d).collect(),
     };
-    let mut results: Vec<TaskResult> = Vec::new();
-    if let Some(file) = &args.coded {
-        results = eval::score_coded(&assessor, file)
-            .with_context(|| format!("evaluating against {}", file.display()))?;
-    }
-    for dataset in datasets {
-        let reports = eval::load_dataset(&args.data, dataset)
-            .with_context(|| format!("evaluating against {dataset}"))?;
-        let judgments = eval::classify_text(&assessor, &reports);
-        let split = Split::for_dataset(split, dataset);
-        for task in eval::tasks().into_iter().filter(|t| t.dataset == dataset) {
-            let scores = eval::score(&assessor, &task, &reports, &judgments, split);
-            results.push(TaskResult {
-                task: task.name,
-                dataset: task.dataset,
-                split,
-                scores,
-            });
-        }
-    }
+    let results: Vec<TaskResult> = match &args.coded {
+        Some(file) => eval::score_coded(&assessor, file)
+            .with_context(|| format!("evaluating against {}", file.display()))?,
+        None => eval::run(&assessor, &args.data, &datasets, split).context("evaluating")?,
+    };
     let (rules, model) = eval::versions(&assessor);
     let split_name = if args.coded.is_some() {
         Split::All.name()

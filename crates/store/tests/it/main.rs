@@ -335,41 +335,47 @@ fn keeps_reports_and_their_versions(store: &mut dyn Store) {
 
 /// Each report comes with the organisation of the run that brought its latest version.
 fn reports_come_with_their_owner(store: &mut dyn Store) {
-    let write_as = |store: &mut dyn Store, org: Option<&str>, reports: Vec<Report>| {
-        let run = store
-            .begin_run(&NewRun {
-                contributor: org.map(str::to_string),
-                ..NewRun::default()
-            })
-            .unwrap();
-        store
-            .write_batch(
-                run,
-                &audit("r.json"),
-                OnConflict::Reject,
-                &mut reports.into_iter().map(|report| {
-                    Ok(BatchItem::Report(Box::new(ReportVersion {
-                        report,
-                        tag: 0,
-                    })))
-                }),
-            )
-            .unwrap();
-    };
+    // One run of `reports`, sent by `org` for `recipients`.
+    let write_as =
+        |store: &mut dyn Store, org: Option<&str>, recipients: &[&str], reports: Vec<Report>| {
+            let run = store
+                .begin_run(&NewRun {
+                    contributor: org.map(str::to_string),
+                    recipients: recipients.iter().map(|r| r.to_string()).collect(),
+                    ..NewRun::default()
+                })
+                .unwrap();
+            store
+                .write_batch(
+                    run,
+                    &audit("r.json"),
+                    OnConflict::Reject,
+                    &mut reports.into_iter().map(|report| {
+                        Ok(BatchItem::Report(Box::new(ReportVersion {
+                            report,
+                            tag: 0,
+                        })))
+                    }),
+                )
+                .unwrap();
+        };
     write_as(
         store,
         Some("CERT-A"),
+        &[],
         vec![report("stix", Some("a"), "A's red", Tlp::Red)],
     );
     write_as(
         store,
         None,
+        &[],
         vec![report("cfr", Some("1"), "tracker", Tlp::Clear)],
     );
     // B sends a new version of A's report: B now owns what is read under that key.
     write_as(
         store,
         Some("CERT-B"),
+        &[],
         vec![report("stix", Some("a"), "B's red", Tlp::Red)],
     );
     let mut seen = Vec::new();
@@ -386,25 +392,14 @@ fn reports_come_with_their_owner(store: &mut dyn Store) {
             ("B's red".to_string(), vec!["CERT-B".to_string()])
         ]
     );
-    // A run naming recipients: they and the contributor are the report's audience.
-    let run = store
-        .begin_run(&NewRun {
-            contributor: Some("CERT-C".into()),
-            recipients: vec![" CERT-D ".into(), "".into(), "UNODA".into()],
-            ..NewRun::default()
-        })
-        .unwrap();
-    store
-        .write_batch(
-            run,
-            &audit("r.json"),
-            OnConflict::Reject,
-            &mut std::iter::once(Ok(BatchItem::Report(Box::new(ReportVersion {
-                report: report("stix", Some("c"), "C's red", Tlp::Red),
-                tag: 0,
-            })))),
-        )
-        .unwrap();
+    // A run naming recipients (trimmed, empty ones dropped): they and the contributor are the
+    // report's audience.
+    write_as(
+        store,
+        Some("CERT-C"),
+        &[" CERT-D ", "", "UNODA"],
+        vec![report("stix", Some("c"), "C's red", Tlp::Red)],
+    );
     let mut audience = Vec::new();
     store
         .for_each_owned_report(Tlp::Red, &mut |r, a| {
