@@ -7,7 +7,7 @@ use threatscape_model::{FuzzyDate, Report};
 
 use crate::classify::Mode;
 use crate::decision::{self, AppliedDecision, Decision};
-use crate::judgment::{merge, merge_confidence, round3, Finding, Judgment};
+use crate::judgment::{merge, merge_confidence, round3, set_aside_superseded, Finding, Judgment};
 use crate::vocab::{Dimension, Effect};
 use crate::Assessor;
 
@@ -126,6 +126,8 @@ impl Assessor {
             Dimension::Duration,
         ];
         decision::apply(&mut findings, &mine, &CLASSIFIED);
+        // After the decisions: a specific kind an analyst rejected supersedes nothing.
+        set_aside_superseded(&mut findings, self.vocabularies.get(Dimension::Threat));
         self.apply_implications(&mut findings);
         let mut applied = decision::apply(&mut findings, &mine, &CLASSIFIED);
 

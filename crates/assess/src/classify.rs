@@ -13,7 +13,7 @@ use threatscape_model::Report;
 use crate::crosswalk::{CrosswalkRow, EMIT_THRESHOLD};
 use crate::judgment::Judgment;
 use crate::text::Texts;
-use crate::vocab::{Dimension, Effect, StateResponsibility};
+use crate::vocab::{Dimension, StateResponsibility};
 use crate::Assessor;
 
 /// The dimensions where the text model only fills the rules' gaps ([`Assessor::classify_report`]).
@@ -194,8 +194,8 @@ impl Assessor {
 
     /// Whether a judgment of the text model stands beside what was `found` already (by the text
     /// rules, and by the coded fields when they are read). In the dimensions of
-    /// [`MODEL_FILLS_GAPS`], the model speaks alone only where nothing was found but enabling
-    /// kinds; beside a found label it corroborates (the same label, or one within or above it)
+    /// [`MODEL_FILLS_GAPS`], the model speaks alone only where nothing was found but kinds that
+    /// leave the gap open (enabling ones, [`crate::vocab::Vocabulary::leaves_gap_open`]); beside a found label it corroborates (the same label, or one within or above it)
     /// or stays silent. Elsewhere every label it gives stands.
     fn model_may_add(&self, m: &Judgment, found: &[Judgment]) -> bool {
         if !MODEL_FILLS_GAPS.contains(&m.dimension) {
@@ -207,7 +207,7 @@ impl Assessor {
         let mut same = found
             .iter()
             .filter(|r| r.dimension == m.dimension)
-            .filter(|r| vocab.get(&r.label).and_then(|t| t.effect) != Some(Effect::Enabling))
+            .filter(|r| !vocab.leaves_gap_open(&r.label))
             .peekable();
         same.peek().is_none()
             || same

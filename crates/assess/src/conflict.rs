@@ -357,6 +357,7 @@ impl Conflicts {
                 ),
                 criticality: None,
                 effect: None,
+                generic: false,
             });
             for p in &c.phases {
                 terms.push(Term {
@@ -366,6 +367,7 @@ impl Conflicts {
                     definition: span_text(&p.start, p.end.as_ref()),
                     criticality: None,
                     effect: None,
+                    generic: false,
                 });
             }
         }

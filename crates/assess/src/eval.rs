@@ -21,7 +21,7 @@ use std::fmt;
 
 use crate::crosswalk::Relation;
 use crate::judgment::Judgment;
-use crate::vocab::{normalise, Dimension};
+use crate::vocab::{normalise, Dimension, Vocabulary};
 use crate::{Assessor, Mode, LABEL_THRESHOLD};
 use std::path::{Path, PathBuf};
 use threatscape_model::Report;
@@ -395,6 +395,8 @@ pub fn is_held_out(key: &str) -> bool {
 #[derive(Debug, Clone)]
 pub struct Projection {
     dimension: Dimension,
+    /// The dimension's vocabulary, for setting aside generic kinds as the assessment does.
+    vocab: Vocabulary,
     labels: BTreeSet<String>,
     map: HashMap<String, BTreeSet<String>>,
 }
@@ -467,6 +469,7 @@ impl Projection {
         }
         Projection {
             dimension,
+            vocab: vocab.clone(),
             labels: wanted.into_values().collect(),
             map,
         }
@@ -490,6 +493,7 @@ impl Projection {
             .collect();
         Projection {
             dimension,
+            vocab: vocab.clone(),
             labels: vocab
                 .top_level_ids()
                 .filter(|id| *id != "other")
@@ -512,12 +516,13 @@ impl Projection {
     /// The projected prediction of a report's judgments: every label that counts, and the
     /// projection of the strongest one that projects at all (for top-1 accuracy).
     pub fn predict(&self, judgments: &[Judgment]) -> (BTreeSet<String>, BTreeSet<String>) {
-        let findings = crate::judgment::merge(
+        let mut findings = crate::judgment::merge(
             judgments
                 .iter()
                 .filter(|j| j.dimension == self.dimension)
                 .cloned(),
         );
+        crate::judgment::set_aside_superseded(&mut findings, &self.vocab);
         let mut all = BTreeSet::new();
         let mut top = BTreeSet::new();
         for f in findings.iter().filter(|f| f.confidence >= LABEL_THRESHOLD) {

@@ -2,7 +2,7 @@
 //! made it; and findings, which merge the judgments of one label across an incident's reports.
 
 use crate::decision::AnalystVerdict;
-use crate::vocab::Dimension;
+use crate::vocab::{Dimension, Vocabulary};
 
 /// A judgment that a report (or an incident) carries a label, with its rationale.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -119,6 +119,24 @@ pub fn merge(judgments: impl IntoIterator<Item = Judgment>) -> Vec<Finding> {
             .then(a.label.cmp(&b.label))
     });
     findings
+}
+
+/// Sets aside the generic findings of `vocab`'s dimension ("disruption, means not stated") where
+/// a finding that counts names the means ([`Vocabulary::superseded`]): one report's "the service
+/// went down" and another's "a denial-of-service attack" are one DDoS, not a DDoS and a disruption
+/// of unknown means. A finding an analyst decided on stays; a rejected specific kind supersedes
+/// nothing.
+pub fn set_aside_superseded(findings: &mut Vec<Finding>, vocab: &Vocabulary) {
+    let specific: Vec<String> = findings
+        .iter()
+        .filter(|f| f.dimension == vocab.dimension && f.counts())
+        .map(|f| f.label.clone())
+        .collect();
+    findings.retain(|f| {
+        f.dimension != vocab.dimension
+            || f.decision.is_some()
+            || !specific.iter().any(|s| vocab.superseded(&f.label, s))
+    });
 }
 
 /// Rounds to three decimals, so stored confidences compare and print cleanly.

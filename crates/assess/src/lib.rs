@@ -332,6 +332,7 @@ fn agenda_vocabulary(
             },
             criticality: None,
             effect: None,
+            generic: false,
         })
         .collect();
     Vocabulary::new(Dimension::Agenda, threatscape_reference::AGENDA, terms)
@@ -351,6 +352,7 @@ fn norm_vocabulary(
             definition: n.paraphrase.clone(),
             criticality: None,
             effect: None,
+            generic: false,
         })
         .collect();
     Vocabulary::new(Dimension::Norm, threatscape_reference::NORMS, terms)

@@ -149,6 +149,13 @@ pub struct Term {
     /// For threat kinds: what the kind does to its target.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effect: Option<Effect>,
+    /// For threat kinds: the kind names an effect without its means ("disruption, means not
+    /// stated"). It stands aside when a kind naming the means of the same or a graver effect is
+    /// found ([`Vocabulary::superseded`]). Unlike an enabling kind it closes the text model's gap
+    /// ([`Vocabulary::leaves_gap_open`]): where the account says only that a site went down, the
+    /// model's "denial of service" would be a guess from base rates, not a reading.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub generic: bool,
 }
 
 /// A list of terms with their hierarchy.
@@ -246,6 +253,27 @@ impl Vocabulary {
         self.lineage(id).any(|a| a == ancestor)
     }
 
+    /// Whether a finding of `generic` stands aside for one of `specific`: `generic` is a generic
+    /// kind (an effect without its means) and `specific` a kind that is not, whose effect is the
+    /// same or graver (a denial of service, ransomware or a wiper says how a disruption was done;
+    /// an espionage operation does not).
+    pub fn superseded(&self, generic: &str, specific: &str) -> bool {
+        let (Some(g), Some(s)) = (self.get(generic), self.get(specific)) else {
+            return false;
+        };
+        g.generic && !s.generic && matches!((g.effect, s.effect), (Some(a), Some(b)) if b >= a)
+    }
+
+    /// Whether a finding of `id` leaves open what was done: an enabling kind says how access was
+    /// gained, not what was done with it. The text model may then give a kind of its own
+    /// ([`crate::classify::MODEL_FILLS_GAPS`]). A generic kind does not leave the gap open: the
+    /// model would only guess its means (five-fold cross-validation inside the training split
+    /// gave the same figures either way, EVALUATION.md).
+    pub fn leaves_gap_open(&self, id: &str) -> bool {
+        self.get(id)
+            .is_some_and(|t| t.effect == Some(Effect::Enabling))
+    }
+
     /// The top-level term of `id`.
     pub fn top_level<'a>(&'a self, id: &'a str) -> &'a str {
         self.lineage(id).last().unwrap_or(id)
@@ -272,7 +300,8 @@ pub fn normalise(text: &str) -> String {
     out
 }
 
-/// Reads a vocabulary CSV: `id,label,definition` and optionally `parent`, `criticality`, `effect`.
+/// Reads a vocabulary CSV: `id,label,definition` and optionally `parent`, `criticality`, `effect`,
+/// `generic` (`yes` or empty; a generic kind needs an effect).
 pub fn parse_vocabulary(
     dimension: Dimension,
     file: &str,
@@ -305,6 +334,24 @@ pub fn parse_vocabulary(
                 )
             })?),
         };
+        let generic = match opt("generic") {
+            None => false,
+            Some("yes") if effect.is_some() => true,
+            Some("yes") => {
+                return Err(AssessError::data(
+                    file,
+                    &place,
+                    "a generic kind needs an effect: it stands aside for kinds of that effect or a graver one",
+                ))
+            }
+            Some(g) => {
+                return Err(AssessError::data(
+                    file,
+                    &place,
+                    format!("generic `{g}` is not `yes` or empty"),
+                ))
+            }
+        };
         terms.push(Term {
             id: table.get(row, "id").unwrap_or_default().to_string(),
             parent: opt("parent").map(str::to_string),
@@ -312,6 +359,7 @@ pub fn parse_vocabulary(
             definition: table.get(row, "definition").unwrap_or_default().to_string(),
             criticality,
             effect,
+            generic,
         });
     }
     Vocabulary::new(dimension, file, terms)
@@ -401,6 +449,7 @@ impl StateResponsibility {
                 definition: s.definition().to_string(),
                 criticality: None,
                 effect: None,
+                generic: false,
             })
             .collect();
         Vocabulary::new(Dimension::Responsibility, "state responsibility", terms)
@@ -531,6 +580,53 @@ mod tests {
             Dimension::Sector,
             "t",
             "id,parent,label,definition\na,b,A,x\n"
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn a_generic_kind_stands_aside_for_one_that_names_the_means() {
+        let v = parse_vocabulary(
+            Dimension::Threat,
+            "t",
+            "id,label,effect,generic,definition\n\
+             disruption,Disruption,disruptive,yes,x\n\
+             ddos,DDoS,disruptive,,x\n\
+             wiper,Wiper,destructive,,x\n\
+             espionage,Espionage,exploitive,,x\n\
+             intrusion,Intrusion,enabling,,x\n",
+        )
+        .unwrap();
+        assert!(v.superseded("disruption", "ddos"));
+        assert!(
+            v.superseded("disruption", "wiper"),
+            "a graver effect names the means too"
+        );
+        assert!(
+            !v.superseded("disruption", "espionage"),
+            "a lesser effect does not"
+        );
+        assert!(!v.superseded("ddos", "disruption"));
+        assert!(!v.superseded("disruption", "disruption"));
+        assert!(v.leaves_gap_open("intrusion"));
+        assert!(!v.leaves_gap_open("ddos") && !v.leaves_gap_open("disruption"));
+
+        let no_effect = parse_vocabulary(
+            Dimension::Threat,
+            "threat_kinds.csv",
+            "id,label,effect,generic,definition\nx,X,,yes,d\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            no_effect.contains("threat_kinds.csv") && no_effect.contains("line 2"),
+            "{no_effect}"
+        );
+        assert!(no_effect.contains("needs an effect"), "{no_effect}");
+        assert!(parse_vocabulary(
+            Dimension::Threat,
+            "t",
+            "id,label,effect,generic,definition\nx,X,disruptive,maybe,d\n"
         )
         .is_err());
     }

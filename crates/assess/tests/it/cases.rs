@@ -435,3 +435,61 @@ fn misp_tags_and_state_responsibility() {
     assert!(has(&a, Dimension::Raas, "initial-access-broker"));
     assert_eq!(a.labels(Dimension::Responsibility), ["state-coordinated"]);
 }
+
+/// An outage whose means the account does not state is a "disruption, means not stated", never
+/// a claimed DDoS; a kind that names the means supersedes it across the incident's reports, unless
+/// an analyst rejected that kind.
+#[test]
+fn a_disruption_without_its_means_is_not_called_a_denial_of_service() {
+    let a = Assessor::builtin();
+    let outage = report(
+        "port-1",
+        "Cyberattack on a port operator",
+        "The container terminal's booking website was knocked offline for two days; operations \
+         were halted at three docks.",
+    );
+    let found = assess_reports(&[outage.clone()]);
+    let threats = found.labels(Dimension::Threat);
+    assert!(threats.contains(&"disruption"), "{threats:?}");
+    assert!(!threats.contains(&"ddos"), "{threats:?}");
+    let disruption = found
+        .findings
+        .iter()
+        .find(|f| f.label == "disruption")
+        .unwrap();
+    assert!(
+        disruption
+            .evidence()
+            .iter()
+            .any(|e| e.contains("knocked offline") || e.contains("halted")),
+        "{:?}",
+        disruption.evidence()
+    );
+
+    // A second account names the flood: one DDoS, the generic kind set aside.
+    let flood = report(
+        "port-2",
+        "Port operator hit by DDoS",
+        "A distributed denial-of-service attack flooded the operator's servers with junk traffic.",
+    );
+    let both = assess_reports(&[outage.clone(), flood.clone()]);
+    let threats = both.labels(Dimension::Threat);
+    assert!(threats.contains(&"ddos"), "{threats:?}");
+    assert!(!threats.contains(&"disruption"), "{threats:?}");
+
+    // An analyst who rejects the DDoS gets the disruption back: a rejected kind supersedes nothing.
+    let reject = threatscape_assess::Decision {
+        incident: outage.key(),
+        dimension: Dimension::Threat,
+        label: "ddos".into(),
+        verdict: threatscape_assess::Verdict::Reject,
+        reason: "the flood was a different week".into(),
+        analyst: "analyst".into(),
+        recorded_at: None,
+        seq: None,
+    };
+    let decided = a.assess_incident(&[outage, flood], &[reject]);
+    let threats = decided.labels(Dimension::Threat);
+    assert!(!threats.contains(&"ddos"), "{threats:?}");
+    assert!(threats.contains(&"disruption"), "{threats:?}");
+}
