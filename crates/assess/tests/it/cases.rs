@@ -448,7 +448,7 @@ fn a_disruption_without_its_means_is_not_called_a_denial_of_service() {
         "The container terminal's booking website was knocked offline for two days; operations \
          were halted at three docks.",
     );
-    let found = assess_reports(&[outage.clone()]);
+    let found = assess_reports(std::slice::from_ref(&outage));
     let threats = found.labels(Dimension::Threat);
     assert!(threats.contains(&"disruption"), "{threats:?}");
     assert!(!threats.contains(&"ddos"), "{threats:?}");

@@ -20,12 +20,12 @@ const FLOORS: &[(&str, f64, f64)] = &[
     ),
     ("cfr sector (victim category)", 0.58, 0.65),
     ("cissm sector (NAICS industry)", 0.32, 0.45),
-    ("eurepoc threat kind (incident_type)", 0.62, 0.75),
-    ("cfr threat kind (Type)", 0.48, 0.70),
-    ("cissm threat kind (event_type; Mixed = both)", 0.80, 0.80),
+    ("eurepoc threat kind (incident_type)", 0.64, 0.79),
+    ("cfr threat kind (Type)", 0.60, 0.87),
+    ("cissm threat kind (event_type; Mixed = both)", 0.85, 0.90),
     ("dcid sector (target type)", 0.52, 0.52),
     ("dcid sector (critical-infrastructure sector)", 0.40, 0.47),
-    ("dcid threat kind (objective)", 0.40, 0.63),
+    ("dcid threat kind (objective)", 0.45, 0.67),
 ];
 
 #[test]
