@@ -436,7 +436,7 @@ fn misp_tags_and_state_responsibility() {
     assert_eq!(a.labels(Dimension::Responsibility), ["state-coordinated"]);
 }
 
-/// An outage whose means the account does not state is a "disruption, means not stated", never
+/// An outage whose means the account does not state is an "unspecified disruption", never
 /// a claimed DDoS; a kind that names the means supersedes it across the incident's reports, unless
 /// an analyst rejected that kind.
 #[test]
