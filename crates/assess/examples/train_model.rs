@@ -216,53 +216,38 @@ fn cross_validate(
                 }
             }
         }
-        let mut column = Vec::new();
-        for (d, (dataset, rs)) in datasets.iter().enumerate() {
-            for task in tasks().iter().filter(|t| t.dataset == *dataset) {
-                let s = score(rules_only, task, rs, &judgments[d], Split::Train);
-                column.push(format!(
-                    "{:.3} / {:.3} / {:.2}",
-                    s.macro_f1, s.top1_accuracy, s.coverage
-                ));
-            }
-        }
         eprintln!("cross-validated {name}");
-        columns.push(column);
+        columns.push(training_split_column(rules_only, datasets, &judgments));
     }
     // How the first option set carries to a dataset it never learnt from: each dataset's training
     // records classified by a model trained on the other datasets' training records only (what
     // "datasets you do not have" will see, still without the held-out split).
     let (first, options) = &variants[0];
-    let mut column = Vec::new();
-    for (d, (dataset, rs)) in datasets.iter().enumerate() {
-        let training: Vec<Example> = examples
-            .iter()
-            .enumerate()
-            .filter(|(o, _)| *o != d)
-            .flat_map(|(_, es)| es.iter().flatten().cloned())
-            .collect();
-        let mut with_model = rules_only.clone();
-        with_model.model = Some(train(first, "leave one dataset out", &training, options));
-        let judgments: Vec<Vec<Judgment>> = rs
-            .iter()
-            .map(|r| {
-                if Split::Train.contains(r) {
-                    with_model.classify_report(r, Mode::TextOnly)
-                } else {
-                    Vec::new()
-                }
-            })
-            .collect();
-        for task in tasks().iter().filter(|t| t.dataset == *dataset) {
-            let s = score(rules_only, task, rs, &judgments, Split::Train);
-            column.push(format!(
-                "{:.3} / {:.3} / {:.2}",
-                s.macro_f1, s.top1_accuracy, s.coverage
-            ));
-        }
-    }
+    let judgments: Vec<Vec<Vec<Judgment>>> = datasets
+        .iter()
+        .enumerate()
+        .map(|(d, (_, rs))| {
+            let training: Vec<Example> = examples
+                .iter()
+                .enumerate()
+                .filter(|(o, _)| *o != d)
+                .flat_map(|(_, es)| es.iter().flatten().cloned())
+                .collect();
+            let mut with_model = rules_only.clone();
+            with_model.model = Some(train(first, "leave one dataset out", &training, options));
+            rs.iter()
+                .map(|r| {
+                    if Split::Train.contains(r) {
+                        with_model.classify_report(r, Mode::TextOnly)
+                    } else {
+                        Vec::new()
+                    }
+                })
+                .collect()
+        })
+        .collect();
     eprintln!("left each dataset out ({first})");
-    columns.push(column);
+    columns.push(training_split_column(rules_only, datasets, &judgments));
     let mut names: Vec<&str> = variants.iter().map(|(n, _)| *n).collect();
     let left_out = format!("{first}, trained on the other datasets");
     names.push(&left_out);
@@ -280,4 +265,24 @@ fn cross_validate(
         let cells: Vec<&str> = columns.iter().map(|c| c[row].as_str()).collect();
         println!("| {task} | {} |", cells.join(" | "));
     }
+}
+
+/// One column of the cross-validation table: per dataset and task, the training split's
+/// macro-F1 / top-1 accuracy / coverage of `judgments` (per dataset, per record).
+fn training_split_column(
+    rules_only: &Assessor,
+    datasets: &[(&str, Vec<Report>)],
+    judgments: &[Vec<Vec<Judgment>>],
+) -> Vec<String> {
+    let mut column = Vec::new();
+    for ((dataset, rs), js) in datasets.iter().zip(judgments) {
+        for task in tasks().iter().filter(|t| t.dataset == *dataset) {
+            let s = score(rules_only, task, rs, js, Split::Train);
+            column.push(format!(
+                "{:.3} / {:.3} / {:.2}",
+                s.macro_f1, s.top1_accuracy, s.coverage
+            ));
+        }
+    }
+    column
 }

@@ -195,8 +195,9 @@ impl Assessor {
     /// Whether a judgment of the text model stands beside what was `found` already (by the text
     /// rules, and by the coded fields when they are read). In the dimensions of
     /// [`MODEL_FILLS_GAPS`], the model speaks alone only where nothing was found but kinds that
-    /// leave the gap open (enabling ones, [`crate::vocab::Vocabulary::leaves_gap_open`]); beside a found label it corroborates (the same label, or one within or above it)
-    /// or stays silent. Elsewhere every label it gives stands.
+    /// leave the gap open (enabling ones, [`crate::vocab::Vocabulary::leaves_gap_open`]); beside
+    /// a found label it corroborates (the same label, or one within or above it) or stays silent.
+    /// Elsewhere every label it gives stands.
     fn model_may_add(&self, m: &Judgment, found: &[Judgment]) -> bool {
         if !MODEL_FILLS_GAPS.contains(&m.dimension) {
             return true;

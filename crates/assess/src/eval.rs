@@ -14,7 +14,8 @@
 //! only.
 //!
 //! [`run`] is the whole evaluation over a folder laid out like `../shared/data` (what
-//! `threatscape eval` prints): every [`Task`] of each dataset, held-out split, text only (title, description and victims' names).
+//! `threatscape eval` prints): every [`Task`] of each dataset, held-out split, text only (title,
+//! description and victims' names).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;

@@ -149,8 +149,8 @@ pub struct Term {
     /// For threat kinds: what the kind does to its target.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effect: Option<Effect>,
-    /// For threat kinds: the kind names an effect without its means ("disruption, means not
-    /// stated"). It stands aside when a kind naming the means of the same or a graver effect is
+    /// For threat kinds: the kind names an effect without its means ("unspecified disruption").
+    /// It stands aside when a kind naming the means of the same or a graver effect is
     /// found ([`Vocabulary::superseded`]). Unlike an enabling kind it closes the text model's gap
     /// ([`Vocabulary::leaves_gap_open`]): where the account says only that a site went down, the
     /// model's "denial of service" would be a guess from base rates, not a reading.
