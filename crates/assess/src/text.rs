@@ -5,8 +5,12 @@
 //! `hack-and-leak` and `Hack and leak` both match the phrase `hack and leak`: punctuation never
 //! matters. A phrase word ending in `*` matches any word that
 //! starts with it (`hospital*` matches hospitals; it needs at least three letters before the
-//! star). A match is negated when a negation cue (`not`, `no`, `without`...) stands at most
-//! `window` words before it in the same sentence, with no breaker word (`but`, `pay`...) between.
+//! star). A `~` between two phrase words stands for up to [`GAP_WORDS`] words of any kind in the
+//! same sentence, so `by the ~ government` matches "by the government", "by the Iranian
+//! government" and "by the North Korean government" (names of States and groups vary; the words
+//! around them are what tells an actor from a victim). A match is negated when a negation cue
+//! (`not`, `no`, `without`...) stands at most `window` words before it in the same sentence, with
+//! no breaker word (`but`, `pay`...) between.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -168,11 +172,61 @@ fn word(text: &str, start: usize, end: usize, sentence: u32) -> Word {
     }
 }
 
+/// How many words a `~` in a phrase may stand for: enough for a two-word name ("North Korean",
+/// "U.S.", which is cut into two words), few enough to stay within one clause.
+pub const GAP_WORDS: usize = 2;
+
 /// One word of a phrase pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct PatternWord {
     text: String,
     prefix: bool,
+}
+
+/// One piece of a phrase pattern: a word, or a gap of up to [`GAP_WORDS`] words (`~`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    Word(PatternWord),
+    Gap,
+}
+
+impl Piece {
+    fn word(&self) -> Option<&PatternWord> {
+        match self {
+            Piece::Word(w) => Some(w),
+            Piece::Gap => None,
+        }
+    }
+}
+
+/// Where a pattern's match starting at word `at` ends (just past its last word), if it matches
+/// there; a gap takes as few words as it can, and never reaches past the sentence it starts in.
+fn match_at(pattern: &[Piece], words: &[Word], at: usize) -> Option<usize> {
+    match pattern.split_first() {
+        None => Some(at),
+        Some((Piece::Word(pw), rest)) => {
+            let w = words.get(at)?;
+            if pw.matches(&w.text) {
+                match_at(rest, words, at + 1)
+            } else {
+                None
+            }
+        }
+        Some((Piece::Gap, rest)) => {
+            // A gap follows a word (compile guarantees it), so `at - 1` is that word.
+            let sentence = words[at - 1].sentence;
+            (0..=GAP_WORDS).find_map(|skip| {
+                let within = words
+                    .get(at..=at + skip)
+                    .is_some_and(|ws| ws.iter().all(|w| w.sentence == sentence));
+                if within {
+                    match_at(rest, words, at + skip)
+                } else {
+                    None
+                }
+            })
+        }
+    }
 }
 
 impl PatternWord {
@@ -189,16 +243,25 @@ impl PatternWord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PhraseError(pub String);
 
-fn compile(phrase: &str) -> Result<Vec<PatternWord>, PhraseError> {
+fn compile(phrase: &str) -> Result<Vec<Piece>, PhraseError> {
     let mut out = Vec::new();
     for raw in phrase.split_whitespace() {
+        if raw == "~" {
+            if !matches!(out.last(), Some(Piece::Word(_))) {
+                return Err(PhraseError(format!(
+                    "`~` in phrase `{phrase}` must stand between two words (it is a gap of up to {GAP_WORDS} words)"
+                )));
+            }
+            out.push(Piece::Gap);
+            continue;
+        }
         let (body, prefix) = match raw.strip_suffix('*') {
             Some(b) => (b, true),
             None => (raw, false),
         };
         if body.is_empty() {
             return Err(PhraseError(format!(
-                "a lone `*` in phrase `{phrase}`: `*` ends a word (`hospital*`), it is not a word"
+                "a lone `*` in phrase `{phrase}`: `*` ends a word (`hospital*`), it is not a word; `~` stands for up to {GAP_WORDS} words between two words"
             )));
         }
         // Punctuation between words (`ernst & young`) matches nothing and is skipped.
@@ -211,16 +274,19 @@ fn compile(phrase: &str) -> Result<Vec<PatternWord>, PhraseError> {
                     "`{raw}` in phrase `{phrase}`: a word ending in * needs at least three letters before the star"
                 )));
             }
-            out.push(PatternWord {
+            out.push(Piece::Word(PatternWord {
                 text: w.text,
                 prefix: is_prefix,
-            });
+            }));
         }
     }
-    if out.is_empty() {
-        return Err(PhraseError("an empty phrase".to_string()));
+    match out.last() {
+        None => Err(PhraseError("an empty phrase".to_string())),
+        Some(Piece::Gap) => Err(PhraseError(format!(
+            "`~` in phrase `{phrase}` must stand between two words (it is a gap of up to {GAP_WORDS} words)"
+        ))),
+        Some(Piece::Word(_)) => Ok(out),
     }
-    Ok(out)
 }
 
 /// A match of a phrase in a text.
@@ -269,7 +335,7 @@ impl Negation {
 /// A set of phrases matched together in one pass over a text.
 #[derive(Debug, Clone, Default)]
 pub struct PhraseSet {
-    phrases: Vec<Vec<PatternWord>>,
+    phrases: Vec<Vec<Piece>>,
     /// Phrases by their first word (exact first words).
     exact: HashMap<String, Vec<usize>>,
     /// Phrases whose first word is a prefix, by its first three characters.
@@ -289,7 +355,9 @@ impl PhraseSet {
     pub fn add(&mut self, phrase: &str) -> Result<usize, PhraseError> {
         let pattern = compile(phrase)?;
         let id = self.phrases.len();
-        let first = &pattern[0];
+        let first = pattern[0]
+            .word()
+            .expect("compile starts every pattern with a word");
         if first.prefix {
             self.prefixed
                 .entry(head3(&first.text).to_string())
@@ -323,16 +391,7 @@ impl PhraseSet {
                 .chain(self.prefixed.get(head3(&w.text)))
                 .flatten();
             for &p in candidates {
-                let pattern = &self.phrases[p];
-                if i + pattern.len() > words.len() {
-                    continue;
-                }
-                let all = pattern
-                    .iter()
-                    .zip(&words[i..])
-                    .all(|(pw, w)| pw.matches(&w.text));
-                if all {
-                    let last = i + pattern.len();
+                if let Some(last) = match_at(&self.phrases[p], words, i) {
                     hits.push(Hit {
                         phrase: p,
                         first: i,
@@ -401,6 +460,41 @@ mod tests {
         assert!(set.add("  ").is_err());
         assert!(set.add("stole * million").is_err());
         assert!(set.add("ernst & young").is_ok());
+    }
+
+    #[test]
+    fn a_gap_stands_for_up_to_two_words_of_one_sentence() {
+        let mut set = PhraseSet::default();
+        let by = set.add("by the ~ government").unwrap();
+        let text = |t: &str| -> Vec<String> {
+            let w = words(t);
+            set.find(&w, &negation())
+                .iter()
+                .map(|h| t[h.span.0..h.span.1].to_string())
+                .collect()
+        };
+        assert_eq!(text("Run by the government."), ["by the government"]);
+        assert_eq!(
+            text("run by the Iranian government"),
+            ["by the Iranian government"]
+        );
+        assert_eq!(
+            text("run by the U.S. government"),
+            ["by the U.S. government"]
+        );
+        assert_eq!(
+            text("run by the North Korean government"),
+            ["by the North Korean government"]
+        );
+        assert!(text("run by the Democratic People's Republic government").is_empty());
+        assert!(text("run by the. North Korean government").is_empty());
+        assert_eq!(
+            set.find(&words("by the government"), &negation())[0].phrase,
+            by
+        );
+        for bad in ["~ government", "by the ~", "by ~ ~ government", "~"] {
+            assert!(set.add(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -336,6 +336,59 @@ fn a_victims_name_is_read_like_the_text_and_never_its_coding() {
 }
 
 #[test]
+fn the_victim_a_report_names_comes_first_and_a_government_behind_it_is_no_victim() {
+    let a = Assessor::builtin();
+    // The description talks of ministries and officials; the victim's name says who was hit.
+    let mut r = report(
+        "bank",
+        "Phishing campaign",
+        "The lures imitated ministry tenders and letters from government officials.",
+    );
+    r.victims.push(Victim {
+        name: Some("A regional savings bank".into()),
+        ..Victim::default()
+    });
+    let rules = a.rules.apply(&Texts::of(&r), None);
+    let confidence = |label: &str| {
+        rules
+            .iter()
+            .find(|j| j.label == label)
+            .unwrap_or_else(|| panic!("no {label}: {rules:#?}"))
+            .confidence
+    };
+    assert!(
+        confidence("finance") > confidence("government"),
+        "{rules:#?}"
+    );
+
+    // A government named as the actor, with names of one or two words, is not a victim; the
+    // same words with the government as the target are.
+    for actor in [
+        "The Saudi Arabian government used flaws in the SS7 network to track dissidents abroad.",
+        "A threat actor aligned with the Vietnamese government stole trade secrets from carmakers.",
+        "Spyware sold to and used by the Emirati government infected the phones of activists.",
+        "The U.S. government is accused of planting implants in routers sold abroad.",
+    ] {
+        let r = report("actor", "Targeting of activists", actor);
+        let rules = a.rules.apply(&Texts::of(&r), None);
+        assert!(
+            rules.iter().all(|j| j.rule_id != "rule:sector.government"),
+            "{actor}: {rules:#?}"
+        );
+    }
+    let r = report(
+        "victim",
+        "Targeting of ministries",
+        "Hackers stole documents from the networks of the Vietnamese government.",
+    );
+    let rules = a.rules.apply(&Texts::of(&r), None);
+    assert!(
+        rules.iter().any(|j| j.rule_id == "rule:sector.government"),
+        "{rules:#?}"
+    );
+}
+
+#[test]
 fn the_model_fills_the_gaps_in_threat_kinds_and_adds_sectors() {
     use threatscape_assess::model::{terms, train, Example, TrainingOptions};
     // A model that reads the made-up word "zorblat" as espionage against finance, and "quux" as
