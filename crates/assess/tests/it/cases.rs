@@ -361,31 +361,34 @@ fn the_victim_a_report_names_comes_first_and_a_government_behind_it_is_no_victim
         "{rules:#?}"
     );
 
-    // A government named as the actor, with names of one or two words, is not a victim; the
-    // same words with the government as the target are.
+    // A government or an army named as the actor, with names of one or two words, is not a
+    // victim; the same words with the government as the target are.
     for actor in [
         "The Saudi Arabian government used flaws in the SS7 network to track dissidents abroad.",
         "A threat actor aligned with the Vietnamese government stole trade secrets from carmakers.",
-        "Spyware sold to and used by the Emirati government infected the phones of activists.",
+        "An operation backed by the Emirati government infected the phones of activists.",
+        "Units of the People's Liberation Army stole designs; the IT Army of Ukraine hit a bank.",
         "The U.S. government is accused of planting implants in routers sold abroad.",
     ] {
         let r = report("actor", "Targeting of activists", actor);
         let rules = a.rules.apply(&Texts::of(&r), None);
         assert!(
-            rules.iter().all(|j| j.rule_id != "rule:sector.government"),
+            rules.iter().all(|j| j.rule_id != "rule:sector.government"
+                && j.rule_id != "rule:sector.defence.military"),
             "{actor}: {rules:#?}"
         );
     }
-    let r = report(
-        "victim",
-        "Targeting of ministries",
+    for victim in [
         "Hackers stole documents from the networks of the Vietnamese government.",
-    );
-    let rules = a.rules.apply(&Texts::of(&r), None);
-    assert!(
-        rules.iter().any(|j| j.rule_id == "rule:sector.government"),
-        "{rules:#?}"
-    );
+        "Servers run by the Vietnamese government were breached.",
+    ] {
+        let r = report("victim", "Targeting of ministries", victim);
+        let rules = a.rules.apply(&Texts::of(&r), None);
+        assert!(
+            rules.iter().any(|j| j.rule_id == "rule:sector.government"),
+            "{victim}: {rules:#?}"
+        );
+    }
 }
 
 #[test]
