@@ -14,8 +14,9 @@
 //! [`training_labels`]). A label is learnt from the records of a source whose coding can express
 //! it (CFR codes no hospitals, so a CFR record says nothing about `health`); a record with no
 //! label of a dimension is left out of that dimension's training. Terms are words and word pairs
-//! of letters (no numbers, so no record ids or years), kept when they occur in at least
-//! [`MIN_DOCUMENT_FREQUENCY`] training records.
+//! of letters (no numbers, so no record ids or years), and each word of a victim's name once more
+//! as such ([`VICTIM_TERM`]), kept when they occur in at least [`MIN_DOCUMENT_FREQUENCY`] training
+//! records.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -23,7 +24,7 @@ use threatscape_model::Report;
 
 use crate::error::AssessError;
 use crate::judgment::Judgment;
-use crate::text::Texts;
+use crate::text::{Field, Texts};
 use crate::vocab::Dimension;
 use crate::{Assessor, Mode};
 
@@ -56,11 +57,15 @@ pub struct TextModel {
     pub weights: HashMap<String, Vec<(u16, f32)>>,
 }
 
-/// The terms of a report's texts: words of letters (at least two), and each pair of adjacent such
-/// words within a sentence, without repeats. The same word counts once wherever it is.
+/// The prefix of a term that is a word of a victim's name (`victim:bank`), beside the plain word.
+pub const VICTIM_TERM: &str = "victim:";
+
+/// The terms of a report's texts: words of letters (at least two), each pair of adjacent such
+/// words within a sentence, and each word of a victim's name prefixed with [`VICTIM_TERM`], without
+/// repeats. The same word counts once wherever it is (and once more as a word of a name).
 pub fn terms(texts: &Texts) -> Vec<String> {
     let mut out = BTreeSet::new();
-    for (_, _, ws) in texts.parts() {
+    for (field, _, ws) in texts.parts() {
         let mut previous: Option<(&str, u32)> = None;
         for w in ws {
             let keep = w.text.chars().count() >= 2 && w.text.chars().all(char::is_alphabetic);
@@ -69,6 +74,12 @@ pub fn terms(texts: &Texts) -> Vec<String> {
                 continue;
             }
             out.insert(w.text.clone());
+            // A word of a victim's name counts twice: as the word, and as a word of the name, which
+            // says whom the operation hit ("victim:bank") where the description may name the actor
+            // or the source ("the government said").
+            if field == Field::Victims {
+                out.insert(format!("{VICTIM_TERM}{}", w.text));
+            }
             if let Some((p, sentence)) = previous {
                 if sentence == w.sentence {
                     out.insert(format!("{p} {}", w.text));
@@ -542,7 +553,7 @@ mod tests {
     }
 
     #[test]
-    fn terms_are_words_and_pairs_without_numbers_in_every_text() {
+    fn terms_are_words_and_pairs_without_numbers_in_every_text_and_a_victims_words_again() {
         let t = terms(&Texts::new(
             Some("Ransomware hit 3 hospitals."),
             Some("Data stolen"),
@@ -563,7 +574,11 @@ mod tests {
                 "hospitals",
                 "ransomware",
                 "ransomware hit",
-                "stolen"
+                "stolen",
+                "victim:bank",
+                "victim:big",
+                "victim:co",
+                "victim:grid",
             ]
         );
     }
