@@ -206,6 +206,46 @@ fn lazarus_cryptocurrency_theft() {
 }
 
 #[test]
+fn money_stolen_by_its_amount_is_financial_theft_and_records_are_not() {
+    // A bank heist told by its sum, with no word for the heist: financial theft, and with DPRK
+    // named, the 1718 regime.
+    let heist = report(
+        "banks",
+        "Global bank attacks",
+        "A North Korean group is believed to have stolen hundreds of millions of dollars by \
+         infiltrating the computer systems of banks around the world since 2014.",
+    );
+    let a = assess_reports(&[heist]);
+    assert!(
+        has(&a, Dimension::Threat, "financial-theft"),
+        "{:?}",
+        a.labels(Dimension::Threat)
+    );
+    let theft = a.finding(Dimension::Threat, "financial-theft").unwrap();
+    assert!(
+        theft
+            .rule_ids()
+            .contains(&"rule:threat.financial-theft.amount"),
+        "{theft:#?}"
+    );
+    assert!(has(&a, Dimension::Agenda, "nonprolif-dprk"));
+    // Millions of records are not money; a ransom is extortion, not theft of funds.
+    for text in [
+        "Hackers stole 5 million customer records from a retailer and sold them.",
+        "The gang stole files and demanded a ransom of 5 million dollars.",
+    ] {
+        let r = report("not-money", "Breach", text);
+        let rules = Assessor::builtin().rules.apply(&Texts::of(&r), None);
+        assert!(
+            rules
+                .iter()
+                .all(|j| j.rule_id != "rule:threat.financial-theft.amount"),
+            "{text}: {rules:#?}"
+        );
+    }
+}
+
+#[test]
 fn icrc_data_breach() {
     let r = report(
         "icrc",
