@@ -588,4 +588,20 @@ fn a_disruption_without_its_means_is_not_called_a_denial_of_service() {
     let threats = decided.labels(Dimension::Threat);
     assert!(!threats.contains(&"ddos"), "{threats:?}");
     assert!(threats.contains(&"disruption"), "{threats:?}");
+
+    // An attempt that was stopped is still a disruption in kind.
+    let attempt = report(
+        "water-attempt",
+        "Attack on water utilities",
+        "Hackers sought to cripple the computers that control water flow in two districts; the \
+         attack was detected and stopped.",
+    );
+    let rules = a.rules.apply(&Texts::of(&attempt), None);
+    assert!(
+        rules
+            .iter()
+            .any(|j| j.rule_id == "rule:threat.disruption.outage"
+                && j.evidence.iter().any(|e| e.contains("sought to cripple"))),
+        "{rules:#?}"
+    );
 }
