@@ -243,14 +243,18 @@ impl PatternWord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PhraseError(pub String);
 
+fn misplaced_gap(phrase: &str) -> PhraseError {
+    PhraseError(format!(
+        "`~` in phrase `{phrase}` must stand between two words (it is a gap of up to {GAP_WORDS} words)"
+    ))
+}
+
 fn compile(phrase: &str) -> Result<Vec<Piece>, PhraseError> {
     let mut out = Vec::new();
     for raw in phrase.split_whitespace() {
         if raw == "~" {
             if !matches!(out.last(), Some(Piece::Word(_))) {
-                return Err(PhraseError(format!(
-                    "`~` in phrase `{phrase}` must stand between two words (it is a gap of up to {GAP_WORDS} words)"
-                )));
+                return Err(misplaced_gap(phrase));
             }
             out.push(Piece::Gap);
             continue;
@@ -282,9 +286,7 @@ fn compile(phrase: &str) -> Result<Vec<Piece>, PhraseError> {
     }
     match out.last() {
         None => Err(PhraseError("an empty phrase".to_string())),
-        Some(Piece::Gap) => Err(PhraseError(format!(
-            "`~` in phrase `{phrase}` must stand between two words (it is a gap of up to {GAP_WORDS} words)"
-        ))),
+        Some(Piece::Gap) => Err(misplaced_gap(phrase)),
         Some(Piece::Word(_)) => Ok(out),
     }
 }
