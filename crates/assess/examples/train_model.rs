@@ -9,6 +9,13 @@
 //! column classifies each dataset's training records with a model trained on the other datasets
 //! only: how the defaults carry to a dataset the model never learnt from.
 //!
+//! `-- --cv --defaults` cross-validates the defaults alone (five-fold and leave-one-dataset-out,
+//! about a fifth of the time) and prints each task's per-label table for both, so that a change to
+//! the rules can be read label by label without the held-out split. `--dump FILE` also writes the
+//! defaults' five-fold judgments, one JSON line per training record (its key, texts, gold labels,
+//! projected predictions and judgments), for reading errors outside the program; the file holds
+//! the datasets' text, so it belongs outside the project.
+//!
 //! Deterministic: the same data gives the same file. The held-out split (key hash 0 mod 5) is
 //! never seen in training. Printed after training: per task on the held-out split, rules alone,
 //! model alone and both; then cross-dataset, a model trained on two datasets' training splits
@@ -80,7 +87,24 @@ fn main() {
                 },
             ),
         ];
-        cross_validate(&rules_only, &datasets, &variants);
+        let defaults_only = args.iter().any(|a| a == "--defaults");
+        let variants = if defaults_only {
+            &variants[..1]
+        } else {
+            &variants[..]
+        };
+        let dump = args
+            .iter()
+            .position(|a| a == "--dump")
+            .and_then(|i| args.get(i + 1))
+            .map(std::path::PathBuf::from);
+        cross_validate(
+            &rules_only,
+            &datasets,
+            variants,
+            defaults_only,
+            dump.as_deref(),
+        );
         return;
     }
     let options = TrainingOptions::default();
@@ -183,6 +207,8 @@ fn cross_validate(
     rules_only: &Assessor,
     datasets: &[(&str, Vec<Report>)],
     variants: &[(&str, TrainingOptions)],
+    per_label: bool,
+    dump: Option<&std::path::Path>,
 ) {
     let examples: Vec<Vec<Option<Example>>> = datasets
         .iter()
@@ -217,6 +243,17 @@ fn cross_validate(
             }
         }
         eprintln!("cross-validated {name}");
+        if let (Some(path), true) = (dump, columns.is_empty()) {
+            dump_judgments(rules_only, datasets, &judgments, path);
+        }
+        if per_label {
+            print_per_label(
+                rules_only,
+                datasets,
+                &judgments,
+                &format!("{name}, five-fold"),
+            );
+        }
         columns.push(training_split_column(rules_only, datasets, &judgments));
     }
     // How the first option set carries to a dataset it never learnt from: each dataset's training
@@ -247,6 +284,14 @@ fn cross_validate(
         })
         .collect();
     eprintln!("left each dataset out ({first})");
+    if per_label {
+        print_per_label(
+            rules_only,
+            datasets,
+            &judgments,
+            &format!("{first}, trained on the other datasets"),
+        );
+    }
     columns.push(training_split_column(rules_only, datasets, &judgments));
     let mut names: Vec<&str> = variants.iter().map(|(n, _)| *n).collect();
     let left_out = format!("{first}, trained on the other datasets");
@@ -285,4 +330,60 @@ fn training_split_column(
         }
     }
     column
+}
+
+/// Prints each task's per-label table (training split) of cross-validated `judgments`.
+fn print_per_label(
+    rules_only: &Assessor,
+    datasets: &[(&str, Vec<Report>)],
+    judgments: &[Vec<Vec<Judgment>>],
+    heading: &str,
+) {
+    for ((dataset, rs), js) in datasets.iter().zip(judgments) {
+        for task in tasks().iter().filter(|t| t.dataset == *dataset) {
+            let s = score(rules_only, task, rs, js, Split::Train);
+            println!("\n### {} ({heading})\n\n{s}", task.name);
+        }
+    }
+}
+
+/// Writes one JSON line per training record: its key, texts, gold labels and projected
+/// predictions per task, and its judgments.
+fn dump_judgments(
+    rules_only: &Assessor,
+    datasets: &[(&str, Vec<Report>)],
+    judgments: &[Vec<Vec<Judgment>>],
+    path: &std::path::Path,
+) {
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap_or_else(|e| {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        std::process::exit(1)
+    }));
+    for ((dataset, rs), js) in datasets.iter().zip(judgments) {
+        let tasks: Vec<_> = tasks()
+            .into_iter()
+            .filter(|t| t.dataset == *dataset)
+            .collect();
+        let projections: Vec<_> = tasks.iter().map(|t| t.projection(rules_only)).collect();
+        for (r, j) in rs.iter().zip(js).filter(|(r, _)| Split::Train.contains(r)) {
+            let per_task: serde_json::Map<String, serde_json::Value> = tasks
+                .iter()
+                .zip(&projections)
+                .map(|(t, p)| {
+                    let (all, top) = p.predict(j);
+                    let v = serde_json::json!({"gold": t.gold(r), "predicted": all, "top": top});
+                    (t.name.to_string(), v)
+                })
+                .collect();
+            let victims: Vec<&str> = r.victims.iter().filter_map(|v| v.name.as_deref()).collect();
+            let line = serde_json::json!({
+                "dataset": dataset, "key": r.key(), "title": r.title,
+                "description": r.description, "victims": victims,
+                "tasks": per_task, "judgments": j,
+            });
+            writeln!(out, "{line}").expect("the dump is written");
+        }
+    }
+    eprintln!("wrote {}", path.display());
 }
