@@ -173,7 +173,8 @@ fn word(text: &str, start: usize, end: usize, sentence: u32) -> Word {
 }
 
 /// How many words a `~` in a phrase may stand for: enough for a two-word name ("North Korean",
-/// "U.S.", which is cut into two words), few enough to stay within one clause.
+/// "U.S.", which is cut into two words), few enough to stay within one clause. Figures are not
+/// counted: "stole ~ million in" matches "stole at least $20 million in".
 pub const GAP_WORDS: usize = 2;
 
 /// One word of a phrase pattern.
@@ -215,16 +216,26 @@ fn match_at(pattern: &[Piece], words: &[Word], at: usize) -> Option<usize> {
         Some((Piece::Gap, rest)) => {
             // A gap follows a word (compile guarantees it), so `at - 1` is that word.
             let sentence = words[at - 1].sentence;
-            (0..=GAP_WORDS).find_map(|skip| {
-                let within = words
-                    .get(at..=at + skip)
-                    .is_some_and(|ws| ws.iter().all(|w| w.sentence == sentence));
-                if within {
-                    match_at(rest, words, at + skip)
-                } else {
-                    None
+            let mut end = at;
+            let mut counted = 0;
+            loop {
+                let w = words.get(end)?;
+                if w.sentence != sentence {
+                    return None;
                 }
-            })
+                if let Some(m) = match_at(rest, words, end) {
+                    return Some(m);
+                }
+                // A figure belongs to the words around it ("stole at least $20 million"), so it
+                // does not use up the gap.
+                if !w.text.chars().all(|c| c.is_ascii_digit()) {
+                    counted += 1;
+                    if counted > GAP_WORDS {
+                        return None;
+                    }
+                }
+                end += 1;
+            }
         }
     }
 }
@@ -490,6 +501,13 @@ mod tests {
         );
         assert!(text("run by the Democratic People's Republic government").is_empty());
         assert!(text("run by the. North Korean government").is_empty());
+        // A figure does not use up the gap.
+        let stole = set.add("stole ~ million in").unwrap();
+        let hits = set.find(&words("and stole at least $20 million in benefits"), &negation());
+        assert_eq!(hits.iter().map(|h| h.phrase).collect::<Vec<_>>(), [stole]);
+        assert!(set
+            .find(&words("stole from at least 20 firms million in"), &negation())
+            .is_empty());
         assert_eq!(
             set.find(&words("by the government"), &negation())[0].phrase,
             by
