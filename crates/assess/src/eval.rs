@@ -1016,4 +1016,36 @@ mod tests {
             set(&["State institutions / political system"])
         );
     }
+
+    #[test]
+    fn a_party_is_a_political_organisation_not_the_government() {
+        let a = Assessor::builtin();
+        let naics = Projection::new(
+            a,
+            Dimension::Sector,
+            "naics",
+            &[
+                "Public Administration",
+                "Other Services (except Public Administration)",
+            ],
+            &[],
+        );
+        assert_eq!(
+            naics.project("elections.parties"),
+            set(&["Other Services (except Public Administration)"])
+        );
+        assert_eq!(
+            naics.project("elections.infrastructure"),
+            set(&["Public Administration"])
+        );
+        let cfr = Projection::new(
+            a,
+            Dimension::Sector,
+            "cfr-category",
+            &["Government", "Civil society"],
+            &[],
+        );
+        assert_eq!(cfr.project("elections.parties"), set(&["Civil society"]));
+        assert_eq!(cfr.project("elections.legislature"), set(&["Government"]));
+    }
 }

@@ -503,10 +503,16 @@ mod tests {
         assert!(text("run by the. North Korean government").is_empty());
         // A figure does not use up the gap.
         let stole = set.add("stole ~ million in").unwrap();
-        let hits = set.find(&words("and stole at least $20 million in benefits"), &negation());
+        let hits = set.find(
+            &words("and stole at least $20 million in benefits"),
+            &negation(),
+        );
         assert_eq!(hits.iter().map(|h| h.phrase).collect::<Vec<_>>(), [stole]);
         assert!(set
-            .find(&words("stole from at least 20 firms million in"), &negation())
+            .find(
+                &words("stole from at least 20 firms million in"),
+                &negation()
+            )
             .is_empty());
         assert_eq!(
             set.find(&words("by the government"), &negation())[0].phrase,

@@ -229,6 +229,20 @@ fn money_stolen_by_its_amount_is_financial_theft_and_records_are_not() {
         "{theft:#?}"
     );
     assert!(has(&a, Dimension::Agenda, "nonprolif-dprk"));
+    // A figure inside the gap does not hide the sum ("stole ~ million in").
+    let relief = report(
+        "relief",
+        "Relief fraud",
+        "A state-linked group stole at least $35 million in pandemic relief payments meant for \
+         small firms.",
+    );
+    let rules = Assessor::builtin().rules.apply(&Texts::of(&relief), None);
+    assert!(
+        rules
+            .iter()
+            .any(|j| j.rule_id == "rule:threat.financial-theft.amount"),
+        "{rules:#?}"
+    );
     // Millions of records are not money; a ransom is extortion, not theft of funds.
     for text in [
         "Hackers stole 5 million customer records from a retailer and sold them.",
@@ -429,6 +443,21 @@ fn the_victim_a_report_names_comes_first_and_a_government_behind_it_is_no_victim
             "{victim}: {rules:#?}"
         );
     }
+    // A campaign for the presidency is a political campaign, not the presidency.
+    let r = report(
+        "campaign",
+        "Targeting of a campaign",
+        "Phishing emails reached the staff of a presidential candidate's campaign.",
+    );
+    let rules = a.rules.apply(&Texts::of(&r), None);
+    assert!(
+        rules.iter().all(|j| j.rule_id != "rule:sector.government"),
+        "{rules:#?}"
+    );
+    assert!(
+        rules.iter().any(|j| j.label == "elections.parties"),
+        "{rules:#?}"
+    );
 }
 
 #[test]
@@ -604,4 +633,37 @@ fn a_disruption_without_its_means_is_not_called_a_denial_of_service() {
                 && j.evidence.iter().any(|e| e.contains("sought to cripple"))),
         "{rules:#?}"
     );
+
+    // An operation against an adversary's capabilities is a disruption too, and so is a plant made
+    // to stop; a victim's own shutdown after an intrusion is its response, not the effect.
+    let outage_evidence = |id: &str, text: &str| -> Vec<String> {
+        let r = report(id, "Operation", text);
+        a.rules
+            .apply(&Texts::of(&r), None)
+            .into_iter()
+            .filter(|j| j.rule_id == "rule:threat.disruption.outage")
+            .flat_map(|j| j.evidence)
+            .collect()
+    };
+    let against_botnet = outage_evidence(
+        "botnet",
+        "Military cyber units ran an operation to disrupt the botnet's command servers ahead of \
+         the vote.",
+    );
+    assert!(
+        against_botnet.iter().any(|e| e.contains("to disrupt")),
+        "{against_botnet:?}"
+    );
+    let mill = outage_evidence(
+        "mill",
+        "Intruders reached the control systems of a paper mill, which caused two of its presses \
+         to shut down.",
+    );
+    assert!(mill.iter().any(|e| e.contains("to shut down")), "{mill:?}");
+    let precaution = outage_evidence(
+        "precaution",
+        "An intrusion into the ministry's mail server led the ministry to shut down its network \
+         for a day.",
+    );
+    assert!(precaution.is_empty(), "{precaution:?}");
 }
