@@ -461,6 +461,33 @@ fn the_victim_a_report_names_comes_first_and_a_government_behind_it_is_no_victim
 }
 
 #[test]
+fn a_terrorist_group_is_a_victim_only_where_it_is_the_target() {
+    let a = Assessor::builtin();
+    let fires = |text: &str| -> bool {
+        let r = report("group", "Operation", text);
+        a.rules
+            .apply(&Texts::of(&r), None)
+            .iter()
+            .any(|j| j.rule_id == "rule:sector.non-state-armed-groups")
+    };
+    for target in [
+        "A national cyber command took the propaganda websites of the Islamic State offline.",
+        "Hacktivists leaked the member list of a neo-Nazi group.",
+        "Unknown attackers disrupted the forums of a jihadist group for a week.",
+    ] {
+        assert!(fires(target), "{target}");
+    }
+    for actor in [
+        "ISIS hackers defaced the website of a regional university.",
+        "A hacker group linked to ISIS posted propaganda on hospital websites.",
+        "Ministry websites were defaced by the Islamic State's sympathisers, then by supporters of the Taliban.",
+        "The group claimed its attacks were aimed at the neo-Nazi regime.",
+    ] {
+        assert!(!fires(actor), "{actor}");
+    }
+}
+
+#[test]
 fn the_model_fills_the_gaps_in_threat_kinds_and_adds_sectors() {
     use threatscape_assess::model::{terms, train, Example, TrainingOptions};
     // A model that reads the made-up word "zorblat" as espionage against finance, and "quux" as
