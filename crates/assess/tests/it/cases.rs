@@ -461,6 +461,29 @@ fn the_victim_a_report_names_comes_first_and_a_government_behind_it_is_no_victim
 }
 
 #[test]
+fn stolen_material_published_is_a_leak_and_forged_material_is_not() {
+    let a = Assessor::builtin();
+    let leak = |text: &str| -> bool {
+        let r = report("leak", "Breach", text);
+        a.rules
+            .apply(&Texts::of(&r), None)
+            .iter()
+            .any(|j| j.rule_id == "rule:threat.hack-and-leak")
+    };
+    for published in [
+        "Hacktivists broke into the ministry's server and published its internal emails.",
+        "The intruders later released six sets of trade documents to the press.",
+        "The group publishes the login credentials of 300 officials.",
+    ] {
+        assert!(leak(published), "{published}");
+    }
+    // Forgeries put out as if stolen are an information operation, not a leak.
+    assert!(!leak(
+        "Hackers used compromised news sites to publish fabricated documents about the alliance."
+    ));
+}
+
+#[test]
 fn a_terrorist_group_is_a_victim_only_where_it_is_the_target() {
     let a = Assessor::builtin();
     let fires = |text: &str| -> bool {
