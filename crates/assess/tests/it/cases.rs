@@ -472,7 +472,7 @@ fn stolen_material_published_is_a_leak_and_forged_material_is_not() {
     };
     for published in [
         "Hacktivists broke into the ministry's server and published its internal emails.",
-        "The intruders later released six sets of trade documents to the press.",
+        "The intruders later released the trade documents to the press.",
         "The group publishes the login credentials of 300 officials.",
     ] {
         assert!(leak(published), "{published}");
