@@ -52,6 +52,17 @@ fn has(a: &Assessment, d: Dimension, label: &str) -> bool {
     a.labels(d).iter().any(|l| vocab.is_within(l, label))
 }
 
+/// Whether the text rule `rule` (its id without `rule:`) fires on a report saying `description`.
+fn fires(rule: &str, description: &str) -> bool {
+    let r = report("text", "Report", description);
+    let id = format!("rule:{rule}");
+    Assessor::builtin()
+        .rules
+        .apply(&Texts::of(&r), None)
+        .iter()
+        .any(|j| j.rule_id == id)
+}
+
 #[test]
 fn wannacry() {
     let mut r = report(
@@ -230,32 +241,17 @@ fn money_stolen_by_its_amount_is_financial_theft_and_records_are_not() {
     );
     assert!(has(&a, Dimension::Agenda, "nonprolif-dprk"));
     // A figure inside the gap does not hide the sum ("stole ~ million in").
-    let relief = report(
-        "relief",
-        "Relief fraud",
+    assert!(fires(
+        "threat.financial-theft.amount",
         "A state-linked group stole at least $35 million in pandemic relief payments meant for \
-         small firms.",
-    );
-    let rules = Assessor::builtin().rules.apply(&Texts::of(&relief), None);
-    assert!(
-        rules
-            .iter()
-            .any(|j| j.rule_id == "rule:threat.financial-theft.amount"),
-        "{rules:#?}"
-    );
+         small firms."
+    ));
     // Millions of records are not money; a ransom is extortion, not theft of funds.
     for text in [
         "Hackers stole 5 million customer records from a retailer and sold them.",
         "The gang stole files and demanded a ransom of 5 million dollars.",
     ] {
-        let r = report("not-money", "Breach", text);
-        let rules = Assessor::builtin().rules.apply(&Texts::of(&r), None);
-        assert!(
-            rules
-                .iter()
-                .all(|j| j.rule_id != "rule:threat.financial-theft.amount"),
-            "{text}: {rules:#?}"
-        );
+        assert!(!fires("threat.financial-theft.amount", text), "{text}");
     }
 }
 
@@ -462,14 +458,7 @@ fn the_victim_a_report_names_comes_first_and_a_government_behind_it_is_no_victim
 
 #[test]
 fn stolen_material_published_is_a_leak_and_forged_material_is_not() {
-    let a = Assessor::builtin();
-    let leak = |text: &str| -> bool {
-        let r = report("leak", "Breach", text);
-        a.rules
-            .apply(&Texts::of(&r), None)
-            .iter()
-            .any(|j| j.rule_id == "rule:threat.hack-and-leak")
-    };
+    let leak = |text: &str| fires("threat.hack-and-leak", text);
     for published in [
         "Hacktivists broke into the ministry's server and published its internal emails.",
         "The intruders later released the trade documents to the press.",
@@ -485,20 +474,13 @@ fn stolen_material_published_is_a_leak_and_forged_material_is_not() {
 
 #[test]
 fn a_terrorist_group_is_a_victim_only_where_it_is_the_target() {
-    let a = Assessor::builtin();
-    let fires = |text: &str| -> bool {
-        let r = report("group", "Operation", text);
-        a.rules
-            .apply(&Texts::of(&r), None)
-            .iter()
-            .any(|j| j.rule_id == "rule:sector.non-state-armed-groups")
-    };
-    for target in [
+    let target = |text: &str| fires("sector.non-state-armed-groups", text);
+    for text in [
         "A national cyber command took the propaganda websites of the Islamic State offline.",
         "Hacktivists leaked the member list of a neo-Nazi group.",
         "Unknown attackers disrupted the forums of a jihadist group for a week.",
     ] {
-        assert!(fires(target), "{target}");
+        assert!(target(text), "{text}");
     }
     for actor in [
         "ISIS hackers defaced the website of a regional university.",
@@ -506,7 +488,7 @@ fn a_terrorist_group_is_a_victim_only_where_it_is_the_target() {
         "Ministry websites were defaced by the Islamic State's sympathisers, then by supporters of the Taliban.",
         "The group claimed its attacks were aimed at the neo-Nazi regime.",
     ] {
-        assert!(!fires(actor), "{actor}");
+        assert!(!target(actor), "{actor}");
     }
 }
 
