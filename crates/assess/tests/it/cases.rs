@@ -454,6 +454,21 @@ fn the_victim_a_report_names_comes_first_and_a_government_behind_it_is_no_victim
         rules.iter().any(|j| j.label == "elections.parties"),
         "{rules:#?}"
     );
+    // A party is a party, unless it is only someone ("an unauthorized party").
+    assert!(fires(
+        "sector.elections.parties",
+        "The website of the Pirate Party was knocked offline."
+    ));
+    for someone in [
+        "An unauthorized party accessed the records.",
+        "A hostile party targeted the servers; third parties were told.",
+    ] {
+        assert!(!fires("sector.elections.parties", someone), "{someone}");
+    }
+    assert!(fires(
+        "sector.defence.military",
+        "The Royal AirForce website was defaced."
+    ));
 }
 
 #[test]
