@@ -256,6 +256,25 @@ fn money_stolen_by_its_amount_is_financial_theft_and_records_are_not() {
 }
 
 #[test]
+fn credentials_siphoned_and_atms_knocked_out_are_no_theft_of_money() {
+    for not_theft in [
+        "Intruders siphoned operator credentials, then cut power to 230,000 homes for six hours.",
+        "A flood of traffic took the bank's website offline and halted ATM services for a day.",
+    ] {
+        assert!(!fires("threat.financial-theft", not_theft), "{not_theft}");
+    }
+    assert!(fires(
+        "threat.financial-theft",
+        "The group siphoned funds from the central bank's account."
+    ));
+    // Exchanges targeted to raise money: theft of cryptocurrency.
+    assert!(fires(
+        "threat.financial-theft.cryptocurrency",
+        "A threat actor targeted cryptocurrency exchanges for the purpose of raising money."
+    ));
+}
+
+#[test]
 fn icrc_data_breach() {
     let r = report(
         "icrc",
