@@ -275,6 +275,26 @@ fn credentials_siphoned_and_atms_knocked_out_are_no_theft_of_money() {
 }
 
 #[test]
+fn data_extortion_without_encryption_is_not_ransomware() {
+    for extortion in [
+        "The extortion group stole customer files and demanded payment not to publish them.",
+        "Lapsus$ stole source code from the chipmaker and threatened to leak it.",
+        "Karakurt exfiltrated data and extorted the clinic.",
+    ] {
+        let r = report("extortion", "Extortion", extortion);
+        let rules = Assessor::builtin().rules.apply(&Texts::of(&r), None);
+        assert!(
+            rules.iter().all(|j| j.label != "ransomware"),
+            "{extortion}: {rules:#?}"
+        );
+    }
+    assert!(fires(
+        "threat.ransomware",
+        "The gang stole the files, then encrypted the files and left a ransom note."
+    ));
+}
+
+#[test]
 fn icrc_data_breach() {
     let r = report(
         "icrc",
