@@ -292,6 +292,10 @@ fn data_extortion_without_encryption_is_not_ransomware() {
         "threat.ransomware",
         "The gang stole the files, then encrypted the files and left a ransom note."
     ));
+    assert!(fires(
+        "threat.ransomware",
+        "The gang encrypted and leaked the data of a regional hospital group."
+    ));
     // A victim on a gang's leak site had its data taken, whatever the encryption did.
     assert!(fires(
         "threat.espionage.leak-site",
