@@ -294,7 +294,7 @@ fn data_extortion_without_encryption_is_not_ransomware() {
     ));
     assert!(fires(
         "threat.ransomware",
-        "The gang encrypted and leaked the data of a regional hospital group."
+        "The gang encrypted and leaked data from a regional hospital group."
     ));
     // A victim on a gang's leak site had its data taken, whatever the encryption did.
     assert!(fires(
