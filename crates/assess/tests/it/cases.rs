@@ -296,6 +296,16 @@ fn data_extortion_without_encryption_is_not_ransomware() {
         "threat.ransomware",
         "The gang encrypted and leaked data from a regional hospital group."
     ));
+    // Files deleted with a word or two between are destroyed; a radio station hijacked to air the
+    // attacker's message is an information operation.
+    assert!(fires(
+        "threat.wiper",
+        "The malware deleted all school files and emails."
+    ));
+    assert!(fires(
+        "threat.information-operations.hijacked-accounts",
+        "Hackers hijacked a Christian radio station and aired their own verses."
+    ));
     // A victim on a gang's leak site had its data taken, whatever the encryption did.
     assert!(fires(
         "threat.espionage.leak-site",
