@@ -174,7 +174,8 @@ fn word(text: &str, start: usize, end: usize, sentence: u32) -> Word {
 
 /// How many words a `~` in a phrase may stand for: enough for a two-word name ("North Korean",
 /// "U.S.", which is cut into two words), few enough to stay within one clause. Figures are not
-/// counted: "stole ~ million in" matches "stole at least $20 million in".
+/// counted, nor a possessive's "s": "stole ~ million in" matches "stole at least $20 million in",
+/// "deleted ~ files" matches "deleted the school's files".
 pub const GAP_WORDS: usize = 2;
 
 /// One word of a phrase pattern.
@@ -226,9 +227,10 @@ fn match_at(pattern: &[Piece], words: &[Word], at: usize) -> Option<usize> {
                 if let Some(m) = match_at(rest, words, end) {
                     return Some(m);
                 }
-                // A figure belongs to the words around it ("stole at least $20 million"), so it
-                // does not use up the gap.
-                if !w.text.chars().all(|c| c.is_ascii_digit()) {
+                // A figure belongs to the words around it ("stole at least $20 million"), and a
+                // possessive's "s" to its word ("the school's files"): neither uses up the gap.
+                let figure = w.text.chars().all(|c| c.is_ascii_digit());
+                if !figure && w.text != "s" {
                     counted += 1;
                     if counted > GAP_WORDS {
                         return None;
@@ -514,6 +516,9 @@ mod tests {
                 &negation()
             )
             .is_empty());
+        let files = set.add("deleted ~ files").unwrap();
+        let hits = set.find(&words("it deleted the school's files"), &negation());
+        assert_eq!(hits.iter().map(|h| h.phrase).collect::<Vec<_>>(), [files]);
         assert_eq!(
             set.find(&words("by the government"), &negation())[0].phrase,
             by

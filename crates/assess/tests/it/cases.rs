@@ -300,7 +300,7 @@ fn data_extortion_without_encryption_is_not_ransomware() {
     // attacker's message is an information operation.
     assert!(fires(
         "threat.wiper",
-        "The malware deleted all school files and emails."
+        "The malware deleted the school's files and emails."
     ));
     assert!(fires(
         "threat.information-operations.hijacked-accounts",
