@@ -527,6 +527,11 @@ fn the_victim_a_report_names_comes_first_and_a_government_behind_it_is_no_victim
         "sector.defence.military",
         "The Royal AirForce website was defaced."
     ));
+    // The users of a service, hit as such, are individuals.
+    assert!(fires(
+        "sector.individuals",
+        "The agency collected the webcam images of millions of webmail users."
+    ));
 }
 
 #[test]
