@@ -58,7 +58,12 @@ fn main() {
             .map(|r| Example::of(&rules_only, r))
             .collect()
     };
-    if args.iter().any(|a| a == "--cv") {
+    let cv = args.iter().any(|a| a == "--cv");
+    if !cv && args.iter().any(|a| a == "--defaults" || a == "--dump") {
+        eprintln!("error: --defaults and --dump go with --cv");
+        std::process::exit(2);
+    }
+    if cv {
         let d = TrainingOptions::default;
         let variants = [
             ("defaults", d()),
@@ -93,11 +98,13 @@ fn main() {
         } else {
             &variants[..]
         };
-        let dump = args
-            .iter()
-            .position(|a| a == "--dump")
-            .and_then(|i| args.get(i + 1))
-            .map(std::path::PathBuf::from);
+        let dump = args.iter().position(|a| a == "--dump").map(|i| {
+            let Some(path) = args.get(i + 1) else {
+                eprintln!("error: --dump needs a file to write");
+                std::process::exit(2)
+            };
+            std::path::PathBuf::from(path)
+        });
         cross_validate(
             &rules_only,
             &datasets,

@@ -63,6 +63,16 @@ fn fires(rule: &str, description: &str) -> bool {
         .any(|j| j.rule_id == id)
 }
 
+/// Asserts that the text rule `rule` fires on each of `fires_on` and on none of `silent_on`.
+fn reads(rule: &str, fires_on: &[&str], silent_on: &[&str]) {
+    for text in fires_on {
+        assert!(fires(rule, text), "{rule} should fire on: {text}");
+    }
+    for text in silent_on {
+        assert!(!fires(rule, text), "{rule} should not fire on: {text}");
+    }
+}
+
 #[test]
 fn wannacry() {
     let mut r = report(
@@ -240,33 +250,29 @@ fn money_stolen_by_its_amount_is_financial_theft_and_records_are_not() {
         "{theft:#?}"
     );
     assert!(has(&a, Dimension::Agenda, "nonprolif-dprk"));
-    // A figure inside the gap does not hide the sum ("stole ~ million in").
-    assert!(fires(
+    // A figure inside the gap does not hide the sum ("stole ~ million in"). Millions of records
+    // are not money; a ransom is extortion, not theft of funds.
+    reads(
         "threat.financial-theft.amount",
-        "A state-linked group stole at least $35 million in pandemic relief payments meant for \
-         small firms."
-    ));
-    // Millions of records are not money; a ransom is extortion, not theft of funds.
-    for text in [
-        "Hackers stole 5 million customer records from a retailer and sold them.",
-        "The gang stole files and demanded a ransom of 5 million dollars.",
-    ] {
-        assert!(!fires("threat.financial-theft.amount", text), "{text}");
-    }
+        &["A state-linked group stole at least $35 million in pandemic relief payments meant for \
+           small firms."],
+        &[
+            "Hackers stole 5 million customer records from a retailer and sold them.",
+            "The gang stole files and demanded a ransom of 5 million dollars.",
+        ],
+    );
 }
 
 #[test]
 fn credentials_siphoned_and_atms_knocked_out_are_no_theft_of_money() {
-    for not_theft in [
-        "Intruders siphoned operator credentials, then cut power to 230,000 homes for six hours.",
-        "A flood of traffic took the bank's website offline and halted ATM services for a day.",
-    ] {
-        assert!(!fires("threat.financial-theft", not_theft), "{not_theft}");
-    }
-    assert!(fires(
+    reads(
         "threat.financial-theft",
-        "The group siphoned funds from the central bank's account."
-    ));
+        &["The group siphoned funds from the central bank's account."],
+        &[
+            "Intruders siphoned operator credentials, then cut power to 230,000 homes for six hours.",
+            "A flood of traffic took the bank's website offline and halted ATM services for a day.",
+        ],
+    );
     // Exchanges targeted to raise money: theft of cryptocurrency.
     assert!(fires(
         "threat.financial-theft.cryptocurrency",
@@ -513,16 +519,14 @@ fn the_victim_a_report_names_comes_first_and_a_government_behind_it_is_no_victim
         "{rules:#?}"
     );
     // A party is a party, unless it is only someone ("an unauthorized party").
-    assert!(fires(
+    reads(
         "sector.elections.parties",
-        "The website of the Pirate Party was knocked offline."
-    ));
-    for someone in [
-        "An unauthorized party accessed the records.",
-        "A hostile party targeted the servers; third parties were told.",
-    ] {
-        assert!(!fires("sector.elections.parties", someone), "{someone}");
-    }
+        &["The website of the Pirate Party was knocked offline."],
+        &[
+            "An unauthorized party accessed the records.",
+            "A hostile party targeted the servers; third parties were told.",
+        ],
+    );
     assert!(fires(
         "sector.defence.military",
         "The Royal AirForce website was defaced."
@@ -536,38 +540,35 @@ fn the_victim_a_report_names_comes_first_and_a_government_behind_it_is_no_victim
 
 #[test]
 fn stolen_material_published_is_a_leak_and_forged_material_is_not() {
-    let leak = |text: &str| fires("threat.hack-and-leak", text);
-    for published in [
-        "Hacktivists broke into the ministry's server and published its internal emails.",
-        "The intruders later released the trade documents to the press.",
-        "The group publishes the login credentials of 300 officials.",
-    ] {
-        assert!(leak(published), "{published}");
-    }
-    // Forgeries put out as if stolen are an information operation, not a leak.
-    assert!(!leak(
-        "Hackers used compromised news sites to publish fabricated documents about the alliance."
-    ));
+    reads(
+        "threat.hack-and-leak",
+        &[
+            "Hacktivists broke into the ministry's server and published its internal emails.",
+            "The intruders later released the trade documents to the press.",
+            "The group publishes the login credentials of 300 officials.",
+        ],
+        // Forgeries put out as if stolen are an information operation, not a leak.
+        &["Hackers used compromised news sites to publish fabricated documents about the alliance."],
+    );
 }
 
 #[test]
 fn a_terrorist_group_is_a_victim_only_where_it_is_the_target() {
-    let target = |text: &str| fires("sector.non-state-armed-groups", text);
-    for text in [
-        "A national cyber command took the propaganda websites of the Islamic State offline.",
-        "Hacktivists leaked the member list of a neo-Nazi group.",
-        "Unknown attackers disrupted the forums of a jihadist group for a week.",
-    ] {
-        assert!(target(text), "{text}");
-    }
-    for actor in [
-        "ISIS hackers defaced the website of a regional university.",
-        "A hacker group linked to ISIS posted propaganda on hospital websites.",
-        "Ministry websites were defaced by the Islamic State's sympathisers, then by supporters of the Taliban.",
-        "The group claimed its attacks were aimed at the neo-Nazi regime.",
-    ] {
-        assert!(!target(actor), "{actor}");
-    }
+    reads(
+        "sector.non-state-armed-groups",
+        &[
+            "A national cyber command took the propaganda websites of the Islamic State offline.",
+            "Hacktivists leaked the member list of a neo-Nazi group.",
+            "Unknown attackers disrupted the forums of a jihadist group for a week.",
+        ],
+        &[
+            "ISIS hackers defaced the website of a regional university.",
+            "A hacker group linked to ISIS posted propaganda on hospital websites.",
+            "Ministry websites were defaced by the Islamic State's sympathisers, then by supporters \
+             of the Taliban.",
+            "The group claimed its attacks were aimed at the neo-Nazi regime.",
+        ],
+    );
 }
 
 #[test]
