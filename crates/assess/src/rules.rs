@@ -14,17 +14,20 @@
 //! except = []       # optional: a phrase match inside one of these does not count
 //!                   #   ("government" does not fire inside "government-backed hackers")
 //! suppresses = []   # optional: labels this rule cancels when it fires ("threat:ransomware")
-//! fields = []       # optional: "title", "description", "victims" (default all three)
+//! fields = []       # optional: "title", "description", "victims", "victim descriptions"
+//!                   #   (default all four)
 //! fallback = false  # optional: fire only if no other rule of the dimension fired (fallback
 //!                   #   rules are tried in file order, so the first that matches wins)
 //! ```
 //!
 //! A negated phrase (see [`crate::text`]) neither fires a rule nor satisfies `requires`; a
-//! negated `unless` phrase does not block. The confidence is the rule's, plus 0.15 when a phrase
-//! is in a victim's name (or else 0.05 when one is in the title) and 0.05 when two or more
-//! different phrases match, at most 0.99. A victim's name is where a report says whom the
-//! operation hit, so a sector found there ranks before one only mentioned in the description
-//! ("officials said", "for the government").
+//! negated `unless` phrase does not block. The confidence is the rule's, plus 0.2 when a sector
+//! phrase is the head of what the report says a victim is ([`Field::VictimDescriptions`]), or
+//! else 0.15 when a phrase is in a victim's name (or else 0.05 when one is in the title), and
+//! 0.05 when two or more different phrases match, at most 0.99. A victim's name is where a report
+//! says whom the operation hit, so a sector found there ranks before one only mentioned in the
+//! description ("officials said", "for the government"); what the report says the victim does
+//! ranks before the words of its name.
 //!
 //! An implication rule derives a label from an incident's findings:
 //!
@@ -37,7 +40,7 @@
 //! confidence = 0.7   # at most; never more than the finding it rests on
 //! ```
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::Deserialize;
 
@@ -53,6 +56,10 @@ const TITLE_BONUS: f64 = 0.05;
 /// that the victim a report names ranks first. Chosen by five-fold and leave-one-dataset-out
 /// cross-validation inside the training split (0.1, 0.15, 0.25 tried; `EVALUATION.md`).
 const VICTIM_BONUS: f64 = 0.15;
+/// What a phrase in what the report says a named victim is ("Australian software provider Energy
+/// One": [`Field::VictimDescriptions`]) adds: more than a victim's name, whose words may say
+/// little of what it does ("Energy One" makes software).
+const DESCRIPTION_BONUS: f64 = 0.2;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -279,7 +286,7 @@ impl RuleSet {
                                     file,
                                     &place,
                                     format!(
-                                        "field `{f}` is not `title`, `description` or `victims`"
+                                        "field `{f}` is not `title`, `description`, `victims` or `victim descriptions`"
                                     ),
                                 )
                             })
@@ -341,11 +348,18 @@ impl RuleSet {
             field: Field,
             text: &'a str,
             hit: Hit,
+            sentence: u32,
         }
         let mut found: Vec<Found> = Vec::new();
         for (field, text, ws) in texts.parts() {
             for hit in self.phrases.find(ws, &self.negation) {
-                found.push(Found { field, text, hit });
+                let sentence = ws[hit.first].sentence;
+                found.push(Found {
+                    field,
+                    text,
+                    hit,
+                    sentence,
+                });
             }
         }
         // Per rule: blocked, requirement met, firing hits.
@@ -383,6 +397,23 @@ impl RuleSet {
                 }
             }
         }
+        // In what a report says a victim is, the sector is told by the head of the phrase, its
+        // last words: "gym management software company" is a software company, not a gym, and
+        // of the phrases ending there the longest says most ("software company", not
+        // "company"). Per description: where its head phrase starts and ends.
+        let mut heads: HashMap<u32, (usize, usize)> = HashMap::new();
+        for (rule, hits) in fires.iter().enumerate() {
+            if self.rules[rule].dimension != Dimension::Sector {
+                continue;
+            }
+            for f in hits.iter().filter(|f| f.field == Field::VictimDescriptions) {
+                let head = heads.entry(f.sentence).or_insert((f.hit.first, f.hit.last));
+                let (first, last) = *head;
+                if f.hit.last > last || (f.hit.last == last && f.hit.first < first) {
+                    *head = (f.hit.first, f.hit.last);
+                }
+            }
+        }
         let live = |i: usize| {
             let r = &self.rules[i];
             !fires[i].is_empty() && !blocked[i] && (!r.has_requires || required[i])
@@ -413,18 +444,23 @@ impl RuleSet {
             // the report says of whom the operation hit, the most direct evidence there is.
             let mut in_title = false;
             let mut in_victim = false;
+            let mut in_description = false;
             for f in &fires[i] {
                 let surface = &f.text[f.hit.span.0..f.hit.span.1];
                 distinct.insert(f.hit.phrase);
                 in_title |= f.field == Field::Title;
                 in_victim |= f.field == Field::Victims;
+                in_description |= f.field == Field::VictimDescriptions
+                    && heads.get(&f.sentence) == Some(&(f.hit.first, f.hit.last));
                 let e = format!("{}: \"{}\"", f.field.name(), surface);
                 if !evidence.contains(&e) {
                     evidence.push(e);
                 }
             }
             let mut confidence = r.confidence;
-            if in_victim {
+            if in_description {
+                confidence += DESCRIPTION_BONUS;
+            } else if in_victim {
                 confidence += VICTIM_BONUS;
             } else if in_title {
                 confidence += TITLE_BONUS;

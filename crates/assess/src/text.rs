@@ -28,6 +28,12 @@ pub enum Field {
     /// whom an operation hit ("Northfield General Hospital", "freight companies in two neighbouring
     /// States"); it is what the report says, not how anyone coded it.
     Victims,
+    /// What the title or description says a named victim is: the words right before its name
+    /// ("Australian software provider Energy One") or an apposition right after it ("Studio
+    /// Barba, an Italian accounting firm, is hit"). A report's own account of what the victim
+    /// does is better evidence of its sector than the words of its name ("Energy One"). See
+    /// [`victim_descriptions`].
+    VictimDescriptions,
 }
 
 impl Field {
@@ -37,11 +43,17 @@ impl Field {
             Field::Title => "title",
             Field::Description => "description",
             Field::Victims => "victims",
+            Field::VictimDescriptions => "victim descriptions",
         }
     }
 
     /// Every field, in reading order.
-    pub const ALL: [Field; 3] = [Field::Title, Field::Description, Field::Victims];
+    pub const ALL: [Field; 4] = [
+        Field::Title,
+        Field::Description,
+        Field::Victims,
+        Field::VictimDescriptions,
+    ];
 }
 
 /// What a report says in words: its title, its description and its victims' names (never a
@@ -64,14 +76,34 @@ impl<'a> Texts<'a> {
             .collect();
         // One sentence per name, so no word pair spans two names.
         let victims = (!names.is_empty()).then(|| Cow::Owned(names.join(".\n")));
-        Texts::from_parts([
+        let mut texts = Texts::from_parts([
             (Field::Title, Some(Cow::Borrowed(report.title.as_str()))),
             (
                 Field::Description,
                 report.description.as_deref().map(Cow::Borrowed),
             ),
             (Field::Victims, victims),
-        ])
+        ]);
+        let mut described: Vec<&str> = Vec::new();
+        for (field, text, ws) in texts.parts() {
+            if matches!(field, Field::Title | Field::Description) {
+                for name in &names {
+                    for d in victim_descriptions(name, text, ws) {
+                        if !described.contains(&d) {
+                            described.push(d);
+                        }
+                    }
+                }
+            }
+        }
+        if !described.is_empty() {
+            let joined = described.join(".\n");
+            let w = words(&joined);
+            texts
+                .parts
+                .push((Field::VictimDescriptions, Cow::Owned(joined), w));
+        }
+        texts
     }
 
     /// Texts from their parts; absent or empty parts are left out.
@@ -87,7 +119,7 @@ impl<'a> Texts<'a> {
         ])
     }
 
-    fn from_parts(parts: [(Field, Option<Cow<'a, str>>); 3]) -> Texts<'a> {
+    fn from_parts<const N: usize>(parts: [(Field, Option<Cow<'a, str>>); N]) -> Texts<'a> {
         let parts = parts
             .into_iter()
             .filter_map(|(f, t)| {
@@ -121,6 +153,228 @@ pub struct Word {
     pub end: usize,
     /// Which sentence it is in (0-based); a sentence ends at `.`, `!`, `?`, `;` or a line break.
     pub sentence: u32,
+}
+
+/// Words that end a description walking back from a victim's name: function words and the verbs
+/// that stand right before a name in reports ("Clop lists Acme", "a breach at Acme").
+const NOT_DESCRIBING: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "of",
+    "in",
+    "on",
+    "at",
+    "by",
+    "for",
+    "from",
+    "with",
+    "to",
+    "and",
+    "or",
+    "but",
+    "as",
+    "into",
+    "onto",
+    "against",
+    "after",
+    "before",
+    "over",
+    "under",
+    "via",
+    "about",
+    "is",
+    "was",
+    "were",
+    "are",
+    "be",
+    "been",
+    "has",
+    "have",
+    "had",
+    "its",
+    "their",
+    "his",
+    "her",
+    "it",
+    "this",
+    "that",
+    "these",
+    "those",
+    "who",
+    "which",
+    "what",
+    "when",
+    "where",
+    "while",
+    "than",
+    "then",
+    "also",
+    "not",
+    "no",
+    "says",
+    "said",
+    "reveals",
+    "reports",
+    "confirms",
+    "claims",
+    "adds",
+    "lists",
+    "targets",
+    "hits",
+    "hit",
+    "breaches",
+    "attacks",
+    "joins",
+    "warns",
+    "notifies",
+    "discloses",
+    "suffers",
+    "leaks",
+    "publishes",
+    "posts",
+    "drops",
+    "including",
+    "like",
+    "such",
+    "both",
+    "between",
+    "among",
+    "victim",
+    "victims",
+    "customers",
+    "clients",
+    "users",
+    "employees",
+    "staff",
+    "members",
+    "s",
+];
+
+/// Words that open a qualifier after what an apposition says a victim is.
+const QUALIFIER_OPENS: &[&str] = &[
+    "in",
+    "for",
+    "with",
+    "that",
+    "which",
+    "who",
+    "whose",
+    "based",
+    "about",
+    "at",
+    "on",
+    "from",
+    "to",
+    "and",
+    "since",
+    "serving",
+    "offering",
+    "providing",
+    "specializing",
+    "specialising",
+];
+
+/// Legal-form words left off the end of a name before it is looked for ("Acme, Inc.").
+const LEGAL_FORMS: &[&str] = &[
+    "inc",
+    "llc",
+    "ltd",
+    "limited",
+    "corp",
+    "corporation",
+    "co",
+    "plc",
+    "gmbh",
+    "ag",
+    "sa",
+    "spa",
+    "srl",
+    "bv",
+    "nv",
+    "lp",
+    "llp",
+    "pc",
+];
+
+/// The most words a description before a name, or an apposition after it, may have.
+const DESCRIPTION_WORDS: usize = 8;
+
+/// What `text` (cut into `ws`) says the victim `name` is, wherever the name's words stand in it in
+/// one sentence: the words right before the name back to a function word, a verb before it or
+/// punctuation ("Australian software provider" in "The Australian software provider Energy One
+/// confirms"), and an apposition after it, set off by a comma and opening with an article, up to
+/// a qualifier ("an Italian accounting firm" in "Studio Barba, an Italian accounting firm, is
+/// hit"; "an electric utility" in "RMLD, an electric utility in Massachusetts"). Words ending in
+/// "-ed" end the description too ("breached Acme"), so "UK-based firm Acme" gives "firm".
+pub fn victim_descriptions<'t>(name: &str, text: &'t str, ws: &[Word]) -> Vec<&'t str> {
+    let name = name.split('(').next().unwrap_or(name);
+    let mut wanted: Vec<String> = words(name).into_iter().map(|w| w.text).collect();
+    while wanted.len() > 1 && LEGAL_FORMS.contains(&wanted[wanted.len() - 1].as_str()) {
+        wanted.pop();
+    }
+    let mut out = Vec::new();
+    if wanted.is_empty() || (wanted.len() == 1 && wanted[0].chars().count() < 3) {
+        return out;
+    }
+    let gap = |a: &Word, b: &Word| &text[a.end..b.start];
+    let joins_words = |g: &str| {
+        g.chars()
+            .all(|c| c == ' ' || c == '-' || c == '\'' || c == '’')
+    };
+    let k = wanted.len();
+    for i in 0..ws.len().saturating_sub(k - 1) {
+        let sentence = ws[i].sentence;
+        if !(0..k).all(|j| ws[i + j].text == wanted[j] && ws[i + j].sentence == sentence) {
+            continue;
+        }
+        // Before the name.
+        let mut first = i;
+        while first > 0 && i - first < DESCRIPTION_WORDS {
+            let w = &ws[first - 1];
+            let ends = w.sentence != sentence
+                || !joins_words(gap(w, &ws[first]))
+                || NOT_DESCRIBING.contains(&w.text.as_str())
+                || (w.text.ends_with("ed") && w.text.chars().count() > 3)
+                || !w.text.chars().any(char::is_alphabetic);
+            if ends {
+                break;
+            }
+            first -= 1;
+        }
+        if first < i {
+            out.push(&text[ws[first].start..ws[i - 1].end]);
+        }
+        // An apposition after it: ", a/an/the ..." up to the next punctuation.
+        let mut at = i + k;
+        if at < ws.len() && gap(&ws[at - 1], &ws[at]).contains('(') {
+            // A short form in brackets right after the name: "(WSRP)".
+            while at < ws.len() && !gap(&ws[at - 1], &ws[at]).contains(')') {
+                at += 1;
+            }
+        }
+        let opens = at < ws.len()
+            && ws[at].sentence == sentence
+            && gap(&ws[at - 1], &ws[at]).trim_start_matches(')').trim() == ","
+            && matches!(ws[at].text.as_str(), "a" | "an" | "the");
+        if opens {
+            // It runs to the next punctuation or to a word that opens a qualifier ("an electric
+            // utility in Massachusetts", "a foundation for children"): what it is comes before.
+            let mut last = at + 1;
+            while last < ws.len()
+                && last - at <= DESCRIPTION_WORDS
+                && ws[last].sentence == sentence
+                && !gap(&ws[last - 1], &ws[last]).contains(|c: char| ",.;:()!?\"".contains(c))
+                && !QUALIFIER_OPENS.contains(&ws[last].text.as_str())
+            {
+                last += 1;
+            }
+            if last > at + 1 && last - at <= DESCRIPTION_WORDS {
+                out.push(&text[ws[at].start..ws[last - 1].end]);
+            }
+        }
+    }
+    out
 }
 
 /// Cuts a text into words.
@@ -526,6 +780,52 @@ mod tests {
         for bad in ["~ government", "by the ~", "by ~ ~ government", "~"] {
             assert!(set.add(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn what_a_report_says_a_victim_is() {
+        let said = |name: &str, text: &str| -> Vec<String> {
+            victim_descriptions(name, text, &words(text))
+                .into_iter()
+                .map(str::to_string)
+                .collect()
+        };
+        // The words right before the name, back to a function word or a verb.
+        assert_eq!(
+            said(
+                "Energy One",
+                "The Australian software provider Energy One confirms an attack."
+            ),
+            ["Australian software provider"]
+        );
+        assert_eq!(said("Acme", "Clop lists UK-based firm Acme."), ["firm"]);
+        assert!(said("Acme", "Hackers breached Acme on Monday.").is_empty());
+        // An apposition after it, up to a qualifier or punctuation; a short form in brackets
+        // and a legal form in the name do not stand in the way.
+        assert_eq!(
+            said(
+                "Studio Barba",
+                "Studio Barba, an Italian accounting firm, is hit by ransomware."
+            ),
+            ["an Italian accounting firm"]
+        );
+        assert_eq!(
+            said(
+                "Reading Light Department (RMLD)",
+                "The Reading Light Department (RMLD), an electric utility in Massachusetts, was hit."
+            ),
+            ["an electric utility"]
+        );
+        assert_eq!(
+            said(
+                "Acme, Inc.",
+                "Acme, the largest maker of anvils, confirms it."
+            ),
+            ["the largest maker of anvils"]
+        );
+        // Without an article it is a list, not an apposition; a name not in the text says nothing.
+        assert!(said("Acme", "Acme, Globex and Initech were hit.").is_empty());
+        assert!(said("Initrode", "Acme, a bank, was hit.").is_empty());
     }
 
     #[test]

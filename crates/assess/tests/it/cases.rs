@@ -539,6 +539,87 @@ fn the_victim_a_report_names_comes_first_and_a_government_behind_it_is_no_victim
 }
 
 #[test]
+fn what_a_report_says_a_victim_is_outranks_the_words_of_its_name() {
+    let a = Assessor::builtin();
+    // The strongest sector the rules find for a report naming `victim`.
+    let first = |title: &str, victim: &str| -> (String, String) {
+        let mut r = report("described", title, title);
+        r.victims.push(Victim {
+            name: Some(victim.into()),
+            ..Victim::default()
+        });
+        let rules = a.rules.apply(&Texts::of(&r), None);
+        let top = rules
+            .iter()
+            .filter(|j| j.dimension == Dimension::Sector)
+            .max_by(|x, y| x.confidence.total_cmp(&y.confidence))
+            .unwrap_or_else(|| panic!("{title}: no sector"));
+        (top.label.clone(), top.evidence.join("; "))
+    };
+    // A name says "Energy" or "Payment Systems"; the report says what the company does.
+    for (title, victim, sector) in [
+        (
+            "The Australian software provider Energy One confirms it was hit by a cyberattack.",
+            "Energy One",
+            "ict.software",
+        ),
+        (
+            "Software firm Bluefin Payment Systems is added to the list of the gang's victims.",
+            "Bluefin Payment Systems",
+            "ict.software",
+        ),
+        // The head of the description, not a word before it: a software company for gyms.
+        (
+            "Irish gym management software company Glofox investigates a data breach.",
+            "Glofox",
+            "ict.software",
+        ),
+        // An apposition, up to its qualifier.
+        (
+            "Studio Barba, an Italian accounting firm, is hit by a ransomware attack.",
+            "Studio Barba",
+            "commercial.professional",
+        ),
+        (
+            "The Reading Light Department (RMLD), an electric utility in Massachusetts, is hit.",
+            "Reading Light Department (RMLD)",
+            "energy.electricity",
+        ),
+        // An agency that is a business is no government agency.
+        (
+            "Australian real estate agency Harcourts reveals it was affected by a cyber attack.",
+            "Harcourts",
+            "commercial.real-estate",
+        ),
+        (
+            "Japanese eyeglass lens maker Hoya reports an attack at its production base.",
+            "Hoya",
+            "industry-ot.manufacturing",
+        ),
+    ] {
+        let (label, evidence) = first(title, victim);
+        assert_eq!(label, sector, "{title}: {evidence}");
+        assert!(
+            evidence.contains("victim descriptions: "),
+            "{title}: {evidence}"
+        );
+    }
+    reads(
+        "sector.government",
+        &["A government agency in Ohio was breached."],
+        &["Australian real estate agency Harcourts was breached."],
+    );
+    reads(
+        "sector.industry-ot.manufacturing",
+        &["Toy maker Mattel was hit by ransomware."],
+        &[
+            "Policy makers in Brussels were phished.",
+            "Apple app maker Panic lost its source code.",
+        ],
+    );
+}
+
+#[test]
 fn stolen_material_published_is_a_leak_and_forged_material_is_not() {
     reads(
         "threat.hack-and-leak",
