@@ -1048,4 +1048,23 @@ mod tests {
         assert_eq!(cfr.project("elections.parties"), set(&["Civil society"]));
         assert_eq!(cfr.project("elections.legislature"), set(&["Government"]));
     }
+
+    #[test]
+    fn cfr_files_intergovernmental_organisations_under_government() {
+        let cfr = Projection::new(
+            Assessor::builtin(),
+            Dimension::Sector,
+            "cfr-category",
+            &["Government", "Civil society", "Private sector"],
+            &[],
+        );
+        assert_eq!(
+            cfr.project("international-organisations"),
+            set(&["Government"])
+        );
+        assert_eq!(
+            cfr.project("civil-society-media.ngos"),
+            set(&["Civil society"])
+        );
+    }
 }

@@ -620,6 +620,56 @@ fn what_a_report_says_a_victim_is_outranks_the_words_of_its_name() {
 }
 
 #[test]
+fn a_well_known_organisation_named_as_the_victim_has_its_sector() {
+    let a = Assessor::builtin();
+    let named = |victim: &str, description: &str| -> Vec<String> {
+        let mut r = report("named", "Cyberattack", description);
+        r.victims.push(Victim {
+            name: Some(victim.into()),
+            ..Victim::default()
+        });
+        a.rules
+            .apply(&Texts::of(&r), None)
+            .into_iter()
+            .filter(|j| j.rule_id.ends_with(".named"))
+            .map(|j| j.label)
+            .collect()
+    };
+    assert_eq!(
+        named("Deutsche Telekom", "Customers' passwords are sold online."),
+        ["telecommunications"]
+    );
+    assert_eq!(
+        named("British Airways", "Staff data is stolen."),
+        ["transport.aviation"]
+    );
+    assert_eq!(named("Colonial Pipeline", "Ransomware."), ["energy"]);
+    assert_eq!(
+        named("Doctors Without Borders", "A phishing wave."),
+        ["international-organisations.humanitarian"]
+    );
+    // A platform where the victim's account is, is not the victim.
+    assert!(named("A singer's Instagram account", "It posts giveaways.").is_empty());
+    assert!(named("The LinkedIn page for a vendor", "It was hijacked.").is_empty());
+    // Names are read in the victims' names only: in a description they are as often the
+    // vendor of what was exploited or the source.
+    let mut r = report(
+        "vendor",
+        "Routers exploited",
+        "A flaw in Cisco routers let the actor into a regional utility; Microsoft said so.",
+    );
+    r.victims.push(Victim {
+        name: Some("A regional utility".into()),
+        ..Victim::default()
+    });
+    assert!(a
+        .rules
+        .apply(&Texts::of(&r), None)
+        .iter()
+        .all(|j| !j.rule_id.ends_with(".named")));
+}
+
+#[test]
 fn stolen_material_published_is_a_leak_and_forged_material_is_not() {
     reads(
         "threat.hack-and-leak",
