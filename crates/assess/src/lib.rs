@@ -8,8 +8,9 @@
 //!   spectrum as [`StateResponsibility`];
 //! - [`crosswalk`]: how other vocabularies' labels map onto the canonical ones (EuRepoC, CFR,
 //!   NAICS, DCID, MISP sectors, NIS2, DHS CIIP, STIX, VERIS);
-//! - [`text`] and [`rules`]: phrase rules over a report's title and description, with negation,
-//!   and implication rules over an incident's findings, read from `rules.toml`;
+//! - [`text`] and [`rules`]: phrase rules over a report's title, description, victims' names and
+//!   what it says its victims are, with negation, and implication rules over an incident's
+//!   findings, read from `rules.toml` (and `organisations.toml`: well-known victims' sectors);
 //! - [`classify`]: one report's judgments, from its fields, its text, or both ([`Mode`]);
 //! - [`assess`]: an incident's [`Assessment`] from its reports: judgments merged into
 //!   [`Finding`]s, implications, and the [`Intensity`] score;
@@ -78,6 +79,10 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
         include_str!("../data/source_vocabularies.csv"),
     ),
     ("rules.toml", include_str!("../data/rules.toml")),
+    (
+        "organisations.toml",
+        include_str!("../data/organisations.toml"),
+    ),
     ("conflicts.toml", include_str!("../data/conflicts.toml")),
     ("agenda.toml", include_str!("../data/agenda.toml")),
     ("norms.toml", include_str!("../data/norms.toml")),
@@ -281,7 +286,8 @@ impl Assessor {
         let (path, text) = find("source_vocabularies.csv")?;
         let sources = parse_sources(path, text)?;
         let (path, text) = find("rules.toml")?;
-        let rules = RuleSet::parse(path, text, &vocabularies)?;
+        let (orgs_path, orgs) = find("organisations.toml")?;
+        let rules = RuleSet::parse_with(path, text, &[(orgs_path, orgs)], &vocabularies)?;
         let (path, text) = find("agenda.toml")?;
         let agenda = LinkRules::parse(
             Dimension::Agenda,

@@ -72,6 +72,15 @@ struct RuleFile {
     implies: Vec<ImplySpec>,
 }
 
+/// A file of text rules only (`organisations.toml`): read beside `rules.toml`, under its
+/// version and negation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleListFile {
+    #[serde(default)]
+    rule: Vec<RuleSpec>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NegationSpec {
@@ -216,8 +225,35 @@ impl RuleSet {
 
     /// Parses and checks a rule file against the vocabularies.
     pub fn parse(file: &str, text: &str, vocab: &Vocabularies) -> Result<RuleSet, AssessError> {
-        let spec: RuleFile = toml::from_str(text)
-            .map_err(|e| AssessError::data(file, "TOML", e.to_string().trim().to_string()))?;
+        RuleSet::parse_with(file, text, &[], vocab)
+    }
+
+    /// Parses and checks a rule file and files of more text rules (`[[rule]]` only, such as
+    /// `organisations.toml`), read in that order under the first file's version and negation.
+    pub fn parse_with(
+        main: &str,
+        text: &str,
+        lists: &[(&str, &str)],
+        vocab: &Vocabularies,
+    ) -> Result<RuleSet, AssessError> {
+        let toml_error = |file: &str, e: toml::de::Error| {
+            AssessError::data(file, "TOML", e.to_string().trim().to_string())
+        };
+        let spec: RuleFile = toml::from_str(text).map_err(|e| toml_error(main, e))?;
+        let mut specs: Vec<(&str, &RuleSpec)> = spec.rule.iter().map(|r| (main, r)).collect();
+        let listed: Vec<(&str, RuleListFile)> = lists
+            .iter()
+            .map(|(file, text)| {
+                Ok((
+                    *file,
+                    toml::from_str(text).map_err(|e| toml_error(file, e))?,
+                ))
+            })
+            .collect::<Result<_, AssessError>>()?;
+        for (file, list) in &listed {
+            specs.extend(list.rule.iter().map(|r| (*file, r)));
+        }
+        let file = main;
         let negation = Negation {
             cues: spec
                 .negation
@@ -237,7 +273,7 @@ impl RuleSet {
         let mut owners = Vec::new();
         let mut rules = Vec::new();
         let mut seen = HashSet::new();
-        for r in &spec.rule {
+        for (file, r) in specs {
             let place = format!("rule \"{}\"", r.id);
             if !seen.insert(r.id.clone()) {
                 return Err(AssessError::data(file, &place, "the id is used twice"));
