@@ -651,7 +651,21 @@ fn a_well_known_organisation_named_as_the_victim_has_its_sector() {
     // A platform where the victim's account is, is not the victim.
     assert!(named("A singer's Instagram account", "It posts giveaways.").is_empty());
     assert!(named("The LinkedIn page for a vendor", "It was hijacked.").is_empty());
-    // Names are read in the victims' names only: in a description they are as often the
+    // A title names whom an operation hit; a news outlet in it is as often the source.
+    let titled = |title: &str| -> Vec<String> {
+        a.rules
+            .apply(&Texts::of(&report("titled", title, "An attack.")), None)
+            .into_iter()
+            .filter(|j| j.rule_id.ends_with(".named"))
+            .map(|j| j.label)
+            .collect()
+    };
+    assert_eq!(
+        titled("Hacktivists hit NATO websites with DDoS"),
+        ["international-organisations"]
+    );
+    assert!(titled("Reuters reports attacks on bitcoin exchanges").is_empty());
+    // Names are not read in a description: there they are as often the
     // vendor of what was exploited or the source.
     let mut r = report(
         "vendor",
