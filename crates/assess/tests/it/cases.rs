@@ -691,9 +691,16 @@ fn stolen_material_published_is_a_leak_and_forged_material_is_not() {
             "Hacktivists broke into the ministry's server and published its internal emails.",
             "The intruders later released the trade documents to the press.",
             "The group publishes the login credentials of 300 officials.",
+            "A hacker breaks into the consulate's site, steals and exposes user information.",
+            "Hacktivists release the contact information of 200 police officers.",
+            "Hackers stole medical records of athletes and published them online.",
         ],
-        // Forgeries put out as if stolen are an information operation, not a leak.
-        &["Hackers used compromised news sites to publish fabricated documents about the alliance."],
+        &[
+            // Forgeries put out as if stolen are an information operation, not a leak.
+            "Hackers used compromised news sites to publish fabricated documents about the alliance.",
+            // A breach that exposed data made it reachable, not public.
+            "The retailer discloses a data breach that exposed the personal data of its customers.",
+        ],
     );
 }
 
