@@ -828,6 +828,43 @@ fn misp_tags_and_state_responsibility() {
 /// a claimed DDoS; a kind that names the means supersedes it across the incident's reports, unless
 /// an analyst rejected that kind.
 #[test]
+fn disruptions_and_hijacked_accounts_told_in_other_words() {
+    reads(
+        "threat.disruption.outage",
+        &[
+            "The attack rendered voter registrations impossible for a week.",
+            "The fund's database was blocked and pension payments were suspended.",
+        ],
+        &[],
+    );
+    reads(
+        "threat.disruption.offline",
+        &["Hacktivists paralyze the broadcaster's live website for several hours."],
+        &[],
+    );
+    reads(
+        "threat.ddos",
+        &["The group started DDOSing ministry sites after the border clash."],
+        &[],
+    );
+    // A hijacked account is used to put out the attacker's message.
+    reads(
+        "threat.information-operations.hijacked-accounts",
+        &[
+            "Hackers post tweets on the broadcaster's account after they hacked it.",
+            "The Twitter channel of the newspaper was hacked by the group.",
+            "Hackers breach the vice minister's social network accounts.",
+            // Sirens sounded by an intruder are a false public alert.
+            "A computer hack sets off all the emergency sirens in the city for ninety minutes.",
+        ],
+        &[
+            "The ministry's Twitter channel announced new rules.",
+            "The city tested its emergency sirens after the storm.",
+        ],
+    );
+}
+
+#[test]
 fn a_disruption_without_its_means_is_not_called_a_denial_of_service() {
     let a = Assessor::builtin();
     let outage = report(
