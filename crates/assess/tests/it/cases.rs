@@ -47,6 +47,14 @@ fn state_actor(name: &str, country: &str) -> Actor {
     }
 }
 
+/// A victim known only by its name, as a report names it.
+fn named_victim(name: &str) -> Victim {
+    Victim {
+        name: Some(name.into()),
+        ..Victim::default()
+    }
+}
+
 fn has(a: &Assessment, d: Dimension, label: &str) -> bool {
     let vocab = Assessor::builtin().vocabularies.get(d);
     a.labels(d).iter().any(|l| vocab.is_within(l, label))
@@ -458,10 +466,7 @@ fn the_victim_a_report_names_comes_first_and_a_government_behind_it_is_no_victim
         "Phishing campaign",
         "The lures imitated ministry tenders and letters from government officials.",
     );
-    r.victims.push(Victim {
-        name: Some("A regional savings bank".into()),
-        ..Victim::default()
-    });
+    r.victims.push(named_victim("A regional savings bank"));
     let rules = a.rules.apply(&Texts::of(&r), None);
     let confidence = |label: &str| {
         rules
@@ -544,10 +549,7 @@ fn what_a_report_says_a_victim_is_outranks_the_words_of_its_name() {
     // The strongest sector the rules find for a report naming `victim`.
     let first = |title: &str, victim: &str| -> (String, String) {
         let mut r = report("described", title, title);
-        r.victims.push(Victim {
-            name: Some(victim.into()),
-            ..Victim::default()
-        });
+        r.victims.push(named_victim(victim));
         let rules = a.rules.apply(&Texts::of(&r), None);
         let top = rules
             .iter()
@@ -624,10 +626,7 @@ fn a_well_known_organisation_named_as_the_victim_has_its_sector() {
     let a = Assessor::builtin();
     let named = |victim: &str, description: &str| -> Vec<String> {
         let mut r = report("named", "Cyberattack", description);
-        r.victims.push(Victim {
-            name: Some(victim.into()),
-            ..Victim::default()
-        });
+        r.victims.push(named_victim(victim));
         a.rules
             .apply(&Texts::of(&r), None)
             .into_iter()
@@ -672,10 +671,7 @@ fn a_well_known_organisation_named_as_the_victim_has_its_sector() {
         "Routers exploited",
         "A flaw in Cisco routers let the actor into a regional utility; Microsoft said so.",
     );
-    r.victims.push(Victim {
-        name: Some("A regional utility".into()),
-        ..Victim::default()
-    });
+    r.victims.push(named_victim("A regional utility"));
     assert!(a
         .rules
         .apply(&Texts::of(&r), None)
