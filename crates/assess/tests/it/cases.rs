@@ -680,6 +680,43 @@ fn a_well_known_organisation_named_as_the_victim_has_its_sector() {
 }
 
 #[test]
+fn a_service_the_state_runs_is_a_state_institution_first_and_its_trade_second() {
+    let a = Assessor::builtin();
+    for (text, trade) in [
+        (
+            "Ukraine's national postal service is hit with a DDoS attack.",
+            "transport.logistics",
+        ),
+        (
+            "A report from NASA reveals a security breach at a lab.",
+            "space",
+        ),
+        (
+            "The city's subway system was compromised.",
+            "transport.rail",
+        ),
+    ] {
+        let rules = a
+            .rules
+            .apply(&Texts::of(&report("state", "Cyberattack", text)), None);
+        let sectors: Vec<(&str, f64)> = rules
+            .iter()
+            .filter(|j| j.dimension == Dimension::Sector)
+            .map(|j| (j.label.as_str(), j.confidence))
+            .collect();
+        let strongest = sectors
+            .iter()
+            .max_by(|x, y| x.1.total_cmp(&y.1))
+            .map(|(l, _)| *l);
+        assert_eq!(strongest, Some("government"), "{text}: {sectors:?}");
+        assert!(
+            sectors.iter().any(|(l, _)| *l == trade),
+            "{text}: {sectors:?}"
+        );
+    }
+}
+
+#[test]
 fn stolen_material_published_is_a_leak_and_forged_material_is_not() {
     reads(
         "threat.hack-and-leak",
