@@ -488,6 +488,8 @@ fn the_victim_a_report_names_comes_first_and_a_government_behind_it_is_no_victim
         "An operation backed by the Emirati government infected the phones of activists.",
         "Units of the People's Liberation Army stole designs; the IT Army of Ukraine hit a bank.",
         "The U.S. government is accused of planting implants in routers sold abroad.",
+        "The Chinese government DDoSed a Hong Kong forum through a man-in-the-middle attack.",
+        "A spy tool was used by Ethiopian government agencies to spy on dissidents abroad.",
     ] {
         let r = report("actor", "Targeting of activists", actor);
         let rules = a.rules.apply(&Texts::of(&r), None);
