@@ -682,7 +682,7 @@ fn a_well_known_organisation_named_as_the_victim_has_its_sector() {
 }
 
 #[test]
-fn a_service_the_state_runs_is_a_state_institution_first_and_its_trade_second() {
+fn a_service_or_ministry_of_the_state_is_a_state_institution_first_and_its_trade_second() {
     let a = Assessor::builtin();
     for (text, trade) in [
         (
@@ -696,6 +696,11 @@ fn a_service_the_state_runs_is_a_state_institution_first_and_its_trade_second() 
         (
             "The city's subway system was compromised.",
             "transport.rail",
+        ),
+        // A ministry or department named after a sector is the State's.
+        (
+            "The Department of Health and Human Services is listed among the gang's victims.",
+            "health",
         ),
     ] {
         let rules = a
