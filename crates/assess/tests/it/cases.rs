@@ -724,6 +724,26 @@ fn a_service_or_ministry_of_the_state_is_a_state_institution_first_and_its_trade
 }
 
 #[test]
+fn a_word_that_only_looks_like_a_sector_names_none() {
+    // A company's legal form, a surname and research as a source are no sector.
+    reads(
+        "sector.industry-ot",
+        &["The plant's PLCs were reprogrammed by the intruders."],
+        &["Jasmine International PLC was breached by an unknown actor."],
+    );
+    reads(
+        "sector.commercial.entertainment",
+        &["The theme park's ticketing site was defaced."],
+        &["Hackers stole the emails of John Parker."],
+    );
+    reads(
+        "sector.education-research",
+        &["A research institute in Seoul was breached."],
+        &["The attack was described in new research published on Monday."],
+    );
+}
+
+#[test]
 fn stolen_material_published_is_a_leak_and_forged_material_is_not() {
     reads(
         "threat.hack-and-leak",
