@@ -65,7 +65,11 @@ pub const VICTIM_TERM: &str = "victim:";
 /// repeats. The same word counts once wherever it is (and once more as a word of a name).
 pub fn terms(texts: &Texts) -> Vec<String> {
     let mut out = BTreeSet::new();
-    for (field, _, ws) in texts.parts() {
+    // What a report says a victim is repeats words of its title or description: nothing new.
+    for (field, _, ws) in texts
+        .parts()
+        .filter(|(f, _, _)| *f != Field::VictimDescriptions)
+    {
         let mut previous: Option<(&str, u32)> = None;
         for w in ws {
             let keep = w.text.chars().count() >= 2 && w.text.chars().all(char::is_alphabetic);

@@ -253,7 +253,6 @@ impl RuleSet {
         for (file, list) in &listed {
             specs.extend(list.rule.iter().map(|r| (*file, r)));
         }
-        let file = main;
         let negation = Negation {
             cues: spec
                 .negation
@@ -344,26 +343,26 @@ impl RuleSet {
         for r in &spec.implies {
             let place = format!("implies \"{}\"", r.id);
             if !seen.insert(r.id.clone()) {
-                return Err(AssessError::data(file, &place, "the id is used twice"));
+                return Err(AssessError::data(main, &place, "the id is used twice"));
             }
             let when = r
                 .when
                 .iter()
-                .map(|l| parse_label(file, &place, l, vocab))
+                .map(|l| parse_label(main, &place, l, vocab))
                 .collect::<Result<Vec<_>, _>>()?;
             if when.is_empty() {
-                return Err(AssessError::data(file, &place, "`when` is empty"));
+                return Err(AssessError::data(main, &place, "`when` is empty"));
             }
             let also = r
                 .also
                 .iter()
-                .map(|l| parse_label(file, &place, l, vocab))
+                .map(|l| parse_label(main, &place, l, vocab))
                 .collect::<Result<Vec<_>, _>>()?;
             implications.push(Implication {
                 id: r.id.clone(),
                 when,
                 also,
-                then: parse_label(file, &place, &r.then, vocab)?,
+                then: parse_label(main, &place, &r.then, vocab)?,
                 confidence: r.confidence.clamp(0.0, 1.0),
             });
         }
@@ -433,23 +432,6 @@ impl RuleSet {
                 }
             }
         }
-        // In what a report says a victim is, the sector is told by the head of the phrase, its
-        // last words: "gym management software company" is a software company, not a gym, and
-        // of the phrases ending there the longest says most ("software company", not
-        // "company"). Per description: where its head phrase starts and ends.
-        let mut heads: HashMap<u32, (usize, usize)> = HashMap::new();
-        for (rule, hits) in fires.iter().enumerate() {
-            if self.rules[rule].dimension != Dimension::Sector {
-                continue;
-            }
-            for f in hits.iter().filter(|f| f.field == Field::VictimDescriptions) {
-                let head = heads.entry(f.sentence).or_insert((f.hit.first, f.hit.last));
-                let (first, last) = *head;
-                if f.hit.last > last || (f.hit.last == last && f.hit.first < first) {
-                    *head = (f.hit.first, f.hit.last);
-                }
-            }
-        }
         let live = |i: usize| {
             let r = &self.rules[i];
             !fires[i].is_empty() && !blocked[i] && (!r.has_requires || required[i])
@@ -468,6 +450,24 @@ impl RuleSet {
             }
             // A fallback fires only when nothing of its dimension has yet.
             firing[i] = !r.fallback || covered.insert(r.dimension);
+        }
+        // In what a report says a victim is, the sector is told by the head of the phrase, its
+        // last words: "gym management software company" is a software company, not a gym, and
+        // of the phrases ending there the longest says most ("software company", not
+        // "company"). Per description: where the head phrase of a firing sector rule starts and
+        // ends.
+        let mut heads: HashMap<u32, (usize, usize)> = HashMap::new();
+        for (rule, hits) in fires.iter().enumerate() {
+            if !firing[rule] || self.rules[rule].dimension != Dimension::Sector {
+                continue;
+            }
+            for f in hits.iter().filter(|f| f.field == Field::VictimDescriptions) {
+                let head = heads.entry(f.sentence).or_insert((f.hit.first, f.hit.last));
+                let (first, last) = *head;
+                if f.hit.last > last || (f.hit.last == last && f.hit.first < first) {
+                    *head = (f.hit.first, f.hit.last);
+                }
+            }
         }
         let mut out: Vec<(usize, Judgment)> = Vec::new();
         for (i, r) in self.rules.iter().enumerate() {

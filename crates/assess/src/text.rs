@@ -84,11 +84,12 @@ impl<'a> Texts<'a> {
             ),
             (Field::Victims, victims),
         ]);
+        let wanted: Vec<Vec<String>> = names.iter().map(|n| name_words(n)).collect();
         let mut described: Vec<&str> = Vec::new();
         for (field, text, ws) in texts.parts() {
             if matches!(field, Field::Title | Field::Description) {
-                for name in &names {
-                    for d in victim_descriptions(name, text, ws) {
+                for name in &wanted {
+                    for d in describe(name, text, ws) {
                         if !described.contains(&d) {
                             described.push(d);
                         }
@@ -195,11 +196,22 @@ const DESCRIPTION_WORDS: usize = 8;
 /// hit"; "an electric utility" in "RMLD, an electric utility in Massachusetts"). Words ending in
 /// "-ed" end the description too ("breached Acme"), so "UK-based firm Acme" gives "firm".
 pub fn victim_descriptions<'t>(name: &str, text: &'t str, ws: &[Word]) -> Vec<&'t str> {
+    describe(&name_words(name), text, ws)
+}
+
+/// The words a victim's name is looked for by: without what is in brackets and without a legal
+/// form at its end ("Acme, Inc." is looked for as "acme").
+fn name_words(name: &str) -> Vec<String> {
     let name = name.split('(').next().unwrap_or(name);
     let mut wanted: Vec<String> = words(name).into_iter().map(|w| w.text).collect();
     while wanted.len() > 1 && LEGAL_FORMS.contains(&wanted[wanted.len() - 1].as_str()) {
         wanted.pop();
     }
+    wanted
+}
+
+/// [`victim_descriptions`] for a name already cut into [`name_words`].
+fn describe<'t>(wanted: &[String], text: &'t str, ws: &[Word]) -> Vec<&'t str> {
     let mut out = Vec::new();
     if wanted.is_empty() || (wanted.len() == 1 && wanted[0].chars().count() < 3) {
         return out;

@@ -55,6 +55,16 @@ fn named_victim(name: &str) -> Victim {
     }
 }
 
+/// The sectors the text rules find in a report, merged and ranked as an assessment ranks them:
+/// strongest first, ties by label.
+fn sectors_by_strength(r: &Report) -> Vec<threatscape_assess::Finding> {
+    let rules = Assessor::builtin().rules.apply(&Texts::of(r), None);
+    threatscape_assess::judgment::merge(rules)
+        .into_iter()
+        .filter(|f| f.dimension == Dimension::Sector)
+        .collect()
+}
+
 fn has(a: &Assessment, d: Dimension, label: &str) -> bool {
     let vocab = Assessor::builtin().vocabularies.get(d);
     a.labels(d).iter().any(|l| vocab.is_within(l, label))
@@ -547,18 +557,15 @@ fn the_victim_a_report_names_comes_first_and_a_government_behind_it_is_no_victim
 
 #[test]
 fn what_a_report_says_a_victim_is_outranks_the_words_of_its_name() {
-    let a = Assessor::builtin();
     // The strongest sector the rules find for a report naming `victim`.
     let first = |title: &str, victim: &str| -> (String, String) {
         let mut r = report("described", title, title);
         r.victims.push(named_victim(victim));
-        let rules = a.rules.apply(&Texts::of(&r), None);
-        let top = rules
-            .iter()
-            .filter(|j| j.dimension == Dimension::Sector)
-            .max_by(|x, y| x.confidence.total_cmp(&y.confidence))
+        let sectors = sectors_by_strength(&r);
+        let top = sectors
+            .first()
             .unwrap_or_else(|| panic!("{title}: no sector"));
-        (top.label.clone(), top.evidence.join("; "))
+        (top.label.clone(), top.evidence().join("; "))
     };
     // A name says "Energy" or "Payment Systems"; the report says what the company does.
     for (title, victim, sector) in [
@@ -683,7 +690,6 @@ fn a_well_known_organisation_named_as_the_victim_has_its_sector() {
 
 #[test]
 fn a_service_or_ministry_of_the_state_is_a_state_institution_first_and_its_trade_second() {
-    let a = Assessor::builtin();
     for (text, trade) in [
         (
             "Ukraine's national postal service is hit with a DDoS attack.",
@@ -703,21 +709,15 @@ fn a_service_or_ministry_of_the_state_is_a_state_institution_first_and_its_trade
             "health",
         ),
     ] {
-        let rules = a
-            .rules
-            .apply(&Texts::of(&report("state", "Cyberattack", text)), None);
-        let sectors: Vec<(&str, f64)> = rules
-            .iter()
-            .filter(|j| j.dimension == Dimension::Sector)
-            .map(|j| (j.label.as_str(), j.confidence))
-            .collect();
-        let strongest = sectors
-            .iter()
-            .max_by(|x, y| x.1.total_cmp(&y.1))
-            .map(|(l, _)| *l);
+        let sectors: Vec<(String, f64)> =
+            sectors_by_strength(&report("state", "Cyberattack", text))
+                .into_iter()
+                .map(|j| (j.label, j.confidence))
+                .collect();
+        let strongest = sectors.first().map(|(l, _)| l.as_str());
         assert_eq!(strongest, Some("government"), "{text}: {sectors:?}");
         assert!(
-            sectors.iter().any(|(l, _)| *l == trade),
+            sectors.iter().any(|(l, _)| l == trade),
             "{text}: {sectors:?}"
         );
     }
