@@ -765,6 +765,32 @@ fn stolen_material_published_is_a_leak_and_forged_material_is_not() {
 }
 
 #[test]
+fn breached_is_a_data_theft_only_where_the_text_speaks_of_data() {
+    reads(
+        "threat.espionage.breached",
+        &[
+            "Members were warned that their data may have been breached after the website was hacked.",
+            "The agency's network was breached and files were copied.",
+        ],
+        &["Hackers breached the academy's website and posted a fake letter from its commander."],
+    );
+    // Getting in is not taking data: the posted letter is what the intruders did.
+    let found = assess_reports(&[report(
+        "academy",
+        "Academy website hacked",
+        "Hackers breached the academy's website and posted a fake letter from its commander.",
+    )]);
+    let threats = found.labels(Dimension::Threat);
+    assert!(threats.contains(&"defacement"), "{threats:?}");
+    assert!(!threats.contains(&"espionage"), "{threats:?}");
+    // The noun keeps its everyday sense: a breach of a company is a data breach.
+    assert!(fires(
+        "threat.espionage.data-theft",
+        "The retailer notifies customers of a security breach."
+    ));
+}
+
+#[test]
 fn a_terrorist_group_is_a_victim_only_where_it_is_the_target() {
     reads(
         "sector.non-state-armed-groups",
