@@ -744,6 +744,38 @@ fn a_word_that_only_looks_like_a_sector_names_none() {
 }
 
 #[test]
+fn a_membership_body_is_an_association_and_its_members_trade_ranks_first() {
+    reads(
+        "sector.civil-society-media.associations",
+        &[
+            "The British Judo Association shuts down its online membership portal.",
+            "Hackers stole the data of all members of the trade body.",
+        ],
+        // "Association" as a link between two things names no victim.
+        &["The malware was found in association with a phishing campaign."],
+    );
+    // A body named for nothing but its membership is an association...
+    let judo = report(
+        "judo",
+        "Judo association hit",
+        "A ransomware gang claims an attack on the National Judo Association.",
+    );
+    let strongest = sectors_by_strength(&judo);
+    assert_eq!(strongest[0].label, "civil-society-media.associations");
+    // ... and one whose members' trade is named is read by that trade first.
+    let credit = Report {
+        victims: vec![named_victim("Credit Union National Association")],
+        ..report(
+            "cuna",
+            "Systems knocked offline",
+            "Systems of the Credit Union National Association were knocked offline.",
+        )
+    };
+    let strongest = sectors_by_strength(&credit);
+    assert_eq!(strongest[0].label, "finance", "{strongest:?}");
+}
+
+#[test]
 fn stolen_material_published_is_a_leak_and_forged_material_is_not() {
     reads(
         "threat.hack-and-leak",
