@@ -673,6 +673,17 @@ fn a_well_known_organisation_named_as_the_victim_has_its_sector() {
         ["international-organisations"]
     );
     assert!(titled("Reuters reports attacks on bitcoin exchanges").is_empty());
+    // A police body is named as the victim in the victims' names only: in a title it is as
+    // often the one who warns or takes down.
+    assert_eq!(
+        named("FBI", "The data of 20,000 employees is dumped."),
+        ["government.justice"]
+    );
+    assert!(titled("FBI warns of ransomware hitting hospitals").is_empty());
+    assert_eq!(
+        titled("Coca-Cola investigates claims of a cyberattack"),
+        ["food-agriculture"]
+    );
     // Names are not read in a description: there they are as often the
     // vendor of what was exploited or the source.
     let mut r = report(
