@@ -735,6 +735,40 @@ fn a_service_or_ministry_of_the_state_is_a_state_institution_first_and_its_trade
 }
 
 #[test]
+fn the_everyday_words_of_a_trade_in_a_victims_name_name_its_sector() {
+    // A name often says the trade in the words everyone uses for it, in English or the local
+    // language: a township, a radiology group, a life assurance company, a bookseller.
+    for (victim, sector) in [
+        ("Jackson Township", "government"),
+        ("Unione dei Comuni Valdarno", "government"),
+        ("Medford Radiology Group", "health.hospitals"),
+        ("Clinica Santa Chiara", "health.hospitals"),
+        ("Aurora National Life Assurance Company", "finance"),
+        ("Seguros Equinoccial", "finance"),
+        ("Fire Rescue Victoria", "emergency-services"),
+        ("Dymocks Booksellers", "commercial.retail"),
+        ("Universidad de Castilla-La Mancha", "education-research"),
+        ("Arnoff Moving and Storage", "transport.logistics"),
+        ("The Los Angeles Philharmonic", "commercial.entertainment"),
+    ] {
+        let r = Report {
+            victims: vec![named_victim(victim)],
+            ..report(
+                "named",
+                "Cyberattack",
+                "The organisation was hit by ransomware.",
+            )
+        };
+        let strongest = sectors_by_strength(&r);
+        assert_eq!(
+            strongest.first().map(|f| f.label.as_str()),
+            Some(sector),
+            "{victim}: {strongest:?}"
+        );
+    }
+}
+
+#[test]
 fn a_word_that_only_looks_like_a_sector_names_none() {
     // A company's legal form, a surname and research as a source are no sector.
     reads(
