@@ -750,6 +750,9 @@ fn the_everyday_words_of_a_trade_in_a_victims_name_name_its_sector() {
         ("Universidad de Castilla-La Mancha", "education-research"),
         ("Arnoff Moving and Storage", "transport.logistics"),
         ("The Los Angeles Philharmonic", "commercial.entertainment"),
+        ("Hong Kong Consumer Council", "government"),
+        ("Advance America Cash Advance Centers", "finance"),
+        ("Hartley & Stone LLP", "commercial.professional"),
     ] {
         let r = Report {
             victims: vec![named_victim(victim)],
