@@ -25,7 +25,7 @@ const FLOORS: &[(&str, f64, f64)] = &[
     ("cissm threat kind (event_type; Mixed = both)", 0.85, 0.90),
     ("dcid sector (target type)", 0.52, 0.52),
     ("dcid sector (critical-infrastructure sector)", 0.40, 0.47),
-    ("dcid threat kind (objective)", 0.45, 0.67),
+    ("dcid threat kind (objective)", 0.58, 0.70),
 ];
 
 #[test]
