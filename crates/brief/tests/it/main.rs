@@ -122,8 +122,10 @@ fn briefing_2022_against_2021_on_the_real_trackers() {
     check_pdf(&pdf, &b);
 
     // The STIX edition is a bundle with one report citing every annexed incident.
+    // Its structure is checked here; the OASIS validator judges the restricted edition below,
+    // which marks objects at two levels.
     let stix = threatscape_brief::stix::bundle(&b, &rel.incidents, "2026-01-01T00:00:00.000Z");
-    check_stix(&stix, &b);
+    check_stix(&stix, &b, Peer::Skip);
     for key in &amber {
         assert!(
             !stix.contains(&format!("\"{key}\"")),
@@ -165,7 +167,7 @@ fn briefing_2022_against_2021_on_the_real_trackers() {
     assert_eq!(restricted.highest_tlp_used, Tlp::Amber);
     let stix =
         threatscape_brief::stix::bundle(&restricted, &rel.incidents, "2026-01-01T00:00:00.000Z");
-    check_stix(&stix, &restricted);
+    check_stix(&stix, &restricted, Peer::Validate);
     let v: serde_json::Value = serde_json::from_str(&stix).unwrap();
     let report = v["objects"]
         .as_array()
@@ -181,4 +183,4 @@ fn briefing_2022_against_2021_on_the_real_trackers() {
 }
 
 mod checks;
-use checks::{check_pdf, check_stix, recompute};
+use checks::{check_pdf, check_stix, recompute, Peer};
