@@ -75,9 +75,10 @@ fn pulls_from_medallion_then_fetches_nothing_new() {
     let medallion = Medallion::start(&start);
     let root = format!("{}/trustgroup1/", medallion.base);
     // A part of the ICS bundle, written as a bundle of its own for the direct ingest below:
-    // medallion's in-memory backend answers a fresh query in time that grows faster than the
-    // collection (some 40 s for the whole bundle, 1,826 objects, on a debug CI run), and six
-    // pages exercise its `next` paging as well as nineteen.
+    // medallion's in-memory backend answers a fresh query in time that grows with the
+    // collection (with the whole bundle, 1,826 objects, the first pull took 39 s and the empty
+    // second one 58 s; BENCHMARKS.md, "Build and CI"), and six pages exercise its `next` paging
+    // as well as nineteen.
     let objects: Vec<Value> = bundle_objects(&ics)
         .into_iter()
         .take(MEDALLION_OBJECTS)
@@ -122,7 +123,7 @@ fn pulls_from_medallion_then_fetches_nothing_new() {
     assert_eq!(first["pages"], objects.len().div_ceil(100), "{first}");
     assert_eq!(first["pages_rejected"], 0, "{first}");
 
-    // The same counts as ingesting the file itself.
+    // The same counts as ingesting that part of the bundle directly.
     let direct = dir.path().join("direct.db");
     assert!(threatscape(&direct, &["ingest", part.to_str().unwrap()])
         .status
