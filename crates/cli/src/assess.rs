@@ -32,6 +32,9 @@ pub(crate) struct AssessArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: AssessFormat,
+    /// The same as `--format json`, as `ingest`, `validate` and `debate` spell it.
+    #[arg(long, conflicts_with = "format")]
+    json: bool,
     /// Only the incident holding this report key (e.g. `eurepoc:842`).
     #[arg(long)]
     incident: Option<String>,
@@ -135,7 +138,12 @@ pub(crate) fn assess(db: &str, args: AssessArgs) -> Result<Outcome> {
         }
     }
 
-    match args.format {
+    let format = if args.json {
+        AssessFormat::Json
+    } else {
+        args.format
+    };
+    match format {
         AssessFormat::Json => {
             let items: Vec<serde_json::Value> = out
                 .iter()

@@ -26,6 +26,9 @@ pub(crate) struct EvalArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: EvalFormat,
+    /// The same as `--format json`, as `ingest`, `validate` and `debate` spell it.
+    #[arg(long, conflicts_with = "format")]
+    json: bool,
     /// The text rules alone, without the statistical text model (the "before" figures).
     #[arg(long)]
     rules_only: bool,
@@ -105,7 +108,12 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
     } else {
         eval::SPLIT_RULE
     };
-    match args.format {
+    let format = if args.json {
+        EvalFormat::Json
+    } else {
+        args.format
+    };
+    match format {
         EvalFormat::Json => {
             let tasks: Vec<serde_json::Value> = results
                 .iter()

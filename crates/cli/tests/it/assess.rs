@@ -32,7 +32,7 @@ fn demo_store(dir: &Path) -> std::path::PathBuf {
 }
 
 fn assessed(db: &Path, extra: &[&str]) -> Vec<Value> {
-    let mut args = vec!["assess", "--format", "json"];
+    let mut args = vec!["assess", "--json"];
     args.extend_from_slice(extra);
     let out = threatscape(db, &args);
     assert!(

@@ -154,12 +154,24 @@ fn eval_scores_a_file_coded_in_the_canonical_vocabularies() {
          2023-01,Eastgrid Power,energy,,CLEAR\n",
     )
     .unwrap();
-    let out = eval(&["--coded", file.to_str().unwrap(), "--format", "json"]);
+    // `--json`, the issue's spelling, is `--format json`; the two together are refused.
+    let out = eval(&["--coded", file.to_str().unwrap(), "--json"]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let spelt_out = eval(&["--coded", file.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.stdout, spelt_out.stdout);
+    let both = eval(&[
+        "--coded",
+        file.to_str().unwrap(),
+        "--json",
+        "--format",
+        "table",
+    ]);
+    assert!(!both.status.success());
+    assert!(String::from_utf8_lossy(&both.stderr).contains("--format"));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["split"], "all");
     let tasks = report["tasks"].as_array().unwrap();
