@@ -53,11 +53,12 @@ COUNTRIES = {
 
 DATE_PROPERTIES = ["first_seen", "last_seen", "date_precision", "date_basis"]
 
-# The project's kinds of incident (DESIGN.md, "threat kinds"), written in incident_types.
+# The project's kinds of incident (DESIGN.md, "threat kinds"), written in incident_types;
+# "intrusion" is access gained with no further effect known (a foothold, pre-positioning).
 KINDS = {
     "ransomware", "decoy-ransomware", "wiper", "financial-theft", "cryptocurrency-theft", "ddos",
     "espionage", "data-breach", "extortion", "hack-and-leak", "defacement",
-    "information-operation", "supply-chain-compromise", "ot-ics-sabotage",
+    "information-operation", "supply-chain-compromise", "ot-ics-sabotage", "intrusion",
 }
 DETERMINATIONS = {"blocked", "failed-attempt", "false-positive", "low-value",
                   "successful-attempt", "suspected"}

@@ -179,14 +179,16 @@ impl Assessor {
     }
 
     /// Adds the labels the implication rules derive; each derived judgment names the finding it
-    /// rests on. Runs to a fixed point (a derived label may trigger another rule).
+    /// rests on, which must be one that may ground an inference ([`Finding::grounds_inference`]:
+    /// not the text model's guess alone). Runs to a fixed point (a derived label may trigger
+    /// another rule).
     fn apply_implications(&self, findings: &mut Vec<Finding>) {
         let mut done: HashSet<(String, String)> = HashSet::new();
         loop {
             let mut new: Vec<Judgment> = Vec::new();
             for rule in &self.rules.implications {
                 for f in findings.iter() {
-                    if !f.counts() {
+                    if !f.grounds_inference() {
                         continue;
                     }
                     let vocab = self.vocabularies.get(f.dimension);
@@ -201,7 +203,7 @@ impl Assessor {
                         None
                     } else {
                         match findings.iter().find(|g| {
-                            g.counts()
+                            g.grounds_inference()
                                 && rule.also.iter().any(|(d, l)| {
                                     *d == g.dimension
                                         && self.vocabularies.get(g.dimension).is_within(&g.label, l)

@@ -3,8 +3,9 @@
 //!
 //! Which crosswalk reads which field of which source is data (`source_vocabularies.csv`: format,
 //! field, dimension, vocabulary). A source without rows there (the native template, unknown
-//! formats) has its labels matched against the canonical ids and labels, then against every
-//! crosswalk. A crosswalk row of at least [`EMIT_THRESHOLD`] confidence makes a judgment; a weaker
+//! formats) has its labels matched against the canonical ids and labels (in any spelling:
+//! `ot-ics-sabotage` is "OT/ICS sabotage"), then against every crosswalk; so has a value of a
+//! sector, kind or actor field that the source's own vocabulary does not know. A crosswalk row of at least [`EMIT_THRESHOLD`] confidence makes a judgment; a weaker
 //! row (a broad source label such as "Critical infrastructure") only corroborates a judgment of
 //! the same label, or of one within it, made from the text.
 
@@ -246,13 +247,22 @@ impl Assessor {
         };
         let specific: Vec<&SourceVocabulary> =
             self.sources.iter().filter(|s| s.format == format).collect();
+        // Values of a main field that the source's own vocabulary does not know (a producer's
+        // own word for a kind, "ot-ics-sabotage" in a STIX bundle): read below as a source
+        // without a vocabulary is, rather than dropped.
+        let mut unknown: Vec<(Dimension, Value<'_>)> = Vec::new();
         for s in &specific {
             for v in values(report, &s.field) {
                 let label = match s.field {
                     SourceField::Tag(_) => tag_label(v.text),
                     _ => v.text.to_string(),
                 };
-                for row in self.crosswalks.lookup(s.dimension, &s.vocabulary, &label) {
+                let rows = self.crosswalks.lookup(s.dimension, &s.vocabulary, &label);
+                if rows.is_empty() && !matches!(s.field, SourceField::Tag(_)) {
+                    unknown.push((s.dimension, v));
+                    continue;
+                }
+                for row in rows {
                     push(
                         strong,
                         weak,
@@ -263,41 +273,47 @@ impl Assessor {
                 }
             }
         }
-        // Sources with no vocabulary of their own for a field: canonical words, then any crosswalk.
+        // Sources with no vocabulary of their own for a field, and the values a source's
+        // vocabulary does not know: canonical words, then any crosswalk.
         let generic = [
             (SourceField::VictimSectors, Dimension::Sector),
             (SourceField::Kinds, Dimension::Threat),
             (SourceField::ActorCategories, Dimension::Actor),
         ];
-        for (field, dimension) in generic {
-            if specific
+        let without_vocabulary = generic.into_iter().filter(|(field, dimension)| {
+            !specific
                 .iter()
-                .any(|s| s.field == field && s.dimension == dimension)
-            {
+                .any(|s| s.field == *field && s.dimension == *dimension)
+        });
+        let generic_values: Vec<(Dimension, Value<'_>)> = without_vocabulary
+            .flat_map(|(field, dimension)| {
+                values(report, &field)
+                    .into_iter()
+                    .map(move |v| (dimension, v))
+            })
+            .chain(unknown)
+            .collect();
+        for (dimension, v) in generic_values {
+            let evidence = format!("{}: \"{}\"", v.place, v.text);
+            if let Some(id) = self.vocabularies.get(dimension).find(v.text) {
+                strong.push(Judgment {
+                    dimension,
+                    label: id.to_string(),
+                    confidence: 0.9,
+                    rule_id: format!("crosswalk:canonical:{}", v.text.trim()),
+                    evidence: vec![evidence],
+                    made_by: self.rules.version.clone(),
+                    report: Some(key.to_string()),
+                });
                 continue;
             }
-            for v in values(report, &field) {
-                let evidence = format!("{}: \"{}\"", v.place, v.text);
-                if let Some(id) = self.vocabularies.get(dimension).find(v.text) {
-                    strong.push(Judgment {
-                        dimension,
-                        label: id.to_string(),
-                        confidence: 0.9,
-                        rule_id: format!("crosswalk:canonical:{}", v.text.trim()),
-                        evidence: vec![evidence],
-                        made_by: self.rules.version.clone(),
-                        report: Some(key.to_string()),
-                    });
-                    continue;
-                }
-                let rows = self.crosswalks.lookup_any(dimension, v.text);
-                let best = rows
-                    .iter()
-                    .filter(|r| r.confidence >= EMIT_THRESHOLD)
-                    .max_by(|a, b| a.confidence.total_cmp(&b.confidence));
-                if let Some(row) = best {
-                    push(strong, weak, dimension, row, evidence);
-                }
+            let rows = self.crosswalks.lookup_any(dimension, v.text);
+            let best = rows
+                .iter()
+                .filter(|r| r.confidence >= EMIT_THRESHOLD)
+                .max_by(|a, b| a.confidence.total_cmp(&b.confidence));
+            if let Some(row) = best {
+                push(strong, weak, dimension, row, evidence);
             }
         }
         // MISP's state-responsibility spectrum, from tags and attributions, whatever the source.

@@ -94,6 +94,21 @@ impl Finding {
             None => self.confidence >= LABEL_THRESHOLD,
         }
     }
+
+    /// Whether the finding may ground a further judgment (an implied harm or population, a
+    /// Council agenda item, a norm): it counts, and an analyst decided it or something a reader
+    /// can check supports it (a rule's match in the text, a source's coding, a derivation from
+    /// these). A label only the statistical text model gives is a guess from word statistics:
+    /// it stands as a finding, with its probability, but a diplomat must never read "may engage
+    /// norm (e)" or "patients affected" that rests on it alone.
+    pub fn grounds_inference(&self) -> bool {
+        self.counts()
+            && (self.decision.is_some()
+                || self
+                    .judgments
+                    .iter()
+                    .any(|j| !j.rule_id.starts_with(crate::model::RULE_PREFIX)))
+    }
 }
 
 /// Applies the decisions of the given dimensions to `findings`, in order (a later decision on

@@ -24,7 +24,9 @@
 //!
 //! Conditions:
 //! - `<dimension>:<label>`: a finding of the dimension that counts, of the label or within it
-//!   (`sector:health` holds for `health.hospitals`); `<dimension>:*` for any label;
+//!   (`sector:health` holds for `health.hospitals`); `<dimension>:*` for any label. Every
+//!   condition on findings reads only those that may ground an inference
+//!   ([`Finding::grounds_inference`]): a label the text model alone gives never links;
 //! - `effect:<effect>`: a threat kind whose effect is at least that (enabling < exploitive,
 //!   influence < disruptive < destructive);
 //! - `criticality:<0-3>`: a sector of at least that criticality;
@@ -481,7 +483,9 @@ fn describe(f: &Finding) -> (String, String) {
 
 /// The (short, detailed) evidence that a condition holds, if it does.
 fn check(c: &Condition, s: &Subject<'_>, item: Option<&[String]>) -> Option<(String, String)> {
-    let counted = || s.findings.iter().filter(|f| f.counts());
+    // Only findings that may ground an inference: a Council agenda item or a norm never rests on
+    // the text model's guess alone.
+    let counted = || s.findings.iter().filter(|f| f.grounds_inference());
     let country_matches = |country: &Country, code: &str| match country {
         Country::Code(c) => c == code,
         Country::Item => item.is_some_and(|states| states.iter().any(|x| x == code)),

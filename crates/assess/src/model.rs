@@ -41,6 +41,8 @@ pub const NOT_LEARNT: &[&str] = &["other"];
 
 /// The dimensions the model predicts.
 pub const DIMENSIONS: [Dimension; 2] = [Dimension::Sector, Dimension::Threat];
+/// How the model's judgments name their maker: `model:<id>`.
+pub const RULE_PREFIX: &str = "model:";
 
 /// A trained model: per label a bias, per term its weights.
 #[derive(Debug, Clone, PartialEq)]
@@ -178,7 +180,7 @@ impl TextModel {
                 dimension: p.dimension,
                 label: p.label,
                 confidence: (p.probability * 1000.0).round() / 1000.0,
-                rule_id: format!("model:{}", self.id),
+                rule_id: format!("{RULE_PREFIX}{}", self.id),
                 evidence: vec![format!(
                     "p={:.2}; top terms: {}",
                     p.probability,

@@ -167,6 +167,7 @@ pub struct Vocabulary {
     pub terms: Vec<Term>,
     index: HashMap<String, usize>,
     by_label: HashMap<String, usize>,
+    by_loose_name: HashMap<String, usize>,
 }
 
 impl Vocabulary {
@@ -194,6 +195,15 @@ impl Vocabulary {
             }
             by_label.insert(normalise(&t.label), i);
         }
+        // Looser keys, for a producer's spelling of an id or label: punctuation as spaces
+        // ("ot-ics-sabotage" for "OT/ICS sabotage"). Labels first; the first term keeps a key.
+        let mut by_loose_name = HashMap::new();
+        for (i, t) in terms.iter().enumerate() {
+            by_loose_name.entry(loose(&t.label)).or_insert(i);
+        }
+        for (i, t) in terms.iter().enumerate() {
+            by_loose_name.entry(loose(&t.id)).or_insert(i);
+        }
         for t in &terms {
             if let Some(p) = &t.parent {
                 if !index.contains_key(p) {
@@ -210,6 +220,7 @@ impl Vocabulary {
             terms,
             index,
             by_label,
+            by_loose_name,
         })
     }
 
@@ -223,13 +234,19 @@ impl Vocabulary {
         self.index.contains_key(id)
     }
 
-    /// The id whose id or label equals `text` (ignoring case and spacing).
+    /// The id whose id or label equals `text`, ignoring case and spacing, and then also
+    /// punctuation (`ot-ics-sabotage`, `Decoy_Ransomware`).
     pub fn find(&self, text: &str) -> Option<&str> {
         let n = normalise(text);
         self.index
             .get_key_value(n.as_str())
             .map(|(k, _)| k.as_str())
             .or_else(|| self.by_label.get(&n).map(|&i| self.terms[i].id.as_str()))
+            .or_else(|| {
+                self.by_loose_name
+                    .get(&loose(text))
+                    .map(|&i| self.terms[i].id.as_str())
+            })
     }
 
     /// The term's parent id.
@@ -286,6 +303,16 @@ impl Vocabulary {
             .filter(|t| t.parent.is_none())
             .map(|t| t.id.as_str())
     }
+}
+
+/// Lower case, every run of characters other than letters and digits one space, trimmed: how a
+/// producer's spelling of a term is compared when the exact comparison finds nothing.
+fn loose(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Lowercase, trimmed, inner whitespace collapsed: how labels are compared.
@@ -576,6 +603,10 @@ mod tests {
         assert!(!v.is_within("health", "health.hospitals"));
         assert_eq!(v.top_level("health.hospitals"), "health");
         assert_eq!(v.find(" HOSPITALS "), Some("health.hospitals"));
+        // A producer's own spelling of an id or a label: punctuation is not a difference.
+        assert_eq!(v.find("health_hospitals"), Some("health.hospitals"));
+        assert_eq!(v.find("Hospitals."), Some("health.hospitals"));
+        assert_eq!(v.find("hospital"), None);
         assert!(parse_vocabulary(
             Dimension::Sector,
             "t",

@@ -1133,3 +1133,142 @@ fn a_disruption_without_its_means_is_not_called_a_denial_of_service() {
     );
     assert!(precaution.is_empty(), "{precaution:?}");
 }
+
+/// A sector only the text model gives is a finding with its probability, but no harm, population,
+/// Council agenda item or norm rests on it alone: those need something a reader can check (a
+/// rule's match, a source's coding) or an analyst's confirmation.
+#[test]
+fn the_text_models_guess_alone_grounds_no_link_or_harm() {
+    use threatscape_assess::model::{terms, train, Example, TrainingOptions};
+    // A model that reads the made-up word "quux" as a hospital; nothing else means anything to it.
+    let example = |word: &str, sector: &str| Example {
+        source: "a".into(),
+        terms: terms(&Texts::new(Some(word), None, None)),
+        labels: [(Dimension::Sector, sector.to_string())].into(),
+    };
+    let examples: Vec<Example> = (0..20)
+        .flat_map(|_| {
+            [
+                example("quux", "health.hospitals"),
+                example("zorblat", "finance"),
+            ]
+        })
+        .collect();
+    let mut a = Assessor::builtin().clone();
+    a.model = Some(train(
+        "t/1",
+        "synthetic",
+        &examples,
+        &TrainingOptions::default(),
+    ));
+    let mut r = report(
+        "guess-1",
+        "Quux",
+        "A State's operators disrupted the systems with ransomware and the operations halted.",
+    );
+    r.actors = vec![state_actor("Unit 1", "RUS")];
+    r.victims = vec![Victim {
+        country: Some("UKR".into()),
+        ..Victim::default()
+    }];
+    let guessed = a.assess_incident(std::slice::from_ref(&r), &[]);
+    let hospital = guessed
+        .finding(Dimension::Sector, "health.hospitals")
+        .expect("the model's sector stands as a finding");
+    assert!(hospital.counts(), "{hospital:#?}");
+    assert!(hospital
+        .judgments
+        .iter()
+        .all(|j| j.rule_id.starts_with("model:")));
+    assert!(!hospital.grounds_inference());
+    for d in [
+        Dimension::Harm,
+        Dimension::Population,
+        Dimension::Agenda,
+        Dimension::Norm,
+    ] {
+        for f in guessed.of(d).filter(|f| f.counts()) {
+            let rests_on_hospital = f
+                .judgments
+                .iter()
+                .flat_map(|j| &j.evidence)
+                .any(|e| e.contains("health"));
+            assert!(
+                !rests_on_hospital,
+                "{d:?} rests on the model's guess: {f:#?}"
+            );
+        }
+    }
+    assert!(guessed.finding(Dimension::Population, "patients").is_none());
+
+    // Confirmed by an analyst, the same sector grounds what hospitals hit by a State entail.
+    let confirm = threatscape_assess::Decision {
+        incident: r.key(),
+        dimension: Dimension::Sector,
+        label: "health.hospitals".into(),
+        verdict: threatscape_assess::Verdict::Confirm,
+        reason: "the victim is a hospital".into(),
+        analyst: "analyst".into(),
+        recorded_at: None,
+        seq: None,
+    };
+    let confirmed = a.assess_incident(&[r], &[confirm]);
+    assert!(confirmed
+        .finding(Dimension::Population, "patients")
+        .is_some_and(|f| f.counts()));
+    assert!(confirmed
+        .finding(Dimension::Norm, "f")
+        .is_some_and(|f| f.counts()));
+}
+
+/// A coded value the source's own vocabulary does not know is read as a source without a
+/// vocabulary is (a canonical id or label in any spelling, then any crosswalk), not dropped: a
+/// STIX producer's "ot-ics-sabotage" is OT/ICS sabotage, "information-operation" an information
+/// operation, and a victim sector "emergency-services" (not a STIX industry) emergency services.
+#[test]
+fn a_coded_value_the_sources_vocabulary_does_not_know_is_still_read() {
+    let mut r = report("stix-kinds", "Incident", "Nothing in the text.");
+    r.provenance.format = "stix".into();
+    r.kinds = vec![
+        "ot-ics-sabotage".into(),
+        "information-operation".into(),
+        "Decoy_Ransomware".into(),
+        "ransomware".into(),
+        "no-such-kind".into(),
+    ];
+    r.victims = vec![Victim {
+        sectors: vec!["emergency-services".into(), "healthcare".into()],
+        ..Victim::default()
+    }];
+    let found = Assessor::builtin().classify_report(&r, Mode::FieldsOnly);
+    let by = |label: &str| {
+        found
+            .iter()
+            .find(|j| j.label == label && j.confidence >= 0.5)
+            .unwrap_or_else(|| panic!("no {label}: {found:#?}"))
+    };
+    assert_eq!(
+        by("ot-sabotage").rule_id,
+        "crosswalk:canonical:ot-ics-sabotage"
+    );
+    assert_eq!(
+        by("ot-sabotage").evidence,
+        vec!["kinds: \"ot-ics-sabotage\""]
+    );
+    assert!(by("information-operations")
+        .rule_id
+        .starts_with("crosswalk:misp-kind:"));
+    assert!(by("pseudo-ransomware")
+        .rule_id
+        .starts_with("crosswalk:canonical:"));
+    // A value the source's vocabulary knows keeps its own row.
+    assert_eq!(by("ransomware").rule_id, "crosswalk:misp-kind:ransomware");
+    assert!(by("emergency-services")
+        .rule_id
+        .starts_with("crosswalk:canonical:"));
+    assert!(by("health").rule_id.starts_with("crosswalk:stix-industry:"));
+    // A word nobody knows makes no judgment.
+    assert!(found
+        .iter()
+        .all(|j| !j.evidence[0].contains("no-such-kind")));
+}
