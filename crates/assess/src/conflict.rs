@@ -358,6 +358,7 @@ impl Conflicts {
                 criticality: None,
                 effect: None,
                 generic: false,
+                disguises: None,
             });
             for p in &c.phases {
                 terms.push(Term {
@@ -368,6 +369,7 @@ impl Conflicts {
                     criticality: None,
                     effect: None,
                     generic: false,
+                    disguises: None,
                 });
             }
         }

@@ -124,8 +124,10 @@ pub fn merge(judgments: impl IntoIterator<Item = Judgment>) -> Vec<Finding> {
 /// Sets aside the generic findings of `vocab`'s dimension ("unspecified disruption": an effect
 /// whose means the account does not state) where a finding that counts names the means
 /// ([`Vocabulary::superseded`]): one report's "the service went down" and another's "a
-/// denial-of-service attack" are one DDoS, not a DDoS and a disruption of unknown means. A finding
-/// an analyst decided on stays; a rejected specific kind supersedes nothing.
+/// denial-of-service attack" are one DDoS, not a DDoS and a disruption of unknown means; and the
+/// findings of a kind that another finding disguises itself as (ransomware beside decoy
+/// ransomware). A finding an analyst decided on stays; a rejected specific kind supersedes
+/// nothing.
 pub fn set_aside_superseded(findings: &mut Vec<Finding>, vocab: &Vocabulary) {
     let specific: Vec<String> = findings
         .iter()

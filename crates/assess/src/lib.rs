@@ -339,6 +339,7 @@ fn agenda_vocabulary(
             criticality: None,
             effect: None,
             generic: false,
+            disguises: None,
         })
         .collect();
     Vocabulary::new(Dimension::Agenda, threatscape_reference::AGENDA, terms)
@@ -359,6 +360,7 @@ fn norm_vocabulary(
             criticality: None,
             effect: None,
             generic: false,
+            disguises: None,
         })
         .collect();
     Vocabulary::new(Dimension::Norm, threatscape_reference::NORMS, terms)

@@ -156,6 +156,12 @@ pub struct Term {
     /// model's "denial of service" would be a guess from base rates, not a reading.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub generic: bool,
+    /// For threat kinds: the kind this one is made to look like (decoy ransomware disguises
+    /// ransomware). Where it is found, a finding of the disguise is its appearance, not a second
+    /// kind of operation: NotPetya counted as ransomware would be a wrong figure in a briefing
+    /// ([`Vocabulary::superseded`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disguises: Option<String>,
 }
 
 /// A list of terms with their hierarchy.
@@ -205,6 +211,13 @@ impl Vocabulary {
             by_loose_name.entry(loose(&t.id)).or_insert(i);
         }
         for t in &terms {
+            if let Some(d) = t.disguises.as_deref().filter(|d| !index.contains_key(*d)) {
+                return Err(AssessError::data(
+                    file,
+                    format!("term `{}`", t.id),
+                    format!("the kind it disguises, `{d}`, is not in the file"),
+                ));
+            }
             if let Some(p) = &t.parent {
                 if !index.contains_key(p) {
                     return Err(AssessError::data(
@@ -273,11 +286,16 @@ impl Vocabulary {
     /// Whether a finding of `generic` stands aside for one of `specific`: `generic` is a generic
     /// kind (an effect without its means) and `specific` a kind that is not, whose effect is the
     /// same or graver (a denial of service, ransomware or a wiper says how a disruption was done;
-    /// an espionage operation does not).
+    /// an espionage operation does not); or `specific` is made to look like `generic` (decoy
+    /// ransomware and the ransomware it poses as: one account's "ransomware" is the disguise
+    /// another account saw through).
     pub fn superseded(&self, generic: &str, specific: &str) -> bool {
         let (Some(g), Some(s)) = (self.get(generic), self.get(specific)) else {
             return false;
         };
+        if s.disguises.as_deref() == Some(generic) {
+            return true;
+        }
         g.generic && !s.generic && matches!((g.effect, s.effect), (Some(a), Some(b)) if b >= a)
     }
 
@@ -328,7 +346,8 @@ pub fn normalise(text: &str) -> String {
 }
 
 /// Reads a vocabulary CSV: `id,label,definition` and optionally `parent`, `criticality`, `effect`,
-/// `generic` (`yes` or empty; a generic kind needs an effect).
+/// `generic` (`yes` or empty; a generic kind needs an effect), `disguises` (the id of the kind a
+/// kind is made to look like).
 pub fn parse_vocabulary(
     dimension: Dimension,
     file: &str,
@@ -387,6 +406,7 @@ pub fn parse_vocabulary(
             criticality,
             effect,
             generic,
+            disguises: opt("disguises").map(str::to_string),
         });
     }
     Vocabulary::new(dimension, file, terms)
@@ -477,6 +497,7 @@ impl StateResponsibility {
                 criticality: None,
                 effect: None,
                 generic: false,
+                disguises: None,
             })
             .collect();
         Vocabulary::new(Dimension::Responsibility, "state responsibility", terms)

@@ -149,7 +149,7 @@ fn notpetya_is_a_wiper_disguised_as_ransomware() {
          there was no way to recover them. Several governments attributed it to Russia's GRU.",
     );
     r.actors.push(state_actor("GRU", "RUS"));
-    let a = assess_reports(&[r]);
+    let a = assess_reports(std::slice::from_ref(&r));
     assert!(has(&a, Dimension::Threat, "pseudo-ransomware"));
     assert!(
         !has(&a, Dimension::Threat, "ransomware"),
@@ -170,6 +170,42 @@ fn notpetya_is_a_wiper_disguised_as_ransomware() {
             .any(|e| e.starts_with("overrides threat:ransomware")),
         "{:?}",
         decoy.judgments[0].evidence
+    );
+
+    // Another account of the incident, a tracker that codes it as ransomware: the decoy found in
+    // the first is what that account saw, so the incident is not counted as ransomware.
+    let mut coded = report(
+        "notpetya-coded",
+        "NotPetya",
+        "Malware spread through an accounting software update.",
+    );
+    coded.provenance.format = "dcid".into();
+    coded.kinds = vec!["Ransomware".into()];
+    let both = assess_reports(&[r.clone(), coded.clone()]);
+    assert!(
+        !both.labels(Dimension::Threat).contains(&"ransomware"),
+        "{:?}",
+        both.labels(Dimension::Threat)
+    );
+    assert!(both
+        .labels(Dimension::Threat)
+        .contains(&"pseudo-ransomware"));
+    // An analyst who rejects the decoy gets the tracker's ransomware back.
+    let reject = threatscape_assess::Decision {
+        incident: r.key(),
+        dimension: Dimension::Threat,
+        label: "pseudo-ransomware".into(),
+        verdict: threatscape_assess::Verdict::Reject,
+        reason: "a working decryptor was found".into(),
+        analyst: "analyst".into(),
+        recorded_at: None,
+        seq: None,
+    };
+    let decided = Assessor::builtin().assess_incident(&[r, coded], &[reject]);
+    assert!(
+        decided.labels(Dimension::Threat).contains(&"ransomware"),
+        "{:?}",
+        decided.labels(Dimension::Threat)
     );
 }
 
