@@ -1308,3 +1308,22 @@ fn a_coded_value_the_sources_vocabulary_does_not_know_is_still_read() {
         .iter()
         .all(|j| !j.evidence[0].contains("no-such-kind")));
 }
+
+/// A capability to disrupt is not a disruption, nor an attempt at one: pre-positioning "to be able
+/// to disrupt critical infrastructure" says what the intruders could do, not what they did.
+#[test]
+fn a_capability_to_disrupt_is_no_disruption() {
+    reads(
+        "threat.disruption.outage",
+        &[
+            "The group sought to disrupt the grid operator's control centre.",
+            "The attack disrupted the port's operations for two days.",
+        ],
+        &[
+            "The actors were pre-positioning to be able to disrupt critical infrastructure in a crisis.",
+            "Officials said the implants gave the group the ability to disrupt the water supply.",
+            "The malware is capable of disrupting industrial processes.",
+            "Access that could be used to disrupt the network later.",
+        ],
+    );
+}
