@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use threatscape_model::{FuzzyDate, Report};
 
-use crate::classify::Mode;
+use crate::classify::{Mode, UnreadValue};
 use crate::decision::{self, AppliedDecision, Decision};
 use crate::judgment::{merge, merge_confidence, round3, set_aside_superseded, Finding, Judgment};
 use crate::vocab::{Dimension, Effect};
@@ -30,6 +30,9 @@ pub struct Assessment {
     /// The analysts' decisions on this incident and what became of each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub decisions: Vec<AppliedDecision>,
+    /// The reports' coded values that no vocabulary reads, so none is silently left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<UnreadValue>,
 }
 
 impl Assessment {
@@ -109,10 +112,22 @@ impl Assessor {
             .iter()
             .filter(|d| keys.contains(&d.incident))
             .collect();
-        let judgments: Vec<Judgment> = reports
-            .iter()
-            .flat_map(|r| self.classify_report(r, mode))
-            .collect();
+        let mut judgments: Vec<Judgment> = Vec::new();
+        let mut unread: Vec<UnreadValue> = Vec::new();
+        for r in reports {
+            let (j, u) = self.classify_report_reading(r, mode);
+            judgments.extend(j);
+            unread.extend(u);
+        }
+        unread.sort_by(|a, b| {
+            (&a.report, a.dimension, &a.place, &a.value).cmp(&(
+                &b.report,
+                b.dimension,
+                &b.place,
+                &b.value,
+            ))
+        });
+        unread.dedup();
         let mut findings = merge(judgments);
         const CLASSIFIED: [Dimension; 9] = [
             Dimension::Sector,
@@ -175,6 +190,7 @@ impl Assessor {
             intensity,
             made_by: self.rules.version.clone(),
             decisions: applied,
+            unread,
         }
     }
 

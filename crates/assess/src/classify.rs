@@ -152,14 +152,41 @@ fn tag_label(text: &str) -> String {
     text.replace('"', "").trim().to_string()
 }
 
+/// A coded value of a report that no vocabulary reads: neither the source's own crosswalk, nor
+/// the canonical vocabulary, nor any crosswalk knows it ("Shipbuilding" as a NAICS industry, a
+/// producer's own word for a kind). It is kept in the assessment, so that an analyst sees what
+/// the judgments could not use and can add a crosswalk row or a decision, rather than dropped.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UnreadValue {
+    /// The key of the report that holds it.
+    pub report: String,
+    /// The dimension the field is read for.
+    pub dimension: Dimension,
+    /// Where in the report: `victims[0].sectors`, `kinds`, `actors[1].category`, `tags`.
+    pub place: String,
+    /// The value as the report gives it.
+    pub value: String,
+}
+
 impl Assessor {
     /// Classifies one report: every judgment about it, per dimension, with its rationale.
     pub fn classify_report(&self, report: &Report, mode: Mode) -> Vec<Judgment> {
+        self.classify_report_reading(report, mode).0
+    }
+
+    /// Classifies one report, and says which of its coded values nothing could read
+    /// ([`UnreadValue`]; none in [`Mode::TextOnly`], which reads no coded field).
+    pub fn classify_report_reading(
+        &self,
+        report: &Report,
+        mode: Mode,
+    ) -> (Vec<Judgment>, Vec<UnreadValue>) {
         let key = report.key();
         let mut strong: Vec<Judgment> = Vec::new();
         let mut weak: Vec<Judgment> = Vec::new();
+        let mut unread: Vec<UnreadValue> = Vec::new();
         if mode != Mode::TextOnly {
-            self.classify_fields(report, &key, &mut strong, &mut weak);
+            self.classify_fields(report, &key, &mut strong, &mut weak, &mut unread);
         }
         if mode != Mode::FieldsOnly {
             // Cut once, read by both the rules and the model.
@@ -190,7 +217,7 @@ impl Assessor {
             }
         }
         strong.extend(corroborations);
-        dedupe(strong)
+        (dedupe(strong), unread)
     }
 
     /// Whether a judgment of the text model stands beside what was `found` already (by the text
@@ -222,7 +249,14 @@ impl Assessor {
         key: &str,
         strong: &mut Vec<Judgment>,
         weak: &mut Vec<Judgment>,
+        unread: &mut Vec<UnreadValue>,
     ) {
+        let unread_value = |dimension: Dimension, v: &Value<'_>| UnreadValue {
+            report: key.to_string(),
+            dimension,
+            place: v.place.clone(),
+            value: v.text.to_string(),
+        };
         let format = report.provenance.format.as_str();
         let version = self.rules.version.as_str();
         let push = |strong: &mut Vec<Judgment>,
@@ -258,8 +292,14 @@ impl Assessor {
                     _ => v.text.to_string(),
                 };
                 let rows = self.crosswalks.lookup(s.dimension, &s.vocabulary, &label);
-                if rows.is_empty() && !matches!(s.field, SourceField::Tag(_)) {
-                    unknown.push((s.dimension, v));
+                if rows.is_empty() {
+                    // A tag's namespace is the vocabulary itself (`nis2:...`): no other
+                    // vocabulary would read its value.
+                    if matches!(s.field, SourceField::Tag(_)) {
+                        unread.push(unread_value(s.dimension, &v));
+                    } else {
+                        unknown.push((s.dimension, v));
+                    }
                     continue;
                 }
                 for row in rows {
@@ -312,8 +352,16 @@ impl Assessor {
                 .iter()
                 .filter(|r| r.confidence >= EMIT_THRESHOLD)
                 .max_by(|a, b| a.confidence.total_cmp(&b.confidence));
-            if let Some(row) = best {
-                push(strong, weak, dimension, row, evidence);
+            match best {
+                Some(row) => push(strong, weak, dimension, row, evidence),
+                // Rows too weak to judge alone ("Critical infrastructure") still corroborate,
+                // as they do for a source's own vocabulary.
+                None if !rows.is_empty() => {
+                    for row in rows {
+                        push(strong, weak, dimension, row, evidence.clone());
+                    }
+                }
+                None => unread.push(unread_value(dimension, &v)),
             }
         }
         // MISP's state-responsibility spectrum, from tags and attributions, whatever the source.

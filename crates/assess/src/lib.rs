@@ -47,7 +47,7 @@ use std::sync::OnceLock;
 use threatscape_model::Report;
 
 pub use assess::{Assessment, Component, Intensity, LABEL_THRESHOLD};
-pub use classify::{Mode, SourceField, SourceVocabulary};
+pub use classify::{Mode, SourceField, SourceVocabulary, UnreadValue};
 pub use conflict::{Conflict, Conflicts};
 pub use crosswalk::{CrosswalkRow, Crosswalks, Relation};
 pub use decision::{AnalystVerdict, AppliedDecision, Decision, Verdict};

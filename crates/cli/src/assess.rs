@@ -172,6 +172,12 @@ pub(crate) fn assess(db: &str, args: AssessArgs) -> Result<Outcome> {
             if undated > 0 {
                 summary += &format!("; {undated} without a date left out of the period");
             }
+            let unread: usize = out.iter().map(|(_, _, a)| a.unread.len()).sum();
+            if unread > 0 {
+                summary += &format!(
+                    "; {unread} coded value(s) no vocabulary reads (\"unread\" above; add a crosswalk row in crates/assess/data/crosswalks/)"
+                );
+            }
             println!(
                 "{summary}; {} analyst decision(s) on record",
                 decisions.len()
@@ -248,6 +254,12 @@ fn print_incident(assessor: &Assessor, n: usize, reports: &[Report], a: &Assessm
                 println!("      {} ({:.2}): {e}", j.rule_id, j.confidence);
             }
         }
+    }
+    for u in &a.unread {
+        println!(
+            "  unread     {} {}: \"{}\" ({}): no vocabulary or crosswalk row reads it",
+            u.dimension, u.place, u.value, u.report
+        );
     }
     for d in a.decisions.iter().filter(|d| d.outcome != "applied") {
         println!(

@@ -9,7 +9,8 @@
 //!   `description`: `event_description`; `occurred`: `year`/`month`/`day` with the precision given.
 //! - `actors`: `actor` unless "Undetermined" (several are separated by `;`), category
 //!   `actor_type <code>`: the derivative codes the type as a number without a codebook (the data
-//!   suggest 1 criminal, 2 hacktivist, 3 hobbyist), so the code is kept, not guessed into a label.
+//!   suggest 1 criminal, 2 hacktivist, 3 hobbyist), so the code is kept as given; the assessment's
+//!   crosswalk (`actor-others.csv`) says how far each number can be read.
 //! - `victims`: one victim named by `organization`, `industry` (a NAICS sector name) as its sector;
 //!   the file has no victim country.
 //! - `kinds`: `event_type` and each `event_subtype` (comma-separated); `tags`: `motive:`,

@@ -1303,10 +1303,62 @@ fn a_coded_value_the_sources_vocabulary_does_not_know_is_still_read() {
         .rule_id
         .starts_with("crosswalk:canonical:"));
     assert!(by("health").rule_id.starts_with("crosswalk:stix-industry:"));
-    // A word nobody knows makes no judgment.
+    // A word nobody knows makes no judgment, and is not dropped either: the assessment lists it
+    // with its place, and only it.
     assert!(found
         .iter()
         .all(|j| !j.evidence[0].contains("no-such-kind")));
+    r.tags = vec!["nis2:sector=\"no-such-sector\"".into()];
+    r.actors = vec![Actor {
+        name: "Someone".into(),
+        category: Some("nation-state; time-traveller".into()),
+        ..Actor::default()
+    }];
+    let a = Assessor::builtin().assess_reports_with(std::slice::from_ref(&r), Mode::FieldsOnly);
+    let unread: Vec<(Dimension, &str, &str, &str)> = a
+        .unread
+        .iter()
+        .map(|u| {
+            (
+                u.dimension,
+                u.place.as_str(),
+                u.value.as_str(),
+                u.report.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        unread,
+        vec![
+            (
+                Dimension::Sector,
+                "tags",
+                "sector=\"no-such-sector\"",
+                "stix:stix-kinds"
+            ),
+            (
+                Dimension::Threat,
+                "kinds",
+                "no-such-kind",
+                "stix:stix-kinds"
+            ),
+            (
+                Dimension::Actor,
+                "actors[0].category",
+                "time-traveller",
+                "stix:stix-kinds"
+            ),
+        ]
+    );
+    assert!(a.labels(Dimension::Actor).contains(&"state"));
+    let json = serde_json::to_value(&a).unwrap();
+    assert_eq!(json["unread"][1]["value"], "no-such-kind");
+    assert_eq!(json["unread"][1]["dimension"], "threat");
+    // Text alone reads no coded value, so none is unread.
+    assert!(Assessor::builtin()
+        .assess_reports_with(std::slice::from_ref(&r), Mode::TextOnly)
+        .unread
+        .is_empty());
 }
 
 /// A capability to disrupt is not a disruption, nor an attempt at one: pre-positioning "to be able

@@ -202,3 +202,75 @@ fn assess_prints_links_with_rationales_and_applies_decisions() {
         2
     );
 }
+
+/// A coded value no vocabulary reads is not dropped: the table names it under its incident with
+/// its place, the summary counts it, the JSON carries it; the values that are read make findings.
+#[test]
+fn a_coded_value_nothing_reads_is_listed_not_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("unread.db");
+    let csv = dir.path().join("reports.csv");
+    std::fs::write(
+        &csv,
+        "title,occurred_start,victim_name,victim_sector,kinds,tlp\n\
+         Port systems encrypted,2025-03-02,Harbour authority,transport;spaceport catering,ransomware;moon-bounce,CLEAR\n",
+    )
+    .unwrap();
+    let out = threatscape(
+        &db,
+        &[
+            "ingest",
+            "--format",
+            "native",
+            csv.to_str().unwrap(),
+            "--contributor",
+            "Test CERT",
+            "--contributor-type",
+            "member-state",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let items = assessed(&db, &[]);
+    let a = &items[0]["assessment"];
+    let unread: Vec<(&str, &str, &str)> = a["unread"]
+        .as_array()
+        .expect("unread values listed")
+        .iter()
+        .map(|u| {
+            (
+                u["dimension"].as_str().unwrap(),
+                u["place"].as_str().unwrap(),
+                u["value"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        unread,
+        vec![
+            ("sector", "victims[0].sectors", "spaceport catering"),
+            ("threat", "kinds", "moon-bounce"),
+        ]
+    );
+    assert!(counts(
+        finding(&items[0], "sector", "transport").expect("transport")
+    ));
+    assert!(counts(
+        finding(&items[0], "threat", "ransomware").expect("ransomware")
+    ));
+
+    let out = threatscape(&db, &["assess", "--format", "table"]);
+    assert!(out.status.success());
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("unread     sector victims[0].sectors: \"spaceport catering\" (native:"),
+        "{table}"
+    );
+    assert!(
+        table.contains("; 2 coded value(s) no vocabulary reads"),
+        "{table}"
+    );
+}
