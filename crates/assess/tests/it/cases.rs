@@ -1379,3 +1379,32 @@ fn a_capability_to_disrupt_is_no_disruption() {
         ],
     );
 }
+
+/// The accused calling an accusation disinformation is a denial, not an information operation;
+/// a sector's non-profit security centre that reports an intrusion is not its civil-society victim.
+#[test]
+fn a_denial_and_a_reporter_are_not_read_as_what_they_name() {
+    reads(
+        "threat.information-operations",
+        &[
+            "The group ran a disinformation campaign against the election commission.",
+            "Hijacked accounts spread propaganda about the army's losses.",
+        ],
+        &[
+            "Its government rejected the allegations and published reports calling Volt Typhoon a US disinformation campaign.",
+            "The ministry dismissed the report as Western disinformation.",
+            "Officials called it a propaganda exercise by hostile powers.",
+        ],
+    );
+    reads(
+        "sector.civil-society-media.ngos",
+        &[
+            "Attackers stole donor records from a non-profit that supports refugees.",
+            "Human rights defenders' phones were infected with spyware.",
+        ],
+        &[
+            "SektorCERT, the non-profit security centre of the operators, found indications of the group.",
+            "Researchers at a nonprofit cybersecurity group traced the servers.",
+        ],
+    );
+}
