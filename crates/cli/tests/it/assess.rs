@@ -12,10 +12,9 @@ use crate::{json_of, threatscape};
 fn demo_store(dir: &Path) -> std::path::PathBuf {
     let db = dir.join("assess.db");
     let bundle = workspace_root().join("examples/demo-incidents.json");
-    let out = threatscape(
+    ingest(
         &db,
         &[
-            "ingest",
             bundle.to_str().unwrap(),
             "--contributor",
             "Demo desk",
@@ -23,12 +22,17 @@ fn demo_store(dir: &Path) -> std::path::PathBuf {
             "un-system",
         ],
     );
+    db
+}
+
+/// `threatscape ingest` with these arguments, which must succeed.
+fn ingest(db: &Path, args: &[&str]) {
+    let out = threatscape(db, &[&["ingest"], args].concat());
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    db
 }
 
 fn assessed(db: &Path, extra: &[&str]) -> Vec<Value> {
@@ -216,10 +220,9 @@ fn a_coded_value_nothing_reads_is_listed_not_dropped() {
          Port systems encrypted,2025-03-02,Harbour authority,transport;spaceport catering,ransomware;moon-bounce,CLEAR\n",
     )
     .unwrap();
-    let out = threatscape(
+    ingest(
         &db,
         &[
-            "ingest",
             "--format",
             "native",
             csv.to_str().unwrap(),
@@ -228,11 +231,6 @@ fn a_coded_value_nothing_reads_is_listed_not_dropped() {
             "--contributor-type",
             "member-state",
         ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     let items = assessed(&db, &[]);
     let a = &items[0]["assessment"];
