@@ -257,6 +257,9 @@ fn viasat_ka_sat() {
         "{:?}",
         a.labels(Dimension::Norm)
     );
+    // The wind turbines that lost their remote monitoring are energy infrastructure too.
+    assert!(has(&a, Dimension::Sector, "telecommunications"));
+    assert!(has(&a, Dimension::Sector, "energy"));
 }
 
 #[test]
