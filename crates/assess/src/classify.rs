@@ -285,20 +285,36 @@ impl Assessor {
         // own word for a kind, "ot-ics-sabotage" in a STIX bundle): read below as a source
         // without a vocabulary is, rather than dropped.
         let mut unknown: Vec<(Dimension, Value<'_>)> = Vec::new();
+        // A field may have several vocabularies (a STIX victim's sectors are industry-sector-ov
+        // words or OpenCTI's sector names): a value is unknown only when none of them knows it.
+        let mut fields: Vec<(&SourceField, Dimension)> = Vec::new();
         for s in &specific {
-            for v in values(report, &s.field) {
-                let label = match s.field {
+            if !fields.contains(&(&s.field, s.dimension)) {
+                fields.push((&s.field, s.dimension));
+            }
+        }
+        for (field, dimension) in fields {
+            let vocabularies: Vec<&str> = specific
+                .iter()
+                .filter(|s| &s.field == field && s.dimension == dimension)
+                .map(|s| s.vocabulary.as_str())
+                .collect();
+            for v in values(report, field) {
+                let label = match field {
                     SourceField::Tag(_) => tag_label(v.text),
                     _ => v.text.to_string(),
                 };
-                let rows = self.crosswalks.lookup(s.dimension, &s.vocabulary, &label);
+                let rows: Vec<&CrosswalkRow> = vocabularies
+                    .iter()
+                    .flat_map(|vocabulary| self.crosswalks.lookup(dimension, vocabulary, &label))
+                    .collect();
                 if rows.is_empty() {
                     // A tag's namespace is the vocabulary itself (`nis2:...`): no other
                     // vocabulary would read its value.
-                    if matches!(s.field, SourceField::Tag(_)) {
-                        unread.push(unread_value(s.dimension, &v));
+                    if matches!(field, SourceField::Tag(_)) {
+                        unread.push(unread_value(dimension, &v));
                     } else {
-                        unknown.push((s.dimension, v));
+                        unknown.push((dimension, v));
                     }
                     continue;
                 }
@@ -306,7 +322,7 @@ impl Assessor {
                     push(
                         strong,
                         weak,
-                        s.dimension,
+                        dimension,
                         row,
                         format!("{}: \"{}\"", v.place, v.text),
                     );

@@ -119,6 +119,10 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
         include_str!("../data/crosswalks/sector-stix.csv"),
     ),
     (
+        "crosswalks/sector-opencti.csv",
+        include_str!("../data/crosswalks/sector-opencti.csv"),
+    ),
+    (
         "crosswalks/threat-eurepoc.csv",
         include_str!("../data/crosswalks/threat-eurepoc.csv"),
     ),

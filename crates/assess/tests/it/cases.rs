@@ -1411,3 +1411,37 @@ fn a_denial_and_a_reporter_are_not_read_as_what_they_name() {
         ],
     );
 }
+
+/// A STIX victim's sectors are read with both vocabularies STIX producers use: industry-sector-ov
+/// words and OpenCTI's sector names (identities of class `class`).
+#[test]
+fn a_stix_victim_is_read_in_industry_words_and_opencti_sector_names() {
+    let mut r = report("stix-opencti", "Incident", "Nothing in the text.");
+    r.provenance.format = "stix".into();
+    r.victims = vec![Victim {
+        sectors: vec![
+            "Water distribution and supply".into(),
+            "Healthcare services".into(),
+            "Legislative branch (parliamentary chambers)".into(),
+            "financial-services".into(),
+        ],
+        ..Victim::default()
+    }];
+    let a = Assessor::builtin().assess_reports_with(std::slice::from_ref(&r), Mode::FieldsOnly);
+    let rule = |label: &str| {
+        a.finding(Dimension::Sector, label)
+            .filter(|f| f.counts())
+            .unwrap_or_else(|| panic!("no {label}: {:?}", a.labels(Dimension::Sector)))
+            .judgments[0]
+            .rule_id
+            .clone()
+    };
+    assert_eq!(
+        rule("water"),
+        "crosswalk:opencti-sector:Water distribution and supply"
+    );
+    assert!(rule("health.hospitals").starts_with("crosswalk:opencti-sector:"));
+    assert!(rule("elections.legislature").starts_with("crosswalk:opencti-sector:"));
+    assert!(rule("finance").starts_with("crosswalk:stix-industry:"));
+    assert!(a.unread.is_empty(), "{:?}", a.unread);
+}
