@@ -286,7 +286,9 @@ impl Assessor {
         // without a vocabulary is, rather than dropped.
         let mut unknown: Vec<(Dimension, Value<'_>)> = Vec::new();
         // A field may have several vocabularies (a STIX victim's sectors are industry-sector-ov
-        // words or OpenCTI's sector names): a value is unknown only when none of them knows it.
+        // words or OpenCTI's sector names): a value is read by the first that knows it (in the
+        // order of `source_vocabularies.csv`; one value is one piece of evidence, not one per
+        // vocabulary), and is unknown only when none does.
         let mut fields: Vec<(&SourceField, Dimension)> = Vec::new();
         for s in &specific {
             if !fields.contains(&(&s.field, s.dimension)) {
@@ -306,8 +308,9 @@ impl Assessor {
                 };
                 let rows: Vec<&CrosswalkRow> = vocabularies
                     .iter()
-                    .flat_map(|vocabulary| self.crosswalks.lookup(dimension, vocabulary, &label))
-                    .collect();
+                    .map(|vocabulary| self.crosswalks.lookup(dimension, vocabulary, &label))
+                    .find(|rows| !rows.is_empty())
+                    .unwrap_or_default();
                 if rows.is_empty() {
                     // A tag's namespace is the vocabulary itself (`nis2:...`): no other
                     // vocabulary would read its value.

@@ -1424,6 +1424,7 @@ fn a_stix_victim_is_read_in_industry_words_and_opencti_sector_names() {
             "Healthcare services".into(),
             "Legislative branch (parliamentary chambers)".into(),
             "financial-services".into(),
+            "Energy".into(),
         ],
         ..Victim::default()
     }];
@@ -1443,5 +1444,11 @@ fn a_stix_victim_is_read_in_industry_words_and_opencti_sector_names() {
     assert!(rule("health.hospitals").starts_with("crosswalk:opencti-sector:"));
     assert!(rule("elections.legislature").starts_with("crosswalk:opencti-sector:"));
     assert!(rule("finance").starts_with("crosswalk:stix-industry:"));
+    // A name both vocabularies know is one piece of evidence, read by the first.
+    let energy = a.finding(Dimension::Sector, "energy").unwrap();
+    assert_eq!(energy.judgments.len(), 1, "{energy:?}");
+    assert!(energy.judgments[0]
+        .rule_id
+        .starts_with("crosswalk:stix-industry:"));
     assert!(a.unread.is_empty(), "{:?}", a.unread);
 }
