@@ -1245,6 +1245,28 @@ fn render(
         })
         .collect();
 
+    // Coded values of the (released) reports that no vocabulary reads: shown, not dropped.
+    let unread = if assessment.unread.is_empty() {
+        String::new()
+    } else {
+        let rows: Vec<Vec<String>> = assessment
+            .unread
+            .iter()
+            .map(|u| {
+                vec![
+                    esc(&word(&u.dimension)),
+                    format!("<code>{}</code>", esc(&u.value)),
+                    esc(&u.place),
+                    esc(&u.report),
+                ]
+            })
+            .collect();
+        format!(
+            r#"<h3>Coded values nothing reads</h3><p class="muted">No vocabulary or crosswalk row knows these values, so no finding rests on them; a crosswalk row (<code>crates/assess/data/crosswalks/</code>) or an analyst's decision can account for them.</p>{}"#,
+            table(&["Dimension", "Value", "Where", "Report"], &rows, "")
+        )
+    };
+
     // Merge evidence only between two released reports.
     let released: BTreeSet<usize> = summary.members.iter().copied().collect();
     let merge_rows: Vec<Vec<String>> = derived.landscape.incidents()[cluster]
@@ -1278,7 +1300,7 @@ fn render(
         r#"{notice}<section class="card">{facts}</section>
 <section class="card"><h2>Reports</h2>{reports}</section>
 <section class="card"><h2>Attributions</h2>{contested_note}{attributions}</section>
-<section class="card" id="assessment"><h2>Assessment</h2><p class="muted">Rule set {made_by}; each finding with the rules that made it, what they found and, where an analyst decided, their word beside the machine's.</p>{findings}</section>
+<section class="card" id="assessment"><h2>Assessment</h2><p class="muted">Rule set {made_by}; each finding with the rules that made it, what they found and, where an analyst decided, their word beside the machine's.</p>{findings}{unread}</section>
 {forms}
 <section class="card"><h2>Why these reports are one incident</h2>{merges}</section>
 <section class="card" id="history"><h2>Decision history</h2>{history}</section>"#,

@@ -498,3 +498,58 @@ async fn a_contribution_goes_through_the_native_ingest() {
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// The incident page lists the coded values nothing reads, from the reports the reader may see
+/// only: a GREEN reader sees the CLEAR report's unknown sector, never the AMBER one's.
+#[tokio::test]
+async fn the_incident_page_lists_coded_values_nothing_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("u.db").display().to_string();
+    let mut store = threatscape_store::open(&db).unwrap();
+    auth::create_user(
+        &mut *store,
+        "reader",
+        "CERT-A",
+        Role::Reader,
+        Tlp::Green,
+        PW,
+    )
+    .unwrap();
+    let title = "Port authority systems encrypted by ransomware";
+    let with_sectors = |tlp: Tlp, n: u32, sector: &str| {
+        let mut r = report(title, tlp, "native", "member-state", n);
+        r.victims = vec![threatscape_model::Victim {
+            name: Some("Harbour authority".into()),
+            sectors: vec!["transport".into(), sector.into()],
+            ..Default::default()
+        }];
+        r.kinds = vec!["ransomware".into()];
+        r
+    };
+    let open = with_sectors(Tlp::Clear, 1, "spaceport catering");
+    let key = open.key();
+    write_reports(
+        &mut *store,
+        vec![open, with_sectors(Tlp::Amber, 2, "amber-only-sector")],
+    );
+    drop(store);
+    let state = AppState::new(&db).unwrap();
+    let reader = sign_in(&state, "reader", PW).await.ok().unwrap();
+    let page = call(
+        &state,
+        "GET",
+        &format!("/incident?key={}", enc(&key)),
+        &reader,
+        "",
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Coded values nothing reads"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<code>spaceport catering</code>"));
+    assert!(page.body.contains("victims[0].sectors"));
+    assert!(!page.body.contains("amber-only-sector"));
+}
