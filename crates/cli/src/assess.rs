@@ -7,6 +7,8 @@
 //! incident by the key of one of its reports, and every later assessment applies them in order,
 //! keeping the machine's judgments visible beside them.
 
+use std::io::Write;
+
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use threatscape_assess::{Assessment, Assessor, Decision, Finding, Verdict};
@@ -97,7 +99,17 @@ pub(crate) fn assess(db: &str, args: AssessArgs) -> Result<Outcome> {
     let decisions = read_decisions(&*store)?;
     let assessor = Assessor::builtin();
 
-    let mut out = Vec::new();
+    let format = if args.json {
+        AssessFormat::Json
+    } else {
+        args.format
+    };
+    // Each incident is written as soon as it is assessed, so memory holds one assessment at a
+    // time, not all of them (the JSON of the four trackers is about 50 MB).
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::new(stdout.lock());
+    let mut written = 0usize;
+    let mut unread = 0usize;
     let mut withheld = 0usize;
     let mut undated = 0usize;
     for (number, cluster) in run.result.incidents.iter().enumerate() {
@@ -126,11 +138,34 @@ pub(crate) fn assess(db: &str, args: AssessArgs) -> Result<Outcome> {
                 }
             }
         }
-        let assessment = assessor.assess_incident(&released, &decisions);
-        out.push((number + 1, released, assessment));
+        let a = assessor.assess_incident(&released, &decisions);
+        unread += a.unread.len();
+        match format {
+            AssessFormat::Json => {
+                w.write_all(if written == 0 { b"[" } else { b"," })?;
+                serde_json::to_writer(
+                    &mut w,
+                    &serde_json::json!({
+                        "incident": number + 1,
+                        "title": released[0].title,
+                        "reports": a.reports,
+                        "assessment": a,
+                    }),
+                )?;
+            }
+            AssessFormat::Table => print_incident(
+                &mut w,
+                assessor,
+                number + 1,
+                &released,
+                &a,
+                args.all_findings,
+            )?,
+        }
+        written += 1;
     }
-    if let Some(key) = &args.incident {
-        if out.is_empty() {
+    if written == 0 {
+        if let Some(key) = &args.incident {
             bail!(
                 "no incident released at {} holds the report `{key}` (check the key with `export incidents`, or raise --max-tlp)",
                 args.max_tlp.as_str()
@@ -138,31 +173,12 @@ pub(crate) fn assess(db: &str, args: AssessArgs) -> Result<Outcome> {
         }
     }
 
-    let format = if args.json {
-        AssessFormat::Json
-    } else {
-        args.format
-    };
     match format {
         AssessFormat::Json => {
-            let items: Vec<serde_json::Value> = out
-                .iter()
-                .map(|(n, reports, a)| {
-                    serde_json::json!({
-                        "incident": n,
-                        "title": reports[0].title,
-                        "reports": a.reports,
-                        "assessment": a,
-                    })
-                })
-                .collect();
-            println!("{}", serde_json::to_string(&items)?);
+            w.write_all(if written == 0 { b"[]\n" } else { b"]\n" })?;
         }
         AssessFormat::Table => {
-            for (n, reports, a) in &out {
-                print_incident(assessor, *n, reports, a, args.all_findings);
-            }
-            let mut summary = format!("{} incident(s) assessed", out.len());
+            let mut summary = format!("{written} incident(s) assessed");
             if withheld > 0 {
                 summary += &format!(
                     "; {withheld} withheld (no report at or below {})",
@@ -172,18 +188,19 @@ pub(crate) fn assess(db: &str, args: AssessArgs) -> Result<Outcome> {
             if undated > 0 {
                 summary += &format!("; {undated} without a date left out of the period");
             }
-            let unread: usize = out.iter().map(|(_, _, a)| a.unread.len()).sum();
             if unread > 0 {
                 summary += &format!(
                     "; {unread} coded value(s) no vocabulary reads (\"unread\" above; add a crosswalk row in crates/assess/data/crosswalks/)"
                 );
             }
-            println!(
+            writeln!(
+                w,
                 "{summary}; {} analyst decision(s) on record",
                 decisions.len()
-            );
+            )?;
         }
     }
+    w.flush()?;
     Ok(Outcome::Success)
 }
 
@@ -211,10 +228,18 @@ fn status(f: &Finding) -> String {
     }
 }
 
-fn print_incident(assessor: &Assessor, n: usize, reports: &[Report], a: &Assessment, all: bool) {
-    println!("incident {n}: {}", reports[0].title);
-    println!("  reports: {}", a.reports.join(", "));
-    println!(
+fn print_incident(
+    w: &mut impl Write,
+    assessor: &Assessor,
+    n: usize,
+    reports: &[Report],
+    a: &Assessment,
+    all: bool,
+) -> std::io::Result<()> {
+    writeln!(w, "incident {n}: {}", reports[0].title)?;
+    writeln!(w, "  reports: {}", a.reports.join(", "))?;
+    writeln!(
+        w,
         "  intensity {:.1} ({})",
         a.intensity.score,
         a.intensity
@@ -224,7 +249,7 @@ fn print_incident(assessor: &Assessor, n: usize, reports: &[Report], a: &Assessm
             .map(|c| format!("{} {}", c.name, c.value))
             .collect::<Vec<_>>()
             .join(", ")
-    );
+    )?;
     let shown: Vec<&Finding> = a
         .findings
         .iter()
@@ -238,40 +263,44 @@ fn print_incident(assessor: &Assessor, n: usize, reports: &[Report], a: &Assessm
             .get(&f.label)
             .map(|t| t.label.as_str())
             .unwrap_or_default();
-        println!(
+        writeln!(
+            w,
             "  {:<10} {:<label_width$}  {:.2}  {:<16} {name}",
             f.dimension.to_string(),
             f.label,
             f.confidence,
             status(f),
-        );
+        )?;
         if let Some(d) = &f.decision {
-            println!("      analyst {}: {}", d.analyst, d.reason);
+            writeln!(w, "      analyst {}: {}", d.analyst, d.reason)?;
         }
         // Each judgment's rule and its first piece of evidence (a link's rationale sentence).
         for j in &f.judgments {
             if let Some(e) = j.evidence.first() {
-                println!("      {} ({:.2}): {e}", j.rule_id, j.confidence);
+                writeln!(w, "      {} ({:.2}): {e}", j.rule_id, j.confidence)?;
             }
         }
     }
     for u in &a.unread {
-        println!(
+        writeln!(
+            w,
             "  unread     {} {}: \"{}\" ({}): no vocabulary or crosswalk row reads it",
             u.dimension, u.place, u.value, u.report
-        );
+        )?;
     }
     for d in a.decisions.iter().filter(|d| d.outcome != "applied") {
-        println!(
+        writeln!(
+            w,
             "  decision {} {}:{} by {} not applied: {}",
             d.decision.verdict.as_str(),
             d.decision.dimension,
             d.decision.label,
             d.decision.analyst,
             d.outcome
-        );
+        )?;
     }
-    println!();
+    writeln!(w)?;
+    Ok(())
 }
 
 /// Every analyst decision on record, oldest first.
