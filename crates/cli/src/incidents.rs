@@ -204,45 +204,52 @@ fn write_json(
     decisions: &[threatscape_assess::Decision],
     max_tlp: Tlp,
 ) -> std::io::Result<()> {
-    let items: Vec<serde_json::Value> = incidents
-        .iter()
-        .enumerate()
-        .map(|(n, (cluster, reports))| {
-            // Merge evidence is shown only between reports that are released.
-            let merges: Vec<serde_json::Value> = cluster
-                .merges
-                .iter()
-                .filter(|m| all[m.a].tlp <= max_tlp && all[m.b].tlp <= max_tlp)
-                .map(|m| {
-                    serde_json::json!({
-                        "a": all[m.a].key(), "b": all[m.b].key(), "score": m.score,
-                        "evidence": m.evidence, "rule_version": m.rule_version,
-                    })
+    // Each incident is written as soon as it is assessed: memory holds one at a time.
+    out.write_all(b"[")?;
+    for (n, (cluster, reports)) in incidents.iter().enumerate() {
+        // Merge evidence is shown only between reports that are released.
+        let merges: Vec<serde_json::Value> = cluster
+            .merges
+            .iter()
+            .filter(|m| all[m.a].tlp <= max_tlp && all[m.b].tlp <= max_tlp)
+            .map(|m| {
+                serde_json::json!({
+                    "a": all[m.a].key(), "b": all[m.b].key(), "score": m.score,
+                    "evidence": m.evidence, "rule_version": m.rule_version,
                 })
-                .collect();
-            let sources: BTreeSet<&str> = reports.iter().map(|r| r.contributor.name.as_str()).collect();
-            // Assessed from the released reports only, so no judgment rests on withheld material,
-            // with the analysts' decisions applied.
-            let released: Vec<Report> = reports.iter().map(|r| (*r).clone()).collect();
-            let assessment = threatscape_assess::Assessor::builtin().assess_incident(&released, decisions);
-            serde_json::json!({
-                "incident": n + 1,
-                "title": reports[0].title,
-                "tlp": reports.iter().map(|r| r.tlp).max().map(|t| t.as_str()),
-                "sources": sources,
-                "corroboration": corroboration(reports),
-                "attributions": reports.iter().flat_map(|r| r.attributions.iter()).collect::<Vec<_>>(),
-                "sectors": assessment.labels(threatscape_assess::Dimension::Sector),
-                "threat_kinds": assessment.labels(threatscape_assess::Dimension::Threat),
-                "intensity": assessment.intensity.score,
-                "assessment": assessment,
-                "reports": reports.iter().map(|r| serde_json::json!({"key": r.key(), "report": r})).collect::<Vec<_>>(),
-                "merges": merges,
             })
-        })
-        .collect();
-    serde_json::to_writer_pretty(&mut *out, &items)?;
-    out.write_all(b"\n")
+            .collect();
+        let sources: BTreeSet<&str> = reports
+            .iter()
+            .map(|r| r.contributor.name.as_str())
+            .collect();
+        // Assessed from the released reports only, so no judgment rests on withheld material,
+        // with the analysts' decisions applied.
+        let released: Vec<Report> = reports.iter().map(|r| (*r).clone()).collect();
+        let assessment =
+            threatscape_assess::Assessor::builtin().assess_incident(&released, decisions);
+        let item = serde_json::json!({
+            "incident": n + 1,
+            "title": reports[0].title,
+            "tlp": reports.iter().map(|r| r.tlp).max().map(|t| t.as_str()),
+            "sources": sources,
+            "corroboration": corroboration(reports),
+            "attributions": reports.iter().flat_map(|r| r.attributions.iter()).collect::<Vec<_>>(),
+            "sectors": assessment.labels(threatscape_assess::Dimension::Sector),
+            "threat_kinds": assessment.labels(threatscape_assess::Dimension::Threat),
+            "intensity": assessment.intensity.score,
+            "assessment": assessment,
+            "reports": reports.iter().map(|r| serde_json::json!({"key": r.key(), "report": r})).collect::<Vec<_>>(),
+            "merges": merges,
+        });
+        out.write_all(if n == 0 { b"\n" } else { b",\n" })?;
+        serde_json::to_writer_pretty(&mut *out, &item)?;
+    }
+    out.write_all(if incidents.is_empty() {
+        b"]\n"
+    } else {
+        b"\n]\n"
+    })
 }
 
 fn write_csv(
