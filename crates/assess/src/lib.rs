@@ -191,6 +191,14 @@ pub fn assess_reports(reports: &[Report]) -> Assessment {
     Assessor::builtin().assess_reports(reports)
 }
 
+/// [`Assessor::install`] came too late: an assessor was already in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("an assessor is already in use; install one before anything assesses")]
+pub struct AssessorInUse;
+
+/// The assessor this process uses ([`Assessor::global`]), once chosen.
+static GLOBAL: OnceLock<&'static Assessor> = OnceLock::new();
+
 impl Assessor {
     /// The assessor over the built-in data, built once.
     ///
@@ -199,6 +207,27 @@ impl Assessor {
     pub fn builtin() -> &'static Assessor {
         static BUILTIN: OnceLock<Assessor> = OnceLock::new();
         BUILTIN.get_or_init(|| Assessor::load_builtin().expect("the built-in data files are valid"))
+    }
+
+    /// The assessor every command and page of this process uses: the one [`Assessor::install`]
+    /// set at start-up (a deployment's own data folder, read with [`Assessor::from_dir`]), else
+    /// [`Assessor::builtin`].
+    pub fn global() -> &'static Assessor {
+        GLOBAL.get_or_init(Assessor::builtin)
+    }
+
+    /// Makes `assessor` the one [`Assessor::global`] returns for the rest of the process, so that
+    /// an analyst's edited vocabularies, crosswalks and rules hold everywhere at once (assessment,
+    /// briefings, the web app, the evaluation). Refused when an assessor is already in use: call
+    /// it at start-up, before anything assesses.
+    pub fn install(assessor: Assessor) -> Result<(), AssessorInUse> {
+        if GLOBAL.get().is_some() {
+            return Err(AssessorInUse);
+        }
+        // Leaked once: it lives as long as the process, as the built-in one does.
+        GLOBAL
+            .set(Box::leak(Box::new(assessor)))
+            .map_err(|_| AssessorInUse)
     }
 
     /// Builds an assessor from the built-in data.
@@ -213,6 +242,16 @@ impl Assessor {
     /// Builds an assessor from a folder laid out like `crates/assess/data`: each file there
     /// replaces the built-in file of the same path, and any other `crosswalks/*.csv` is added.
     pub fn from_dir(dir: &Path) -> Result<Assessor, AssessError> {
+        // A mistyped folder would otherwise leave every file built-in without a word.
+        if !dir.is_dir() {
+            return Err(AssessError::Io {
+                file: dir.display().to_string(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no such folder (it should be laid out like crates/assess/data)",
+                ),
+            });
+        }
         let read = |path: &Path| {
             std::fs::read_to_string(path).map_err(|source| AssessError::Io {
                 file: path.display().to_string(),

@@ -97,7 +97,7 @@ pub(crate) fn assess(db: &str, args: AssessArgs) -> Result<Outcome> {
     let period: Option<Period> = args.period.as_deref().map(str::parse).transpose()?;
     let (reports, run) = crate::incidents::reconcile_store(&mut *store, None)?;
     let decisions = read_decisions(&*store)?;
-    let assessor = Assessor::builtin();
+    let assessor = Assessor::global();
 
     let format = if args.json {
         AssessFormat::Json
@@ -190,7 +190,7 @@ pub(crate) fn assess(db: &str, args: AssessArgs) -> Result<Outcome> {
             }
             if unread > 0 {
                 summary += &format!(
-                    "; {unread} coded value(s) no vocabulary reads (\"unread\" above; add a crosswalk row in crates/assess/data/crosswalks/)"
+                    "; {unread} coded value(s) no vocabulary reads (\"unread\" above; a crosswalk row in a folder given with --assess-data reads them)"
                 );
             }
             writeln!(
@@ -331,7 +331,7 @@ fn record(store: &mut dyn Store, command: AssessDecision) -> Result<Outcome> {
     let recorded = threatscape_landscape::record_assessment_decision(
         store,
         &landscape,
-        Assessor::builtin(),
+        Assessor::global(),
         Tlp::Red,
         &actor(),
         &request,

@@ -112,7 +112,7 @@ pub(crate) fn brief(db: &str, args: BriefArgs) -> Result<Outcome> {
     if args.increases_only {
         trend.alternative = Alternative::Increase;
     }
-    let assessor = Assessor::builtin();
+    let assessor = Assessor::global();
     // The same reconciliation as `reconcile` and `export incidents`, analysts' decisions included.
     let started = Instant::now();
     let outline = Outline::load(&mut *store, &Reconciler::default())?;
@@ -367,7 +367,7 @@ mod tests {
 
     /// The briefing from every released incident (the reference: what the server builds).
     fn from_every_incident(store: &dyn Store, options: &BriefOptions) -> String {
-        let assessor = Assessor::builtin();
+        let assessor = Assessor::global();
         let landscape = Landscape::load(store, &Reconciler::default()).unwrap();
         let max = options.audience.max_tlp();
         let mut incidents = Vec::new();
@@ -395,7 +395,7 @@ mod tests {
 
     /// The briefing from the window, as `threatscape brief` makes it.
     fn from_the_window(store: &mut dyn Store, options: &BriefOptions) -> (String, usize) {
-        let assessor = Assessor::builtin();
+        let assessor = Assessor::global();
         let outline = Outline::load(store, &Reconciler::default()).unwrap();
         let w = window_incidents(
             &outline,

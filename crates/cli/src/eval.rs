@@ -73,7 +73,9 @@ enum EvalFormat {
 }
 
 pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
-    let mut assessor = Assessor::load_builtin().context("loading the built-in assessment data")?;
+    // The data in use (the built-in files, or the folder `--assess-data` names), so an
+    // analyst's edits are measured before they are relied on.
+    let mut assessor = Assessor::global().clone();
     if args.rules_only {
         assessor.model = None;
     }

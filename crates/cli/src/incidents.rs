@@ -227,7 +227,7 @@ fn write_json(
         // with the analysts' decisions applied.
         let released: Vec<Report> = reports.iter().map(|r| (*r).clone()).collect();
         let assessment =
-            threatscape_assess::Assessor::builtin().assess_incident(&released, decisions);
+            threatscape_assess::Assessor::global().assess_incident(&released, decisions);
         let item = serde_json::json!({
             "incident": n + 1,
             "title": reports[0].title,

@@ -43,6 +43,19 @@ struct Cli {
     )]
     db: String,
 
+    /// A folder of assessment data laid out like crates/assess/data: each file in it (rules.toml,
+    /// sectors.csv, crosswalks/sector-naics.csv...) replaces the built-in one, and any other
+    /// crosswalks/*.csv is added. Every command uses it: assess, brief, export, serve and eval
+    /// (which measures the edited data). Change `version` in an edited rules.toml so that
+    /// assessments name what made them.
+    #[arg(
+        long,
+        global = true,
+        env = "THREATSCAPE_ASSESS_DATA",
+        value_name = "DIR"
+    )]
+    assess_data: Option<std::path::PathBuf>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -415,6 +428,18 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if let Some(dir) = &cli.assess_data {
+        let installed = threatscape_assess::Assessor::from_dir(dir)
+            .map_err(anyhow::Error::from)
+            .and_then(|a| Ok(threatscape_assess::Assessor::install(a)?));
+        if let Err(e) = installed {
+            eprintln!(
+                "error: the assessment data in {} cannot be used: {e}",
+                dir.display()
+            );
+            return ExitCode::from(3);
+        }
+    }
     let result = match cli.command {
         Command::Ingest(args) => commands::ingest(&cli.db, args),
         Command::Validate(args) => commands::validate(args),

@@ -271,4 +271,25 @@ fn a_coded_value_nothing_reads_is_listed_not_dropped() {
         table.contains("; 2 coded value(s) no vocabulary reads"),
         "{table}"
     );
+
+    // An analyst's own crosswalk, in the folder `--assess-data` names, reads the value: a
+    // finding rests on it now, and it is no longer unread.
+    let data = dir.path().join("assess-data");
+    std::fs::create_dir_all(data.join("crosswalks")).unwrap();
+    std::fs::write(
+        data.join("crosswalks/sector-local.csv"),
+        "vocabulary,source_label,canonical,relation,confidence,notes
+         local,spaceport catering,commercial.hospitality,narrower,0.9,Our own word.
+",
+    )
+    .unwrap();
+    let items = assessed(&db, &["--assess-data", data.to_str().unwrap()]);
+    let hospitality = finding(&items[0], "sector", "commercial.hospitality").expect("read");
+    assert_eq!(
+        hospitality["judgments"][0]["rule_id"],
+        "crosswalk:local:spaceport catering"
+    );
+    let unread = items[0]["assessment"]["unread"].as_array().unwrap();
+    assert_eq!(unread.len(), 1);
+    assert_eq!(unread[0]["value"], "moon-bounce");
 }

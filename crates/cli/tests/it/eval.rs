@@ -217,3 +217,57 @@ fn eval_scores_a_file_coded_in_the_canonical_vocabularies() {
         "no figures for a file not scored whole"
     );
 }
+
+/// `--assess-data` is what `eval` measures: an analyst's edited rules are scored before they are
+/// relied on (here, a rule set given a version of its own); a folder that does not exist is
+/// refused, never silently replaced by the built-in data.
+#[test]
+fn eval_measures_the_data_folder_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("assess-data");
+    std::fs::create_dir(&data).unwrap();
+    let rules = std::fs::read_to_string(
+        threatscape_testkit::workspace_root().join("crates/assess/data/rules.toml"),
+    )
+    .unwrap();
+    let version = rules
+        .lines()
+        .find(|l| l.starts_with("version = "))
+        .expect("the rule set has a version");
+    std::fs::write(
+        data.join("rules.toml"),
+        rules.replace(version, "version = \"cert-a/2026-12.1\""),
+    )
+    .unwrap();
+    let file = dir.path().join("coded.csv");
+    std::fs::write(
+        &file,
+        "title,description,occurred_start,victim_name,victim_sector,kinds,tlp\n\
+         Bank websites flooded,A botnet flooded the online banking portals of three banks for \
+         hours.,2024-04,Three national banks,finance,ddos,CLEAR\n",
+    )
+    .unwrap();
+    let run = |folder: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_threatscape"))
+            .arg("--assess-data")
+            .arg(folder)
+            .args(["eval", "--json", "--coded", file.to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    let out = run(&data);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["rules"], "cert-a/2026-12.1");
+    let missing = run(&dir.path().join("no-such-folder"));
+    assert_eq!(missing.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        err.contains("no-such-folder") && err.contains("no such folder"),
+        "{err}"
+    );
+}

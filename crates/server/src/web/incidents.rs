@@ -159,14 +159,14 @@ impl IncidentCache {
 /// Incident `cluster` assessed from the reports released at `max` (never the withheld ones),
 /// with the analysts' assessment decisions applied.
 fn assess(derived: &Derived, cluster: usize, max: Release) -> Option<Assessment> {
-    derived.landscape.assess(Assessor::builtin(), cluster, max)
+    derived.landscape.assess(Assessor::global(), cluster, max)
 }
 
 fn summarise(derived: &Derived, max: Release) -> Vec<Summary> {
     let mut out = Vec::new();
     let all = &derived.landscape.reports;
     // The same assessments as the dashboard's (one pass per landscape and level).
-    let assessed = derived.landscape.assessed(Assessor::builtin(), max);
+    let assessed = derived.landscape.assessed(Assessor::global(), max);
     for (k, cluster) in derived.landscape.incidents().iter().enumerate() {
         let members: Vec<usize> = cluster
             .members
@@ -383,7 +383,7 @@ impl IncidentFilter {
 
 /// The name of `label` in `dimension`'s vocabulary, or the label itself.
 fn term_name(dimension: Dimension, label: &str) -> String {
-    Assessor::builtin()
+    Assessor::global()
         .vocabularies
         .get(dimension)
         .get(label)
@@ -1002,7 +1002,7 @@ fn decision_forms(ctx: &Ctx, key: &str, reports: &[&Report], assessment: &Assess
         )
     };
     // Add a label the rules missed: every term not already counting, by dimension.
-    let assessor = Assessor::builtin();
+    let assessor = Assessor::global();
     let mut groups = String::new();
     for dimension in Dimension::ALL {
         let mut opts = String::new();
@@ -1262,7 +1262,7 @@ fn render(
             })
             .collect();
         format!(
-            r#"<h3>Coded values nothing reads</h3><p class="muted">No vocabulary or crosswalk row knows these values, so no finding rests on them; a crosswalk row (<code>crates/assess/data/crosswalks/</code>) or an analyst's decision can account for them.</p>{}"#,
+            r#"<h3>Coded values nothing reads</h3><p class="muted">No vocabulary or crosswalk row knows these values, so no finding rests on them; a crosswalk row (in the folder <code>threatscape --assess-data</code> reads, or <code>crates/assess/data/crosswalks/</code>) or an analyst's decision can account for them.</p>{}"#,
             table(&["Dimension", "Value", "Where", "Report"], &rows, "")
         )
     };
@@ -1468,7 +1468,7 @@ pub(crate) async fn record_assessment(
             match threatscape_landscape::record_assessment_decision(
                 st,
                 &derived.landscape,
-                Assessor::builtin(),
+                Assessor::global(),
                 max,
                 &actor,
                 &request,

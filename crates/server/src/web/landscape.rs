@@ -129,7 +129,7 @@ pub(crate) fn briefing(
         withheld_incidents: released.withheld_incidents,
         capacity: CapacityTable::embedded(),
     };
-    build(Assessor::builtin(), &released.incidents, &options)
+    build(Assessor::global(), &released.incidents, &options)
 }
 
 /// The landscape and what the dashboard derives from it, per level and per view.
@@ -198,7 +198,7 @@ impl LandscapeCache {
         let released = views
             .released
             .entry(level)
-            .or_insert_with(|| Arc::new(release(&landscape, Assessor::builtin(), level)))
+            .or_insert_with(|| Arc::new(release(&landscape, Assessor::global(), level)))
             .clone();
         Ok((landscape, released))
     }
@@ -407,7 +407,7 @@ fn figure_item(f: &Figure, titles: &HashMap<&str, &str>) -> String {
 
 /// The most frequent labels of a breakdown in the period, as chart bars.
 fn top_bars(b: &Briefing, breakdown: &str, dim: Dimension) -> Vec<Bar> {
-    let assessor = Assessor::builtin();
+    let assessor = Assessor::global();
     let vocab = assessor.vocabularies.get(dim);
     let mut cells: Vec<&Cell> = b
         .trends
