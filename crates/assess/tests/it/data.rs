@@ -79,6 +79,14 @@ fn a_folder_overrides_the_builtin_data() {
             && err.contains("no-such-sector"),
         "{err}"
     );
+    // A folder that is not there is refused, not read as "no file replaced".
+    let err = Assessor::from_dir(&dir.join("no-such-folder"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("no-such-folder") && err.contains("no such folder"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
