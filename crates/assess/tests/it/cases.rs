@@ -1452,3 +1452,22 @@ fn a_stix_victim_is_read_in_industry_words_and_opencti_sector_names() {
         .starts_with("crosswalk:stix-industry:"));
     assert!(a.unread.is_empty(), "{:?}", a.unread);
 }
+
+/// An international organisation named as the one that investigates, sanctions or attributes, or
+/// whose members or allies are meant, is not the victim; one that was hit is.
+#[test]
+fn an_organisation_that_investigates_or_is_allied_is_not_hit() {
+    reads(
+        "sector.international-organisations",
+        &[
+            "A Russia-linked group compromised the computer systems of the UN offices in Geneva.",
+            "Hacktivists took the NATO website offline for hours.",
+        ],
+        &[
+            "The UN Panel of Experts later counted the theft among the DPRK's revenue sources.",
+            "The attacks came months after Montenegro, a NATO member, had aligned itself with EU sanctions.",
+            "Iran's ministry was held responsible by Albania, the US, the UK and NATO allies.",
+            "The group was previously listed as a terrorist organization by the European Union.",
+        ],
+    );
+}
