@@ -119,14 +119,7 @@ impl Assessor {
             judgments.extend(j);
             unread.extend(u);
         }
-        unread.sort_by(|a, b| {
-            (&a.report, a.dimension, &a.place, &a.value).cmp(&(
-                &b.report,
-                b.dimension,
-                &b.place,
-                &b.value,
-            ))
-        });
+        unread.sort();
         unread.dedup();
         let mut findings = merge(judgments);
         const CLASSIFIED: [Dimension; 9] = [

@@ -156,7 +156,8 @@ fn tag_label(text: &str) -> String {
 /// the canonical vocabulary, nor any crosswalk knows it ("Shipbuilding" as a NAICS industry, a
 /// producer's own word for a kind). It is kept in the assessment, so that an analyst sees what
 /// the judgments could not use and can add a crosswalk row or a decision, rather than dropped.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+// Fields in this order: the derived order sorts by report, then dimension, place and value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct UnreadValue {
     /// The key of the report that holds it.
     pub report: String,

@@ -105,7 +105,7 @@ pub(crate) fn assess(db: &str, args: AssessArgs) -> Result<Outcome> {
         args.format
     };
     // Each incident is written as soon as it is assessed, so memory holds one assessment at a
-    // time, not all of them (the JSON of the four trackers is about 50 MB).
+    // time, not all of them (the JSON of the four trackers is 67 MB).
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
     let mut written = 0usize;

@@ -367,7 +367,7 @@ mod tests {
 
     /// The briefing from every released incident (the reference: what the server builds).
     fn from_every_incident(store: &dyn Store, options: &BriefOptions) -> String {
-        let assessor = Assessor::global();
+        let assessor = Assessor::builtin();
         let landscape = Landscape::load(store, &Reconciler::default()).unwrap();
         let max = options.audience.max_tlp();
         let mut incidents = Vec::new();
@@ -395,7 +395,7 @@ mod tests {
 
     /// The briefing from the window, as `threatscape brief` makes it.
     fn from_the_window(store: &mut dyn Store, options: &BriefOptions) -> (String, usize) {
-        let assessor = Assessor::global();
+        let assessor = Assessor::builtin();
         let outline = Outline::load(store, &Reconciler::default()).unwrap();
         let w = window_incidents(
             &outline,
