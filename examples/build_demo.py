@@ -102,7 +102,7 @@ def check(source: dict) -> list[str]:
             problems.append(f"{where}: no public reference")
         named = set()
         for v in inc.get("victim", []):
-            for sector in v["sectors"]:
+            for sector in v.get("sectors", []):
                 if sector not in SECTORS:
                     problems.append(f"{where}: victim {v['key']}: sector {sector!r} is not in "
                                     "industry-sector-ov")
@@ -371,7 +371,9 @@ def build(source: dict, bundle_name: str, base: dict | None = None) -> dict:
                 vic = b.common("identity", f"victim:{v['key']}", creator, tlp)
                 vic["name"] = v["name"]
                 vic["identity_class"] = v.get("class", "organization")
-                vic["sectors"] = v["sectors"]
+                if v.get("sectors"):
+                    # Optional: the open vocabulary has no word for some victims (journalists).
+                    vic["sectors"] = v["sectors"]
                 victims[v["key"]] = b.add(vic)
                 if "country" in v:
                     located_at(vic["id"], v["country"], tlp)

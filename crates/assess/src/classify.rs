@@ -11,9 +11,9 @@
 
 use threatscape_model::Report;
 
-use crate::crosswalk::{CrosswalkRow, EMIT_THRESHOLD};
-use crate::judgment::Judgment;
-use crate::text::Texts;
+use crate::crosswalk::{CrosswalkRow, Relation, EMIT_THRESHOLD};
+use crate::judgment::{Judgment, MENTION_CEILING, MENTION_PREFIX};
+use crate::text::{Field, Texts};
 use crate::vocab::{Dimension, StateResponsibility};
 use crate::Assessor;
 
@@ -24,6 +24,14 @@ use crate::Assessor;
 /// still when an enabling kind does not close the gap; for sectors it did not help, so they
 /// keep every label the model gives). EVALUATION.md has the figures.
 pub const MODEL_FILLS_GAPS: &[Dimension] = &[Dimension::Threat];
+
+/// The parts of a report that say whom an operation hit: its title (the report's main point), its
+/// victims' names and what it says a named victim is. A sector the description alone names may
+/// be the attacker's ("a Russian research institute"), the sanctioner's ("the Treasury"), the
+/// motive ("to fund its missile programmes") or the date ("on a Muslim holiday"); in a report
+/// that codes its victims' sectors precisely it is a mention, not a finding
+/// ([`crate::judgment::MENTION_PREFIX`]).
+pub const ABOUT_THE_VICTIMS: &[Field] = &[Field::Title, Field::Victims, Field::VictimDescriptions];
 
 /// What a classification may read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -192,13 +200,47 @@ impl Assessor {
         if mode != Mode::FieldsOnly {
             // Cut once, read by both the rules and the model.
             let texts = Texts::of(report);
-            strong.extend(self.rules.apply(&texts, Some(&key)));
+            let ruled = self.rules.apply(&texts, Some(&key));
+            let suppressed = self.rules.suppressed_by(&ruled);
+            let coded = self.sectors_coded_precisely(&strong);
+            let direct: Vec<String> = if coded.is_empty() {
+                Vec::new()
+            } else {
+                self.rules
+                    .apply(&texts.only(ABOUT_THE_VICTIMS), None)
+                    .into_iter()
+                    .filter(|j| j.dimension == Dimension::Sector)
+                    .map(|j| j.label)
+                    .collect()
+            };
+            let sectors = self.vocabularies.get(Dimension::Sector);
+            let as_found = |j: Judgment| {
+                let mentioned = !coded.is_empty()
+                    && j.dimension == Dimension::Sector
+                    && !direct.contains(&j.label)
+                    && !coded
+                        .iter()
+                        .any(|c| sectors.is_within(&j.label, c) || sectors.is_within(c, &j.label));
+                if mentioned {
+                    mention(j, &coded)
+                } else {
+                    j
+                }
+            };
+            strong.extend(ruled.into_iter().map(as_found));
             if let Some(model) = &self.model {
-                // Judged against what the coded fields and the rules found.
+                // Judged against what the coded fields and the rules found; a label a firing
+                // rule cancels is not the model's to give back.
                 let modelled: Vec<Judgment> = model
                     .judgments(&texts, Some(&key))
                     .into_iter()
+                    .filter(|m| {
+                        !suppressed
+                            .iter()
+                            .any(|s| s.0 == m.dimension && s.1 == m.label)
+                    })
                     .filter(|m| self.model_may_add(m, &strong))
+                    .map(as_found)
                     .collect();
                 strong.extend(modelled);
             }
@@ -207,8 +249,10 @@ impl Assessor {
         let mut corroborations = Vec::new();
         for w in weak {
             let vocab = self.vocabularies.get(w.dimension);
+            // A mention is not corroborated into a finding.
             let mut labels: Vec<String> = strong
                 .iter()
+                .filter(|s| !s.is_mention())
                 .filter(|s| s.dimension == w.dimension && vocab.is_within(&s.label, &w.label))
                 .map(|s| s.label.clone())
                 .collect();
@@ -219,6 +263,34 @@ impl Assessor {
         }
         strong.extend(corroborations);
         (dedupe(strong), unread)
+    }
+
+    /// The sectors a report's coded fields give precisely (a crosswalk row of the `same` concept
+    /// or a narrower source label, or a canonical word): "Hospitals", not "Critical
+    /// infrastructure" or CFR's "Government", which leave the text to say which.
+    fn sectors_coded_precisely(&self, found: &[Judgment]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for j in found.iter().filter(|j| j.dimension == Dimension::Sector) {
+            let Some(source) = j.rule_id.strip_prefix("crosswalk:") else {
+                continue;
+            };
+            let precise = match source.split_once(':') {
+                Some(("canonical", _)) => true,
+                Some((vocabulary, label)) => self
+                    .crosswalks
+                    .lookup(Dimension::Sector, vocabulary, label)
+                    .iter()
+                    .any(|r| {
+                        r.canonical == j.label
+                            && matches!(r.relation, Relation::Same | Relation::Narrower)
+                    }),
+                None => false,
+            };
+            if precise && !out.contains(&j.label) {
+                out.push(j.label.clone());
+            }
+        }
+        out
     }
 
     /// Whether a judgment of the text model stands beside what was `found` already (by the text
@@ -437,4 +509,16 @@ fn dedupe(judgments: Vec<Judgment>) -> Vec<Judgment> {
         }
     }
     out
+}
+
+/// A sector judgment made a mention: its rule id marked, its confidence at most
+/// [`MENTION_CEILING`], and why in its evidence.
+fn mention(mut j: Judgment, coded: &[String]) -> Judgment {
+    j.rule_id = format!("{MENTION_PREFIX}{}", j.rule_id);
+    j.confidence = j.confidence.min(MENTION_CEILING);
+    j.evidence.push(format!(
+        "a mention: the report codes its victims' sectors ({}) and names this one only in its description",
+        coded.join(", ")
+    ));
+    j
 }

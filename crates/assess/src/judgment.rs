@@ -15,7 +15,8 @@ pub struct Judgment {
     pub confidence: f64,
     /// What made it: `rule:<id>` for a text rule, `crosswalk:<vocabulary>:<label>` for a
     /// structured field, `implies:<id>` for a rule that derives one label from others,
-    /// `model:<name>` for a statistical model.
+    /// `model:<name>` for a statistical model, and any of these after [`MENTION_PREFIX`] for a
+    /// sector only mentioned.
     pub rule_id: String,
     /// What fired, each with where it was found: `title: "ransomware"`,
     /// `victims[0].sectors: "Health"`.
@@ -25,6 +26,24 @@ pub struct Judgment {
     /// The key of the report it was made from (none for a judgment made on the whole incident).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report: Option<String>,
+}
+
+/// The `rule_id` prefix of a mention: a sector the text names only in passing in a report that
+/// codes its victims' sectors precisely (`mention:rule:sector.finance` for "sanctioned by the
+/// Treasury" in a report on an oil company). See `classify`.
+pub const MENTION_PREFIX: &str = "mention:";
+
+/// The most a finding that rests only on mentions may have: below
+/// [`crate::assess::LABEL_THRESHOLD`], so it is shown but does not count unless an analyst
+/// confirms it.
+pub const MENTION_CEILING: f64 = 0.45;
+const _: () = assert!(MENTION_CEILING < crate::assess::LABEL_THRESHOLD);
+
+impl Judgment {
+    /// Whether it is a mention ([`MENTION_PREFIX`]).
+    pub fn is_mention(&self) -> bool {
+        self.rule_id.starts_with(MENTION_PREFIX)
+    }
 }
 
 /// All the judgments for one label of an incident, merged.
@@ -57,6 +76,12 @@ impl Finding {
         out
     }
 
+    /// Whether every judgment behind it is a mention ([`MENTION_PREFIX`]): a sector the report
+    /// names only in passing beside the victims it codes, shown but not counted.
+    pub fn is_mention_only(&self) -> bool {
+        !self.judgments.is_empty() && self.judgments.iter().all(Judgment::is_mention)
+    }
+
     /// Every piece of evidence, prefixed with its rule.
     pub fn evidence(&self) -> Vec<String> {
         self.judgments
@@ -74,7 +99,8 @@ impl Finding {
 /// at least the largest, grows with each further piece, and stays below 1.
 ///
 /// `judgments` are first reduced to the strongest per rule id, so one rule firing in several
-/// reports of an incident counts once per rule, not once per report.
+/// reports of an incident counts once per rule, not once per report. Judgments that are all
+/// mentions stay at or below [`MENTION_CEILING`], however many there are.
 pub fn merge_confidence(judgments: &[Judgment]) -> f64 {
     let mut best: Vec<(&str, f64)> = Vec::new();
     for j in judgments {
@@ -87,7 +113,12 @@ pub fn merge_confidence(judgments: &[Judgment]) -> f64 {
         .iter()
         .map(|(_, c)| 1.0 - c.clamp(0.0, 0.999))
         .product();
-    round3(1.0 - miss)
+    let merged = round3(1.0 - miss);
+    if !judgments.is_empty() && judgments.iter().all(Judgment::is_mention) {
+        merged.min(MENTION_CEILING)
+    } else {
+        merged
+    }
 }
 
 /// Groups judgments into findings, one per (dimension, label), strongest first within a
@@ -176,5 +207,19 @@ mod tests {
         assert!((f[0].confidence - 0.9).abs() < 1e-9);
         assert_eq!(f[0].rule_ids(), ["rule:a", "crosswalk:x:y"]);
         assert_eq!(f[1].confidence, 0.7);
+    }
+
+    #[test]
+    fn mentions_alone_never_reach_the_label_threshold() {
+        let mentions = [
+            j("finance", "mention:rule:a", 0.45),
+            j("finance", "mention:model:m", 0.45),
+            j("finance", "mention:rule:b", 0.45),
+        ];
+        assert_eq!(merge_confidence(&mentions), MENTION_CEILING);
+        // Beside a judgment that is not a mention, they combine as any evidence does.
+        let mut mixed = mentions.to_vec();
+        mixed.push(j("finance", "rule:c", 0.5));
+        assert!(merge_confidence(&mixed) > 0.9);
     }
 }

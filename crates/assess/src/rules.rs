@@ -20,7 +20,10 @@
 //!                   #   rules are tried in file order, so the first that matches wins)
 //! ```
 //!
-//! A negated phrase (see [`crate::text`]) neither fires a rule nor satisfies `requires`; a
+//! In a phrase, `hospital*` matches any word that starts with it, `~` stands for up to two words
+//! of the same sentence ("by the ~ government") and `...` for the rest of a list of names that
+//! the word before it belongs to ("nato ... attributed" matches "the EU, NATO, Japan and New
+//! Zealand attributed"). A negated phrase (see [`crate::text`]) neither fires a rule nor satisfies `requires`; a
 //! negated `unless` phrase does not block. The confidence is the rule's, plus 0.2 when a sector
 //! phrase is the head of what the report says a victim is ([`Field::VictimDescriptions`]), or
 //! else 0.15 when a phrase is in a victim's name (or else 0.05 when one is in the title), and
@@ -374,6 +377,26 @@ impl RuleSet {
             phrases,
             owners,
         })
+    }
+
+    /// The labels that the rules behind `found` cancel ([`Rule::suppresses`]): what a report
+    /// says outright ("no data was stolen", "disguised as ransomware") also stands against a
+    /// statistical guess at the same label, not only against other rules.
+    pub fn suppressed_by<'r>(&'r self, found: &[Judgment]) -> Vec<&'r (Dimension, String)> {
+        let mut out: Vec<&(Dimension, String)> = Vec::new();
+        for j in found {
+            let Some(id) = j.rule_id.strip_prefix("rule:") else {
+                continue;
+            };
+            for r in self.rules.iter().filter(|r| r.id == id) {
+                for s in &r.suppresses {
+                    if !out.contains(&s) {
+                        out.push(s);
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// The judgments the text rules make on what a report says (its [`Texts`]), after

@@ -8,7 +8,10 @@
 //! star). A `~` between two phrase words stands for up to [`GAP_WORDS`] words of any kind in the
 //! same sentence, so `by the ~ government` matches "by the government", "by the Iranian
 //! government" and "by the North Korean government" (names of States and groups vary; the words
-//! around them are what tells an actor from a victim). A match is negated when a negation cue
+//! around them are what tells an actor from a victim). A `...` between two phrase words stands for
+//! the rest of a list of names the word before it belongs to ([`LIST_ITEMS`] more at most), so
+//! `nato ... attributed` matches "NATO attributed" and "the EU, NATO, Japan and New Zealand
+//! attributed": who attributes or condemns is told by the list it stands in, however long. A match is negated when a negation cue
 //! (`not`, `no`, `without`...) stands at most `window` words before it in the same sentence, with
 //! no breaker word (`but`, `pay`...) between.
 
@@ -135,6 +138,18 @@ impl<'a> Texts<'a> {
         Texts { parts }
     }
 
+    /// Only the given fields' parts.
+    pub fn only(&self, fields: &[Field]) -> Texts<'a> {
+        Texts {
+            parts: self
+                .parts
+                .iter()
+                .filter(|(f, _, _)| fields.contains(f))
+                .cloned()
+                .collect(),
+        }
+    }
+
     /// Each part: which field, its text, its words.
     pub fn parts(&self) -> impl Iterator<Item = (Field, &str, &[Word])> {
         self.parts
@@ -154,6 +169,9 @@ pub struct Word {
     pub end: usize,
     /// Which sentence it is in (0-based); a sentence ends at `.`, `!`, `?`, `;` or a line break.
     pub sentence: u32,
+    /// Whether a comma stands between it and the word before it in the same sentence (what
+    /// tells the items of a list apart: "the US, the UK and NATO").
+    pub after_comma: bool,
 }
 
 /// Words that end a description walking back from a victim's name: function words and the verbs
@@ -282,19 +300,24 @@ pub fn words(text: &str) -> Vec<Word> {
     let mut sentence = 0u32;
     let mut start: Option<usize> = None;
     let mut pending_break = false;
+    let mut comma = false;
     for (i, c) in text.char_indices() {
         if c.is_alphanumeric() {
             if start.is_none() {
                 if pending_break {
                     sentence += 1;
                     pending_break = false;
+                    comma = false;
                 }
                 start = Some(i);
             }
             continue;
         }
         if let Some(s) = start.take() {
-            out.push(word(text, s, i, sentence));
+            out.push(word(text, s, i, sentence, std::mem::take(&mut comma)));
+        }
+        if c == ',' && !out.is_empty() {
+            comma = true;
         }
         // A full stop between two digits or right after a single letter (U.S., e.g.) does not end
         // a sentence.
@@ -311,17 +334,18 @@ pub fn words(text: &str) -> Vec<Word> {
         }
     }
     if let Some(s) = start {
-        out.push(word(text, s, text.len(), sentence));
+        out.push(word(text, s, text.len(), sentence, comma));
     }
     out
 }
 
-fn word(text: &str, start: usize, end: usize, sentence: u32) -> Word {
+fn word(text: &str, start: usize, end: usize, sentence: u32, after_comma: bool) -> Word {
     Word {
         text: text[start..end].to_lowercase(),
         start,
         end,
         sentence,
+        after_comma,
     }
 }
 
@@ -331,6 +355,21 @@ fn word(text: &str, start: usize, end: usize, sentence: u32) -> Word {
 /// "deleted ~ files" matches "deleted the school's files".
 pub const GAP_WORDS: usize = 2;
 
+/// How many further items a `...` in a phrase may stand for: more than any joint attribution
+/// names ("the US, the UK, the EU, NATO, Japan, Australia, Canada and New Zealand").
+pub const LIST_ITEMS: usize = 8;
+
+/// How many words one item of a list may have, not counting an article: a State's or an
+/// organisation's name ("New Zealand", "the United Kingdom"), not a clause.
+const LIST_ITEM_WORDS: usize = 2;
+
+/// Words that make a clause, not a name: "NATO was hit, the US attributed" is no list.
+#[rustfmt::skip]
+const NOT_IN_A_NAME: &[&str] = &[
+    "is", "are", "was", "were", "be", "been", "has", "have", "had", "said", "says", "which", "who",
+    "that", "it", "its", "they", "their", "when", "after", "before", "while", "but", "then",
+];
+
 /// One word of a phrase pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct PatternWord {
@@ -338,20 +377,66 @@ struct PatternWord {
     prefix: bool,
 }
 
-/// One piece of a phrase pattern: a word, or a gap of up to [`GAP_WORDS`] words (`~`).
+/// One piece of a phrase pattern: a word, a gap of up to [`GAP_WORDS`] words (`~`), or the rest
+/// of a list (`...`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Piece {
     Word(PatternWord),
     Gap,
+    List,
 }
 
 impl Piece {
     fn word(&self) -> Option<&PatternWord> {
         match self {
             Piece::Word(w) => Some(w),
-            Piece::Gap => None,
+            Piece::Gap | Piece::List => None,
         }
     }
+}
+
+/// Whether `words` (what a `...` stands for) are the further items of a list: each opens with a
+/// comma or with "and"/"or" ("..., Japan, Canada and New Zealand"), has one or two words besides
+/// an article, and none of them makes a clause.
+fn is_list_rest(words: &[Word]) -> bool {
+    let mut items = 0;
+    let mut in_item = false; // an item has begun and no separator has closed it
+    let mut item_words = 0;
+    let mut separated = false; // a separator stands since the last item
+    for w in words {
+        let joins = matches!(w.text.as_str(), "and" | "or");
+        if w.after_comma || joins {
+            in_item = false;
+            item_words = 0;
+            separated = true;
+            if joins {
+                continue;
+            }
+        }
+        if !in_item {
+            // A word that goes on with the item before the list ("NATO forces") makes no list.
+            if !separated {
+                return false;
+            }
+            separated = false;
+            in_item = true;
+            items += 1;
+            if items > LIST_ITEMS {
+                return false;
+            }
+        }
+        if NOT_IN_A_NAME.contains(&w.text.as_str()) || w.text.chars().all(|c| c.is_ascii_digit()) {
+            return false;
+        }
+        if !matches!(w.text.as_str(), "the" | "s") {
+            item_words += 1;
+            if item_words > LIST_ITEM_WORDS {
+                return false;
+            }
+        }
+    }
+    // A list ends on an item, not on a separator waiting for one.
+    !separated
 }
 
 /// Where a pattern's match starting at word `at` ends (just past its last word), if it matches
@@ -392,6 +477,23 @@ fn match_at(pattern: &[Piece], words: &[Word], at: usize) -> Option<usize> {
                 end += 1;
             }
         }
+        Some((Piece::List, rest)) => {
+            // A list follows a word (compile guarantees it); it takes as few words as it can,
+            // never more than its longest form, and never reaches past its sentence.
+            let sentence = words[at - 1].sentence;
+            let longest = LIST_ITEMS * (LIST_ITEM_WORDS + 2);
+            for end in at..=at + longest {
+                if words.get(end)?.sentence != sentence {
+                    return None;
+                }
+                if is_list_rest(&words[at..end]) {
+                    if let Some(m) = match_at(rest, words, end) {
+                        return Some(m);
+                    }
+                }
+            }
+            None
+        }
     }
 }
 
@@ -411,7 +513,7 @@ pub struct PhraseError(pub String);
 
 fn misplaced_gap(phrase: &str) -> PhraseError {
     PhraseError(format!(
-        "`~` in phrase `{phrase}` must stand between two words (it is a gap of up to {GAP_WORDS} words)"
+        "`~` and `...` in phrase `{phrase}` must stand between two words (`~` is a gap of up to {GAP_WORDS} words, `...` the rest of a list of names)"
     ))
 }
 
@@ -423,6 +525,13 @@ fn compile(phrase: &str) -> Result<Vec<Piece>, PhraseError> {
                 return Err(misplaced_gap(phrase));
             }
             out.push(Piece::Gap);
+            continue;
+        }
+        if raw == "..." {
+            if !matches!(out.last(), Some(Piece::Word(_))) {
+                return Err(misplaced_gap(phrase));
+            }
+            out.push(Piece::List);
             continue;
         }
         let (body, prefix) = match raw.strip_suffix('*') {
@@ -452,7 +561,7 @@ fn compile(phrase: &str) -> Result<Vec<Piece>, PhraseError> {
     }
     match out.last() {
         None => Err(PhraseError("an empty phrase".to_string())),
-        Some(Piece::Gap) => Err(misplaced_gap(phrase)),
+        Some(Piece::Gap | Piece::List) => Err(misplaced_gap(phrase)),
         Some(Piece::Word(_)) => Ok(out),
     }
 }
@@ -677,6 +786,43 @@ mod tests {
             by
         );
         for bad in ["~ government", "by the ~", "by ~ ~ government", "~"] {
+            assert!(set.add(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_list_stands_for_the_rest_of_a_list_of_names() {
+        let mut set = PhraseSet::default();
+        set.add("nato ... attributed").unwrap();
+        let found = |t: &str| -> Vec<String> {
+            set.find(&words(t), &negation())
+                .iter()
+                .map(|h| t[h.span.0..h.span.1].to_string())
+                .collect()
+        };
+        // However long the list, and however it is joined.
+        assert_eq!(found("NATO attributed it."), ["NATO attributed"]);
+        assert_eq!(found("the US and NATO attributed it"), ["NATO attributed"]);
+        assert_eq!(
+            found(
+                "On 19 July the US, the UK, the EU, NATO, Japan, Australia, Canada and New Zealand \
+                 attributed the campaign to China."
+            ),
+            ["NATO, Japan, Australia, Canada and New Zealand attributed"]
+        );
+        assert_eq!(
+            found("NATO and the United Kingdom attributed it"),
+            ["NATO and the United Kingdom attributed"]
+        );
+        // A clause, a word going on with NATO's own item, a long item or another sentence is
+        // not a list.
+        assert!(found("NATO was hit, the US attributed it to Russia.").is_empty());
+        assert!(found("NATO's network went down and Ukraine attributed it.").is_empty());
+        assert!(found("NATO forces attributed it").is_empty());
+        assert!(found("NATO, a large defence alliance attributed").is_empty());
+        assert!(found("NATO. Japan attributed it").is_empty());
+        assert!(found("NATO, and attributed").is_empty());
+        for bad in ["... attributed", "nato ...", "nato ~ ... attributed"] {
             assert!(set.add(bad).is_err(), "{bad}");
         }
     }

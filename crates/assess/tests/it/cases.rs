@@ -1468,6 +1468,173 @@ fn an_organisation_that_investigates_or_is_allied_is_not_hit() {
             "The attacks came months after Montenegro, a NATO member, had aligned itself with EU sanctions.",
             "Iran's ministry was held responsible by Albania, the US, the UK and NATO allies.",
             "The group was previously listed as a terrorist organization by the European Union.",
+            // Those who attribute, condemn or stand beside the victim, however many join them,
+            // and a party to talks.
+            "On 19 July 2021 the US, the UK, the EU, NATO, Japan, Australia, Canada and New \
+             Zealand attributed the campaign to China.",
+            "The UK made the same assessment, and the EU and NATO expressed solidarity with the US.",
+            "The European Union and the United Kingdom condemned the attack.",
+            "About 70 sites were defaced as talks between Russia and NATO stalled.",
         ],
     );
+    // An organisation hit stays hit, whoever attributes it, and the EU's agencies are named.
+    reads(
+        "sector.international-organisations",
+        &[
+            "NATO was hit, the US attributed it to Russia.",
+            "Servers of the European Banking Authority were compromised.",
+            "A DDoS attack took the European Parliament's website offline.",
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn a_report_that_says_nothing_was_taken_tells_an_intrusion() {
+    let said = "Chinese state-sponsored hacker group Winnti breached the computer systems of a \
+                German pharmaceutical company; according to the company no data was stolen.";
+    let r = report("bayer", "Hackers breach a pharmaceutical company", said);
+    let a = assess_reports(std::slice::from_ref(&r));
+    assert!(
+        has(&a, Dimension::Threat, "intrusion"),
+        "{:?}",
+        a.labels(Dimension::Threat)
+    );
+    // Neither a rule nor the text model calls it a data theft.
+    assert!(
+        !has(&a, Dimension::Threat, "espionage"),
+        "{:?}",
+        a.labels(Dimension::Threat)
+    );
+    let j = Assessor::builtin().classify_report(&r, Mode::Full);
+    let intrusion = j
+        .iter()
+        .find(|j| j.rule_id == "rule:threat.intrusion.nothing-taken")
+        .expect("the statement is the evidence");
+    assert!(intrusion
+        .evidence
+        .iter()
+        .any(|e| e.contains("no data was stolen")));
+    reads(
+        "threat.intrusion.nothing-taken",
+        &[
+            "The ministry said no personal data was stolen.",
+            "There is no evidence that customer data was accessed.",
+            "Officials said the data was not stolen.",
+        ],
+        &[
+            "Personal data of 2 million customers was stolen.",
+            "No ransom was paid.",
+        ],
+    );
+}
+
+/// A report that codes its victims' sectors precisely is believed about whom it hit: a sector its
+/// description alone names (the one who sanctions, the attacker's institute, the motive) is shown
+/// as a mention and does not count; one its title or a victim's name gives still does, and a
+/// coarse code ("Government") leaves the text to say which.
+#[test]
+fn a_sector_only_mentioned_beside_precisely_coded_victims_does_not_count() {
+    let mut r = report(
+        "triton",
+        "Triton malware targets the safety systems of a petrochemical plant",
+        "The US Treasury later sanctioned a Russian research institute for building the malware, \
+         which was meant to fund nothing and hit no hospital.",
+    );
+    r.provenance.format = "stix".into();
+    r.victims = vec![Victim {
+        name: Some("Petro Rabigh (petrochemical plant)".into()),
+        sectors: vec!["chemical".into()],
+        ..Victim::default()
+    }];
+    let a = assess_reports(std::slice::from_ref(&r));
+    assert!(has(&a, Dimension::Sector, "industry-ot.chemicals"));
+    for mentioned in ["finance", "education-research"] {
+        let f = a
+            .finding(Dimension::Sector, mentioned)
+            .unwrap_or_else(|| panic!("{mentioned} is shown: {:?}", a.findings));
+        assert!(!f.counts(), "{mentioned} must not count: {f:?}");
+        assert!(f.confidence <= threatscape_assess::judgment::MENTION_CEILING);
+        assert!(f.judgments.iter().all(|j| j.is_mention()), "{f:?}");
+        let why = f.judgments[0].evidence.join("; ");
+        assert!(
+            why.contains("a mention") && why.contains("industry-ot.chemicals"),
+            "{why}"
+        );
+    }
+    // Without the coded sector the same words are read as they always were.
+    let mut uncoded = r.clone();
+    uncoded.victims[0].sectors.clear();
+    let b = assess_reports(std::slice::from_ref(&uncoded));
+    assert!(
+        has(&b, Dimension::Sector, "finance"),
+        "{:?}",
+        b.labels(Dimension::Sector)
+    );
+    // A sector in a victim's name counts beside the coded one, and a mention stays a mention
+    // even where another rule's judgment of it is a mention too.
+    let mut named = r.clone();
+    named
+        .victims
+        .push(named_victim("King Abdullah University hospital"));
+    let c = assess_reports(std::slice::from_ref(&named));
+    assert!(
+        has(&c, Dimension::Sector, "health.hospitals"),
+        "{:?}",
+        c.labels(Dimension::Sector)
+    );
+    assert!(has(&c, Dimension::Sector, "education-research"));
+    assert!(!has(&c, Dimension::Sector, "finance"));
+    // A coarse code (CFR's "Government": ministries, agencies, election bodies...) leaves the
+    // text to say which: the hospital the description names is a finding.
+    let mut cfr = report(
+        "cfr-coarse",
+        "Ransomware at a public hospital",
+        "A ransomware attack hit a public hospital run by the regional government.",
+    );
+    cfr.provenance.format = "cfr".into();
+    cfr.victims = vec![Victim {
+        sectors: vec!["Government".into()],
+        ..Victim::default()
+    }];
+    let d = assess_reports(std::slice::from_ref(&cfr));
+    assert!(
+        has(&d, Dimension::Sector, "health.hospitals"),
+        "{:?}",
+        d.labels(Dimension::Sector)
+    );
+}
+
+/// A telephone or internet service cut off in a war leaves civilians without it.
+#[test]
+fn a_telecommunications_outage_harms_civilians() {
+    let mut r = report(
+        "telecom",
+        "Destructive attack on a mobile operator",
+        "Attackers destroyed thousands of servers in the operator's core network with a wiper.",
+    );
+    r.provenance.format = "stix".into();
+    r.victims = vec![Victim {
+        name: Some("Mobile operator".into()),
+        sectors: vec!["telecommunications".into()],
+        ..Victim::default()
+    }];
+    let a = assess_reports(std::slice::from_ref(&r));
+    let f = a
+        .finding(Dimension::Population, "civilians")
+        .expect("civilians");
+    assert!(f.counts());
+    assert!(f
+        .rule_ids()
+        .contains(&"implies:population.civilians.from-telecommunications-outage"));
+    // Spying on a network is not an outage.
+    let mut spied = r.clone();
+    spied.title = "Espionage at a mobile operator".into();
+    spied.description = Some("Intruders read call records in the operator's network.".into());
+    let b = assess_reports(std::slice::from_ref(&spied));
+    assert!(b
+        .finding(Dimension::Population, "civilians")
+        .is_none_or(|f| !f
+            .rule_ids()
+            .contains(&"implies:population.civilians.from-telecommunications-outage")));
 }

@@ -293,3 +293,65 @@ fn a_coded_value_nothing_reads_is_listed_not_dropped() {
     assert_eq!(unread.len(), 1);
     assert_eq!(unread[0]["value"], "moon-bounce");
 }
+
+/// Beside the victims a report codes, a sector its description only names is a mention: shown by
+/// `--all` as "mentioned only" with its reason, not counted, and counted once an analyst
+/// confirms it.
+#[test]
+fn a_sector_only_mentioned_is_shown_and_counts_once_confirmed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_store(dir.path());
+    let all = assessed(&db, &[]);
+    // "to fund its nuclear and missile programmes": the bridge theft hit no nuclear sector.
+    let harmony = by_title(&all, "Harmony's Horizon bridge");
+    assert!(counts(
+        finding(harmony, "sector", "finance").expect("finance")
+    ));
+    let nuclear = finding(harmony, "sector", "energy.nuclear").expect("the mention is shown");
+    assert!(!counts(nuclear), "{nuclear}");
+    let j = &nuclear["judgments"][0];
+    assert!(j["rule_id"].as_str().unwrap().starts_with("mention:rule:"));
+    assert!(
+        j["evidence"].to_string().contains("a mention"),
+        "{}",
+        j["evidence"]
+    );
+    // No agenda item or norm rests on a mention.
+    assert!(finding(harmony, "agenda", "nonprolif").is_none_or(|f| !counts(f)));
+
+    let key = harmony["reports"][0].as_str().unwrap().to_string();
+    let table = threatscape(&db, &["assess", "--all", "--incident", &key]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.contains("energy.nuclear"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains("mentioned only"), "{line}");
+
+    let out = threatscape(
+        &db,
+        &[
+            "assess",
+            "confirm",
+            "--incident",
+            &key,
+            "--dimension",
+            "sector",
+            "--label",
+            "energy.nuclear",
+            "--reason",
+            "the source says a nuclear operator's wallet was drained",
+            "--analyst",
+            "analyst-2",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = assessed(&db, &["--incident", &key]);
+    assert!(counts(
+        finding(&after[0], "sector", "energy.nuclear").unwrap()
+    ));
+}

@@ -771,6 +771,9 @@ fn status_cell(f: &Finding) -> String {
             who = esc(&d.analyst),
         ),
         None if f.counts() => r#"<span class="verdict verdict-counts">counts</span>"#.into(),
+        None if f.is_mention_only() => {
+            r#"<span class="verdict verdict-below">mentioned only</span>"#.into()
+        }
         None => r#"<span class="verdict verdict-below">below threshold</span>"#.into(),
     }
 }
@@ -979,6 +982,7 @@ fn decision_forms(ctx: &Ctx, key: &str, reports: &[&Report], assessment: &Assess
         let state = match &f.decision {
             Some(d) => verdict_done(d.verdict).to_string(),
             None if f.counts() => "counts".into(),
+            None if f.is_mention_only() => "mentioned only".into(),
             None => "below threshold".into(),
         };
         findings.push_str(&format!(
