@@ -1638,3 +1638,29 @@ fn a_telecommunications_outage_harms_civilians() {
             .rule_ids()
             .contains(&"implies:population.civilians.from-telecommunications-outage")));
 }
+
+/// Words that name something other than what they usually name here: the attacker's leaked
+/// tool, the government that attributes, a missile strike, an NHS foundation trust.
+#[test]
+fn a_leaked_tool_an_attributing_government_and_a_missile_strike_are_read_for_what_they_are() {
+    reads(
+        "threat.hack-and-leak",
+        &["The group leaked the stolen emails on its website."],
+        &["It spread through EternalBlue, a tool leaked from the US National Security Agency."],
+    );
+    reads(
+        "actor.state-affiliated",
+        &["A government-linked group stole the data."],
+        &["Australia sanctioned a Russian national the government linked to the breach."],
+    );
+    reads(
+        "sector.defence.industry",
+        &["Hackers stole designs from a missile maker."],
+        &["The substation tripped during missile strikes on the city."],
+    );
+    reads(
+        "sector.civil-society-media.ngos",
+        &["A human rights foundation was hacked."],
+        &["Guy's and St Thomas' NHS Foundation Trust cancelled operations."],
+    );
+}

@@ -295,7 +295,7 @@ fn a_coded_value_nothing_reads_is_listed_not_dropped() {
 }
 
 /// Beside the victims a report codes, a sector its description only names is a mention: shown by
-/// `--all` as "mentioned only" with its reason, not counted, and counted once an analyst
+/// `--all-findings` as "mentioned only" with its reason, not counted, and counted once an analyst
 /// confirms it.
 #[test]
 fn a_sector_only_mentioned_is_shown_and_counts_once_confirmed() {
@@ -320,7 +320,7 @@ fn a_sector_only_mentioned_is_shown_and_counts_once_confirmed() {
     assert!(finding(harmony, "agenda", "nonprolif").is_none_or(|f| !counts(f)));
 
     let key = harmony["reports"][0].as_str().unwrap().to_string();
-    let table = threatscape(&db, &["assess", "--all", "--incident", &key]);
+    let table = threatscape(&db, &["assess", "--all-findings", "--incident", &key]);
     let text = String::from_utf8_lossy(&table.stdout);
     let line = text
         .lines()
