@@ -37,14 +37,15 @@ pub fn bar_chart(bars: &[Bar], period: &str) -> String {
         let w0 = plot_w * b.baseline as f64 / max;
         let _ = write!(
             s,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect x=\"{label_w}\" y=\"{y}\" width=\"{w1:.1}\" height=\"10\" fill=\"{CURRENT}\"/><text x=\"{:.1}\" y=\"{}\">{}</text><rect x=\"{label_w}\" y=\"{}\" width=\"{w0:.1}\" height=\"8\" fill=\"{BASELINE}\"/><text x=\"{:.1}\" y=\"{}\">{}</text>",
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>{}<text x=\"{:.1}\" y=\"{}\">{}</text>{}<text x=\"{:.1}\" y=\"{}\">{}</text>",
             label_w - 6.0,
             y + 12.0,
             esc(&truncate(&b.label, 34)),
+            bar(label_w, y, w1, 10.0, CURRENT),
             label_w + w1 + 4.0,
             y + 9.0,
             b.current,
-            y + 11.0,
+            bar(label_w, y + 11.0, w0, 8.0, BASELINE),
             label_w + w0 + 4.0,
             y + 19.0,
             b.baseline
@@ -62,6 +63,15 @@ pub fn bar_chart(bars: &[Bar], period: &str) -> String {
         label_w + 124.0
     );
     s
+}
+
+/// One horizontal bar; none for a count of zero, whose width would be 0 (which SVG renderers
+/// such as the PDF's skip with a warning), the count beside it still saying 0.
+fn bar(x: f64, y: f64, width: f64, height: f64, fill: &str) -> String {
+    if width <= 0.0 {
+        return String::new();
+    }
+    format!("<rect x=\"{x}\" y=\"{y}\" width=\"{width:.1}\" height=\"{height}\" fill=\"{fill}\"/>")
 }
 
 fn truncate(text: &str, max: usize) -> String {
@@ -116,14 +126,18 @@ pub fn time_series(bins: &[MonthBin], period: &str) -> String {
             MonthPart::Baseline => BASELINE,
             MonthPart::Between => BETWEEN,
         };
-        let _ = write!(
-            s,
-            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"{fill}\"><title>{}: {} incidents</title></rect>",
-            top + plot_h - h,
-            slot * 0.8,
-            b.month,
-            b.incidents.len()
-        );
+        // A month without incidents has no bar (a height of 0 is skipped, with a warning, by
+        // the PDF's SVG renderer); the axis still shows the month.
+        if h > 0.0 {
+            let _ = write!(
+                s,
+                "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"{fill}\"><title>{}: {} incidents</title></rect>",
+                top + plot_h - h,
+                slot * 0.8,
+                b.month,
+                b.incidents.len()
+            );
+        }
         if i % label_every == 0 {
             let _ = write!(
                 s,
