@@ -1521,11 +1521,31 @@ fn a_report_that_says_nothing_was_taken_tells_an_intrusion() {
             "The ministry said no personal data was stolen.",
             "There is no evidence that customer data was accessed.",
             "Officials said the data was not stolen.",
+            "Ukraine said no personal data had leaked.",
         ],
         &[
             "Personal data of 2 million customers was stolen.",
             "No ransom was paid.",
         ],
+    );
+    // A claim of a leak that the victim denies is no leak.
+    let defaced = report(
+        "defaced",
+        "Government websites defaced",
+        "The message told citizens their personal data had been leaked; the government said no \
+         personal data had leaked.",
+    );
+    let a = assess_reports(std::slice::from_ref(&defaced));
+    assert!(
+        !has(&a, Dimension::Threat, "hack-and-leak"),
+        "{:?}",
+        a.labels(Dimension::Threat)
+    );
+    // A channel where hacktivists post videos is a leak only where the text speaks of data.
+    reads(
+        "threat.hack-and-leak.telegram",
+        &["The stolen documents were posted on Telegram."],
+        &["A video of the control panel was posted on Telegram the same day."],
     );
 }
 
