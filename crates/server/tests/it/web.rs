@@ -553,3 +553,60 @@ async fn the_incident_page_lists_coded_values_nothing_reads() {
     assert!(page.body.contains("victims[0].sectors"));
     assert!(!page.body.contains("amber-only-sector"));
 }
+
+/// A sector the description only mentions beside precisely coded victims is on the incident page,
+/// marked "mentioned only" with its reason, and counts nowhere.
+#[tokio::test]
+async fn the_incident_page_marks_a_sector_only_mentioned() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db").display().to_string();
+    let mut store = threatscape_store::open(&db).unwrap();
+    auth::create_user(
+        &mut *store,
+        "reader",
+        "CERT-A",
+        Role::Reader,
+        Tlp::Green,
+        PW,
+    )
+    .unwrap();
+    let mut r = report(
+        "Wiper at a petrochemical plant",
+        Tlp::Clear,
+        "native",
+        "member-state",
+        1,
+    );
+    r.description = Some(
+        "A wiper destroyed the plant's workstations; the US Treasury later sanctioned a research \
+         institute for building it."
+            .into(),
+    );
+    r.victims = vec![threatscape_model::Victim {
+        name: Some("Petrochemical plant".into()),
+        sectors: vec!["chemicals".into()],
+        ..Default::default()
+    }];
+    let key = r.key();
+    write_reports(&mut *store, vec![r]);
+    drop(store);
+    let state = AppState::new(&db).unwrap();
+    let reader = sign_in(&state, "reader", PW).await.ok().unwrap();
+    let page = call(
+        &state,
+        "GET",
+        &format!("/incident?key={}", enc(&key)),
+        &reader,
+        "",
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let row = page
+        .body
+        .split("<tr")
+        .find(|row| row.contains("Finance") && row.contains("mention:rule:sector.finance"))
+        .unwrap_or_else(|| panic!("no finance row: {}", page.body));
+    assert!(row.contains("mentioned only"), "{row}");
+    assert!(row.contains("a mention"), "{row}");
+    assert!(!row.contains("verdict-counts"), "{row}");
+}
