@@ -91,6 +91,9 @@ struct NegationSpec {
     #[serde(default)]
     breakers: Vec<String>,
     window: usize,
+    /// Phrases that make their sentence tell of another incident ([`Negation::elsewhere`]).
+    #[serde(default)]
+    elsewhere: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -270,7 +273,15 @@ impl RuleSet {
                 .map(|c| c.to_lowercase())
                 .collect(),
             window: spec.negation.window,
+            elsewhere: PhraseSet::default(),
         };
+        let mut negation = negation;
+        for phrase in &spec.negation.elsewhere {
+            negation
+                .elsewhere
+                .add(phrase)
+                .map_err(|e| AssessError::data(main, "[negation] elsewhere", e.0.clone()))?;
+        }
         let mut phrases = PhraseSet::default();
         let mut owners = Vec::new();
         let mut rules = Vec::new();

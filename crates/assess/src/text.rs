@@ -13,7 +13,8 @@
 //! `nato ... attributed` matches "NATO attributed" and "the EU, NATO, Japan and New Zealand
 //! attributed": who attributes or condemns is told by the list it stands in, however long. A match is negated when a negation cue
 //! (`not`, `no`, `without`...) stands at most `window` words before it in the same sentence, with
-//! no breaker word (`but`, `pay`...) between.
+//! no breaker word (`but`, `pay`...) between, and every match in a sentence that tells of another,
+//! earlier incident ("had already been hit by") is treated as negated.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -591,9 +592,28 @@ pub struct Negation {
     pub breakers: HashSet<String>,
     /// How many words before a phrase a cue may stand.
     pub window: usize,
+    /// Phrases that make their sentence tell of another, earlier incident ("the port had already
+    /// been hit by a DDoS attack claimed by Killnet in 2022"): nothing in that sentence is read as
+    /// this incident's, as if negated.
+    pub elsewhere: PhraseSet,
 }
 
 impl Negation {
+    /// The sentences of `words` that tell of another incident ([`Negation::elsewhere`]).
+    fn elsewhere_sentences(&self, words: &[Word]) -> Vec<u32> {
+        if self.elsewhere.is_empty() {
+            return Vec::new();
+        }
+        let mut out: Vec<u32> = self
+            .elsewhere
+            .find(words, &Negation::default())
+            .iter()
+            .map(|h| words[h.first].sentence)
+            .collect();
+        out.dedup();
+        out
+    }
+
     fn negated(&self, words: &[Word], first: usize) -> bool {
         let sentence = words[first].sentence;
         for back in 1..=self.window.min(first) {
@@ -660,6 +680,7 @@ impl PhraseSet {
     /// Every match of every phrase in `words`, in text order.
     pub fn find(&self, words: &[Word], negation: &Negation) -> Vec<Hit> {
         let mut hits = Vec::new();
+        let elsewhere = negation.elsewhere_sentences(words);
         for (i, w) in words.iter().enumerate() {
             let candidates = self
                 .exact
@@ -674,7 +695,7 @@ impl PhraseSet {
                         first: i,
                         last,
                         span: (w.start, words[last - 1].end),
-                        negated: negation.negated(words, i),
+                        negated: negation.negated(words, i) || elsewhere.contains(&w.sentence),
                     });
                 }
             }
@@ -695,7 +716,22 @@ mod tests {
                 .collect(),
             breakers: ["but", "pay"].iter().map(|s| s.to_string()).collect(),
             window: 3,
+            elsewhere: PhraseSet::default(),
         }
+    }
+
+    #[test]
+    fn a_sentence_about_another_incident_is_negated_whole() {
+        let mut neg = negation();
+        neg.elsewhere.add("had already been hit").unwrap();
+        let mut set = PhraseSet::default();
+        set.add("ddos").unwrap();
+        let text = "Ransomware stopped the port. It had already been hit by a DDoS in 2022. \
+                    Then a DDoS followed.";
+        let hits = set.find(&words(text), &neg);
+        assert_eq!(hits.len(), 2);
+        assert!(hits[0].negated, "the earlier incident's sentence");
+        assert!(!hits[1].negated, "a later sentence is read");
     }
 
     #[test]

@@ -1521,7 +1521,6 @@ fn a_report_that_says_nothing_was_taken_tells_an_intrusion() {
             "The ministry said no personal data was stolen.",
             "There is no evidence that customer data was accessed.",
             "Officials said the data was not stolen.",
-            "Ukraine said no personal data had leaked.",
         ],
         &[
             "Personal data of 2 million customers was stolen.",
@@ -1541,10 +1540,31 @@ fn a_report_that_says_nothing_was_taken_tells_an_intrusion() {
         "{:?}",
         a.labels(Dimension::Threat)
     );
+    reads(
+        "threat.intrusion.nothing-leaked",
+        &["Ukraine said no personal data had leaked."],
+        &["The personal data leaked online."],
+    );
+    // A victim's denial that data was stolen leaves a leak the attacker published standing.
+    let claimed = report(
+        "claimed",
+        "Hacker leaks the login credentials of 80,000 users",
+        "A hacker claims to have breached the company and leaks the login credentials of 80,000 \
+         users. The company declares the data was not stolen from its servers.",
+    );
+    let b = assess_reports(std::slice::from_ref(&claimed));
+    assert!(
+        has(&b, Dimension::Threat, "hack-and-leak"),
+        "{:?}",
+        b.labels(Dimension::Threat)
+    );
     // A channel where hacktivists post videos is a leak only where the text speaks of data.
     reads(
         "threat.hack-and-leak.telegram",
-        &["The stolen documents were posted on Telegram."],
+        &[
+            "The stolen documents were posted on Telegram.",
+            "The private details of 15 million debit cards were published on Telegram.",
+        ],
         &["A video of the control panel was posted on Telegram the same day."],
     );
 }
@@ -1683,4 +1703,43 @@ fn a_leaked_tool_an_attributing_government_and_a_missile_strike_are_read_for_wha
         &["A human rights foundation was hacked."],
         &["Guy's and St Thomas' NHS Foundation Trust cancelled operations."],
     );
+}
+
+/// A sentence that tells of another, earlier incident says nothing of this one: no threat kind,
+/// actor or armed conflict is read from it.
+#[test]
+fn a_sentence_about_an_earlier_incident_is_not_read_as_this_one() {
+    let mut r = report(
+        "nagoya",
+        "LockBit ransomware halts container handling at a port",
+        "Ransomware stopped the terminal system for two days. The port had already been hit by a \
+         DDoS attack claimed by the pro-Russian group Killnet in 2022.",
+    );
+    r.occurred = Some(DateSpan {
+        start: FuzzyDate::day(2023, 7, 4).unwrap(),
+        end: None,
+    });
+    let a = assess_reports(std::slice::from_ref(&r));
+    assert!(has(&a, Dimension::Threat, "ransomware"));
+    assert!(
+        !has(&a, Dimension::Threat, "ddos"),
+        "{:?}",
+        a.labels(Dimension::Threat)
+    );
+    assert!(
+        !has(&a, Dimension::Actor, "hacktivist"),
+        "{:?}",
+        a.labels(Dimension::Actor)
+    );
+    assert!(
+        a.labels(Dimension::Conflict).is_empty(),
+        "{:?}",
+        a.labels(Dimension::Conflict)
+    );
+    // Told as this incident's, the same words are read.
+    r.description =
+        Some("A DDoS attack claimed by the pro-Russian group Killnet hit the port.".into());
+    let b = assess_reports(std::slice::from_ref(&r));
+    assert!(has(&b, Dimension::Threat, "ddos"));
+    assert!(has(&b, Dimension::Actor, "hacktivist"));
 }
