@@ -1743,3 +1743,19 @@ fn a_sentence_about_an_earlier_incident_is_not_read_as_this_one() {
     assert!(has(&b, Dimension::Threat, "ddos"));
     assert!(has(&b, Dimension::Actor, "hacktivist"));
 }
+
+/// Harm to women as women (the WPS agenda's concern), not the sex of one person in the account.
+#[test]
+fn one_woman_named_is_not_harm_to_women() {
+    reads(
+        "population.women",
+        &[
+            "The leak exposed women human rights defenders.",
+            "A woman journalist was doxed and threatened.",
+        ],
+        &[
+            "A woman died after her ambulance was diverted to another hospital.",
+            "The profile picture was replaced with a photo of a blonde woman in a car.",
+        ],
+    );
+}
