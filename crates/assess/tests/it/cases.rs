@@ -1736,6 +1736,24 @@ fn a_sentence_about_an_earlier_incident_is_not_read_as_this_one() {
         "{:?}",
         a.labels(Dimension::Conflict)
     );
+    // Nor is the actor's other work told beside it.
+    let mut other = r.clone();
+    other.description = Some(
+        "Ransomware stopped the terminal system. The group has also targeted military bases and \
+         energy companies."
+            .into(),
+    );
+    let c = assess_reports(std::slice::from_ref(&other));
+    assert!(
+        !has(&c, Dimension::Sector, "defence.military"),
+        "{:?}",
+        c.labels(Dimension::Sector)
+    );
+    assert!(
+        !has(&c, Dimension::Sector, "energy"),
+        "{:?}",
+        c.labels(Dimension::Sector)
+    );
     // Told as this incident's, the same words are read.
     r.description =
         Some("A DDoS attack claimed by the pro-Russian group Killnet hit the port.".into());
