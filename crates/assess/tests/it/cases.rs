@@ -1685,8 +1685,14 @@ fn a_telecommunications_outage_harms_civilians() {
 fn a_leaked_tool_an_attributing_government_and_a_missile_strike_are_read_for_what_they_are() {
     reads(
         "threat.hack-and-leak",
-        &["The group leaked the stolen emails on its website."],
-        &["It spread through EternalBlue, a tool leaked from the US National Security Agency."],
+        &[
+            "The group leaked the stolen emails on its website.",
+            "The stolen files were made public.",
+        ],
+        &[
+            "It spread through EternalBlue, a tool leaked from the US National Security Agency.",
+            "The UN called the attack sophisticated; no attribution has been made public.",
+        ],
     );
     reads(
         "actor.state-affiliated",
