@@ -499,12 +499,13 @@ async fn a_contribution_goes_through_the_native_ingest() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-/// The incident page lists the coded values nothing reads, from the reports the reader may see
-/// only: a GREEN reader sees the CLEAR report's unknown sector, never the AMBER one's.
-#[tokio::test]
-async fn the_incident_page_lists_coded_values_nothing_reads() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("u.db").display().to_string();
+/// A fresh store in `dir` holding one user, "reader", a GREEN reader of CERT-A: its path and the
+/// store.
+fn store_with_green_reader(
+    dir: &std::path::Path,
+    name: &str,
+) -> (String, Box<dyn threatscape_store::Store + Send>) {
+    let db = dir.join(name).display().to_string();
     let mut store = threatscape_store::open(&db).unwrap();
     auth::create_user(
         &mut *store,
@@ -515,6 +516,15 @@ async fn the_incident_page_lists_coded_values_nothing_reads() {
         PW,
     )
     .unwrap();
+    (db, store)
+}
+
+/// The incident page lists the coded values nothing reads, from the reports the reader may see
+/// only: a GREEN reader sees the CLEAR report's unknown sector, never the AMBER one's.
+#[tokio::test]
+async fn the_incident_page_lists_coded_values_nothing_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, mut store) = store_with_green_reader(dir.path(), "u.db");
     let title = "Port authority systems encrypted by ransomware";
     let with_sectors = |tlp: Tlp, n: u32, sector: &str| {
         let mut r = report(title, tlp, "native", "member-state", n);
@@ -559,17 +569,7 @@ async fn the_incident_page_lists_coded_values_nothing_reads() {
 #[tokio::test]
 async fn the_incident_page_marks_a_sector_only_mentioned() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("m.db").display().to_string();
-    let mut store = threatscape_store::open(&db).unwrap();
-    auth::create_user(
-        &mut *store,
-        "reader",
-        "CERT-A",
-        Role::Reader,
-        Tlp::Green,
-        PW,
-    )
-    .unwrap();
+    let (db, mut store) = store_with_green_reader(dir.path(), "m.db");
     let mut r = report(
         "Wiper at a petrochemical plant",
         Tlp::Clear,
