@@ -1783,3 +1783,13 @@ fn one_woman_named_is_not_harm_to_women() {
         ],
     );
 }
+
+/// A municipality named as the place is not the council that governs it.
+#[test]
+fn a_municipality_named_as_the_place_is_no_government_victim() {
+    reads(
+        "sector.government",
+        &["The municipality's payroll system was encrypted."],
+        &["An intruder opened a valve at a dam operator in Bremanger municipality."],
+    );
+}
