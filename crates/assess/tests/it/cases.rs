@@ -1793,3 +1793,17 @@ fn a_municipality_named_as_the_place_is_no_government_victim() {
         &["An intruder opened a valve at a dam operator in Bremanger municipality."],
     );
 }
+
+/// Credentials stolen elsewhere and used to spread are the means, not a theft of data; a disk's
+/// boot records are no records of people.
+#[test]
+fn credentials_used_to_spread_and_boot_records_are_no_data_theft() {
+    reads(
+        "threat.espionage.data-theft",
+        &["The intruders stole the personal records of 2 million patients."],
+        &[
+            "A worm spread through stolen credentials and overwrote the master boot records of \
+             the computers it reached.",
+        ],
+    );
+}
