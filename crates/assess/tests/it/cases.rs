@@ -1616,7 +1616,7 @@ fn a_sector_only_mentioned_beside_precisely_coded_victims_does_not_count() {
     let mut named = r.clone();
     named
         .victims
-        .push(named_victim("King Abdullah University hospital"));
+        .push(named_victim("King Abdullah University and its hospital"));
     let c = assess_reports(std::slice::from_ref(&named));
     assert!(
         has(&c, Dimension::Sector, "health.hospitals"),
@@ -1804,6 +1804,19 @@ fn credentials_used_to_spread_and_boot_records_are_no_data_theft() {
         &[
             "A worm spread through stolen credentials and overwrote the master boot records of \
              the computers it reached.",
+        ],
+    );
+}
+
+/// A university or teaching hospital is a hospital first; a university is still education.
+#[test]
+fn a_university_hospital_is_a_hospital_not_a_university() {
+    reads(
+        "sector.education-research",
+        &["Ransomware encrypted the servers of a state university."],
+        &[
+            "Ransomware hit Brno University Hospital.",
+            "Operations were cancelled at King's College Hospital.",
         ],
     );
 }
