@@ -1692,6 +1692,7 @@ fn a_leaked_tool_an_attributing_government_and_a_missile_strike_are_read_for_wha
         &[
             "It spread through EternalBlue, a tool leaked from the US National Security Agency.",
             "The UN called the attack sophisticated; no attribution has been made public.",
+            "The group Intrusion Truth doxed three members of this threat actor.",
         ],
     );
     reads(
