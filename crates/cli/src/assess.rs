@@ -275,10 +275,16 @@ fn print_incident(
         if let Some(d) = &f.decision {
             writeln!(w, "      analyst {}: {}", d.analyst, d.reason)?;
         }
-        // Each judgment's rule and its first piece of evidence (a link's rationale sentence).
+        // Each judgment's rule and its first piece of evidence (a link's rationale sentence);
+        // a mention also says why it is one (its last piece).
         for j in &f.judgments {
             if let Some(e) = j.evidence.first() {
                 writeln!(w, "      {} ({:.2}): {e}", j.rule_id, j.confidence)?;
+            }
+            if j.is_mention() && j.evidence.len() > 1 {
+                if let Some(why) = j.evidence.last() {
+                    writeln!(w, "        {why}")?;
+                }
             }
         }
     }

@@ -327,6 +327,10 @@ fn a_sector_only_mentioned_is_shown_and_counts_once_confirmed() {
         .find(|l| l.contains("energy.nuclear"))
         .unwrap_or_else(|| panic!("{text}"));
     assert!(line.contains("mentioned only"), "{line}");
+    assert!(
+        text.contains("a mention: the report codes its victims' sectors"),
+        "{text}"
+    );
 
     let out = threatscape(
         &db,
