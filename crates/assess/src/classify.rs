@@ -200,8 +200,7 @@ impl Assessor {
         if mode != Mode::FieldsOnly {
             // Cut once, read by both the rules and the model.
             let texts = Texts::of(report);
-            let ruled = self.rules.apply(&texts, Some(&key));
-            let suppressed = self.rules.suppressed_by(&ruled);
+            let (ruled, suppressed) = self.rules.apply_suppressing(&texts, Some(&key));
             let coded = self.sectors_coded_precisely(&strong);
             let direct: Vec<String> = if coded.is_empty() {
                 Vec::new()

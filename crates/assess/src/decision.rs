@@ -91,7 +91,26 @@ impl Finding {
         match self.decision.as_ref().map(|d| d.verdict) {
             Some(Verdict::Reject) => false,
             Some(Verdict::Confirm | Verdict::Add) => true,
-            None => self.confidence >= LABEL_THRESHOLD,
+            None => self.machine_counts(),
+        }
+    }
+
+    /// Whether it counts on the machine's word alone: its confidence reaches
+    /// [`LABEL_THRESHOLD`].
+    fn machine_counts(&self) -> bool {
+        self.confidence >= LABEL_THRESHOLD
+    }
+
+    /// Where it stands on the machine's word alone, as the CLI and the incident pages show it
+    /// beside no analyst's decision: `counts`, `mentioned only` (a sector only mentioned,
+    /// [`Finding::is_mention_only`]) or `below threshold`.
+    pub fn standing(&self) -> &'static str {
+        if self.machine_counts() {
+            "counts"
+        } else if self.is_mention_only() {
+            "mentioned only"
+        } else {
+            "below threshold"
         }
     }
 

@@ -79,7 +79,7 @@ impl Finding {
     /// Whether every judgment behind it is a mention ([`MENTION_PREFIX`]): a sector the report
     /// names only in passing beside the victims it codes, shown but not counted.
     pub fn is_mention_only(&self) -> bool {
-        !self.judgments.is_empty() && self.judgments.iter().all(Judgment::is_mention)
+        all_mentions(&self.judgments)
     }
 
     /// Every piece of evidence, prefixed with its rule.
@@ -114,11 +114,16 @@ pub fn merge_confidence(judgments: &[Judgment]) -> f64 {
         .map(|(_, c)| 1.0 - c.clamp(0.0, 0.999))
         .product();
     let merged = round3(1.0 - miss);
-    if !judgments.is_empty() && judgments.iter().all(Judgment::is_mention) {
+    if all_mentions(judgments) {
         merged.min(MENTION_CEILING)
     } else {
         merged
     }
+}
+
+/// Whether there are judgments and every one is a mention.
+fn all_mentions(judgments: &[Judgment]) -> bool {
+    !judgments.is_empty() && judgments.iter().all(Judgment::is_mention)
 }
 
 /// Groups judgments into findings, one per (dimension, label), strongest first within a

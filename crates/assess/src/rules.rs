@@ -259,7 +259,7 @@ impl RuleSet {
         for (file, list) in &listed {
             specs.extend(list.rule.iter().map(|r| (*file, r)));
         }
-        let negation = Negation {
+        let mut negation = Negation {
             cues: spec
                 .negation
                 .cues
@@ -275,7 +275,6 @@ impl RuleSet {
             window: spec.negation.window,
             elsewhere: PhraseSet::default(),
         };
-        let mut negation = negation;
         for phrase in &spec.negation.elsewhere {
             negation
                 .elsewhere
@@ -390,29 +389,20 @@ impl RuleSet {
         })
     }
 
-    /// The labels that the rules behind `found` cancel ([`Rule::suppresses`]): what a report
-    /// says outright ("no data was stolen", "disguised as ransomware") also stands against a
-    /// statistical guess at the same label, not only against other rules.
-    pub fn suppressed_by<'r>(&'r self, found: &[Judgment]) -> Vec<&'r (Dimension, String)> {
-        let mut out: Vec<&(Dimension, String)> = Vec::new();
-        for j in found {
-            let Some(id) = j.rule_id.strip_prefix("rule:") else {
-                continue;
-            };
-            for r in self.rules.iter().filter(|r| r.id == id) {
-                for s in &r.suppresses {
-                    if !out.contains(&s) {
-                        out.push(s);
-                    }
-                }
-            }
-        }
-        out
-    }
-
     /// The judgments the text rules make on what a report says (its [`Texts`]), after
     /// suppressions. `report` is the report's key, recorded in each judgment.
     pub fn apply(&self, texts: &Texts, report: Option<&str>) -> Vec<Judgment> {
+        self.apply_suppressing(texts, report).0
+    }
+
+    /// [`RuleSet::apply`], and the labels its firing rules cancel ([`Rule::suppresses`]): what a
+    /// report says outright ("no data was stolen", "disguised as ransomware") also stands
+    /// against a statistical guess at the same label, not only against other rules.
+    pub fn apply_suppressing(
+        &self,
+        texts: &Texts,
+        report: Option<&str>,
+    ) -> (Vec<Judgment>, Vec<&(Dimension, String)>) {
         struct Found<'a> {
             field: Field,
             text: &'a str,
@@ -587,10 +577,19 @@ impl RuleSet {
         for (k, note) in notes {
             out[k].1.evidence.push(note);
         }
-        out.into_iter()
-            .enumerate()
-            .filter(|(m, _)| !cancelled[*m])
-            .map(|(_, (_, j))| j)
-            .collect()
+        let mut suppressed: Vec<&(Dimension, String)> = Vec::new();
+        let mut judgments = Vec::new();
+        for (m, (i, j)) in out.into_iter().enumerate() {
+            if cancelled[m] {
+                continue;
+            }
+            for s in &self.rules[i].suppresses {
+                if !suppressed.contains(&s) {
+                    suppressed.push(s);
+                }
+            }
+            judgments.push(j);
+        }
+        (judgments, suppressed)
     }
 }

@@ -223,9 +223,7 @@ fn status(f: &Finding) -> String {
             };
             format!("{done} by {}", d.analyst)
         }
-        None if f.counts() => "counts".into(),
-        None if f.is_mention_only() => "mentioned only".into(),
-        None => "below threshold".into(),
+        None => f.standing().into(),
     }
 }
 

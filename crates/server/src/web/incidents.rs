@@ -770,11 +770,11 @@ fn status_cell(f: &Finding) -> String {
             done = verdict_done(d.verdict),
             who = esc(&d.analyst),
         ),
-        None if f.counts() => r#"<span class="verdict verdict-counts">counts</span>"#.into(),
-        None if f.is_mention_only() => {
-            r#"<span class="verdict verdict-below">mentioned only</span>"#.into()
-        }
-        None => r#"<span class="verdict verdict-below">below threshold</span>"#.into(),
+        None => format!(
+            r#"<span class="verdict verdict-{}">{}</span>"#,
+            if f.counts() { "counts" } else { "below" },
+            f.standing()
+        ),
     }
 }
 
@@ -981,9 +981,7 @@ fn decision_forms(ctx: &Ctx, key: &str, reports: &[&Report], assessment: &Assess
         let value = format!("{}:{}", f.dimension.prefix(), f.label);
         let state = match &f.decision {
             Some(d) => verdict_done(d.verdict).to_string(),
-            None if f.counts() => "counts".into(),
-            None if f.is_mention_only() => "mentioned only".into(),
-            None => "below threshold".into(),
+            None => f.standing().into(),
         };
         findings.push_str(&format!(
             r#"<option value="{v}">{dim} · {name} ({label}) — {conf:.2}, {state}</option>"#,

@@ -519,6 +519,22 @@ fn store_with_green_reader(
     (db, store)
 }
 
+/// The incident page of the incident holding report `key`, as "reader" sees it; it must be 200.
+async fn incident_page_as_reader(db: &str, key: &str) -> Resp {
+    let state = AppState::new(db).unwrap();
+    let reader = sign_in(&state, "reader", PW).await.ok().unwrap();
+    let page = call(
+        &state,
+        "GET",
+        &format!("/incident?key={}", enc(key)),
+        &reader,
+        "",
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    page
+}
+
 /// The incident page lists the coded values nothing reads, from the reports the reader may see
 /// only: a GREEN reader sees the CLEAR report's unknown sector, never the AMBER one's.
 #[tokio::test]
@@ -543,17 +559,7 @@ async fn the_incident_page_lists_coded_values_nothing_reads() {
         vec![open, with_sectors(Tlp::Amber, 2, "amber-only-sector")],
     );
     drop(store);
-    let state = AppState::new(&db).unwrap();
-    let reader = sign_in(&state, "reader", PW).await.ok().unwrap();
-    let page = call(
-        &state,
-        "GET",
-        &format!("/incident?key={}", enc(&key)),
-        &reader,
-        "",
-    )
-    .await;
-    assert_eq!(page.status, StatusCode::OK);
+    let page = incident_page_as_reader(&db, &key).await;
     assert!(
         page.body.contains("Coded values nothing reads"),
         "{}",
@@ -590,17 +596,7 @@ async fn the_incident_page_marks_a_sector_only_mentioned() {
     let key = r.key();
     write_reports(&mut *store, vec![r]);
     drop(store);
-    let state = AppState::new(&db).unwrap();
-    let reader = sign_in(&state, "reader", PW).await.ok().unwrap();
-    let page = call(
-        &state,
-        "GET",
-        &format!("/incident?key={}", enc(&key)),
-        &reader,
-        "",
-    )
-    .await;
-    assert_eq!(page.status, StatusCode::OK);
+    let page = incident_page_as_reader(&db, &key).await;
     let row = page
         .body
         .split("<tr")
