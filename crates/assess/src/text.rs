@@ -11,10 +11,12 @@
 //! around them are what tells an actor from a victim). A `...` between two phrase words stands for
 //! the rest of a list of names the word before it belongs to ([`LIST_ITEMS`] more at most), so
 //! `nato ... attributed` matches "NATO attributed" and "the EU, NATO, Japan and New Zealand
-//! attributed": who attributes or condemns is told by the list it stands in, however long. A match is negated when a negation cue
-//! (`not`, `no`, `without`...) stands at most `window` words before it in the same sentence, with
-//! no breaker word (`but`, `pay`...) between, and every match in a sentence that tells of another,
-//! earlier incident ("had already been hit by") is treated as negated.
+//! attributed": who attributes or condemns is told by the list it stands in, however long.
+//!
+//! A match is negated when a negation cue (`not`, `no`, `without`...) stands at most `window`
+//! words before it in the same sentence, with no breaker word (`but`, `pay`...) between, and
+//! every match in a sentence that tells of another incident or of the actor's other operations
+//! ("had already been hit by", "the group has also targeted") is treated as negated.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
