@@ -152,12 +152,12 @@ const DCID_OBJECTIVE_JOINS: &[(&str, &[&str])] = &[(
     &["Short-term espionage", "Long-term espionage"],
 )];
 
-/// The vocabulary name of a coding in the canonical vocabularies themselves (a coded file of
-/// [`score_coded`]): labels are canonical ids or labels, scored at the top level.
+/// The vocabulary name of the canonical vocabularies themselves: how a coded file is scored
+/// ([`score_coded`]), whatever its own labels, once the crosswalks have read them.
 pub const CANONICAL: &str = "canonical";
 
-/// The tasks of a file coded in the canonical vocabularies: top-level sector and top-level threat
-/// kind (`health.hospitals` counts as `health`, cryptocurrency theft as financial theft).
+/// The tasks of a coded file ([`score_coded`]): top-level sector and top-level threat kind
+/// (`health.hospitals` counts as `health`, cryptocurrency theft as financial theft).
 pub fn coded_tasks() -> Vec<Task> {
     vec![
         Task {
@@ -295,23 +295,6 @@ impl Task {
             Field::Sectors => report.victims.iter().flat_map(|v| &v.sectors).collect(),
             Field::Kinds => report.kinds.iter().collect(),
         }
-    }
-
-    /// The record's coded labels among the task's labels; for a [`CANONICAL`] task, the
-    /// top-level terms of its canonical labels (a value that is none is left out: see
-    /// [`score_coded`], which refuses such a file).
-    pub fn gold_in(&self, assessor: &Assessor, report: &Report) -> BTreeSet<String> {
-        if self.vocabulary != CANONICAL {
-            return self.gold(report);
-        }
-        let vocab = assessor.vocabularies.get(self.dimension);
-        self.values(report)
-            .into_iter()
-            .filter_map(|v| vocab.find(v))
-            .map(|id| vocab.top_level(id))
-            .filter(|id| *id != "other")
-            .map(str::to_string)
-            .collect()
     }
 
     /// The record's coded labels among the task's labels.
@@ -783,24 +766,70 @@ pub fn load_dataset(data_dir: &Path, dataset: &str) -> Result<Vec<Report>, EvalE
     })
 }
 
-/// Scores a file of the native contributor template (CSV or JSON) whose `victim_sector` and
-/// `kinds` hold a human coding in the canonical vocabularies (ids or labels, `;`-separated):
-/// every record, text only, on [`coded_tasks`]. This is how a dataset the project does not have
-/// is measured the same way as the shared ones. Every row must be accepted by the template and
-/// every coded value must be a canonical term: a file that is not wholly scorable is refused,
-/// naming the rows, so no figure rests on silently dropped records.
-pub fn score_coded(assessor: &Assessor, path: &Path) -> Result<Vec<TaskResult>, EvalError> {
+/// What [`score_coded`] measured on a coded file.
+#[derive(Debug, Clone)]
+pub struct CodedScores {
+    /// The adapter that read the file (`native`, `veris`, `stix`, `cissm`...).
+    pub format: &'static str,
+    /// The records scored: every record, or the held-out split when the file is one of the
+    /// datasets the rules were tuned on ([`DATASETS`]).
+    pub split: Split,
+    /// The sector and threat-kind tasks of [`coded_tasks`], at the canonical top level.
+    pub results: Vec<TaskResult>,
+    /// Per task: records of the split whose coding reads to no canonical term in it, so they are
+    /// left out of that task (EuRepoC's "Unknown" receiver, a VERIS error with no attack).
+    pub left_out: Vec<(&'static str, u64)>,
+    /// Coded values that no crosswalk reads: dimension, value, records that give it. They count
+    /// towards `left_out` when a record has nothing else in that dimension.
+    pub unread: Vec<(Dimension, String, u64)>,
+}
+
+/// Scores every record of a human-coded file in any format the project reads (`format`, or the
+/// one [`threatscape_sources::detect`] recognises): the text rules and model (title, description
+/// and victims' names, [`Mode::TextOnly`]) against the file's own coding read through the
+/// crosswalks ([`Mode::FieldsOnly`], the reading the text model learns from), both at the
+/// canonical top level ([`coded_tasks`]). A VCDB incident coded NAICS 622110 and
+/// `malware:Ransomware` is gold `health` and `ransomware`, whatever its text says.
+///
+/// This is how a dataset the project does not have is measured: in its own format and labels
+/// when a crosswalk reads them (`data/crosswalks/`; an analyst adds rows with `--assess-data`),
+/// or in the native contributor template with the canonical ids or labels in `victim_sector` and
+/// `kinds`. Every record must be accepted by its adapter, and in the native template every coded
+/// value must be a canonical term, so no figure rests on silently dropped records: otherwise the
+/// file is refused, naming the records. Coded values no crosswalk reads are counted and listed
+/// in [`CodedScores::unread`]. A file of a dataset the rules were tuned on is scored on its
+/// held-out split only.
+pub fn score_coded(
+    assessor: &Assessor,
+    path: &Path,
+    format: Option<threatscape_sources::SourceFormat>,
+) -> Result<CodedScores, EvalError> {
+    use threatscape_sources::SourceFormat;
     let coded = |message: String| EvalError::Coded {
         path: path.to_path_buf(),
         message,
+    };
+    let format = match format {
+        Some(f) => f,
+        None => threatscape_sources::detect(path).ok_or_else(|| {
+            coded(
+                "cannot tell which format this is (STIX, MISP, VERIS, a tracker's CSV or the \
+                 native template): name it with --coded-format"
+                    .to_string(),
+            )
+        })?,
     };
     let evaluator = threatscape_model::Contributor {
         name: "evaluation".to_string(),
         type_: threatscape_model::ContributorType::Academia,
         reliability: threatscape_model::Reliability::B,
     };
-    let out =
-        threatscape_sources::native::read(path, &evaluator).map_err(|e| coded(e.to_string()))?;
+    let options = threatscape_sources::ReadOptions {
+        contributor: (format == SourceFormat::Native).then_some(evaluator),
+        tlp: None,
+    };
+    let out = threatscape_sources::read_file_with(format, path, &options)
+        .map_err(|e| coded(e.to_string()))?;
     if !out.rejections.is_empty() {
         let shown: Vec<String> = out
             .rejections
@@ -809,50 +838,125 @@ pub fn score_coded(assessor: &Assessor, path: &Path) -> Result<Vec<TaskResult>, 
             .map(|r| format!("{}: {}", r.locator, r.message))
             .collect();
         return Err(coded(format!(
-            "{} of {} rows are not valid template rows, so the file cannot be scored whole: {}",
+            "{} of {} records are not valid {} records, so the file cannot be scored whole: {}",
             out.rejections.len(),
             out.read,
+            format.name(),
             shown.join("; ")
         )));
     }
     let tasks = coded_tasks();
-    let mut problems = Vec::new();
-    for r in &out.reports {
-        for task in &tasks {
-            let vocab = assessor.vocabularies.get(task.dimension);
-            for v in task.values(r) {
-                if vocab.find(v).is_none() {
-                    problems.push(format!(
-                        "{}: {v:?} is not a canonical {}",
-                        r.provenance.locator,
-                        match task.field {
-                            Field::Sectors => "sector id or label (victim_sector)",
-                            Field::Kinds => "threat-kind id or label (kinds)",
-                        },
-                    ));
+    if format == SourceFormat::Native {
+        let mut problems = Vec::new();
+        for r in &out.reports {
+            for task in &tasks {
+                let vocab = assessor.vocabularies.get(task.dimension);
+                for v in task.values(r) {
+                    if vocab.find(v).is_none() {
+                        problems.push(format!(
+                            "{}: {v:?} is not a canonical {}",
+                            r.provenance.locator,
+                            match task.field {
+                                Field::Sectors => "sector id or label (victim_sector)",
+                                Field::Kinds => "threat-kind id or label (kinds)",
+                            },
+                        ));
+                    }
                 }
             }
         }
+        if !problems.is_empty() {
+            let n = problems.len();
+            problems.truncate(5);
+            return Err(coded(format!(
+                "{n} coded values are not canonical terms (crates/assess/data/sectors.csv and \
+                 threat_kinds.csv list the ids and labels): {}",
+                problems.join("; ")
+            )));
+        }
     }
-    if !problems.is_empty() {
-        let n = problems.len();
-        problems.truncate(5);
-        return Err(coded(format!(
-            "{n} coded values are not canonical terms (crates/assess/data/sectors.csv and \
-             threat_kinds.csv list the ids and labels): {}",
-            problems.join("; ")
-        )));
+    let split = if DATASETS.iter().any(|(d, _)| *d == format.name()) {
+        Split::HeldOut
+    } else {
+        Split::All
+    };
+    let projections: Vec<Projection> = tasks.iter().map(|t| t.projection(assessor)).collect();
+    let mut tallies = vec![Tally::default(); tasks.len()];
+    let mut left_out = vec![0u64; tasks.len()];
+    let mut unread: BTreeMap<(Dimension, String), BTreeSet<String>> = BTreeMap::new();
+    for r in out.reports.iter().filter(|r| split.contains(r)) {
+        let (fields, not_read) = assessor.classify_report_reading(r, Mode::FieldsOnly);
+        let text = assessor.classify_report(r, Mode::TextOnly);
+        for u in not_read {
+            if tasks.iter().any(|t| t.dimension == u.dimension) {
+                unread
+                    .entry((u.dimension, u.value))
+                    .or_default()
+                    .insert(u.report);
+            }
+        }
+        for (i, p) in projections.iter().enumerate() {
+            // The coding goes through the same merge, set-aside and threshold as the prediction.
+            let (gold, _) = p.predict(&fields);
+            if gold.is_empty() {
+                left_out[i] += 1;
+                continue;
+            }
+            let (mut predicted, mut top) = p.predict(&text);
+            let vocab = assessor.vocabularies.get(tasks[i].dimension);
+            at_the_coding_level(&gold, &mut predicted, vocab);
+            at_the_coding_level(&gold, &mut top, vocab);
+            tallies[i].add(&gold, &predicted, &top);
+        }
     }
-    let judgments = classify_text(assessor, &out.reports);
-    Ok(tasks
-        .into_iter()
-        .map(|task| TaskResult {
-            task: task.name,
-            dataset: task.dataset,
-            split: Split::All,
-            scores: score(assessor, &task, &out.reports, &judgments, Split::All),
-        })
-        .collect())
+    Ok(CodedScores {
+        format: format.name(),
+        split,
+        results: tasks
+            .iter()
+            .zip(&tallies)
+            .map(|(task, tally)| TaskResult {
+                task: task.name,
+                dataset: task.dataset,
+                split,
+                scores: tally.scores(),
+            })
+            .collect(),
+        left_out: tasks.iter().map(|t| t.name).zip(left_out).collect(),
+        unread: unread
+            .into_iter()
+            .map(|((d, v), reports)| (d, v, reports.len() as u64))
+            .collect(),
+    })
+}
+
+/// Scores a prediction at the level the coding chose: where the coding gives a generic kind (a
+/// disruption whose means it does not state) and the text names a means that stands for it (a
+/// denial of service, ransomware, a wiper: [`Vocabulary::superseded`]), the named means counts
+/// as that disruption, as a hospital counts as health. The coding is silent on the means, so
+/// naming one is no error; the reverse (the text only says "went down" where the coding names
+/// a DDoS) stays a miss, the prediction saying less than the coding.
+fn at_the_coding_level(
+    gold: &BTreeSet<String>,
+    predicted: &mut BTreeSet<String>,
+    vocab: &Vocabulary,
+) {
+    for generic in gold
+        .iter()
+        .filter(|g| vocab.get(g).is_some_and(|t| t.generic))
+    {
+        let means: Vec<String> = predicted
+            .iter()
+            .filter(|s| !gold.contains(*s) && vocab.superseded(generic, s))
+            .cloned()
+            .collect();
+        if !means.is_empty() {
+            for s in &means {
+                predicted.remove(s);
+            }
+            predicted.insert(generic.clone());
+        }
+    }
 }
 
 /// Text-only judgments for each report (title, description and victims' names; no coded field
@@ -878,7 +982,7 @@ pub fn score(
         if !split.contains(r) {
             continue;
         }
-        let gold = task.gold_in(assessor, r);
+        let gold = task.gold(r);
         if gold.is_empty() {
             continue;
         }
@@ -966,6 +1070,28 @@ mod tests {
         assert!((s.macro_f1 - 0.5).abs() < 1e-9);
         assert!((s.top1_accuracy - 0.5).abs() < 1e-9);
         assert!((s.coverage - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_means_named_counts_as_the_disruption_the_coding_leaves_unspecified() {
+        let threats = Assessor::builtin().vocabularies.get(Dimension::Threat);
+        // The coding says only that something went down; the text names a DDoS.
+        let mut predicted = set(&["ddos", "espionage"]);
+        at_the_coding_level(&set(&["disruption"]), &mut predicted, threats);
+        assert_eq!(predicted, set(&["disruption", "espionage"]));
+        // Where the coding names the DDoS, the text's mere outage stays a miss.
+        let mut predicted = set(&["disruption"]);
+        at_the_coding_level(&set(&["ddos"]), &mut predicted, threats);
+        assert_eq!(predicted, set(&["disruption"]));
+        // An espionage operation says nothing of a disruption's means.
+        let mut predicted = set(&["espionage"]);
+        at_the_coding_level(&set(&["disruption"]), &mut predicted, threats);
+        assert_eq!(predicted, set(&["espionage"]));
+        // Only a generic coded kind is read at its level: decoy ransomware, which disguises
+        // itself as ransomware, is not the ransomware a coder recorded.
+        let mut predicted = set(&["pseudo-ransomware"]);
+        at_the_coding_level(&set(&["ransomware"]), &mut predicted, threats);
+        assert_eq!(predicted, set(&["pseudo-ransomware"]));
     }
 
     #[test]

@@ -38,11 +38,16 @@ pub(crate) struct EvalArgs {
     /// Also print per-label precision, recall and F1 (table format).
     #[arg(long)]
     per_label: bool,
-    /// Instead of the shared datasets, score every record of FILE: the native contributor template
-    /// (CSV or JSON) with a human coding in the canonical vocabularies in `victim_sector` and
-    /// `kinds` (ids or labels, `;`-separated), at the top level.
+    /// Instead of the shared datasets, score every record of FILE, a human-coded file in any
+    /// format `ingest` reads (a VCDB export, STIX, MISP, a tracker's CSV) whose coding the
+    /// crosswalks read, or the native contributor template with canonical ids or labels in
+    /// `victim_sector` and `kinds` (`;`-separated): sector and threat kind at the canonical top
+    /// level.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["against", "training_split"])]
     coded: Option<PathBuf>,
+    /// The format of the --coded file (default: recognised from its content).
+    #[arg(long, value_enum, default_value = "auto", requires = "coded")]
+    coded_format: crate::FormatArg,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -88,28 +93,47 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
         Some(d) => vec![d.name()],
         None => eval::all_datasets().map(|(d, _)| *d).collect(),
     };
-    let results: Vec<TaskResult> = match &args.coded {
-        Some(file) => eval::score_coded(&assessor, file)
-            .with_context(|| format!("evaluating against {}", file.display()))?,
+    let coded = match &args.coded {
+        Some(file) => Some(
+            eval::score_coded(&assessor, file, args.coded_format.source_format())
+                .with_context(|| format!("evaluating against {}", file.display()))?,
+        ),
+        None => None,
+    };
+    let results: Vec<TaskResult> = match &coded {
+        Some(c) => c.results.clone(),
         None => eval::run(&assessor, &args.data, &datasets, split).context("evaluating")?,
     };
     let (rules, model) = eval::versions(&assessor);
-    let split_name = if args.coded.is_some() {
-        Split::All.name()
-    } else {
-        split.name()
-    };
+    let split_name = coded.as_ref().map_or(split, |c| c.split).name();
     let data = args
         .coded
         .as_ref()
         .unwrap_or(&args.data)
         .display()
         .to_string();
-    let split_rule = if args.coded.is_some() {
-        "every record of the coded file (none was read in tuning or training)"
-    } else {
-        eval::SPLIT_RULE
+    let split_rule = match &coded {
+        Some(c) if c.split == Split::All => {
+            "every record of the coded file (none was read in tuning or training)"
+        }
+        Some(_) => {
+            "held out: a dataset the rules were tuned on, so only its held-out records are \
+             scored (FNV-1a 64-bit hash of the record key is 0 mod 5)"
+        }
+        None => eval::SPLIT_RULE,
     };
+    // What a coded file's own labels came to: the gold is its coding read through the
+    // crosswalks, so what they could not read is shown, never dropped silently.
+    let left_out: Vec<serde_json::Value> = coded
+        .iter()
+        .flat_map(|c| &c.left_out)
+        .map(|(task, n)| serde_json::json!({"task": task, "records": n}))
+        .collect();
+    let unread: Vec<serde_json::Value> = coded
+        .iter()
+        .flat_map(|c| &c.unread)
+        .map(|(d, v, n)| serde_json::json!({"dimension": d.prefix(), "value": v, "records": n}))
+        .collect();
     let format = if args.json {
         EvalFormat::Json
     } else {
@@ -150,17 +174,27 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
                 "rules": rules,
                 "model": model,
                 "data": data,
+                "format": coded.as_ref().map(|c| c.format),
                 "tasks": tasks,
+                "left_out": left_out,
+                "unread_values": unread,
             });
             println!("{}", serde_json::to_string_pretty(&out)?);
         }
         EvalFormat::Table => {
-            let what = match &args.coded {
-                Some(file) => format!(
-                    "every record of {} (coded in the canonical vocabularies, top level)",
-                    file.display()
+            let what = match (&args.coded, &coded) {
+                (Some(file), Some(c)) => format!(
+                    "{} records of {} ({}; its coding read through the crosswalks, canonical top \
+                     level)",
+                    if c.split == Split::All {
+                        "every record"
+                    } else {
+                        "the held-out"
+                    },
+                    file.display(),
+                    c.format
                 ),
-                None => format!("the {split_name} split"),
+                _ => format!("the {split_name} split"),
             };
             println!(
                 "Evaluation on {what}, text only (title, description and victims' names)\n\
@@ -190,6 +224,23 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
                     "\n{}: every record is scored (never read to tune the rules or train the model)",
                     unseen.join(", ")
                 );
+            }
+            if let Some(c) = &coded {
+                for (task, n) in c.left_out.iter().filter(|(_, n)| *n > 0) {
+                    println!(
+                        "\n{task}: {n} records left out, their coding reads to no canonical term"
+                    );
+                }
+                if !c.unread.is_empty() {
+                    println!(
+                        "\ncoded values no crosswalk reads ({}; add rows with --assess-data to \
+                         read them):",
+                        c.unread.len()
+                    );
+                    for (d, v, n) in &c.unread {
+                        println!("- {} {v:?}: {n} records", d.prefix());
+                    }
+                }
             }
             if args.per_label {
                 for r in &results {

@@ -159,18 +159,26 @@ enum FormatArg {
 
 impl FormatArg {
     fn format(self) -> threatscape_ingest::Format {
-        use threatscape_ingest::{Format, SourceFormat as S};
-        match self {
-            FormatArg::Auto => Format::Auto,
-            FormatArg::Stix => Format::Fixed(S::Stix),
-            FormatArg::Misp => Format::Fixed(S::Misp),
-            FormatArg::Eurepoc => Format::Fixed(S::Eurepoc),
-            FormatArg::Cfr => Format::Fixed(S::Cfr),
-            FormatArg::Cissm => Format::Fixed(S::Cissm),
-            FormatArg::Dcid => Format::Fixed(S::Dcid),
-            FormatArg::Veris => Format::Fixed(S::Veris),
-            FormatArg::Native => Format::Fixed(S::Native),
+        match self.source_format() {
+            Some(f) => threatscape_ingest::Format::Fixed(f),
+            None => threatscape_ingest::Format::Auto,
         }
+    }
+
+    /// The adapter named, or None for `auto`.
+    fn source_format(self) -> Option<threatscape_ingest::SourceFormat> {
+        use threatscape_ingest::SourceFormat as S;
+        Some(match self {
+            FormatArg::Auto => return None,
+            FormatArg::Stix => S::Stix,
+            FormatArg::Misp => S::Misp,
+            FormatArg::Eurepoc => S::Eurepoc,
+            FormatArg::Cfr => S::Cfr,
+            FormatArg::Cissm => S::Cissm,
+            FormatArg::Dcid => S::Dcid,
+            FormatArg::Veris => S::Veris,
+            FormatArg::Native => S::Native,
+        })
     }
 }
 

@@ -327,7 +327,7 @@ fn process_file(
     };
     if format != SourceFormat::Stix {
         let mut file = FileSummary::new(path);
-        file.format = Some(format_name(format));
+        file.format = Some(format.name());
         match threatscape_sources::read_file_with(format, path, &read_options) {
             Ok(output) => add_reports(&mut file, format, output, options, emit),
             Err(e) => file.fatal(Diagnostic::in_file(path, e.to_string())),
@@ -338,7 +338,7 @@ fn process_file(
     // adapter needs to derive reports, so the file is read and parsed once.
     let mut collector = Some(Collector::new(&path.display().to_string()));
     let mut file = process_stix_objects(path, options, position, emit, resolve, &mut collector);
-    file.format = Some(format_name(format));
+    file.format = Some(format.name());
     if file.fatal.is_some() {
         return file;
     }
@@ -355,20 +355,6 @@ fn process_file(
         )),
     }
     file
-}
-
-/// The adapter's name, as `--format` spells it.
-pub fn format_name(format: SourceFormat) -> &'static str {
-    match format {
-        SourceFormat::Stix => "stix",
-        SourceFormat::Misp => "misp",
-        SourceFormat::Eurepoc => "eurepoc",
-        SourceFormat::Cfr => "cfr",
-        SourceFormat::Cissm => "cissm",
-        SourceFormat::Dcid => "dcid",
-        SourceFormat::Veris => "veris",
-        SourceFormat::Native => "native",
-    }
 }
 
 /// Adds an adapter's reports to the file's batch and its accounting to the summary.

@@ -41,6 +41,22 @@ pub enum SourceFormat {
     Native,
 }
 
+impl SourceFormat {
+    /// The adapter's name, as `--format` spells it (`stix`, `veris`, `native`...).
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceFormat::Stix => "stix",
+            SourceFormat::Misp => "misp",
+            SourceFormat::Eurepoc => "eurepoc",
+            SourceFormat::Cfr => "cfr",
+            SourceFormat::Cissm => "cissm",
+            SourceFormat::Dcid => "dcid",
+            SourceFormat::Veris => "veris",
+            SourceFormat::Native => "native",
+        }
+    }
+}
+
 /// One finding about one record.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RecordIssue {

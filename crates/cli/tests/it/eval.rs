@@ -271,3 +271,134 @@ fn eval_measures_the_data_folder_in_use() {
         "{err}"
     );
 }
+
+/// A human-coded file in a format the project reads, coded in its own labels (here VCDB's: a
+/// NAICS industry and VERIS actions), is scored whole against that coding read through the
+/// crosswalks, with no shared data: a NAICS 622110 clinic is gold health. A coded value no
+/// crosswalk reads (a VERIS error, which is no attack) is listed with its count, and its record
+/// is left out of that task only, never dropped silently.
+#[test]
+fn eval_scores_a_file_in_its_own_format_and_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("vcdb.json");
+    let incident = |id: &str, summary: &str, industry: &str, action: &str| {
+        format!(
+            r#"{{"schema_version": "1.3.7", "incident_id": "{id}", "source_id": "vcdb",
+            "summary": "{summary}", "timeline": {{"incident": {{"year": 2021}}}},
+            "victim": {{"victim_id": "Victim {id}", "country": ["DE"], "industry": "{industry}"}},
+            "action": {action}}}"#
+        )
+    };
+    let incidents = [
+        incident(
+            "clinic",
+            "Ransomware encrypted the patient records system of a regional hospital, which \
+             diverted ambulances for two days.",
+            "622110",
+            r#"{"malware": {"variety": ["Ransomware"]}}"#,
+        ),
+        incident(
+            "bank",
+            "A botnet flooded the online banking portal of a savings bank for six hours.",
+            "522110",
+            r#"{"hacking": {"variety": ["DoS"]}}"#,
+        ),
+        incident(
+            "school",
+            "A school sent pupils' grades to the wrong parents by email.",
+            "611110",
+            r#"{"error": {"variety": ["Misdelivery"]}}"#,
+        ),
+    ];
+    std::fs::write(&file, format!("[{}]", incidents.join(",\n"))).unwrap();
+    let out = eval(&["--coded", file.to_str().unwrap(), "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["format"], "veris");
+    assert_eq!(report["split"], "all");
+    let tasks = report["tasks"].as_array().unwrap();
+    let task = |name: &str| tasks.iter().find(|t| t["task"] == name).unwrap();
+    let label = |t: &Value, l: &str| {
+        t["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["label"] == l)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {l} in {t}"))
+    };
+    let sector = task("sector (top level)");
+    assert_eq!(sector["records"], 3);
+    assert_eq!(label(sector, "health")["support"], 1);
+    assert_eq!(label(sector, "finance")["support"], 1);
+    assert_eq!(label(sector, "education-research")["support"], 1);
+    assert_eq!(label(sector, "health")["recall"], 1.0);
+    let threat = task("threat kind (top level)");
+    assert_eq!(threat["records"], 2, "the misdelivery has no kind to score");
+    assert_eq!(label(threat, "ransomware")["recall"], 1.0);
+    assert_eq!(label(threat, "ddos")["recall"], 1.0);
+    let left_out = report["left_out"].as_array().unwrap();
+    assert!(
+        left_out
+            .iter()
+            .any(|l| l["task"] == "threat kind (top level)" && l["records"] == 1),
+        "{left_out:?}"
+    );
+    let unread = report["unread_values"].as_array().unwrap();
+    assert_eq!(unread.len(), 1, "{unread:?}");
+    assert_eq!(unread[0]["dimension"], "threat");
+    assert_eq!(unread[0]["value"], "error:Misdelivery");
+    assert_eq!(unread[0]["records"], 1);
+
+    // The table says the same in words.
+    let out = eval(&["--coded", file.to_str().unwrap()]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("every record of"), "{table}");
+    assert!(table.contains("(veris;"), "{table}");
+    assert!(
+        table.contains("threat kind (top level): 1 records left out"),
+        "{table}"
+    );
+    assert!(
+        table.contains("- threat \"error:Misdelivery\": 1 records"),
+        "{table}"
+    );
+
+    // A file that is no format the project reads is refused, saying how to name one.
+    let odd = dir.path().join("odd.json");
+    std::fs::write(&odd, r#"{"hello": "world"}"#).unwrap();
+    let out = eval(&["--coded", odd.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--coded-format"));
+}
+
+/// A tracker the rules were tuned on, given as a coded file, is scored on its held-out split
+/// only, against its coding read into the canonical vocabulary.
+#[test]
+fn eval_scores_a_tuned_dataset_given_as_a_coded_file_on_its_held_out_split() {
+    let Some(cissm) = shared_data("cissm/CISSM_cleaned.csv") else {
+        return;
+    };
+    let out = eval(&["--coded", cissm.to_str().unwrap(), "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["format"], "cissm");
+    assert_eq!(report["split"], "held-out");
+    let sector = report["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["task"] == "sector (top level)")
+        .unwrap();
+    // CISSM holds some 14,000 records: the held-out fifth is scored, not the whole.
+    let n = sector["records"].as_u64().unwrap();
+    assert!((2_000..3_200).contains(&n), "{n}");
+}
