@@ -145,17 +145,19 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
                 .iter()
                 .map(|r| {
                     let s = &r.scores;
+                    // No record scored is no figure, not a zero.
+                    let figure = |x: f64| (s.records > 0).then_some(x);
                     serde_json::json!({
                         "task": r.task,
                         "dataset": r.dataset,
                         "split": r.split.name(),
                         "records": s.records,
-                        "macro_precision": s.macro_precision,
-                        "macro_recall": s.macro_recall,
-                        "macro_f1": s.macro_f1,
-                        "micro_f1": s.micro_f1,
-                        "top1_accuracy": s.top1_accuracy,
-                        "coverage": s.coverage,
+                        "macro_precision": figure(s.macro_precision),
+                        "macro_recall": figure(s.macro_recall),
+                        "macro_f1": figure(s.macro_f1),
+                        "micro_f1": figure(s.micro_f1),
+                        "top1_accuracy": figure(s.top1_accuracy),
+                        "coverage": figure(s.coverage),
                         "labels": s.rows.iter().map(|(l, c)| serde_json::json!({
                             "label": l,
                             "support": c.tp + c.fn_,
@@ -184,12 +186,11 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
         EvalFormat::Table => {
             let what = match (&args.coded, &coded) {
                 (Some(file), Some(c)) => format!(
-                    "{} records of {} ({}; its coding read through the crosswalks, canonical top \
-                     level)",
+                    "{} of {} ({}; its coding read through the crosswalks, canonical top level)",
                     if c.split == Split::All {
                         "every record"
                     } else {
-                        "the held-out"
+                        "the held-out records"
                     },
                     file.display(),
                     c.format
@@ -208,6 +209,10 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
             );
             for r in &results {
                 let s = &r.scores;
+                if s.records == 0 {
+                    println!("| {} | 0 | - | - | - | - |", r.task);
+                    continue;
+                }
                 println!(
                     "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} |",
                     r.task, s.records, s.macro_f1, s.micro_f1, s.top1_accuracy, s.coverage
@@ -228,7 +233,8 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
             if let Some(c) = &coded {
                 for (task, n) in c.left_out.iter().filter(|(_, n)| *n > 0) {
                     println!(
-                        "\n{task}: {n} records left out, their coding reads to no canonical term"
+                        "\n{task}: {} left out, their coding reads to no canonical term",
+                        records(*n)
                     );
                 }
                 if !c.unread.is_empty() {
@@ -238,7 +244,7 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
                         c.unread.len()
                     );
                     for (d, v, n) in &c.unread {
-                        println!("- {} {v:?}: {n} records", d.prefix());
+                        println!("- {} {v:?}: {}", d.prefix(), records(*n));
                     }
                 }
             }
@@ -250,4 +256,13 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Success)
+}
+
+/// "1 record", "2 records".
+fn records(n: u64) -> String {
+    if n == 1 {
+        "1 record".to_string()
+    } else {
+        format!("{n} records")
+    }
 }

@@ -27,9 +27,10 @@ use threatscape_model::{ContributorType, Reliability, Tlp};
 
 /// threatscape: the cyber-threat landscape observatory for the UN Security Council.
 ///
-/// It gathers reporting on malicious ICT activity (STIX 2.1 and 2.0, more formats to come), keeps
-/// every version of every object with its provenance and TLP marking, and releases it only at or
-/// below the level asked for.
+/// It gathers reporting on malicious ICT activity (STIX 2.1 and 2.0, TAXII 2.1, MISP events, VERIS
+/// incidents, the EuRepoC, CFR, CISSM and DCID trackers' CSVs and the native contributor template),
+/// keeps every version of every object with its provenance and TLP marking, and releases it only
+/// at or below the level asked for.
 #[derive(Debug, Parser)]
 #[command(name = "threatscape", version, propagate_version = true)]
 struct Cli {
@@ -62,7 +63,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Read STIX files or folders into the store, one transaction per file.
+    /// Read files or folders into the store (STIX, MISP, VERIS, the trackers' CSVs, the native
+    /// template; --format, or recognised from each file's content), one transaction per file.
     ///
     /// Each file is kept whole or not at all: a syntax error, an object breaking a STIX MUST rule
     /// that cannot be repaired, or a version conflict rejects the file and names the place. Safe
@@ -91,7 +93,8 @@ enum Command {
     ///
     /// Example: threatscape assess --period 2022 --incident stix:incident--549bb4d1-...
     Assess(assess::AssessArgs),
-    /// Write the periodic landscape briefing (HTML, Markdown, JSON) for a period against a baseline.
+    /// Write the periodic landscape briefing (HTML, PDF, Markdown, JSON, STIX) for a period against
+    /// a baseline.
     ///
     /// Example: threatscape brief --period 2023-Q2 --baseline year-ago --audience public --out briefings/
     Brief(brief::BriefArgs),
@@ -129,7 +132,9 @@ enum Command {
     #[command(subcommand)]
     Debate(debate::DebateCommand),
     /// Measure the classification against EuRepoC's, CFR's and CISSM's human coding on the held-out
-    /// split (text only): records, macro-F1, micro-F1, top-1 accuracy and coverage per task.
+    /// split and DCID's on every record, or against a human-coded file of your own (--coded, any
+    /// format ingest reads), text only: records, macro-F1, micro-F1, top-1 accuracy and coverage
+    /// per task.
     ///
     /// Example: threatscape eval --data ../shared/data --format json
     Eval(eval::EvalArgs),

@@ -360,11 +360,32 @@ fn eval_scores_a_file_in_its_own_format_and_labels() {
     assert!(table.contains("every record of"), "{table}");
     assert!(table.contains("(veris;"), "{table}");
     assert!(
-        table.contains("threat kind (top level): 1 records left out"),
+        table.contains("threat kind (top level): 1 record left out"),
         "{table}"
     );
     assert!(
-        table.contains("- threat \"error:Misdelivery\": 1 records"),
+        table.contains("- threat \"error:Misdelivery\": 1 record"),
+        "{table}"
+    );
+
+    // A task no record of the file can be scored on has no figure, not a zero.
+    let errors_only = dir.path().join("errors.json");
+    std::fs::write(&errors_only, format!("[{}]", incidents[2])).unwrap();
+    let out = eval(&["--coded", errors_only.to_str().unwrap(), "--json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let threat = report["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["task"] == "threat kind (top level)")
+        .unwrap();
+    assert_eq!(threat["records"], 0);
+    assert!(threat["macro_f1"].is_null(), "{threat}");
+    assert!(threat["top1_accuracy"].is_null(), "{threat}");
+    let out = eval(&["--coded", errors_only.to_str().unwrap()]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("| threat kind (top level) | 0 | - | - | - | - |"),
         "{table}"
     );
 
