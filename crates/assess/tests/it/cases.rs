@@ -1680,7 +1680,8 @@ fn a_telecommunications_outage_harms_civilians() {
 }
 
 /// Words that name something other than what they usually name here: the attacker's leaked
-/// tool, the government that attributes, a missile strike, an NHS foundation trust.
+/// tool, the government that attributes, a missile strike, an NHS foundation trust, the UN's
+/// human-rights bodies.
 #[test]
 fn a_leaked_tool_an_attributing_government_and_a_missile_strike_are_read_for_what_they_are() {
     reads(
@@ -1709,6 +1710,18 @@ fn a_leaked_tool_an_attributing_government_and_a_missile_strike_are_read_for_wha
         "sector.civil-society-media.ngos",
         &["A human rights foundation was hacked."],
         &["Guy's and St Thomas' NHS Foundation Trust cancelled operations."],
+    );
+    // The UN's and regional organisations' human-rights bodies are intergovernmental; a
+    // council of human-rights advocates is still an NGO.
+    reads(
+        "sector.civil-society-media.ngos",
+        &["Hackers defaced the site of the American Human Rights Council."],
+        &[
+            "Intruders entered the network of the Office of the United Nations High Commissioner \
+             for Human Rights.",
+            "A Turkish group attacked the European Court of Human Rights.",
+            "The site of the UN Human Rights Council was flooded.",
+        ],
     );
 }
 
