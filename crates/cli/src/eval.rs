@@ -233,7 +233,7 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
             if let Some(c) = &coded {
                 for (task, n) in c.left_out.iter().filter(|(_, n)| *n > 0) {
                     println!(
-                        "\n{task}: {} left out, their coding reads to no canonical term",
+                        "\n{task}: {} left out (no canonical term read from the coding)",
                         records(*n)
                     );
                 }
