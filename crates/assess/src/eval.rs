@@ -766,17 +766,18 @@ pub fn load_dataset(data_dir: &Path, dataset: &str) -> Result<Vec<Report>, EvalE
     })
 }
 
-/// What [`score_coded`] measured on a coded file.
+/// What [`score_coded`] measured on coded files.
 #[derive(Debug, Clone)]
 pub struct CodedScores {
-    /// The adapter that read the file (`native`, `veris`, `stix`, `cissm`...).
-    pub format: &'static str,
-    /// The records scored: every record, or the held-out split when the file is one of the
-    /// datasets the rules were tuned on ([`DATASETS`]).
+    /// The adapters that read the files (`native`, `veris`, `stix`, `cissm`...), each once.
+    pub formats: Vec<&'static str>,
+    /// The records scored: every record ([`Split::All`]), or [`Split::HeldOut`] when a file is
+    /// one of the datasets the rules were tuned on ([`DATASETS`]): that file's held-out records
+    /// only, every record of the others.
     pub split: Split,
     /// The sector and threat-kind tasks of [`coded_tasks`], at the canonical top level.
     pub results: Vec<TaskResult>,
-    /// Per task: records of the split whose coding reads to no canonical term in it, so they are
+    /// Per task: records scored whose coding reads to no canonical term in it, so they are
     /// left out of that task (EuRepoC's "Unknown" receiver, a VERIS error with no attack).
     pub left_out: Vec<(&'static str, u64)>,
     /// Coded values that no crosswalk reads: dimension, value, records that give it. They count
@@ -784,11 +785,11 @@ pub struct CodedScores {
     pub unread: Vec<(Dimension, String, u64)>,
 }
 
-/// Scores every record of a human-coded file in any format the project reads (`format`, or the
-/// one [`threatscape_sources::detect`] recognises): the text rules and model (title, description
-/// and victims' names, [`Mode::TextOnly`]) against the file's own coding read through the
-/// crosswalks ([`Mode::FieldsOnly`], the reading the text model learns from), both at the
-/// canonical top level ([`coded_tasks`]). A VCDB incident coded NAICS 622110 and
+/// Scores every record of human-coded files in any format the project reads (`format`, or the
+/// one [`threatscape_sources::detect`] recognises in each file): the text rules and model
+/// (title, description and victims' names, [`Mode::TextOnly`]) against the files' own coding
+/// read through the crosswalks ([`Mode::FieldsOnly`], the reading the text model learns from),
+/// both at the canonical top level ([`coded_tasks`]). A VCDB incident coded NAICS 622110 and
 /// `malware:Ransomware` is gold `health` and `ransomware`, whatever its text says.
 ///
 /// This is how a dataset the project does not have is measured: in its own format and labels
@@ -796,86 +797,77 @@ pub struct CodedScores {
 /// or in the native contributor template with the canonical ids or labels in `victim_sector` and
 /// `kinds`. Every record must be accepted by its adapter, and in the native template every coded
 /// value must be a canonical term, so no figure rests on silently dropped records: otherwise the
-/// file is refused, naming the records. Coded values no crosswalk reads are counted and listed
+/// files are refused, naming the records. Coded values no crosswalk reads are counted and listed
 /// in [`CodedScores::unread`]. A file of a dataset the rules were tuned on is scored on its
 /// held-out split only.
 pub fn score_coded(
     assessor: &Assessor,
-    path: &Path,
+    files: &[PathBuf],
     format: Option<threatscape_sources::SourceFormat>,
 ) -> Result<CodedScores, EvalError> {
     use threatscape_sources::SourceFormat;
-    let coded = |message: String| EvalError::Coded {
+    let coded = |path: &Path, message: String| EvalError::Coded {
         path: path.to_path_buf(),
         message,
-    };
-    let format = match format {
-        Some(f) => f,
-        None => threatscape_sources::detect(path).ok_or_else(|| {
-            coded(
-                "cannot tell which format this is (STIX, MISP, VERIS, a tracker's CSV or the \
-                 native template): name it with --coded-format"
-                    .to_string(),
-            )
-        })?,
     };
     let evaluator = threatscape_model::Contributor {
         name: "evaluation".to_string(),
         type_: threatscape_model::ContributorType::Academia,
         reliability: threatscape_model::Reliability::B,
     };
-    let options = threatscape_sources::ReadOptions {
-        contributor: (format == SourceFormat::Native).then_some(evaluator),
-        tlp: None,
-    };
-    let out = threatscape_sources::read_file_with(format, path, &options)
-        .map_err(|e| coded(e.to_string()))?;
-    if !out.rejections.is_empty() {
-        let shown: Vec<String> = out
-            .rejections
-            .iter()
-            .take(5)
-            .map(|r| format!("{}: {}", r.locator, r.message))
-            .collect();
-        return Err(coded(format!(
-            "{} of {} records are not valid {} records, so the file cannot be scored whole: {}",
-            out.rejections.len(),
-            out.read,
-            format.name(),
-            shown.join("; ")
-        )));
-    }
     let tasks = coded_tasks();
-    if format == SourceFormat::Native {
-        let mut problems = Vec::new();
-        for r in &out.reports {
-            for task in &tasks {
-                let vocab = assessor.vocabularies.get(task.dimension);
-                for v in task.values(r) {
-                    if vocab.find(v).is_none() {
-                        problems.push(format!(
-                            "{}: {v:?} is not a canonical {}",
-                            r.provenance.locator,
-                            match task.field {
-                                Field::Sectors => "sector id or label (victim_sector)",
-                                Field::Kinds => "threat-kind id or label (kinds)",
-                            },
-                        ));
-                    }
-                }
-            }
+    let mut formats: Vec<&'static str> = Vec::new();
+    let mut any_tuned = false;
+    // Each file's reports, and whether only its held-out records are scored.
+    let mut read: Vec<(Vec<Report>, Split)> = Vec::new();
+    for path in files {
+        let format = match format {
+            Some(f) => f,
+            None => threatscape_sources::detect(path).ok_or_else(|| {
+                coded(
+                    path,
+                    "cannot tell which format this is (STIX, MISP, VERIS, a tracker's CSV or the \
+                     native template): name it with --coded-format"
+                        .to_string(),
+                )
+            })?,
+        };
+        let options = threatscape_sources::ReadOptions {
+            contributor: (format == SourceFormat::Native).then(|| evaluator.clone()),
+            tlp: None,
+        };
+        let out = threatscape_sources::read_file_with(format, path, &options)
+            .map_err(|e| coded(path, e.to_string()))?;
+        if !out.rejections.is_empty() {
+            let shown: Vec<String> = out
+                .rejections
+                .iter()
+                .take(5)
+                .map(|r| format!("{}: {}", r.locator, r.message))
+                .collect();
+            return Err(coded(
+                path,
+                format!(
+                    "{} of {} records are not valid {} records, so the file cannot be scored \
+                     whole: {}",
+                    out.rejections.len(),
+                    out.read,
+                    format.name(),
+                    shown.join("; ")
+                ),
+            ));
         }
-        if !problems.is_empty() {
-            let n = problems.len();
-            problems.truncate(5);
-            return Err(coded(format!(
-                "{n} coded values are not canonical terms (crates/assess/data/sectors.csv and \
-                 threat_kinds.csv list the ids and labels): {}",
-                problems.join("; ")
-            )));
+        if format == SourceFormat::Native {
+            canonical_coding_only(assessor, &tasks, path, &out.reports)?;
         }
+        let tuned = DATASETS.iter().any(|(d, _)| *d == format.name());
+        any_tuned |= tuned;
+        if !formats.contains(&format.name()) {
+            formats.push(format.name());
+        }
+        read.push((out.reports, if tuned { Split::HeldOut } else { Split::All }));
     }
-    let split = if DATASETS.iter().any(|(d, _)| *d == format.name()) {
+    let split = if any_tuned {
         Split::HeldOut
     } else {
         Split::All
@@ -884,7 +876,10 @@ pub fn score_coded(
     let mut tallies = vec![Tally::default(); tasks.len()];
     let mut left_out = vec![0u64; tasks.len()];
     let mut unread: BTreeMap<(Dimension, String), BTreeSet<String>> = BTreeMap::new();
-    for r in out.reports.iter().filter(|r| split.contains(r)) {
+    let scored = read
+        .iter()
+        .flat_map(|(reports, split)| reports.iter().filter(|r| split.contains(r)));
+    for r in scored {
         let (fields, not_read) = assessor.classify_report_reading(r, Mode::FieldsOnly);
         let text = assessor.classify_report(r, Mode::TextOnly);
         for u in not_read {
@@ -910,7 +905,7 @@ pub fn score_coded(
         }
     }
     Ok(CodedScores {
-        format: format.name(),
+        formats,
         split,
         results: tasks
             .iter()
@@ -927,6 +922,47 @@ pub fn score_coded(
             .into_iter()
             .map(|((d, v), reports)| (d, v, reports.len() as u64))
             .collect(),
+    })
+}
+
+/// Refuses a native-template file whose coding is not in the canonical vocabularies, naming the
+/// first places and values.
+fn canonical_coding_only(
+    assessor: &Assessor,
+    tasks: &[Task],
+    path: &Path,
+    reports: &[Report],
+) -> Result<(), EvalError> {
+    let mut problems = Vec::new();
+    for r in reports {
+        for task in tasks {
+            let vocab = assessor.vocabularies.get(task.dimension);
+            for v in task.values(r) {
+                if vocab.find(v).is_none() {
+                    problems.push(format!(
+                        "{}: {v:?} is not a canonical {}",
+                        r.provenance.locator,
+                        match task.field {
+                            Field::Sectors => "sector id or label (victim_sector)",
+                            Field::Kinds => "threat-kind id or label (kinds)",
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let n = problems.len();
+    problems.truncate(5);
+    Err(EvalError::Coded {
+        path: path.to_path_buf(),
+        message: format!(
+            "{n} coded values are not canonical terms (crates/assess/data/sectors.csv and \
+             threat_kinds.csv list the ids and labels): {}",
+            problems.join("; ")
+        ),
     })
 }
 

@@ -38,12 +38,12 @@ pub(crate) struct EvalArgs {
     /// Also print per-label precision, recall and F1 (table format).
     #[arg(long)]
     per_label: bool,
-    /// Instead of the shared datasets, score every record of FILE, a human-coded file in any
-    /// format `ingest` reads (a VCDB export, STIX, MISP, a tracker's CSV) whose coding the
+    /// Instead of the shared datasets, score every record of FILE (or of every input file in a
+    /// folder, as `ingest` walks it), human-coded, in any format `ingest` reads (a VCDB export, STIX, MISP, a tracker's CSV) whose coding the
     /// crosswalks read, or the native contributor template with canonical ids or labels in
     /// `victim_sector` and `kinds` (`;`-separated): sector and threat kind at the canonical top
     /// level.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["against", "training_split"])]
+    #[arg(long, value_name = "FILE|FOLDER", conflicts_with_all = ["against", "training_split"])]
     coded: Option<PathBuf>,
     /// The format of the --coded file (default: recognised from its content).
     #[arg(long, value_enum, default_value = "auto", requires = "coded")]
@@ -94,10 +94,24 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
         None => eval::all_datasets().map(|(d, _)| *d).collect(),
     };
     let coded = match &args.coded {
-        Some(file) => Some(
-            eval::score_coded(&assessor, file, args.coded_format.source_format())
-                .with_context(|| format!("evaluating against {}", file.display()))?,
-        ),
+        Some(path) => {
+            // A folder is every input file in it (VCDB ships one JSON file per incident); a
+            // file named that is not there, or a folder that cannot be listed, stops the command.
+            let inputs = threatscape_ingest::collect_inputs(std::slice::from_ref(path));
+            if let Some(problem) = inputs.skipped.iter().find(|s| s.problem) {
+                anyhow::bail!("{}: {}", problem.path, problem.reason);
+            }
+            for note in &inputs.skipped {
+                eprintln!("not read: {}: {}", note.path, note.reason);
+            }
+            if inputs.files.is_empty() {
+                anyhow::bail!("{}: no file to score in it", path.display());
+            }
+            Some(
+                eval::score_coded(&assessor, &inputs.files, args.coded_format.source_format())
+                    .with_context(|| format!("evaluating against {}", path.display()))?,
+            )
+        }
         None => None,
     };
     let results: Vec<TaskResult> = match &coded {
@@ -114,11 +128,12 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
         .to_string();
     let split_rule = match &coded {
         Some(c) if c.split == Split::All => {
-            "every record of the coded file (none was read in tuning or training)"
+            "every record of the coded files (none was read in tuning or training)"
         }
         Some(_) => {
-            "held out: a dataset the rules were tuned on, so only its held-out records are \
-             scored (FNV-1a 64-bit hash of the record key is 0 mod 5)"
+            "held out: of a dataset the rules were tuned on (EuRepoC, CFR, CISSM) only the \
+             held-out records are scored (FNV-1a 64-bit hash of the record key is 0 mod 5), of \
+             any other file every record"
         }
         None => eval::SPLIT_RULE,
     };
@@ -176,7 +191,7 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
                 "rules": rules,
                 "model": model,
                 "data": data,
-                "format": coded.as_ref().map(|c| c.format),
+                "format": coded.as_ref().map(|c| c.formats.join(", ")),
                 "tasks": tasks,
                 "left_out": left_out,
                 "unread_values": unread,
@@ -193,7 +208,7 @@ pub(crate) fn eval(args: EvalArgs) -> Result<Outcome> {
                         "the held-out records"
                     },
                     file.display(),
-                    c.format
+                    c.formats.join(", ")
                 ),
                 _ => format!("the {split_name} split"),
             };

@@ -368,6 +368,25 @@ fn eval_scores_a_file_in_its_own_format_and_labels() {
         "{table}"
     );
 
+    // A folder, as VCDB ships it (one file per incident), is every input file in it: the same
+    // figures as the one file; a file in it that is no input is named on stderr, not scored.
+    let folder = dir.path().join("vcdb");
+    std::fs::create_dir(&folder).unwrap();
+    for (i, one) in incidents.iter().enumerate() {
+        std::fs::write(folder.join(format!("{i}.json")), one).unwrap();
+    }
+    std::fs::write(folder.join("README.md"), "VCDB export").unwrap();
+    let out = eval(&["--coded", folder.to_str().unwrap(), "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let from_folder: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(from_folder["tasks"], report["tasks"]);
+    assert_eq!(from_folder["unread_values"], report["unread_values"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("README.md"));
+
     // A task no record of the file can be scored on has no figure, not a zero.
     let errors_only = dir.path().join("errors.json");
     std::fs::write(&errors_only, format!("[{}]", incidents[2])).unwrap();
