@@ -42,6 +42,23 @@ pub enum SourceFormat {
 }
 
 impl SourceFormat {
+    /// Every format with an adapter.
+    pub const ALL: [SourceFormat; 8] = [
+        SourceFormat::Stix,
+        SourceFormat::Misp,
+        SourceFormat::Eurepoc,
+        SourceFormat::Cfr,
+        SourceFormat::Cissm,
+        SourceFormat::Dcid,
+        SourceFormat::Veris,
+        SourceFormat::Native,
+    ];
+
+    /// The format `--format` names `name` ([`SourceFormat::name`]), if any.
+    pub fn from_name(name: &str) -> Option<SourceFormat> {
+        SourceFormat::ALL.into_iter().find(|f| f.name() == name)
+    }
+
     /// The adapter's name, as `--format` spells it (`stix`, `veris`, `native`...).
     pub fn name(self) -> &'static str {
         match self {
@@ -232,5 +249,19 @@ fn detect_csv(text: &str) -> Option<SourceFormat> {
         Some(SourceFormat::Cfr)
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SourceFormat;
+
+    #[test]
+    fn every_format_is_read_back_from_its_name() {
+        for f in SourceFormat::ALL {
+            assert_eq!(SourceFormat::from_name(f.name()), Some(f));
+        }
+        assert_eq!(SourceFormat::from_name("auto"), None);
+        assert_eq!(SourceFormat::from_name("STIX"), None);
     }
 }

@@ -13,6 +13,26 @@ fn eval(args: &[&str]) -> std::process::Output {
         .expect("the binary runs")
 }
 
+/// The task named `name` in an `eval --json` report.
+fn task<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["task"] == name)
+        .unwrap_or_else(|| panic!("no task {name:?} in {report}"))
+}
+
+/// A task's per-label row, if the label occurs.
+fn label(task: &Value, label: &str) -> Option<Value> {
+    task["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["label"] == label)
+        .cloned()
+}
+
 /// The JSON report names the split rule and versions, scores every task of the three datasets on
 /// the held-out split and DCID's (never seen in tuning or training) on every record, and its
 /// figures are consistent with each other and with the per-label rows.
@@ -174,21 +194,11 @@ fn eval_scores_a_file_coded_in_the_canonical_vocabularies() {
     assert!(String::from_utf8_lossy(&both.stderr).contains("--format"));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["split"], "all");
-    let tasks = report["tasks"].as_array().unwrap();
-    assert_eq!(tasks.len(), 2);
-    let task = |name: &str| tasks.iter().find(|t| t["task"] == name).unwrap();
-    let sector = task("sector (top level)");
+    assert_eq!(report["tasks"].as_array().unwrap().len(), 2);
+    let sector = task(&report, "sector (top level)");
     assert_eq!(sector["records"], 4);
-    let threat = task("threat kind (top level)");
+    let threat = task(&report, "threat kind (top level)");
     assert_eq!(threat["records"], 3);
-    let label = |t: &Value, l: &str| {
-        t["labels"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|x| x["label"] == l)
-            .cloned()
-    };
     // Gold at the top level: two finance records (the exchange is finance.crypto), one health.
     assert_eq!(label(sector, "finance").unwrap()["support"], 2);
     assert_eq!(label(sector, "health").unwrap()["support"], 1);
@@ -320,27 +330,16 @@ fn eval_scores_a_file_in_its_own_format_and_labels() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["format"], "veris");
     assert_eq!(report["split"], "all");
-    let tasks = report["tasks"].as_array().unwrap();
-    let task = |name: &str| tasks.iter().find(|t| t["task"] == name).unwrap();
-    let label = |t: &Value, l: &str| {
-        t["labels"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|x| x["label"] == l)
-            .cloned()
-            .unwrap_or_else(|| panic!("no {l} in {t}"))
-    };
-    let sector = task("sector (top level)");
+    let sector = task(&report, "sector (top level)");
     assert_eq!(sector["records"], 3);
-    assert_eq!(label(sector, "health")["support"], 1);
-    assert_eq!(label(sector, "finance")["support"], 1);
-    assert_eq!(label(sector, "education-research")["support"], 1);
-    assert_eq!(label(sector, "health")["recall"], 1.0);
-    let threat = task("threat kind (top level)");
+    assert_eq!(label(sector, "health").unwrap()["support"], 1);
+    assert_eq!(label(sector, "finance").unwrap()["support"], 1);
+    assert_eq!(label(sector, "education-research").unwrap()["support"], 1);
+    assert_eq!(label(sector, "health").unwrap()["recall"], 1.0);
+    let threat = task(&report, "threat kind (top level)");
     assert_eq!(threat["records"], 2, "the misdelivery has no kind to score");
-    assert_eq!(label(threat, "ransomware")["recall"], 1.0);
-    assert_eq!(label(threat, "ddos")["recall"], 1.0);
+    assert_eq!(label(threat, "ransomware").unwrap()["recall"], 1.0);
+    assert_eq!(label(threat, "ddos").unwrap()["recall"], 1.0);
     let left_out = report["left_out"].as_array().unwrap();
     assert!(
         left_out
@@ -392,12 +391,7 @@ fn eval_scores_a_file_in_its_own_format_and_labels() {
     std::fs::write(&errors_only, format!("[{}]", incidents[2])).unwrap();
     let out = eval(&["--coded", errors_only.to_str().unwrap(), "--json"]);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let threat = report["tasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["task"] == "threat kind (top level)")
-        .unwrap();
+    let threat = task(&report, "threat kind (top level)");
     assert_eq!(threat["records"], 0);
     assert!(threat["macro_f1"].is_null(), "{threat}");
     assert!(threat["top1_accuracy"].is_null(), "{threat}");
@@ -432,13 +426,8 @@ fn eval_scores_a_tuned_dataset_given_as_a_coded_file_on_its_held_out_split() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["format"], "cissm");
     assert_eq!(report["split"], "held-out");
-    let sector = report["tasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["task"] == "sector (top level)")
-        .unwrap();
-    // CISSM holds some 14,000 records: the held-out fifth is scored, not the whole.
+    let sector = task(&report, "sector (top level)");
+    // CISSM holds 11,918 records: the held-out fifth is scored, not the whole.
     let n = sector["records"].as_u64().unwrap();
     assert!((2_000..3_200).contains(&n), "{n}");
 }

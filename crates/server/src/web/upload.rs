@@ -34,18 +34,10 @@ pub(crate) const FORMATS: [(&str, &str); 9] = [
 ];
 
 pub(crate) fn format_of(s: &str) -> Option<Format> {
-    Some(match s {
-        "" | "auto" => Format::Auto,
-        "stix" => Format::Fixed(SourceFormat::Stix),
-        "misp" => Format::Fixed(SourceFormat::Misp),
-        "native" => Format::Fixed(SourceFormat::Native),
-        "eurepoc" => Format::Fixed(SourceFormat::Eurepoc),
-        "cfr" => Format::Fixed(SourceFormat::Cfr),
-        "cissm" => Format::Fixed(SourceFormat::Cissm),
-        "dcid" => Format::Fixed(SourceFormat::Dcid),
-        "veris" => Format::Fixed(SourceFormat::Veris),
-        _ => return None,
-    })
+    match s {
+        "" | "auto" => Some(Format::Auto),
+        name => SourceFormat::from_name(name).map(Format::Fixed),
+    }
 }
 
 fn select(name: &str, label: &str, current: &str, options: &[(String, String)]) -> String {
