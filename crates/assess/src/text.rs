@@ -172,6 +172,10 @@ pub struct Word {
     pub end: usize,
     /// Which sentence it is in (0-based); a sentence ends at `.`, `!`, `?`, `;` or a line break.
     pub sentence: u32,
+    /// Which full sentence it is in (0-based): as `sentence`, but a semicolon does not end one.
+    /// What a sentence says of another incident reaches over its semicolons ("the group has also
+    /// targeted Microsoft; in March it hit a hospital, delaying care for patients").
+    pub full_sentence: u32,
     /// Whether a comma stands between it and the word before it in the same sentence (what
     /// tells the items of a list apart: "the US, the UK and NATO").
     pub after_comma: bool,
@@ -301,8 +305,10 @@ fn describe<'t>(wanted: &[String], text: &'t str, ws: &[Word]) -> Vec<&'t str> {
 pub fn words(text: &str) -> Vec<Word> {
     let mut out = Vec::new();
     let mut sentence = 0u32;
+    let mut full_sentence = 0u32;
     let mut start: Option<usize> = None;
     let mut pending_break = false;
+    let mut pending_full_break = false;
     let mut comma = false;
     for (i, c) in text.char_indices() {
         if c.is_alphanumeric() {
@@ -312,12 +318,17 @@ pub fn words(text: &str) -> Vec<Word> {
                     pending_break = false;
                     comma = false;
                 }
+                if pending_full_break {
+                    full_sentence += 1;
+                    pending_full_break = false;
+                }
                 start = Some(i);
             }
             continue;
         }
         if let Some(s) = start.take() {
-            out.push(word(text, s, i, sentence, std::mem::take(&mut comma)));
+            let after_comma = std::mem::take(&mut comma);
+            out.push(word(text, s, i, (sentence, full_sentence), after_comma));
         }
         if c == ',' && !out.is_empty() {
             comma = true;
@@ -334,20 +345,29 @@ pub fn words(text: &str) -> Vec<Word> {
         };
         if ends && !out.is_empty() {
             pending_break = true;
+            pending_full_break |= c != ';';
         }
     }
     if let Some(s) = start {
-        out.push(word(text, s, text.len(), sentence, comma));
+        out.push(word(text, s, text.len(), (sentence, full_sentence), comma));
     }
     out
 }
 
-fn word(text: &str, start: usize, end: usize, sentence: u32, after_comma: bool) -> Word {
+/// A word of `text[start..end]` in its (sentence, full sentence).
+fn word(
+    text: &str,
+    start: usize,
+    end: usize,
+    (sentence, full_sentence): (u32, u32),
+    after_comma: bool,
+) -> Word {
     Word {
         text: text[start..end].to_lowercase(),
         start,
         end,
         sentence,
+        full_sentence,
         after_comma,
     }
 }
@@ -601,7 +621,7 @@ pub struct Negation {
 }
 
 impl Negation {
-    /// The sentences of `words` that tell of another incident ([`Negation::elsewhere`]).
+    /// The full sentences of `words` that tell of another incident ([`Negation::elsewhere`]).
     fn elsewhere_sentences(&self, words: &[Word]) -> Vec<u32> {
         if self.elsewhere.is_empty() {
             return Vec::new();
@@ -610,7 +630,7 @@ impl Negation {
             .elsewhere
             .find(words, &Negation::default())
             .iter()
-            .map(|h| words[h.first].sentence)
+            .map(|h| words[h.first].full_sentence)
             .collect();
         out.dedup();
         out
@@ -697,7 +717,7 @@ impl PhraseSet {
                         first: i,
                         last,
                         span: (w.start, words[last - 1].end),
-                        negated: negation.negated(words, i) || elsewhere.contains(&w.sentence),
+                        negated: negation.negated(words, i) || elsewhere.contains(&w.full_sentence),
                     });
                 }
             }
@@ -734,6 +754,20 @@ mod tests {
         assert_eq!(hits.len(), 2);
         assert!(hits[0].negated, "the earlier incident's sentence");
         assert!(!hits[1].negated, "a later sentence is read");
+
+        // A semicolon ends a clause, not what the sentence tells of.
+        let text = "Ransomware stopped the port. It had already been hit in 2021; a DDoS took \
+                    its site down. Then a DDoS followed.";
+        let w = words(text);
+        let hits = set.find(&w, &neg);
+        assert_eq!(hits.len(), 2);
+        assert!(hits[0].negated, "the clause after the semicolon");
+        assert!(!hits[1].negated, "the next full sentence is read");
+        assert_ne!(w[6].sentence, w[12].sentence, "a clause of its own");
+        assert_eq!(
+            w[6].full_sentence, w[10].full_sentence,
+            "in the same full sentence"
+        );
     }
 
     #[test]

@@ -20,6 +20,10 @@
 //!   first country as ISO alpha-3; motives become `veris-motive:` tags;
 //! - `action`: each variety is a kind written `category:variety` (e.g. `malware:Ransomware`,
 //!   `hacking:DoS`); a category without a variety is the category alone;
+//! - where a deliberate action (not an error, nor the environment) is coded, the attributes that
+//!   name a kind become kinds too: a confirmed data disclosure `confidentiality:Data disclosure`,
+//!   and `integrity:Defacement`, `integrity:Fraudulent transaction`, `availability:Obscuration`
+//!   (data made unreadable: encrypted);
 //! - `reference` gives the URLs; `discovery_method`, `security_incident`, `targeted`, the
 //!   attribute varieties, `source_id` and `plus.master_id` become `veris-` tags;
 //! - `confidence` (High, Medium, Low) becomes the credibility (2, 3, 4).
@@ -46,6 +50,19 @@ const FORMAT: &str = "veris";
 
 /// The longest title taken from a summary, in characters.
 const TITLE_CHARS: usize = 140;
+
+/// The action categories of a deliberate act: what they did to an asset was meant.
+const DELIBERATE_ACTIONS: [&str; 5] = ["hacking", "malware", "social", "misuse", "physical"];
+
+/// The attribute varieties (category, variety) that, done deliberately, name a kind.
+const ATTRIBUTE_KINDS: [(&str, &str); 3] = [
+    ("integrity", "Defacement"),
+    ("integrity", "Fraudulent transaction"),
+    ("availability", "Obscuration"),
+];
+
+/// The kind written for a confirmed disclosure (`data_disclosure: "Yes"`) by a deliberate act.
+const DATA_DISCLOSED: &str = "Data disclosure";
 
 /// Reads a VERIS file with no caller overrides.
 pub fn read(path: &Path) -> Result<AdapterOutput, SourceError> {
@@ -333,10 +350,26 @@ fn incident_report(
             tag(format!("veris-{}:{value}", key.replace('_', "-")));
         }
     }
+    // Attributes are what the actions did to the assets. Where a deliberate action did it, a few of
+    // them name a kind of their own: data disclosed is data stolen, a transaction made is money
+    // stolen. After an error (an e-mail sent to the wrong address) the same disclosure is an
+    // accident, and no kind.
+    let deliberate = kinds
+        .iter()
+        .any(|k| DELIBERATE_ACTIONS.contains(&k.split(':').next().unwrap_or_default()));
     if let Some(attribute) = object(incident, "attribute") {
         for (category, detail) in attribute {
             for variety in known(list(detail.get("variety"))) {
+                if deliberate && ATTRIBUTE_KINDS.contains(&(category.as_str(), variety.as_str())) {
+                    kinds.push(format!("{category}:{variety}"));
+                }
                 tag(format!("veris-attribute:{category}:{variety}"));
+            }
+            if deliberate
+                && category == "confidentiality"
+                && text(detail.get("data_disclosure")).as_deref() == Some("Yes")
+            {
+                kinds.push(format!("{category}:{DATA_DISCLOSED}"));
             }
             if let Some(disclosure) = text(detail.get("data_disclosure")) {
                 tag(format!(

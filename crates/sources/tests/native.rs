@@ -338,7 +338,15 @@ fn veris_examples() {
         Some("external: Organized crime")
     );
     assert_eq!(report.actors[0].country, None);
-    assert_eq!(report.kinds, ["malware:Ransomware", "social:Phishing"]);
+    // The data made unreadable is a kind too: it follows a deliberate action.
+    assert_eq!(
+        report.kinds,
+        [
+            "malware:Ransomware",
+            "social:Phishing",
+            "availability:Obscuration"
+        ]
+    );
     assert_eq!(report.urls.len(), 2);
     assert_eq!(report.credibility, Some(2));
     assert_eq!(report.tlp, Tlp::Clear);
@@ -363,7 +371,8 @@ fn veris_examples() {
             "hacking:Use of backdoor or C2",
             "malware:Backdoor",
             "malware:Export data",
-            "social:Phishing"
+            "social:Phishing",
+            "confidentiality:Data disclosure"
         ]
     );
 
@@ -377,7 +386,11 @@ fn veris_examples() {
     );
     assert_eq!(pair.reports[0].kinds, ["hacking:DoS"]);
     assert_eq!(pair.reports[1].actors[0].name, "End-user");
+    // Data disclosed by an error is an accident, not a theft: no kind of its own.
     assert_eq!(pair.reports[1].kinds, ["error:Misdelivery"]);
+    assert!(pair.reports[1]
+        .tags
+        .contains(&"veris-attribute:confidentiality:data_disclosure=Yes".to_owned()));
     assert!(!pair.reports[1].tags.iter().any(|t| t.contains("NA")));
 }
 

@@ -284,19 +284,21 @@ fn eval_measures_the_data_folder_in_use() {
 
 /// A human-coded file in a format the project reads, coded in its own labels (here VCDB's: a
 /// NAICS industry and VERIS actions), is scored whole against that coding read through the
-/// crosswalks, with no shared data: a NAICS 622110 clinic is gold health. A coded value no
-/// crosswalk reads (a VERIS error, which is no attack) is listed with its count, and its record
-/// is left out of that task only, never dropped silently.
+/// crosswalks, with no shared data: a NAICS 622110 clinic is gold health, data disclosed after a
+/// hacking action is gold data theft. A coded value no crosswalk reads (a VERIS error, which is no
+/// attack, even where it disclosed data) is listed with its count, and its record is left out of
+/// that task only, never dropped silently.
 #[test]
 fn eval_scores_a_file_in_its_own_format_and_labels() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("vcdb.json");
-    let incident = |id: &str, summary: &str, industry: &str, action: &str| {
+    // `coding` is the record's `action` and, where given, its `attribute`.
+    let incident = |id: &str, summary: &str, industry: &str, coding: &str| {
         format!(
             r#"{{"schema_version": "1.3.7", "incident_id": "{id}", "source_id": "vcdb",
             "summary": "{summary}", "timeline": {{"incident": {{"year": 2021}}}},
             "victim": {{"victim_id": "Victim {id}", "country": ["DE"], "industry": "{industry}"}},
-            "action": {action}}}"#
+            "action": {coding}}}"#
         )
     };
     let incidents = [
@@ -317,7 +319,16 @@ fn eval_scores_a_file_in_its_own_format_and_labels() {
             "school",
             "A school sent pupils' grades to the wrong parents by email.",
             "611110",
-            r#"{"error": {"variety": ["Misdelivery"]}}"#,
+            r#"{"error": {"variety": ["Misdelivery"]}},
+               "attribute": {"confidentiality": {"data_disclosure": "Yes"}}"#,
+        ),
+        incident(
+            "university",
+            "An intruder broke into a university's network and stole the personal records of \
+             30,000 students.",
+            "611310",
+            r#"{"hacking": {"variety": ["Exploit vuln"]}},
+               "attribute": {"confidentiality": {"data_disclosure": "Yes"}}"#,
         ),
     ];
     std::fs::write(&file, format!("[{}]", incidents.join(",\n"))).unwrap();
@@ -331,15 +342,20 @@ fn eval_scores_a_file_in_its_own_format_and_labels() {
     assert_eq!(report["format"], "veris");
     assert_eq!(report["split"], "all");
     let sector = task(&report, "sector (top level)");
-    assert_eq!(sector["records"], 3);
+    assert_eq!(sector["records"], 4);
     assert_eq!(label(sector, "health").unwrap()["support"], 1);
     assert_eq!(label(sector, "finance").unwrap()["support"], 1);
-    assert_eq!(label(sector, "education-research").unwrap()["support"], 1);
+    assert_eq!(label(sector, "education-research").unwrap()["support"], 2);
     assert_eq!(label(sector, "health").unwrap()["recall"], 1.0);
     let threat = task(&report, "threat kind (top level)");
-    assert_eq!(threat["records"], 2, "the misdelivery has no kind to score");
+    assert_eq!(threat["records"], 3, "the misdelivery has no kind to score");
     assert_eq!(label(threat, "ransomware").unwrap()["recall"], 1.0);
     assert_eq!(label(threat, "ddos").unwrap()["recall"], 1.0);
+    let theft = label(threat, "espionage").expect("the disclosure after hacking is data theft");
+    assert_eq!(
+        (theft["support"].as_u64(), theft["recall"].as_f64()),
+        (Some(1), Some(1.0))
+    );
     let left_out = report["left_out"].as_array().unwrap();
     assert!(
         left_out
