@@ -1706,6 +1706,25 @@ fn a_leaked_tool_an_attributing_government_and_a_missile_strike_are_read_for_wha
         &["Hackers stole designs from a missile maker."],
         &["The substation tripped during missile strikes on the city."],
     );
+    // "Defense" alone is the sector as a whole; the armed forces and the industry have names
+    // of their own.
+    reads(
+        "sector.defence",
+        &["The group targeted the defense, energy and finance sectors."],
+        &[
+            "Hackers defaced the website of the Ministry of Defense.",
+            "A defense contractor lost the designs.",
+            "The malware used defense evasion techniques.",
+        ],
+    );
+    reads(
+        "sector.defence.military",
+        &[
+            "Hackers defaced the website of the Ministry of Defense.",
+            "Phishing e-mails reached air defense units.",
+        ],
+        &["The group targeted the defense, energy and finance sectors."],
+    );
     reads(
         "sector.civil-society-media.ngos",
         &["A human rights foundation was hacked."],
@@ -1773,6 +1792,18 @@ fn a_sentence_about_an_earlier_incident_is_not_read_as_this_one() {
         !has(&c, Dimension::Sector, "energy"),
         "{:?}",
         c.labels(Dimension::Sector)
+    );
+    // Nor is what a semicolon adds to such a sentence.
+    other.description = Some(
+        "Ransomware stopped the terminal system. The group has also targeted ports in Asia; in \
+         May it hit a power plant."
+            .into(),
+    );
+    let d = assess_reports(std::slice::from_ref(&other));
+    assert!(
+        !has(&d, Dimension::Sector, "energy"),
+        "{:?}",
+        d.labels(Dimension::Sector)
     );
     // Told as this incident's, the same words are read.
     r.description =
