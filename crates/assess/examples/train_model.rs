@@ -29,7 +29,7 @@ use threatscape_assess::{Assessor, Judgment, Mode};
 use threatscape_model::Report;
 
 /// The model's name and version; bump it with each retraining that changes the figures.
-const MODEL_ID: &str = "text-lr/2026-11.5";
+const MODEL_ID: &str = "text-lr/2026-11.6";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -203,6 +203,9 @@ impl Crosswalks {
 
     /// The rows for a label of a vocabulary (compared ignoring case and spacing). For the `naics`
     /// vocabulary a numeric code takes the rows of its longest listed prefix (`622110` -> `622`).
+    /// A label `category:variety` with no row of its own takes its category's rows: a VERIS
+    /// `hacking:Backdoor` (a variety newer than the rows) is read as `hacking`, an intrusion,
+    /// where `hacking:DoS` keeps its own row.
     pub fn lookup(
         &self,
         dimension: Dimension,
@@ -227,6 +230,9 @@ impl Crosswalks {
                     }
                 }
             }
+        }
+        if let Some((category, _)) = label.rsplit_once(':') {
+            return self.lookup(dimension, vocabulary, category);
         }
         Vec::new()
     }
@@ -254,5 +260,31 @@ impl Crosswalks {
             .collect();
         out.sort();
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::vocab::Dimension;
+    use crate::Assessor;
+
+    #[test]
+    fn a_variety_without_a_row_is_read_as_its_category() {
+        let c = &Assessor::builtin().crosswalks;
+        let canonical = |label: &str| -> Vec<String> {
+            c.lookup(Dimension::Threat, "veris-action", label)
+                .iter()
+                .map(|r| r.canonical.clone())
+                .collect()
+        };
+        assert_eq!(canonical("hacking:DoS"), ["ddos"], "its own row first");
+        assert_eq!(canonical("hacking:Backdoor"), ["intrusion"]);
+        assert_eq!(canonical("hacking"), ["intrusion"], "the category alone");
+        assert!(
+            canonical("error:Misdelivery").is_empty(),
+            "no row for the category either"
+        );
+        // NAICS codes still take their longest listed prefix.
+        assert!(!c.lookup(Dimension::Sector, "naics", "622110").is_empty());
     }
 }
