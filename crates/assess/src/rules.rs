@@ -395,14 +395,16 @@ impl RuleSet {
         self.apply_suppressing(texts, report).0
     }
 
-    /// [`RuleSet::apply`], and the labels its firing rules cancel ([`Rule::suppresses`]): what a
-    /// report says outright ("no data was stolen", "disguised as ransomware") also stands
-    /// against a statistical guess at the same label, not only against other rules.
+    /// [`RuleSet::apply`], and the labels the text stands against: those its firing rules cancel
+    /// ([`Rule::suppresses`]: "no data was stolen", "disguised as ransomware"), and those of
+    /// rules that only a negated phrase would have fired ("no supply interruption was reported",
+    /// a DDoS in a sentence about another incident). What a report says outright stands against
+    /// a statistical guess at the same label, not only against other rules.
     pub fn apply_suppressing(
         &self,
         texts: &Texts,
         report: Option<&str>,
-    ) -> (Vec<Judgment>, Vec<&(Dimension, String)>) {
+    ) -> (Vec<Judgment>, Vec<(Dimension, String)>) {
         struct Found<'a> {
             field: Field,
             text: &'a str,
@@ -439,8 +441,13 @@ impl RuleSet {
         let mut blocked = vec![false; n];
         let mut required = vec![false; n];
         let mut fires: Vec<Vec<&Found>> = vec![Vec::new(); n];
+        let mut denied = vec![false; n];
         for f in &found {
             if f.hit.negated {
+                let (rule, role) = self.owners[f.hit.phrase];
+                denied[rule] |= role == Role::Fires
+                    && self.rules[rule].fields.contains(&f.field)
+                    && !masked(rule, f);
                 continue;
             }
             let (rule, role) = self.owners[f.hit.phrase];
@@ -577,18 +584,28 @@ impl RuleSet {
         for (k, note) in notes {
             out[k].1.evidence.push(note);
         }
-        let mut suppressed: Vec<&(Dimension, String)> = Vec::new();
+        let mut suppressed: Vec<(Dimension, String)> = Vec::new();
         let mut judgments = Vec::new();
         for (m, (i, j)) in out.into_iter().enumerate() {
             if cancelled[m] {
                 continue;
             }
             for s in &self.rules[i].suppresses {
-                if !suppressed.contains(&s) {
-                    suppressed.push(s);
+                if !suppressed.contains(s) {
+                    suppressed.push(s.clone());
                 }
             }
             judgments.push(j);
+        }
+        // A label the text denies and does not also state.
+        for (i, r) in self.rules.iter().enumerate() {
+            let stated = judgments
+                .iter()
+                .any(|j| j.dimension == r.dimension && j.label == r.label);
+            let denial = (r.dimension, r.label.clone());
+            if denied[i] && !firing[i] && !stated && !suppressed.contains(&denial) {
+                suppressed.push(denial);
+            }
         }
         (judgments, suppressed)
     }

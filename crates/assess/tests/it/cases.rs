@@ -1865,3 +1865,43 @@ fn a_university_hospital_is_a_hospital_not_a_university() {
         ],
     );
 }
+
+/// What a report denies stands against the text model's guess at it, as what a rule cancels
+/// does: "no supply interruption was reported" leaves no disruption for the model to give, and a
+/// DDoS told of another incident none for this one. Said outright, the same words are read.
+#[test]
+fn what_a_report_denies_the_model_does_not_give() {
+    let stands_against = |description: &str| {
+        let r = report("text", "Report", description);
+        let (judgments, against) = Assessor::builtin()
+            .rules
+            .apply_suppressing(&Texts::of(&r), None);
+        (
+            judgments.into_iter().map(|j| j.label).collect::<Vec<_>>(),
+            against,
+        )
+    };
+    let (found, against) = stands_against(
+        "Attackers got into the networks of energy companies through firewall flaws. No supply \
+         interruption was reported.",
+    );
+    assert!(!found.contains(&"disruption".to_string()), "{found:?}");
+    assert!(
+        against.contains(&(Dimension::Threat, "disruption".to_string())),
+        "{against:?}"
+    );
+    let (_, against) = stands_against(
+        "Ransomware stopped the terminal system. The port had already been hit by a DDoS attack \
+         in 2022.",
+    );
+    assert!(
+        against.contains(&(Dimension::Threat, "ddos".to_string())),
+        "{against:?}"
+    );
+    let (found, against) = stands_against("The attack caused a supply interruption for two days.");
+    assert!(found.contains(&"disruption".to_string()), "{found:?}");
+    assert!(
+        !against.contains(&(Dimension::Threat, "disruption".to_string())),
+        "{against:?}"
+    );
+}
