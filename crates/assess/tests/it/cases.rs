@@ -1905,3 +1905,23 @@ fn what_a_report_denies_the_model_does_not_give() {
         "{against:?}"
     );
 }
+
+/// MISP events tag their malware with Microsoft's CARO malware types (`ms-caro-malware:
+/// malware-type="Ransom"`): those that name a kind of operation are read as it; a type that names
+/// none ("Joke") is listed as unread, not guessed at.
+#[test]
+fn caro_malware_types_in_misp_tags_name_their_kind() {
+    let mut r = report("misp-caro", "Ransomware - Xorist", "Nothing in the text.");
+    r.provenance.format = "misp".into();
+    r.kinds = vec!["Ransom".into(), "PWS".into(), "Joke".into()];
+    let (found, unread) = Assessor::builtin().classify_report_reading(&r, Mode::FieldsOnly);
+    let kinds: Vec<&str> = found
+        .iter()
+        .filter(|j| j.dimension == Dimension::Threat && j.confidence >= 0.5)
+        .map(|j| j.label.as_str())
+        .collect();
+    assert!(kinds.contains(&"ransomware"), "{kinds:?}");
+    assert!(kinds.contains(&"espionage"), "{kinds:?}");
+    let unread: Vec<&str> = unread.iter().map(|u| u.value.as_str()).collect();
+    assert_eq!(unread, ["Joke"]);
+}
