@@ -352,6 +352,18 @@ fn is_kind_tag(tag: &MachineTag<'_>) -> bool {
     )
 }
 
+/// The kind an incident-type machine tag names (`circl:incident-classification="malware"` ->
+/// `malware`), for other adapters that carry MISP tags (MISP's STIX converter writes them as
+/// labels).
+pub(crate) fn kind_of_tag(tag: &str) -> Option<&str> {
+    let machine = machine_tag(tag)?;
+    if is_kind_tag(&machine) {
+        machine.value.filter(|v| !v.is_empty())
+    } else {
+        None
+    }
+}
+
 /// A JSON string or number as text (MISP writes numbers both ways).
 fn text_of(value: Option<&Value>) -> Option<String> {
     match value? {
@@ -761,6 +773,11 @@ mod tests {
         let tag = machine_tag("circl:incident-classification=\"malware\"").unwrap();
         assert!(is_kind_tag(&tag));
         assert_eq!(tag.value, Some("malware"));
+        assert_eq!(
+            kind_of_tag("ms-caro-malware:malware-type=\"Ransom\""),
+            Some("Ransom")
+        );
+        assert_eq!(kind_of_tag("misp:tool=\"MISP-STIX-Converter\""), None);
         assert_eq!(plain_actor("APT1 - G0006").name, "APT1");
         assert_eq!(plain_actor("Lazarus Group").name, "Lazarus Group");
     }

@@ -37,7 +37,9 @@
 //!   malware, tools, attack patterns and vulnerabilities as tags, and the incidents and campaigns
 //!   it covers with all of the above and their dates;
 //! - labels are kept as tags; a MISP threat-actor galaxy label (`misp-galaxy:threat-actor="..."`,
-//!   as MISP's converter writes them) also names an actor.
+//!   as MISP's converter writes them) also names an actor, and an incident-type or malware-type
+//!   tag (`circl:incident-classification="malware"`, `ms-caro-malware:malware-type="Ransom"`) a
+//!   kind, as the MISP adapter reads them.
 //!
 //! Dates: `occurred` from `first_seen`/`last_seen` (incidents as OpenCTI writes them, campaigns),
 //! else from the incident's impacts (`start_time`/`end_time`, to their stated fidelity). ATT&CK
@@ -507,9 +509,13 @@ impl Graph {
         }
 
         for label in common.labels.iter().flatten() {
-            // MISP's converter carries the event's threat-actor galaxy tags as labels.
+            // MISP's converter carries the event's tags as labels: its threat-actor galaxy tags
+            // name actors, its incident-classification and malware-type tags kinds, as in MISP.
             if let Some(actor) = crate::misp::actor_of_galaxy_tag(label) {
                 account.actor(actor);
+            }
+            if let Some(kind) = crate::misp::kind_of_tag(label) {
+                account.kind(kind.to_owned());
             }
             account.tag(label.clone());
         }

@@ -291,8 +291,18 @@ fn stix_from_misp_agrees_with_the_misp_events() {
             stix_id == format!("report--{uuid}") || stix_id == format!("grouping--{uuid}"),
             "{name}: {stix_id} vs {uuid}"
         );
-        // Both name the same actors (from threat-actor objects or MISP galaxy labels).
+        // Both name the same actors (from threat-actor objects or MISP galaxy labels), and the
+        // same kinds (MISP's incident-classification and malware-type tags, labels in STIX).
         assert_eq!(names(from_stix), names(from_misp), "{name}");
+        let sorted = |kinds: &[String]| {
+            let mut k = kinds.to_vec();
+            k.sort();
+            k
+        };
+        assert_eq!(sorted(&from_stix.kinds), sorted(&from_misp.kinds), "{name}");
+        if stem == "57c4445b-c548-4654-af0b-4be3950d210f" {
+            assert!(from_stix.kinds.contains(&"Ransom".to_owned()), "{name}");
+        }
     }
     assert_eq!(files, 10);
 }
