@@ -364,6 +364,15 @@ pub(crate) fn kind_of_tag(tag: &str) -> Option<&str> {
     }
 }
 
+/// The sector a sector-galaxy machine tag names (`misp-galaxy:sector="Finance"` -> `Finance`).
+pub(crate) fn sector_of_tag(tag: &str) -> Option<&str> {
+    let machine = machine_tag(tag)?;
+    match (machine.namespace, machine.predicate, machine.value) {
+        ("misp-galaxy", "sector", Some(value)) if !value.is_empty() => Some(value),
+        _ => None,
+    }
+}
+
 /// A JSON string or number as text (MISP writes numbers both ways).
 fn text_of(value: Option<&Value>) -> Option<String> {
     match value? {

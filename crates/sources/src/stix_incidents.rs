@@ -39,7 +39,8 @@
 //! - labels are kept as tags; a MISP threat-actor galaxy label (`misp-galaxy:threat-actor="..."`,
 //!   as MISP's converter writes them) also names an actor, and an incident-type or malware-type
 //!   tag (`circl:incident-classification="malware"`, `ms-caro-malware:malware-type="Ransom"`) a
-//!   kind, as the MISP adapter reads them.
+//!   kind, and a sector-galaxy tag (`misp-galaxy:sector="Finance"`) the victims' sector, as the
+//!   MISP adapter reads them.
 //!
 //! Dates: `occurred` from `first_seen`/`last_seen` (incidents as OpenCTI writes them, campaigns),
 //! else from the incident's impacts (`start_time`/`end_time`, to their stated fidelity). ATT&CK
@@ -517,6 +518,11 @@ impl Graph {
             if let Some(kind) = crate::misp::kind_of_tag(label) {
                 account.kind(kind.to_owned());
             }
+            if let Some(sector) = crate::misp::sector_of_tag(label) {
+                if !account.tagged_sectors.iter().any(|s| s == sector) {
+                    account.tagged_sectors.push(sector.to_owned());
+                }
+            }
             account.tag(label.clone());
         }
         if object.map.get("x_mitre_deprecated") == Some(&Value::Bool(true)) {
@@ -563,6 +569,7 @@ impl Graph {
         repairs.append(&mut account.notes);
         let occurred = account.occurred();
         account.merge_victims();
+        account.give_tagged_sectors();
         let report = Report {
             provenance: Provenance {
                 format: FORMAT.to_owned(),
@@ -945,6 +952,8 @@ struct Account {
     location_victims: Vec<Victim>,
     kinds: Vec<String>,
     tags: Vec<String>,
+    /// Sectors a MISP sector-galaxy label names (`misp-galaxy:sector="Finance"`): the victims'.
+    tagged_sectors: Vec<String>,
     spans: Vec<DateSpan>,
     /// What could not be read and was left out.
     notes: Vec<String>,
@@ -985,6 +994,29 @@ impl Account {
             .max()
             .filter(|e| *e != start);
         Some(DateSpan { start, end })
+    }
+
+    /// The sectors MISP's sector-galaxy labels name are the victims', as MISP reads them: added to
+    /// each victim, or a victim of their own where the record names none.
+    fn give_tagged_sectors(&mut self) {
+        let tagged = std::mem::take(&mut self.tagged_sectors);
+        if tagged.is_empty() {
+            return;
+        }
+        if self.victims.is_empty() {
+            self.victims.push(Victim {
+                sectors: tagged,
+                ..Victim::default()
+            });
+            return;
+        }
+        for victim in &mut self.victims {
+            for sector in &tagged {
+                if !victim.sectors.contains(sector) {
+                    victim.sectors.push(sector.clone());
+                }
+            }
+        }
     }
 
     /// One targeted country and victims without a country: the country is theirs. Otherwise each

@@ -497,6 +497,34 @@ fn stix_caller_options_override_the_file() {
     }
 }
 
+/// A STIX report written from a MISP event carries the event's tags as labels: its sector-galaxy
+/// tags are the victims' sectors and its incident-classification tags its kinds, as in MISP.
+#[test]
+fn stix_labels_from_misp_tags_give_sectors_and_kinds() {
+    let bundle = r#"{"type": "bundle", "id": "bundle--00000000-0000-4000-8000-000000000009", "objects": [
+  {"type": "report", "spec_version": "2.1", "id": "report--99999999-9999-4999-8999-999999999999",
+   "created": "2024-03-01T00:00:00.000Z", "modified": "2024-03-01T00:00:00.000Z",
+   "published": "2024-03-01T00:00:00Z", "name": "Ransomware at a regional bank",
+   "report_types": ["threat-report"],
+   "labels": ["Threat-Report", "tlp:white", "misp-galaxy:sector=\"Finance\"",
+              "misp-galaxy:sector=\"Finance\"", "ecsirt:malicious-code=\"ransomware\""],
+   "object_refs": ["identity--aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"]},
+  {"type": "identity", "spec_version": "2.1", "id": "identity--aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa",
+   "created": "2024-03-01T00:00:00.000Z", "modified": "2024-03-01T00:00:00.000Z",
+   "name": "Example CERT", "identity_class": "organization"}
+]}"#;
+    let out =
+        stix_incidents::read_from(bundle.as_bytes(), "test.json", &ReadOptions::default()).unwrap();
+    assert_accounted(&out);
+    let report = &out.reports[0];
+    assert_eq!(report.kinds, ["ransomware"]);
+    assert_eq!(report.victims.len(), 1, "{:?}", report.victims);
+    assert_eq!(report.victims[0].sectors, ["Finance"]);
+    assert!(report
+        .tags
+        .contains(&"misp-galaxy:sector=\"Finance\"".to_owned()));
+}
+
 #[test]
 fn stix_broken_json_stops_the_file_with_its_place() {
     let text = r#"{"type": "bundle", "id": "bundle--00000000-0000-4000-8000-000000000001", "objects": [
