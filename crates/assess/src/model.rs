@@ -724,6 +724,8 @@ mod tests {
             None,
             None,
         ));
+        // Sorted, as the binary search in `is_function_word` needs.
+        assert!(FUNCTION_WORDS.windows(2).all(|w| w[0] < w[1]));
         for absent in ["they", "the", "of", "of the"] {
             assert!(!t.contains(&absent.to_string()), "{absent}: {t:?}");
         }

@@ -765,9 +765,10 @@ mod tests {
         assert!(!hits[1].negated, "the next full sentence is read");
         assert_ne!(w[6].sentence, w[12].sentence, "a clause of its own");
         assert_eq!(
-            w[6].full_sentence, w[10].full_sentence,
+            w[6].full_sentence, w[12].full_sentence,
             "in the same full sentence"
         );
+        assert_ne!(w[12].full_sentence, w[18].full_sentence, "the next one");
     }
 
     #[test]

@@ -511,7 +511,8 @@ impl Graph {
 
         for label in common.labels.iter().flatten() {
             // MISP's converter carries the event's tags as labels: its threat-actor galaxy tags
-            // name actors, its incident-classification and malware-type tags kinds, as in MISP.
+            // name actors, its incident-classification and malware-type tags kinds, its
+            // sector-galaxy tags the victims' sectors, as in MISP.
             if let Some(actor) = crate::misp::actor_of_galaxy_tag(label) {
                 account.actor(actor);
             }
