@@ -213,13 +213,15 @@ impl Assessor {
                     .collect()
             };
             let sectors = self.vocabularies.get(Dimension::Sector);
+            let allowed = self.sectors_a_precise_code_allows(&strong, &weak);
             let as_found = |j: Judgment| {
                 let mentioned = !coded.is_empty()
                     && j.dimension == Dimension::Sector
                     && !direct.contains(&j.label)
                     && !coded
                         .iter()
-                        .any(|c| sectors.is_within(&j.label, c) || sectors.is_within(c, &j.label));
+                        .any(|c| sectors.is_within(&j.label, c) || sectors.is_within(c, &j.label))
+                    && !allowed.iter().any(|a| sectors.is_within(&j.label, a));
                 if mentioned {
                     mention(j, &coded)
                 } else {
@@ -262,6 +264,48 @@ impl Assessor {
         }
         strong.extend(corroborations);
         (dedupe(strong), unread)
+    }
+
+    /// The sectors that a coded value which is a canonical sector (a `same` row) also stands for,
+    /// by its own weaker `broader` rows: NAICS "Manufacturing" is manufacturing, and covers the
+    /// defence industry and pharmaceuticals too, so "a defense contractor" in the description of
+    /// a victim coded so tells which manufacturer it is, not another victim. A looser code allows
+    /// nothing here: EuRepoC's "Social groups" (civil society, and now and then an armed group)
+    /// would otherwise let an armed group the text names as the actor pass for the victim.
+    fn sectors_a_precise_code_allows(&self, found: &[Judgment], weak: &[Judgment]) -> Vec<String> {
+        let rows_of = |j: &Judgment| -> Vec<&CrosswalkRow> {
+            j.rule_id
+                .strip_prefix("crosswalk:")
+                .and_then(|source| source.split_once(':'))
+                .map(|(vocabulary, label)| {
+                    self.crosswalks
+                        .lookup(Dimension::Sector, vocabulary, label)
+                        .into_iter()
+                        .filter(|r| r.canonical == j.label)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let same: Vec<&Judgment> = found
+            .iter()
+            .filter(|j| j.dimension == Dimension::Sector)
+            .filter(|j| {
+                rows_of(j)
+                    .iter()
+                    .any(|r| matches!(r.relation, Relation::Same))
+            })
+            .collect();
+        let mut out: Vec<String> = Vec::new();
+        for w in weak.iter().filter(|w| w.dimension == Dimension::Sector) {
+            let broader = rows_of(w)
+                .iter()
+                .any(|r| matches!(r.relation, Relation::Broader));
+            let same_value = same.iter().any(|p| p.evidence == w.evidence);
+            if broader && same_value && !out.contains(&w.label) {
+                out.push(w.label.clone());
+            }
+        }
+        out
     }
 
     /// The sectors a report's coded fields give precisely (a crosswalk row of the `same` concept

@@ -1643,6 +1643,28 @@ fn a_sector_only_mentioned_beside_precisely_coded_victims_does_not_count() {
         "{:?}",
         d.labels(Dimension::Sector)
     );
+    // NAICS "Manufacturing" is precise, and covers the defence industry too (a weaker `broader`
+    // row of the same code): the description saying which manufacturer is a finding, a hospital
+    // it names in passing still a mention.
+    let mut maker = report(
+        "cissm-maker",
+        "North Korean hackers breach a manufacturer",
+        "The hackers stole blueprints from a defense contractor; a hospital nearby was not hit by \
+         them but reported phishing.",
+    );
+    maker.provenance.format = "cissm".into();
+    maker.victims = vec![Victim {
+        sectors: vec!["Manufacturing".into()],
+        ..Victim::default()
+    }];
+    let e = assess_reports(std::slice::from_ref(&maker));
+    let counts = |label: &str| {
+        e.finding(Dimension::Sector, label)
+            .is_some_and(|f| f.counts())
+    };
+    assert!(counts("industry-ot.manufacturing"), "{:?}", e.findings);
+    assert!(counts("defence.industry"), "{:?}", e.findings);
+    assert!(!counts("health.hospitals"), "{:?}", e.findings);
 }
 
 /// A telephone or internet service cut off in a war leaves civilians without it.
