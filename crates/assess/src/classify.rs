@@ -213,7 +213,11 @@ impl Assessor {
                     .collect()
             };
             let sectors = self.vocabularies.get(Dimension::Sector);
-            let allowed = self.sectors_a_precise_code_allows(&strong, &weak);
+            let allowed = if coded.is_empty() {
+                Vec::new()
+            } else {
+                self.sectors_a_precise_code_allows(&strong, &weak)
+            };
             let as_found = |j: Judgment| {
                 let mentioned = !coded.is_empty()
                     && j.dimension == Dimension::Sector
@@ -273,31 +277,19 @@ impl Assessor {
     /// nothing here: EuRepoC's "Social groups" (civil society, and now and then an armed group)
     /// would otherwise let an armed group the text names as the actor pass for the victim.
     fn sectors_a_precise_code_allows(&self, found: &[Judgment], weak: &[Judgment]) -> Vec<String> {
-        let rows_of = |j: &Judgment| -> Vec<&CrosswalkRow> {
-            j.rule_id
-                .strip_prefix("crosswalk:")
-                .and_then(|source| source.split_once(':'))
-                .map(|(vocabulary, label)| {
-                    self.crosswalks
-                        .lookup(Dimension::Sector, vocabulary, label)
-                        .into_iter()
-                        .filter(|r| r.canonical == j.label)
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
         let same: Vec<&Judgment> = found
             .iter()
             .filter(|j| j.dimension == Dimension::Sector)
             .filter(|j| {
-                rows_of(j)
+                self.crosswalk_rows_of(j)
                     .iter()
                     .any(|r| matches!(r.relation, Relation::Same))
             })
             .collect();
         let mut out: Vec<String> = Vec::new();
         for w in weak.iter().filter(|w| w.dimension == Dimension::Sector) {
-            let broader = rows_of(w)
+            let broader = self
+                .crosswalk_rows_of(w)
                 .iter()
                 .any(|r| matches!(r.relation, Relation::Broader));
             let same_value = same.iter().any(|p| p.evidence == w.evidence);
@@ -308,27 +300,33 @@ impl Assessor {
         out
     }
 
+    /// The rows of a source's crosswalk that made a sector judgment (`crosswalk:<vocabulary>:
+    /// <label>`) of its label; none for any other maker, nor for a canonical word.
+    fn crosswalk_rows_of(&self, j: &Judgment) -> Vec<&CrosswalkRow> {
+        j.rule_id
+            .strip_prefix("crosswalk:")
+            .and_then(|source| source.split_once(':'))
+            .map(|(vocabulary, label)| {
+                self.crosswalks
+                    .lookup(Dimension::Sector, vocabulary, label)
+                    .into_iter()
+                    .filter(|r| r.canonical == j.label)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The sectors a report's coded fields give precisely (a crosswalk row of the `same` concept
     /// or a narrower source label, or a canonical word): "Hospitals", not "Critical
     /// infrastructure" or CFR's "Government", which leave the text to say which.
     fn sectors_coded_precisely(&self, found: &[Judgment]) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for j in found.iter().filter(|j| j.dimension == Dimension::Sector) {
-            let Some(source) = j.rule_id.strip_prefix("crosswalk:") else {
-                continue;
-            };
-            let precise = match source.split_once(':') {
-                Some(("canonical", _)) => true,
-                Some((vocabulary, label)) => self
-                    .crosswalks
-                    .lookup(Dimension::Sector, vocabulary, label)
+            let precise = j.rule_id.starts_with("crosswalk:canonical:")
+                || self
+                    .crosswalk_rows_of(j)
                     .iter()
-                    .any(|r| {
-                        r.canonical == j.label
-                            && matches!(r.relation, Relation::Same | Relation::Narrower)
-                    }),
-                None => false,
-            };
+                    .any(|r| matches!(r.relation, Relation::Same | Relation::Narrower));
             if precise && !out.contains(&j.label) {
                 out.push(j.label.clone());
             }

@@ -599,12 +599,17 @@ impl RuleSet {
         }
         // A label the text denies and does not also state.
         for (i, r) in self.rules.iter().enumerate() {
+            if !denied[i] || firing[i] {
+                continue;
+            }
             let stated = judgments
                 .iter()
                 .any(|j| j.dimension == r.dimension && j.label == r.label);
-            let denial = (r.dimension, r.label.clone());
-            if denied[i] && !firing[i] && !stated && !suppressed.contains(&denial) {
-                suppressed.push(denial);
+            let known = suppressed
+                .iter()
+                .any(|(d, l)| *d == r.dimension && *l == r.label);
+            if !stated && !known {
+                suppressed.push((r.dimension, r.label.clone()));
             }
         }
         (judgments, suppressed)
