@@ -379,7 +379,15 @@ fn dump_judgments(
                 .zip(&projections)
                 .map(|(t, p)| {
                     let (all, top) = p.predict(j);
-                    let v = serde_json::json!({"gold": t.gold(r), "predicted": all, "top": top});
+                    // What each judged label of the task's dimension projects onto, for
+                    // reading a rule's precision against this coding outside the program.
+                    let projects: serde_json::Map<String, serde_json::Value> = j
+                        .iter()
+                        .filter(|j| j.dimension == t.dimension)
+                        .map(|j| (j.label.clone(), serde_json::json!(p.project(&j.label))))
+                        .collect();
+                    let v = serde_json::json!({"gold": t.gold(r), "predicted": all, "top": top,
+                        "projects": projects});
                     (t.name.to_string(), v)
                 })
                 .collect();

@@ -398,7 +398,7 @@ fn norm_vocabulary(
         .map(|n| Term {
             id: n.id.clone(),
             parent: None,
-            label: format!("norm ({}), {}", n.id, n.source_para),
+            label: n.name(),
             definition: n.paraphrase.clone(),
             criticality: None,
             effect: None,

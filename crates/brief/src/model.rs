@@ -13,8 +13,8 @@ use crate::capacity::CapacityTable;
 use crate::period::{civil, day_number, Period};
 use crate::stats::Alternative;
 use crate::trends::{
-    analyse_framed, label_name, state_name, Cell, Frame, Incident, SourceCoverage, TrendAnalysis,
-    TrendOptions,
+    analyse_framed, count, label_name, state_name, Cell, Frame, Incident, SourceCoverage,
+    TrendAnalysis, TrendOptions,
 };
 use crate::BriefError;
 
@@ -248,6 +248,10 @@ pub const CRITICAL_SECTORS: &[&str] = &[
     "transport",
     "emergency-services",
 ];
+
+/// The Council's agenda item on the DPRK whose sanctions committee is the 1718 Committee: the
+/// assessment links a theft by an actor attributed to the DPRK to it (assess, `agenda.toml`).
+const DPRK_ITEM: &str = "nonprolif-dprk";
 
 struct Ctx<'a> {
     by_id: HashMap<&'a str, &'a Incident>,
@@ -514,8 +518,9 @@ pub fn build_framed(
         ransom.figures.push(ctx.figure(
             &format!("ransomware.raas.{role}"),
             format!(
-                "{} incidents name an actor in the RaaS role \"{name}\".",
-                ids.len()
+                "{} {} an actor in the RaaS role \"{name}\".",
+                count(ids.len(), "incident"),
+                if ids.len() == 1 { "names" } else { "name" }
             ),
             ids,
             vec![],
@@ -536,7 +541,7 @@ pub fn build_framed(
         id: "cryptocurrency".into(),
         title: "Cryptocurrency theft".into(),
         available: true,
-        note: Some("Whether stolen funds finance weapons-of-mass-destruction programmes needs the agenda and sanctions mapping, which is not built yet; the briefing states only what the sources attribute.".into()),
+        note: Some("Whether stolen funds financed weapons-of-mass-destruction programmes is for the 1718 Committee and its experts to establish; the briefing states what the sources attribute and which thefts the assessment links to the Council's item on the DPRK (its rule: a theft by an actor attributed to the DPRK bears on the 1718 sanctions regime).".into()),
         figures: vec![cell_or_none(
             "crypto.all",
             "threat",
@@ -569,6 +574,30 @@ pub fn build_framed(
             prk,
             vec![],
         ));
+        // The assessment's own link, which an analyst may have confirmed or rejected: the
+        // agenda item whose sanctions committee is the 1718 Committee.
+        let linked: Vec<String> = c
+            .current
+            .iter()
+            .filter(|id| {
+                ctx.by_id[id.as_str()]
+                    .assessment
+                    .labels(Dimension::Agenda)
+                    .contains(&DPRK_ITEM)
+            })
+            .cloned()
+            .collect();
+        crypto.figures.push(ctx.figure(
+            "crypto.sanctions",
+            format!(
+                "{} of these {} incidents are linked by the assessment to the Council's item \"{}\" and the 1718 sanctions regime.",
+                linked.len(),
+                c.current.len(),
+                label_name(assessor, Dimension::Agenda, DPRK_ITEM)
+            ),
+            linked,
+            vec![],
+        ));
     }
     sections.push(crypto);
     sections.push(link_section(assessor, &ctx, &t, &LINK_SECTIONS[1]));
@@ -593,8 +622,9 @@ pub fn build_framed(
             ctx.figure(
                 &format!("method.contributors.{ty}"),
                 format!(
-                    "{} incidents of the period are reported by {ty} contributors.",
-                    ids.len()
+                    "{} of the period {} reported by {ty} contributors.",
+                    count(ids.len(), "incident"),
+                    if ids.len() == 1 { "is" } else { "are" }
                 ),
                 ids,
                 vec![],
@@ -637,8 +667,11 @@ pub fn build_framed(
     let mut caveats = t.caveats.clone();
     if o.withheld_reports > 0 {
         caveats.push(format!(
-            "{} reports marked above {} were withheld for this audience ({} incidents entirely); counts may be lower than in a more restricted edition.",
-            o.withheld_reports, o.audience.max_tlp(), o.withheld_incidents
+            "{} marked above {} {} withheld for this audience ({} entirely); counts may be lower than in a more restricted edition.",
+            count(o.withheld_reports, "report"),
+            o.audience.max_tlp(),
+            if o.withheld_reports == 1 { "was" } else { "were" },
+            count(o.withheld_incidents, "incident")
         ));
     }
     let method = Method {

@@ -197,7 +197,7 @@ pub fn pdf(b: &Briefing) -> Result<Vec<u8>, PdfError> {
         "title": b.title,
         "tlp": b.highest_tlp_used.as_str(),
         "intro": format!(
-            "Period {} compared with {} ({}). Incidents are placed in time by {}. Marking: {} (audience: {}; material up to {} allowed; {} reports withheld).",
+            "Period {} compared with {} ({}). Incidents are placed in time by {}. Marking: {} (audience: {}; material up to {} allowed; {} withheld).",
             b.period.label,
             b.baseline_periods.iter().map(|p| p.label.as_str()).collect::<Vec<_>>().join(", "),
             b.baseline_description,
@@ -205,7 +205,7 @@ pub fn pdf(b: &Briefing) -> Result<Vec<u8>, PdfError> {
             b.highest_tlp_used,
             b.audience,
             b.max_tlp,
-            b.withheld_reports
+            crate::trends::count(b.withheld_reports, "report")
         ),
         "summary": b.executive_summary.iter().map(|f| figure(f, &cited)).collect::<Vec<_>>(),
         "series": series,

@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use crate::model::{Briefing, Figure};
+use crate::trends::count;
 
 /// The briefing as pretty JSON: the model, every figure with its incident ids and report keys.
 pub fn json(b: &Briefing) -> String {
@@ -12,8 +13,11 @@ pub fn json(b: &Briefing) -> String {
 
 fn marking(b: &Briefing) -> String {
     format!(
-        "{} (audience: {}; material up to {} allowed; {} reports withheld)",
-        b.highest_tlp_used, b.audience, b.max_tlp, b.withheld_reports
+        "{} (audience: {}; material up to {} allowed; {} withheld)",
+        b.highest_tlp_used,
+        b.audience,
+        b.max_tlp,
+        count(b.withheld_reports, "report")
     )
 }
 
@@ -112,12 +116,12 @@ fn tlp_line(b: &Briefing) -> String {
 fn md_figure(s: &mut String, f: &Figure) {
     let _ = writeln!(
         s,
-        "- {} <sub>[{}: {} incidents, {} baseline incidents, {} reports]</sub>",
+        "- {} <sub>[{}: {}, {} in the baseline, {}]</sub>",
         f.text,
         f.id,
-        f.incidents.len(),
+        count(f.incidents.len(), "incident"),
         f.baseline_incidents.len(),
-        f.reports.len()
+        count(f.reports.len(), "report")
     );
 }
 
@@ -286,8 +290,8 @@ fn html_figure(s: &mut String, f: &Figure) {
     if !f.incidents.is_empty() || !f.baseline_incidents.is_empty() {
         let _ = write!(
             s,
-            " <details class=\"fig-ids\"><summary>{} incidents, {} in the baseline</summary>",
-            f.incidents.len(),
+            " <details class=\"fig-ids\"><summary>{}, {} in the baseline</summary>",
+            count(f.incidents.len(), "incident"),
             f.baseline_incidents.len()
         );
         for (label, ids) in [

@@ -453,9 +453,18 @@ pub fn label_name(assessor: &Assessor, dimension: Dimension, id: &str) -> String
             .unwrap_or_else(|| id.to_string()),
         "norm" => reference()
             .norm(id)
-            .map(|n| format!("norm ({id}), {}", n.source_para))
+            .map(|n| n.name())
             .unwrap_or_else(|| format!("norm ({id})")),
         _ => id.to_string(),
+    }
+}
+
+/// `n` and the noun, singular for one: "1 incident", "3 incidents", "0 reports".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 
@@ -673,15 +682,15 @@ pub fn analyse_framed(
     }
     if !imprecise.is_empty() {
         caveats.push(format!(
-            "{} incidents are dated too coarsely (e.g. only to the year) to place in {} and are left out of its counts.",
-            imprecise.len(),
+            "{} too coarsely dated (e.g. only to the year) to place in {}: left out of its counts.",
+            count(imprecise.len(), "incident"),
             o.period
         ));
     }
     if !undated.is_empty() {
         caveats.push(format!(
-            "{} incidents have no {} and are left out.",
-            undated.len(),
+            "{} without {}: left out.",
+            count(undated.len(), "incident"),
             match o.date_basis {
                 DateBasis::Occurred => "occurrence date",
                 DateBasis::Reported => "report date",
@@ -746,9 +755,14 @@ fn sentence(
         )
     };
     let counts = if base.len() == 1 {
-        format!("{} vs {} incidents in {}", t.k1, t.k0, base_desc)
+        format!(
+            "{} vs {} in {}",
+            count(t.k1 as usize, "incident"),
+            t.k0,
+            base_desc
+        )
     } else {
-        format!("{} incidents vs {}", t.k1, base_desc)
+        format!("{} vs {}", count(t.k1 as usize, "incident"), base_desc)
     };
     let ratio = match t.rate_ratio {
         Some(r) => format!(
@@ -868,7 +882,7 @@ mod tests {
         let all = t.cell("all", "all").unwrap();
         assert!(all.flagged, "{}", all.sentence);
         assert!(
-            all.sentence.contains("30 vs 3 incidents"),
+            all.sentence.contains("30 incidents vs 3 in"),
             "{}",
             all.sentence
         );

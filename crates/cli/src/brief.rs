@@ -200,10 +200,10 @@ pub(crate) fn brief(db: &str, args: BriefArgs) -> Result<Outcome> {
         println!("wrote {}", p.display());
     }
     println!(
-        "{} ({}; {} reports withheld above {})",
+        "{} ({}; {} withheld above {})",
         b.title,
         b.highest_tlp_used,
-        b.withheld_reports,
+        threatscape_brief::trends::count(b.withheld_reports, "report"),
         audience.max_tlp()
     );
     for f in &b.executive_summary {

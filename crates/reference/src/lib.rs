@@ -222,8 +222,23 @@ pub struct Norm {
     pub paraphrase: String,
     /// The paragraph, e.g. "A/70/174 para 13(a)".
     pub source_para: String,
+    /// What the norm is about in a few words, for labels and tables ("not damaging critical
+    /// infrastructure"); the project's own column, absent from the shared reference table.
+    pub topic: Option<String>,
     /// How sure the paraphrase is.
     pub provenance: Provenance,
+}
+
+impl Norm {
+    /// The norm's name for labels and tables: "norm (f) on not damaging critical
+    /// infrastructure", or its paragraph where the table gives no topic ("norm (f), A/70/174
+    /// para 13(f)").
+    pub fn name(&self) -> String {
+        match &self.topic {
+            Some(topic) => format!("norm ({}) on {topic}", self.id),
+            None => format!("norm ({}), {}", self.id, self.source_para),
+        }
+    }
 }
 
 /// The kinds of term the statement linker knows.
@@ -923,6 +938,7 @@ fn parse_norm(row: &Row<'_>) -> Result<Norm, String> {
         id: id.to_string(),
         paraphrase: row.get("paraphrase")?.to_string(),
         source_para: row.get("source_para")?.to_string(),
+        topic: row.opt("topic").map(str::to_string),
         provenance: row.provenance()?,
     })
 }
@@ -990,6 +1006,17 @@ mod tests {
             .as_deref()
             .unwrap()
             .starts_with("partly ("));
+        // Every norm has the project's topic; a table without the column names the paragraph.
+        assert!(r.norms.iter().all(|n| n.topic.is_some()));
+        assert_eq!(
+            r.norm("f").unwrap().name(),
+            "norm (f) on not damaging critical infrastructure"
+        );
+        let bare = Norm {
+            topic: None,
+            ..r.norm("f").unwrap().clone()
+        };
+        assert_eq!(bare.name(), "norm (f), A/70/174 para 13(f)");
         assert_eq!(r.holidays[0].provenance.location, "un-holidays.csv:2");
         assert!(r.origins.values().all(|o| *o == Origin::Embedded));
     }

@@ -1947,3 +1947,42 @@ fn caro_malware_types_in_misp_tags_name_their_kind() {
     let unread: Vec<&str> = unread.iter().map(|u| u.value.as_str()).collect();
     assert_eq!(unread, ["Joke"]);
 }
+
+/// A coast guard is a State service at sea, not shipping; a position tracked by GPS is no space
+/// sector; a credit reference agency is a business; a province named as the place is not its
+/// government (rules 2026-11.14).
+#[test]
+fn a_coast_guard_gps_tracking_a_credit_agency_and_a_province_are_read_for_what_they_are() {
+    reads(
+        "sector.government.justice",
+        &["Hackers took down the website of the Philippine Coast Guard."],
+        &["Ransomware encrypted the booking system of a ferry operator."],
+    );
+    reads(
+        "sector.transport.maritime",
+        &["Ransomware encrypted the booking system of a ferry operator."],
+        &["Hackers took down the website of the Philippine Coast Guard."],
+    );
+    reads(
+        "sector.space",
+        &["A wiper disabled thousands of satellite modems."],
+        &["The intruders stole a police server used to GPS-track suspects under surveillance."],
+    );
+    reads(
+        "sector.government",
+        &[
+            "Hackers defaced the website of a government agency.",
+            "The provincial government's servers were encrypted.",
+        ],
+        &[
+            "Hackers defaced the website of the credit reference agency Moody's.",
+            "The group operates out of the Jiangsu province and targets manufacturers.",
+            "An energy company in Austria's Styria province was hit by ransomware.",
+        ],
+    );
+    reads(
+        "sector.finance",
+        &["Hackers defaced the website of the credit reference agency Moody's."],
+        &["The group targets manufacturers."],
+    );
+}

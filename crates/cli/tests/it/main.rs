@@ -873,6 +873,38 @@ fn demo_prepares_a_store_with_the_curated_incidents() {
             "{name} carries restricted material"
         );
     }
+    // The cryptocurrency thefts of 2022 (Ronin, Harmony) are attributed to the DPRK, and the
+    // briefing counts the assessment's link to the 1718 regime beside the attribution.
+    let json: Value = serde_json::from_str(
+        &std::fs::read_to_string(briefings.join("briefing-2022-public.json")).unwrap(),
+    )
+    .unwrap();
+    let crypto = json["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "cryptocurrency")
+        .unwrap();
+    let figure = |id: &str| {
+        crypto["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap_or_else(|| panic!("no figure {id} in {crypto}"))
+            .clone()
+    };
+    assert_eq!(figure("crypto.all")["count"], 2);
+    assert_eq!(figure("crypto.prk")["count"], 2);
+    let sanctions = figure("crypto.sanctions");
+    assert_eq!(sanctions["count"], 2, "{sanctions}");
+    assert!(sanctions["text"].as_str().unwrap().contains("1718"));
+    // Counts read as English: one incident, not "1 incidents".
+    let md = std::fs::read_to_string(briefings.join("briefing-2022-public.md")).unwrap();
+    assert!(
+        !md.contains(" 1 incidents") && !md.contains(" 1 reports"),
+        "{md}"
+    );
     // A second run keeps the store unless told to reset it.
     assert!(!run(&[]).status.success());
     assert!(run(&["--reset"]).status.success());
