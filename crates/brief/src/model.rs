@@ -567,9 +567,10 @@ pub fn build_framed(
         crypto.figures.push(ctx.figure(
             "crypto.prk",
             format!(
-                "{} of these {} incidents are attributed by at least one source to actors associated with the DPRK.",
+                "{} of these {} incidents {} attributed by at least one source to actors associated with the DPRK.",
                 prk.len(),
-                c.current.len()
+                c.current.len(),
+                if prk.len() == 1 { "is" } else { "are" }
             ),
             prk,
             vec![],
@@ -590,9 +591,10 @@ pub fn build_framed(
         crypto.figures.push(ctx.figure(
             "crypto.sanctions",
             format!(
-                "{} of these {} incidents are linked by the assessment to the Council's item \"{}\" and the 1718 sanctions regime.",
+                "{} of these {} incidents {} linked by the assessment to the Council's item \"{}\" and the 1718 sanctions regime.",
                 linked.len(),
                 c.current.len(),
+                if linked.len() == 1 { "is" } else { "are" },
                 label_name(assessor, Dimension::Agenda, DPRK_ITEM)
             ),
             linked,
@@ -754,7 +756,7 @@ pub struct LinkSection {
     pub id: &'static str,
     /// The heading.
     pub title: &'static str,
-    /// What the section counts, for its note.
+    /// What the counted incidents are, after "is" or "are", for the section's note.
     pub what: &'static str,
     /// What the reader should know about the links.
     pub caution: &'static str,
@@ -767,7 +769,7 @@ pub const LINK_SECTIONS: [LinkSection; 3] = [
         also: &["spill-over"],
         id: "conflict",
         title: "Cyber as a threat multiplier in armed conflicts",
-        what: "incidents the assessment links to an armed conflict",
+        what: "linked by the assessment to an armed conflict",
         caution: "A link means a source places the operation in the conflict's context; spill-over counts incidents whose victims include a State that is not a party to the conflict.",
     },
     LinkSection {
@@ -775,7 +777,7 @@ pub const LINK_SECTIONS: [LinkSection; 3] = [
         also: &[],
         id: "agenda",
         title: "Mainstreaming: the Council's agenda items",
-        what: "incidents the assessment links to an item of which the Council is seized",
+        what: "linked by the assessment to an item of which the Council is seized",
         caution: "Links follow the assessment's rules (named countries, conflicts and themes); an incident may bear on several items.",
     },
     LinkSection {
@@ -783,7 +785,7 @@ pub const LINK_SECTIONS: [LinkSection; 3] = [
         also: &[],
         id: "norms",
         title: "Norms of responsible State behaviour engaged",
-        what: "incidents the assessment relates to the norms (a)-(k) of A/70/174",
+        what: "related by the assessment to the norms (a)-(k) of A/70/174",
         caution: "A norm engaged is a question the incident raises, not a finding that any State breached it.",
     },
 ];
@@ -804,8 +806,8 @@ fn link_section(
     };
     let Some(dim) = Dimension::from_prefix(spec.prefix) else {
         sec.note = Some(format!(
-            "Not available: the assessment does not yet produce {}, so this briefing makes no statement on it rather than guess.",
-            spec.what
+            "Not available: the assessment does not produce what this section counts ({}), so this briefing makes no statement on it rather than guess.",
+            spec.prefix
         ));
         return sec;
     };
@@ -824,10 +826,11 @@ fn link_section(
     });
     let linked: BTreeSet<&String> = cells.iter().flat_map(|c| c.current.iter()).collect();
     sec.note = Some(format!(
-        "{} of {} incidents of {} are {}. {}",
+        "{} of {} incidents of {} {} {}. {}",
         linked.len(),
         t.current.len(),
         t.period,
+        if linked.len() == 1 { "is" } else { "are" },
         spec.what,
         spec.caution
     ));
