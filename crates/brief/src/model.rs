@@ -13,7 +13,7 @@ use crate::capacity::CapacityTable;
 use crate::period::{civil, day_number, Period};
 use crate::stats::Alternative;
 use crate::trends::{
-    analyse_framed, count, label_name, state_name, Cell, Frame, Incident, SourceCoverage,
+    agree, analyse_framed, count, label_name, state_name, Cell, Frame, Incident, SourceCoverage,
     TrendAnalysis, TrendOptions,
 };
 use crate::BriefError;
@@ -520,7 +520,7 @@ pub fn build_framed(
             format!(
                 "{} {} an actor in the RaaS role \"{name}\".",
                 count(ids.len(), "incident"),
-                if ids.len() == 1 { "names" } else { "name" }
+                agree(ids.len(), "names", "name")
             ),
             ids,
             vec![],
@@ -570,7 +570,7 @@ pub fn build_framed(
                 "{} of these {} incidents {} attributed by at least one source to actors associated with the DPRK.",
                 prk.len(),
                 c.current.len(),
-                if prk.len() == 1 { "is" } else { "are" }
+                agree(prk.len(), "is", "are")
             ),
             prk,
             vec![],
@@ -594,7 +594,7 @@ pub fn build_framed(
                 "{} of these {} incidents {} linked by the assessment to the Council's item \"{}\" and the 1718 sanctions regime.",
                 linked.len(),
                 c.current.len(),
-                if linked.len() == 1 { "is" } else { "are" },
+                agree(linked.len(), "is", "are"),
                 label_name(assessor, Dimension::Agenda, DPRK_ITEM)
             ),
             linked,
@@ -626,7 +626,7 @@ pub fn build_framed(
                 format!(
                     "{} of the period {} reported by {ty} contributors.",
                     count(ids.len(), "incident"),
-                    if ids.len() == 1 { "is" } else { "are" }
+                    agree(ids.len(), "is", "are")
                 ),
                 ids,
                 vec![],
@@ -672,7 +672,7 @@ pub fn build_framed(
             "{} marked above {} {} withheld for this audience ({} entirely); counts may be lower than in a more restricted edition.",
             count(o.withheld_reports, "report"),
             o.audience.max_tlp(),
-            if o.withheld_reports == 1 { "was" } else { "were" },
+            agree(o.withheld_reports, "was", "were"),
             count(o.withheld_incidents, "incident")
         ));
     }
@@ -830,7 +830,7 @@ fn link_section(
         linked.len(),
         t.current.len(),
         t.period,
-        if linked.len() == 1 { "is" } else { "are" },
+        agree(linked.len(), "is", "are"),
         spec.what,
         spec.caution
     ));

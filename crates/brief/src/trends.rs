@@ -461,10 +461,15 @@ pub fn label_name(assessor: &Assessor, dimension: Dimension, id: &str) -> String
 
 /// `n` and the noun, singular for one: "1 incident", "3 incidents", "0 reports".
 pub fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", agree(n, "", "s"))
+}
+
+/// The form of a word that agrees with `n`: `agree(1, "is", "are")` is "is".
+pub fn agree(n: usize, one: &'static str, many: &'static str) -> &'static str {
     if n == 1 {
-        format!("1 {noun}")
+        one
     } else {
-        format!("{n} {noun}s")
+        many
     }
 }
 
@@ -838,6 +843,15 @@ mod tests {
             credibility: None,
             original: id.into(),
         }
+    }
+
+    #[test]
+    fn counts_read_as_english() {
+        assert_eq!(count(1, "incident"), "1 incident");
+        assert_eq!(count(0, "report"), "0 reports");
+        assert_eq!(count(12, "incident"), "12 incidents");
+        assert_eq!(agree(1, "is", "are"), "is");
+        assert_eq!(agree(2, "is", "are"), "are");
     }
 
     #[test]
