@@ -38,7 +38,8 @@ pub const COUNCIL: &str = "council-membership.csv";
 pub const ENTITIES: &str = "member-states.csv";
 /// `agenda-items.csv`: items of which the Council is seized.
 pub const AGENDA: &str = "agenda-items.csv";
-/// `norms.csv`: the eleven norms of responsible State behaviour, A/70/174 para 13 (a)-(k).
+/// `norms.csv`: the eleven norms of responsible State behaviour, A/70/174 para 13 (a)-(k); the
+/// project's copy adds a `topic` column (a few words naming each, for labels and tables).
 pub const NORMS: &str = "norms.csv";
 /// `vocabulary.csv`: the statement linker's terms and phrases.
 pub const VOCABULARY: &str = "vocabulary.csv";
