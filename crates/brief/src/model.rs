@@ -551,54 +551,44 @@ pub fn build_framed(
         chart: vec![],
     };
     if let Some(c) = t.cell("threat", "financial-theft.cryptocurrency") {
-        let prk: Vec<String> = c
-            .current
-            .iter()
-            .filter(|id| {
-                ctx.by_id[id.as_str()].reports.iter().any(|r| {
+        // A share of the period's thefts: those `keep` holds for, "N of these M incidents are
+        // {what}".
+        let share = |id: &str, what: &str, keep: &dyn Fn(&Incident) -> bool| {
+            let ids: Vec<String> = c
+                .current
+                .iter()
+                .filter(|id| keep(ctx.by_id[id.as_str()]))
+                .cloned()
+                .collect();
+            let text = format!(
+                "{} of these {} incidents {} {what}.",
+                ids.len(),
+                c.current.len(),
+                agree(ids.len(), "is", "are")
+            );
+            ctx.figure(id, text, ids, vec![])
+        };
+        crypto.figures.push(share(
+            "crypto.prk",
+            "attributed by at least one source to actors associated with the DPRK",
+            &|i| {
+                i.reports.iter().any(|r| {
                     r.actors.iter().any(|a| a.country.as_deref() == Some("PRK"))
                         || r.attributions
                             .iter()
                             .any(|a| a.actor.country.as_deref() == Some("PRK"))
                 })
-            })
-            .cloned()
-            .collect();
-        crypto.figures.push(ctx.figure(
-            "crypto.prk",
-            format!(
-                "{} of these {} incidents {} attributed by at least one source to actors associated with the DPRK.",
-                prk.len(),
-                c.current.len(),
-                agree(prk.len(), "is", "are")
-            ),
-            prk,
-            vec![],
+            },
         ));
         // The assessment's own link, which an analyst may have confirmed or rejected: the
         // agenda item whose sanctions committee is the 1718 Committee.
-        let linked: Vec<String> = c
-            .current
-            .iter()
-            .filter(|id| {
-                ctx.by_id[id.as_str()]
-                    .assessment
-                    .labels(Dimension::Agenda)
-                    .contains(&DPRK_ITEM)
-            })
-            .cloned()
-            .collect();
-        crypto.figures.push(ctx.figure(
+        crypto.figures.push(share(
             "crypto.sanctions",
-            format!(
-                "{} of these {} incidents {} linked by the assessment to the Council's item \"{}\" and the 1718 sanctions regime.",
-                linked.len(),
-                c.current.len(),
-                agree(linked.len(), "is", "are"),
+            &format!(
+                "linked by the assessment to the Council's item \"{}\" and the 1718 sanctions regime",
                 label_name(assessor, Dimension::Agenda, DPRK_ITEM)
             ),
-            linked,
-            vec![],
+            &|i| i.assessment.labels(Dimension::Agenda).contains(&DPRK_ITEM),
         ));
     }
     sections.push(crypto);
