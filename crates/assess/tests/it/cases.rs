@@ -1986,3 +1986,48 @@ fn a_coast_guard_gps_tracking_a_credit_agency_and_a_province_are_read_for_what_t
         &["The group targets manufacturers."],
     );
 }
+
+/// A website attacked or hacked with no effect named is guessed to be flooded or defaced; where
+/// the text names another means (phishing, malware planted for visitors, a look-alike site,
+/// stolen credentials) the guess is wrong and is not made, so the means speaks instead; a site
+/// that could no longer be reached is knocked offline (rules 2026-11.15).
+#[test]
+fn a_website_targeted_by_other_means_is_neither_flooded_nor_defaced() {
+    reads(
+        "threat.ddos.website-attacked",
+        &["Pro-government hackers attacked the websites of three opposition newspapers."],
+        &[
+            "A threat actor targeted an exile news website with phishing emails to reach its staff.",
+            "Operators impersonated the websites of two ministries to spread a remote-access trojan.",
+            "The group attacked a regional portal and compromised the accounts of its editors.",
+        ],
+    );
+    reads(
+        "threat.defacement.website-hacked",
+        &[
+            "Hackers hacked the website of the port authority and posted a message.",
+            "Hackers compromised the website of the port authority and posted a message.",
+        ],
+        &[
+            "The website of a rural clinic was hacked to serve malware to its visitors.",
+            "Hackers hacked a union's web portal and posted the credentials of its members.",
+        ],
+    );
+    reads(
+        "threat.disruption.offline",
+        &["After the attack, the council's website could no longer be accessed for a week."],
+        &["The council's website published the attack's timeline."],
+    );
+    // In a whole assessment: the news site phished is not called a denial of service.
+    let a = assess_reports(&[report(
+        "phished-newsroom",
+        "Targeting of an exile news website",
+        "A threat actor targeted the editors of an exile news website with phishing emails, \
+         seeking access to their mailboxes.",
+    )]);
+    assert!(
+        !has(&a, Dimension::Threat, "ddos"),
+        "{:?}",
+        a.labels(Dimension::Threat)
+    );
+}
