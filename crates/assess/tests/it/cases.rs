@@ -2031,3 +2031,28 @@ fn a_website_targeted_by_other_means_is_neither_flooded_nor_defaced() {
         a.labels(Dimension::Threat)
     );
 }
+
+/// Networks disrupted for days are an outage; WikiLeaks named is a leak only as its outlet, not
+/// as an organisation in the news; posting stolen emails is publishing them (rules 2026-11.16).
+#[test]
+fn disrupted_networks_posted_emails_and_wikileaks_are_read_for_what_they_say() {
+    reads(
+        "threat.disruption.outage",
+        &["The group's communication networks were disrupted for several days."],
+        &["The ministry's networks were probed for several days."],
+    );
+    // WikiLeaks is a leak where it is the outlet, not where it is in the news; posting is
+    // publishing.
+    reads(
+        "threat.hack-and-leak",
+        &[
+            "The stolen cables were handed to WikiLeaks.",
+            "The activists posted thousands of emails from the chief executive.",
+        ],
+        &[
+            "Protesters flooded the payment firms that had cut off donations to WikiLeaks.",
+            "The hackers broke into the broadcaster in protest at its reporting on WikiLeaks.",
+            "The college posts a data breach notice on its website after the ransomware attack.",
+        ],
+    );
+}
