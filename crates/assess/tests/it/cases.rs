@@ -2056,3 +2056,25 @@ fn disrupted_networks_posted_emails_and_wikileaks_are_read_for_what_they_say() {
         ],
     );
 }
+
+/// What the victim could no longer do tells an outage, whatever the means: classes cancelled, a
+/// college shuttered, access to its own systems prevented, permits no longer issued; a
+/// disruption that could be caused is none (rules 2026-11.17).
+#[test]
+fn what_the_victim_could_no_longer_do_is_an_outage() {
+    reads(
+        "threat.disruption.outage",
+        &[
+            "The district is cancelling classes at all its schools after a cyberattack.",
+            "The college remains shuttered a week after the intrusion.",
+            "An attack is preventing access to the firm's internal mail and calendars.",
+            "The ministry stopped issuing driving licences because of the attack.",
+            "The incident made patient records inaccessible for days.",
+            "The hospital is facing continued disruptions after the attack.",
+        ],
+        &[
+            "The agency warned that the malware could cause significant disruptions to shipping.",
+            "The college posted a notice that student records had been copied.",
+        ],
+    );
+}
