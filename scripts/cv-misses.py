@@ -70,7 +70,11 @@ def show(records, task, gold_prefix, first_prefix):
             continue
         if not any(g.startswith(gold_prefix) for g in t["gold"]):
             continue
-        if not any(f.startswith(first_prefix) for f in t["top"]):
+        # "(nothing)", as the groups print it, asks for the misses with no label at all.
+        if first_prefix == "(nothing)":
+            if t["top"]:
+                continue
+        elif not any(f.startswith(first_prefix) for f in t["top"]):
             continue
         shown += 1
         print(f"- {r['key']} | {r['title']} | victims: {r['victims']}")

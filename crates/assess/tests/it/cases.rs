@@ -2078,3 +2078,38 @@ fn what_the_victim_could_no_longer_do_is_an_outage() {
         ],
     );
 }
+
+/// Names are not kinds: DDoS Secrets publishes leaks and floods nothing; a broadcaster named as a
+/// source had no broadcast hijacked; "inauthentic" domains that phish are no influence
+/// operation (rules 2026-11.18).
+#[test]
+fn a_leak_outlet_a_broadcaster_named_and_inauthentic_domains_are_not_kinds_of_their_own() {
+    reads(
+        "threat.ddos",
+        &["Hacktivists flooded the ministry's portal with junk traffic."],
+        &["The researcher shared the list with journalists via DDoS Secrets."],
+    );
+    reads(
+        "threat.hack-and-leak",
+        &["The researcher shared the list with journalists via DDoS Secrets."],
+        &["Hacktivists flooded the ministry's portal with junk traffic."],
+    );
+    reads(
+        "threat.information-operations.hijacked-accounts",
+        &[
+            "Hackers hijacked the state broadcaster and aired protest footage.",
+            "The group hacked the robots' control panel and broadcasted the anthem on them.",
+        ],
+        &["Hackers breached the shipbuilder, according to the Australian Broadcasting Corporation."],
+    );
+    reads(
+        "threat.information-operations",
+        &["A network of inauthentic accounts spread the forged letter."],
+        &["The campaign used inauthentic domains that mimic government sites to deliver malware."],
+    );
+    reads(
+        "threat.disruption.outage",
+        &["Intruders compromised the networks of two banks, making them unresponsive."],
+        &["The bank's helpdesk was unresponsive to customers' complaints about fees."],
+    );
+}
