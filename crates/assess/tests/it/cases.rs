@@ -2113,3 +2113,27 @@ fn a_leak_outlet_a_broadcaster_named_and_inauthentic_domains_are_not_kinds_of_th
         &["The bank's helpdesk was unresponsive to customers' complaints about fees."],
     );
 }
+
+/// A side in a dispute is no political party, a CERT reporting an attack no emergency service,
+/// and a government warning of one not its victim (rules 2026-11.19).
+#[test]
+fn a_side_in_a_dispute_a_cert_and_a_warning_government_are_not_victims_sectors() {
+    reads(
+        "sector.elections.parties",
+        &["Hackers leaked the emails of the ruling party's leadership."],
+        &["The intruders targeted a law firm representing one of the parties in the dispute."],
+    );
+    reads(
+        "sector.emergency-services",
+        &["Ransomware disabled the county's emergency dispatch system."],
+        &["The computer emergency response team warned that the group exploited a flaw in Office."],
+    );
+    reads(
+        "sector.government",
+        &["The intruders stole files from the government's tax agency."],
+        &[
+            "Operators probed water and energy firms, prompting the German government to issue an alert.",
+            "Authorities warned that a foreign service sought to compromise the banking sector.",
+        ],
+    );
+}
