@@ -2132,7 +2132,7 @@ fn a_side_in_a_dispute_a_cert_and_a_warning_government_are_not_victims_sectors()
         "sector.government",
         &["The intruders stole files from the government's tax agency."],
         &[
-            "Operators probed water and energy firms, prompting the German government to issue an alert.",
+            "Intruders probed water and energy firms, prompting the government to issue an alert.",
             "Authorities warned that a foreign service sought to compromise the banking sector.",
         ],
     );
