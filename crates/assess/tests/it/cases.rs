@@ -2137,3 +2137,67 @@ fn a_side_in_a_dispute_a_cert_and_a_warning_government_are_not_victims_sectors()
         ],
     );
 }
+
+/// Care and social assistance is health, as NAICS files it; charities, unions and religious
+/// bodies are civil society, by the everyday words for what they are (rules 2026-11.20).
+#[test]
+fn care_providers_charities_unions_and_dioceses_are_read_by_what_they_do() {
+    reads(
+        "sector.health",
+        &[
+            "Ransomware hit a home care agency serving elderly clients.",
+            "A daycare chain disclosed that records of enrolled children were stolen.",
+            "The disability services provider confirmed a breach of client files.",
+        ],
+        &["Ransomware hit a regional bus operator."],
+    );
+    reads(
+        "sector.civil-society-media.ngos",
+        &[
+            "Intruders stole donor records from a county food bank.",
+            "The scouts' membership database was exposed.",
+            "A workers' union local reported a breach of its dues records.",
+        ],
+        &["Intruders stole customer records from a supermarket chain."],
+    );
+    reads(
+        "sector.civil-society-media.communities",
+        &["The archdiocese said hackers diverted a payment to a fake account."],
+        &["The parish school board reported a payment diverted to a fraudulent account."],
+    );
+}
+
+/// A religious body hit by criminals harms its members, not a minority; a State operating
+/// against a religious community does (rules 2026-11.20).
+#[test]
+fn a_community_is_a_minority_where_a_state_operates_against_it() {
+    let diocese = assess_reports(&[report(
+        "diocese",
+        "Ransomware hits a diocese",
+        "A ransomware gang encrypted the servers of the archdiocese and stole parish records.",
+    )]);
+    assert!(has(
+        &diocese,
+        Dimension::Sector,
+        "civil-society-media.communities"
+    ));
+    assert!(
+        !has(&diocese, Dimension::Population, "minorities"),
+        "{:?}",
+        diocese.labels(Dimension::Population)
+    );
+    let mut r = report(
+        "congregations",
+        "Spyware against congregations abroad",
+        "An intelligence service planted spyware on the phones of leaders of religious \
+         congregations in exile.",
+    );
+    r.actors
+        .push(state_actor("Ministry of State Security", "CHN"));
+    let persecuted = assess_reports(&[r]);
+    assert!(
+        has(&persecuted, Dimension::Population, "minorities"),
+        "{:?}",
+        persecuted.labels(Dimension::Population)
+    );
+}
