@@ -2146,10 +2146,12 @@ fn care_providers_charities_unions_and_dioceses_are_read_by_what_they_do() {
         "sector.health",
         &[
             "Ransomware hit a home care agency serving elderly clients.",
-            "A daycare chain disclosed that records of enrolled children were stolen.",
             "The disability services provider confirmed a breach of client files.",
         ],
-        &["Ransomware hit a regional bus operator."],
+        &[
+            "Ransomware hit a regional bus operator.",
+            "A daycare chain disclosed that records of enrolled children were stolen.",
+        ],
     );
     reads(
         "sector.civil-society-media.ngos",
