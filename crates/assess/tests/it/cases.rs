@@ -2203,3 +2203,27 @@ fn a_community_is_a_minority_where_a_state_operates_against_it() {
         persecuted.labels(Dimension::Population)
     );
 }
+
+/// Membership bodies by their names, a government's critics, and a State's student-aid agency
+/// are read for what they are (rules 2026-11.21).
+#[test]
+fn membership_bodies_critics_and_benefit_agencies_are_read_for_what_they_are() {
+    reads(
+        "sector.civil-society-media.associations",
+        &[
+            "Hackers leaked the member list of a national chapter of the Freemasons.",
+            "The local Rotary Club's website was defaced.",
+        ],
+        &["Hackers leaked the member list of a national bank."],
+    );
+    reads(
+        "sector.government",
+        &["Hackers defaced the website of the ministry of health."],
+        &["A research centre known to be critical of the Indonesian government's policies was defaced."],
+    );
+    reads(
+        "sector.international-organisations.humanitarian",
+        &["Ransomware hit an aid agency working with refugees."],
+        &["The national student financial aid agency disclosed a breach of applicants' data."],
+    );
+}
