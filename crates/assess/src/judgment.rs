@@ -98,15 +98,17 @@ impl Finding {
 /// Merges confidences as independent pieces of evidence would combine (noisy-or): the result is
 /// at least the largest, grows with each further piece, and stays below 1.
 ///
-/// `judgments` are first reduced to the strongest per rule id, so one rule firing in several
-/// reports of an incident counts once per rule, not once per report. Judgments that are all
-/// mentions stay at or below [`MENTION_CEILING`], however many there are.
+/// `judgments` are first reduced to the strongest per source of evidence ([`evidence_source`]),
+/// so one rule firing in several reports of an incident counts once per rule, not once per
+/// report, and one coder's vocabulary counts once however many of its codes say the same.
+/// Judgments that are all mentions stay at or below [`MENTION_CEILING`], however many there are.
 pub fn merge_confidence(judgments: &[Judgment]) -> f64 {
     let mut best: Vec<(&str, f64)> = Vec::new();
     for j in judgments {
-        match best.iter_mut().find(|(r, _)| *r == j.rule_id) {
+        let source = evidence_source(&j.rule_id);
+        match best.iter_mut().find(|(r, _)| *r == source) {
             Some((_, c)) => *c = c.max(j.confidence),
-            None => best.push((&j.rule_id, j.confidence)),
+            None => best.push((source, j.confidence)),
         }
     }
     let miss: f64 = best
@@ -118,6 +120,21 @@ pub fn merge_confidence(judgments: &[Judgment]) -> f64 {
         merged.min(MENTION_CEILING)
     } else {
         merged
+    }
+}
+
+/// The independent source a judgment's evidence comes from: its rule, or for a crosswalk row
+/// (`crosswalk:VOCABULARY:LABEL`) the vocabulary. A source's codes of one thing in two fields
+/// (CISSM's industry "Health Care and Social Assistance" and its NAICS code "62"; its event
+/// type "Exploitive" and subtype "Exploitation of Application Server") are one coder's one
+/// judgment, not two pieces of evidence that confirm each other.
+pub fn evidence_source(rule_id: &str) -> &str {
+    match rule_id.strip_prefix("crosswalk:") {
+        Some(rest) => match rest.find(':') {
+            Some(i) => &rule_id[.."crosswalk:".len() + i],
+            None => rule_id,
+        },
+        None => rule_id,
     }
 }
 
@@ -212,6 +229,32 @@ mod tests {
         assert!((f[0].confidence - 0.9).abs() < 1e-9);
         assert_eq!(f[0].rule_ids(), ["rule:a", "crosswalk:x:y"]);
         assert_eq!(f[1].confidence, 0.7);
+    }
+
+    #[test]
+    fn one_vocabulary_counts_once_however_many_of_its_codes_agree() {
+        assert_eq!(
+            evidence_source("crosswalk:naics:Health Care and Social Assistance"),
+            "crosswalk:naics"
+        );
+        assert_eq!(evidence_source("rule:sector.health"), "rule:sector.health");
+        // The industry's name and its NAICS code are one coding: 0.5, not 0.75.
+        let f = merge([
+            j(
+                "health.hospitals",
+                "crosswalk:naics:Health Care and Social Assistance",
+                0.5,
+            ),
+            j("health.hospitals", "crosswalk:naics:62", 0.5),
+        ]);
+        assert_eq!(f[0].confidence, 0.5);
+        // Another coder, or a rule reading the text, is further evidence.
+        let f = merge([
+            j("health.hospitals", "crosswalk:naics:62", 0.5),
+            j("health.hospitals", "crosswalk:eurepoc-receiver:Health", 0.5),
+            j("health.hospitals", "rule:sector.health.hospitals", 0.5),
+        ]);
+        assert_eq!(f[0].confidence, 0.875);
     }
 
     #[test]
