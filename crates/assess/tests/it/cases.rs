@@ -2227,3 +2227,41 @@ fn membership_bodies_critics_and_benefit_agencies_are_read_for_what_they_are() {
         &["The national student financial aid agency disclosed a breach of applicants' data."],
     );
 }
+
+/// Norm (k) is about CERTs and CSIRTs: a victim named "CERT-UA" may engage it, a board of
+/// certified counsellors or a certification authority does not (norms 2026-11.3).
+#[test]
+fn norm_k_reads_a_cert_by_its_name_not_any_word_that_begins_so() {
+    let mut cert = report(
+        "cert",
+        "Spear-phishing against a national CERT",
+        "A State's intelligence service sent malicious documents to the staff of the national \
+         response team.",
+    );
+    cert.victims.push(named_victim("CERT-UA"));
+    cert.actors.push(state_actor("GRU", "RUS"));
+    let a = assess_reports(&[cert]);
+    assert!(
+        has(&a, Dimension::Norm, "k"),
+        "{:?}",
+        a.labels(Dimension::Norm)
+    );
+    for name in [
+        "National Board of Certified Counselors",
+        "Government Certification Authority",
+    ] {
+        let mut r = report(
+            "certified",
+            "Intrusion at a certification body",
+            "A State's intelligence service stole files from the body's servers.",
+        );
+        r.victims.push(named_victim(name));
+        r.actors.push(state_actor("GRU", "RUS"));
+        let a = assess_reports(&[r]);
+        assert!(
+            !has(&a, Dimension::Norm, "k"),
+            "{name}: {:?}",
+            a.labels(Dimension::Norm)
+        );
+    }
+}
