@@ -2265,3 +2265,34 @@ fn norm_k_reads_a_cert_by_its_name_not_any_word_that_begins_so() {
         );
     }
 }
+
+/// Spyware engages norm (e) by whom it watched: a State's spyware on another State's officials is
+/// espionage; on journalists, dissidents or opposition politicians it is what human-rights bodies
+/// raised (norms 2026-11.3).
+#[test]
+fn spyware_engages_norm_e_by_whom_it_watched() {
+    let mut officials = report(
+        "officials",
+        "Spyware on a foreign ministry's phones",
+        "A State's intelligence service installed spyware on the phones of another State's \
+         foreign ministry officials.",
+    );
+    officials.actors.push(state_actor("Unit 8200", "ISR"));
+    let a = assess_reports(&[officials]);
+    assert!(
+        !has(&a, Dimension::Norm, "e"),
+        "{:?}",
+        a.labels(Dimension::Norm)
+    );
+    let journalists = assess_reports(&[report(
+        "journalists",
+        "Pegasus on journalists' phones",
+        "Forensic researchers found Pegasus spyware on the phones of three investigative \
+         journalists and an opposition politician.",
+    )]);
+    assert!(
+        has(&journalists, Dimension::Norm, "e"),
+        "{:?}",
+        journalists.labels(Dimension::Norm)
+    );
+}
