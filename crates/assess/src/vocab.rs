@@ -143,7 +143,8 @@ pub struct Term {
     pub label: String,
     /// What the term covers, in the project's words.
     pub definition: String,
-    /// For sectors: how critical (0 not critical .. 3 life-sustaining); the intensity score reads it.
+    /// For sectors: how critical (0 not critical .. 3 the highest: life-sustaining services, elections,
+    /// international organisations); the intensity score and the norm links read it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub criticality: Option<u8>,
     /// For threat kinds: what the kind does to its target.

@@ -2296,3 +2296,13 @@ fn spyware_engages_norm_e_by_whom_it_watched() {
         journalists.labels(Dimension::Norm)
     );
 }
+
+/// "Un" closing a Korean name is no United Nations (rules 2026-11.22).
+#[test]
+fn kim_jong_un_is_no_united_nations() {
+    reads(
+        "sector.international-organisations",
+        &["Hackers defaced the website of a UN agency in Geneva."],
+        &["The film mocked North Korean leader Kim Jong-un before the studio was hit by a wiper."],
+    );
+}
