@@ -2306,3 +2306,24 @@ fn kim_jong_un_is_no_united_nations() {
         &["The film mocked North Korean leader Kim Jong-un before the studio was hit by a wiper."],
     );
 }
+
+/// A terrorist group named as another's designation, as the target or as a party to a war is
+/// not the actor (rules 2026-11.22).
+#[test]
+fn a_terrorist_group_named_as_target_or_designation_is_not_the_actor() {
+    reads(
+        "actor.terrorist",
+        &[
+            "Hackers loyal to the Islamic State defaced the council's website.",
+            "Schools' websites were targeted by ISIS sympathisers.",
+        ],
+        &[
+            "A Kurdish hacker defaced the sites and left anti-ISIS messages.",
+            "Signals intelligence operators ran an operation against the Taliban's radios.",
+            "Text messages were sent every minute to disrupt Taliban communications.",
+            "Signals agency vs. Taliban",
+            "The exiled group, considered a terrorist organisation by Tehran, held its congress.",
+            "Hacktivists flooded ministry websites during the Israel-Hamas war.",
+        ],
+    );
+}
