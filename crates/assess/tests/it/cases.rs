@@ -2327,3 +2327,16 @@ fn a_terrorist_group_named_as_target_or_designation_is_not_the_actor() {
         ],
     );
 }
+
+/// DDoS "floods" are no physical harm; a dam's flood is (rules 2026-11.23).
+#[test]
+fn a_flood_of_requests_is_no_physical_harm() {
+    reads(
+        "harm.physical",
+        &["Opening the dam's valve caused flooding downstream."],
+        &[
+            "Layer-7 DDoS floods took the portal down for a day.",
+            "The group's floods of HTTP requests overwhelmed the servers.",
+        ],
+    );
+}
