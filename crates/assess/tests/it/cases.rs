@@ -2328,15 +2328,29 @@ fn a_terrorist_group_named_as_target_or_designation_is_not_the_actor() {
     );
 }
 
-/// DDoS "floods" are no physical harm; a dam's flood is (rules 2026-11.23).
+/// DDoS "floods" are no physical harm, a dam's flood is; a death counts where the incident
+/// caused it, not where it is the context, a name or a false report (rules 2026-11.23).
 #[test]
-fn a_flood_of_requests_is_no_physical_harm() {
+fn a_flood_of_requests_and_a_death_in_the_news_are_no_physical_harm() {
     reads(
-        "harm.physical",
+        "harm.physical.flooding",
         &["Opening the dam's valve caused flooding downstream."],
         &[
             "Layer-7 DDoS floods took the portal down for a day.",
             "The group's floods of HTTP requests overwhelmed the servers.",
+        ],
+    );
+    reads(
+        "harm.physical",
+        &[
+            "A woman died after her ambulance was diverted to another hospital.",
+            "The outage of the plant's controls led to the deaths of two workers.",
+        ],
+        &[
+            "Hacktivists defaced police websites to protest the death of a student.",
+            "A hijacked news account posted a false report of the president's death.",
+            "The Poison Ivy remote-access trojan was planted on the ministry's servers.",
+            "Hackers calling themselves Fatal Error Crew defaced the portal.",
         ],
     );
 }
