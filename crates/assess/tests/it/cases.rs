@@ -2354,3 +2354,20 @@ fn a_flood_of_requests_and_a_death_in_the_news_are_no_physical_harm() {
         ],
     );
 }
+
+/// Stuxnet as a yardstick and a blackout of websites are no OT sabotage (rules 2026-11.23).
+#[test]
+fn stuxnet_as_a_yardstick_and_a_website_blackout_are_no_ot_sabotage() {
+    reads(
+        "threat.ot-sabotage",
+        &[
+            "Stuxnet destroyed about a thousand centrifuges at Natanz.",
+            "The attack caused a power outage for 200,000 customers.",
+        ],
+        &[
+            "Researchers called it the most capable spy platform since Stuxnet.",
+            "The group's floods caused blackouts on Armenian government websites.",
+            "Authorities imposed an internet blackout during the protests.",
+        ],
+    );
+}
