@@ -2366,6 +2366,9 @@ fn stuxnet_as_a_yardstick_and_a_website_blackout_are_no_ot_sabotage() {
         ],
         &[
             "Researchers called it the most capable spy platform since Stuxnet.",
+            "The Stuxnet-related espionage toolkit Flame copied documents and recorded audio.",
+            "The new wiper shares some similarities with Stuxnet and Duqu.",
+            "A variant of the BlackEnergy trojan was found on internet-facing control panels.",
             "The group's floods caused blackouts on Armenian government websites.",
             "Authorities imposed an internet blackout during the protests.",
         ],
