@@ -2359,6 +2359,11 @@ fn a_flood_of_requests_and_a_death_in_the_news_are_no_physical_harm() {
 #[test]
 fn stuxnet_as_a_yardstick_and_a_website_blackout_are_no_ot_sabotage() {
     reads(
+        "threat.ot-sabotage.ics",
+        &["The intruders manipulated the plant's SCADA system and halted production."],
+        &["Espionage on the grid's SCADA systems was a preparatory step for potential sabotage."],
+    );
+    reads(
         "threat.ot-sabotage",
         &[
             "Stuxnet destroyed about a thousand centrifuges at Natanz.",
