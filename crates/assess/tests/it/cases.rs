@@ -2376,6 +2376,7 @@ fn stuxnet_as_a_yardstick_and_a_website_blackout_are_no_ot_sabotage() {
             "A variant of the BlackEnergy trojan was found on internet-facing control panels.",
             "The group's floods caused blackouts on Armenian government websites.",
             "Authorities imposed an internet blackout during the protests.",
+            "Links to a power outage in the city that October remain unsubstantiated.",
         ],
     );
 }
