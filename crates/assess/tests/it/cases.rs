@@ -2380,3 +2380,23 @@ fn stuxnet_as_a_yardstick_and_a_website_blackout_are_no_ot_sabotage() {
         ],
     );
 }
+
+/// Authorities that take down criminals' servers are the actor, GCHQ's name is no victim, and a
+/// party's campaign committee is no legislature (rules 2026-11.24).
+#[test]
+fn a_government_acting_against_criminals_and_a_campaign_committee_are_read_for_what_they_are() {
+    reads(
+        "sector.government",
+        &["Ransomware encrypted the servers of the regional government."],
+        &[
+            "US and Bulgarian authorities disrupted the gang's dark-web sites.",
+            "The FBI and allied governments took down the group's servers.",
+            "The Government Communications Headquarters ran the operation.",
+        ],
+    );
+    reads(
+        "sector.elections.legislature",
+        &["Intruders read the mail of members of parliament."],
+        &["Intruders stole files from the Democratic Congressional Campaign Committee."],
+    );
+}
