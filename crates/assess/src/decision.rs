@@ -119,14 +119,17 @@ impl Finding {
     /// can check supports it (a rule's match in the text, a source's coding, a derivation from
     /// these). A label only the statistical text model gives is a guess from word statistics:
     /// it stands as a finding, with its probability, but a diplomat must never read "may engage
-    /// norm (e)" or "patients affected" that rests on it alone.
+    /// norm (e)" or "patients affected" that rests on it alone. Nor on the model beside a weak
+    /// crosswalk row that only corroborates (a coding too broad to give the label itself: DCID's
+    /// "Private/non-state" behind the model's "defence industry").
     pub fn grounds_inference(&self) -> bool {
         self.counts()
             && (self.decision.is_some()
-                || self
-                    .judgments
-                    .iter()
-                    .any(|j| !j.rule_id.starts_with(crate::model::RULE_PREFIX)))
+                || self.judgments.iter().any(|j| {
+                    !j.rule_id.starts_with(crate::model::RULE_PREFIX)
+                        && !(j.rule_id.starts_with("crosswalk:")
+                            && j.confidence < crate::crosswalk::EMIT_THRESHOLD)
+                }))
     }
 }
 
@@ -217,6 +220,41 @@ mod tests {
             recorded_at: None,
             seq: None,
         }
+    }
+
+    #[test]
+    fn the_model_beside_a_weak_crosswalk_row_grounds_nothing() {
+        let judgment = |rule_id: &str, confidence: f64| Judgment {
+            dimension: Dimension::Sector,
+            label: "defence.industry".into(),
+            confidence,
+            rule_id: rule_id.into(),
+            evidence: vec!["x".into()],
+            made_by: "test".into(),
+            report: None,
+        };
+        let with = |judgments: Vec<Judgment>| Finding {
+            dimension: Dimension::Sector,
+            label: "defence.industry".into(),
+            confidence: 0.8,
+            judgments,
+            decision: None,
+        };
+        // The model's guess, corroborated by a coding too broad to give the label itself.
+        let guessed = with(vec![
+            judgment("model:text-lr/1", 0.75),
+            judgment("crosswalk:dcid-target:Private/non-state", 0.2),
+        ]);
+        assert!(guessed.counts());
+        assert!(!guessed.grounds_inference());
+        // A coding that gives the label, or a rule's match, grounds it.
+        let coded = with(vec![
+            judgment("model:text-lr/1", 0.75),
+            judgment("crosswalk:naics:3364", 0.9),
+        ]);
+        assert!(coded.grounds_inference());
+        let read = with(vec![judgment("rule:sector.defence.industry", 0.8)]);
+        assert!(read.grounds_inference());
     }
 
     #[test]

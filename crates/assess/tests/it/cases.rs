@@ -2400,3 +2400,13 @@ fn a_government_acting_against_criminals_and_a_campaign_committee_are_read_for_w
         &["Intruders stole files from the Democratic Congressional Campaign Committee."],
     );
 }
+
+/// Customers unable to use their cards and ATMs lost a service, not money (rules 2026-11.24).
+#[test]
+fn customers_unable_to_use_cards_and_atms_lost_a_service_not_money() {
+    reads(
+        "threat.financial-theft",
+        &["The gang cashed out millions from ATMs across thirty countries."],
+        &["Customers were unable to use the bank's credit cards and ATMs for a week."],
+    );
+}
