@@ -126,9 +126,10 @@ impl Finding {
         self.counts()
             && (self.decision.is_some()
                 || self.judgments.iter().any(|j| {
-                    !j.rule_id.starts_with(crate::model::RULE_PREFIX)
-                        && !(j.rule_id.starts_with("crosswalk:")
-                            && j.confidence < crate::crosswalk::EMIT_THRESHOLD)
+                    let guessed = j.rule_id.starts_with(crate::model::RULE_PREFIX);
+                    let only_corroborates = j.rule_id.starts_with("crosswalk:")
+                        && j.confidence < crate::crosswalk::EMIT_THRESHOLD;
+                    !guessed && !only_corroborates
                 }))
     }
 }
