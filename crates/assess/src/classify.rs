@@ -304,7 +304,7 @@ impl Assessor {
     /// <label>`) of its label; none for any other maker, nor for a canonical word.
     fn crosswalk_rows_of(&self, j: &Judgment) -> Vec<&CrosswalkRow> {
         j.rule_id
-            .strip_prefix("crosswalk:")
+            .strip_prefix(crate::crosswalk::RULE_PREFIX)
             .and_then(|source| source.split_once(':'))
             .map(|(vocabulary, label)| {
                 self.crosswalks

@@ -73,10 +73,13 @@ pub struct CrosswalkRow {
     pub origin: String,
 }
 
+/// How judgments made from a crosswalk row name their maker: `crosswalk:<vocabulary>:<label>`.
+pub const RULE_PREFIX: &str = "crosswalk:";
+
 impl CrosswalkRow {
     /// The rule id judgments made from this row carry: `crosswalk:<vocabulary>:<source label>`.
     pub fn rule_id(&self) -> String {
-        format!("crosswalk:{}:{}", self.vocabulary, self.source_label)
+        format!("{RULE_PREFIX}{}:{}", self.vocabulary, self.source_label)
     }
 }
 

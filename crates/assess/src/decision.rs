@@ -127,7 +127,7 @@ impl Finding {
             && (self.decision.is_some()
                 || self.judgments.iter().any(|j| {
                     let guessed = j.rule_id.starts_with(crate::model::RULE_PREFIX);
-                    let only_corroborates = j.rule_id.starts_with("crosswalk:")
+                    let only_corroborates = j.rule_id.starts_with(crate::crosswalk::RULE_PREFIX)
                         && j.confidence < crate::crosswalk::EMIT_THRESHOLD;
                     !guessed && !only_corroborates
                 }))

@@ -129,11 +129,12 @@ pub fn merge_confidence(judgments: &[Judgment]) -> f64 {
 /// type "Exploitive" and subtype "Exploitation of Application Server") are one coder's one
 /// judgment, not two pieces of evidence that confirm each other.
 pub fn evidence_source(rule_id: &str) -> &str {
-    match rule_id.strip_prefix("crosswalk:") {
-        Some(rest) => match rest.find(':') {
-            Some(i) => &rule_id[.."crosswalk:".len() + i],
-            None => rule_id,
-        },
+    use crate::crosswalk::RULE_PREFIX;
+    match rule_id
+        .strip_prefix(RULE_PREFIX)
+        .and_then(|rest| rest.find(':'))
+    {
+        Some(i) => &rule_id[..RULE_PREFIX.len() + i],
         None => rule_id,
     }
 }
