@@ -23,7 +23,8 @@
 //! In a phrase, `hospital*` matches any word that starts with it, `~` stands for up to two words
 //! of the same sentence ("by the ~ government") and `...` for the rest of a list of names that
 //! the word before it belongs to ("nato ... attributed" matches "the EU, NATO, Japan and New
-//! Zealand attributed"). A negated phrase (see [`crate::text`]) neither fires a rule nor satisfies `requires`; a
+//! Zealand attributed"); braces give alternatives, one phrase of several forms (`{after|since}
+//! stuxnet`). A negated phrase (see [`crate::text`]) neither fires a rule nor satisfies `requires`; a
 //! negated `unless` phrase does not block. The confidence is the rule's, plus 0.2 when a sector
 //! phrase is the head of what the report says a victim is ([`Field::VictimDescriptions`]), or
 //! else 0.15 when a phrase is in a victim's name (or else 0.05 when one is in the title), and

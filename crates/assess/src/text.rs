@@ -540,6 +540,55 @@ fn misplaced_gap(phrase: &str) -> PhraseError {
     ))
 }
 
+/// How many forms one phrase with alternatives may stand for: room for a list of names in every
+/// position, not for a slip that would make millions.
+const MAX_FORMS: usize = 4096;
+
+/// The forms a phrase with alternatives stands for, in order: `{after|since} {stuxnet|triton}`
+/// is "after stuxnet", "after triton", "since stuxnet", "since triton". An alternative may be
+/// several words, a gap or empty (`targeting {the |}isis`: the word is optional); braces do not
+/// nest. A phrase without braces is its only form.
+fn expand_alternatives(phrase: &str) -> Result<Vec<String>, PhraseError> {
+    let unbalanced = || {
+        PhraseError(format!(
+            "unbalanced braces in phrase `{phrase}`: alternatives are written `{{a|b}}`, without nesting"
+        ))
+    };
+    let mut forms = vec![String::new()];
+    let mut rest = phrase;
+    while let Some(open) = rest.find(['{', '}']) {
+        if rest[open..].starts_with('}') {
+            return Err(unbalanced());
+        }
+        let literal = &rest[..open];
+        let inside = &rest[open + 1..];
+        let close = inside.find(['{', '}']).ok_or_else(unbalanced)?;
+        if inside[close..].starts_with('{') {
+            return Err(unbalanced());
+        }
+        let options: Vec<&str> = inside[..close].split('|').collect();
+        if options.len() < 2 {
+            return Err(PhraseError(format!(
+                "braces in phrase `{phrase}` hold one alternative: write `{{a|b}}`, or the words alone"
+            )));
+        }
+        if forms.len() * options.len() > MAX_FORMS {
+            return Err(PhraseError(format!(
+                "phrase `{phrase}` stands for more than {MAX_FORMS} forms: split it"
+            )));
+        }
+        forms = forms
+            .iter()
+            .flat_map(|form| options.iter().map(move |o| format!("{form}{literal}{o}")))
+            .collect();
+        rest = &inside[close + 1..];
+    }
+    for form in &mut forms {
+        form.push_str(rest);
+    }
+    Ok(forms)
+}
+
 fn compile(phrase: &str) -> Result<Vec<Piece>, PhraseError> {
     let mut out = Vec::new();
     for raw in phrase.split_whitespace() {
@@ -654,10 +703,15 @@ impl Negation {
 /// A set of phrases matched together in one pass over a text.
 #[derive(Debug, Clone, Default)]
 pub struct PhraseSet {
-    phrases: Vec<Vec<Piece>>,
-    /// Phrases by their first word (exact first words).
+    /// The compiled patterns: one per phrase, or one per form of a phrase with alternatives.
+    patterns: Vec<Vec<Piece>>,
+    /// For each pattern, the number of the phrase it is a form of.
+    phrase_of: Vec<usize>,
+    /// How many phrases were added.
+    phrases: usize,
+    /// Patterns by their first word (exact first words).
     exact: HashMap<String, Vec<usize>>,
-    /// Phrases whose first word is a prefix, by its first three characters.
+    /// Patterns whose first word is a prefix, by its first three characters.
     prefixed: HashMap<String, Vec<usize>>,
 }
 
@@ -670,38 +724,48 @@ fn head3(text: &str) -> &str {
 }
 
 impl PhraseSet {
-    /// Adds a phrase and returns its number.
+    /// Adds a phrase and returns its number. A phrase with alternatives (`{after|since} stuxnet`)
+    /// is one phrase: its hits all carry the same number.
     pub fn add(&mut self, phrase: &str) -> Result<usize, PhraseError> {
-        let pattern = compile(phrase)?;
-        let id = self.phrases.len();
-        let first = pattern[0]
-            .word()
-            .expect("compile starts every pattern with a word");
-        if first.prefix {
-            self.prefixed
-                .entry(head3(&first.text).to_string())
-                .or_default()
-                .push(id);
-        } else {
-            self.exact.entry(first.text.clone()).or_default().push(id);
+        // Every form compiles before any is added, so a bad phrase leaves the set as it was.
+        let forms = expand_alternatives(phrase)?
+            .iter()
+            .map(|form| compile(form))
+            .collect::<Result<Vec<_>, _>>()?;
+        let id = self.phrases;
+        self.phrases += 1;
+        for pattern in forms {
+            let at = self.patterns.len();
+            let first = pattern[0]
+                .word()
+                .expect("compile starts every pattern with a word");
+            if first.prefix {
+                self.prefixed
+                    .entry(head3(&first.text).to_string())
+                    .or_default()
+                    .push(at);
+            } else {
+                self.exact.entry(first.text.clone()).or_default().push(at);
+            }
+            self.patterns.push(pattern);
+            self.phrase_of.push(id);
         }
-        self.phrases.push(pattern);
         Ok(id)
     }
 
     /// How many phrases there are.
     pub fn len(&self) -> usize {
-        self.phrases.len()
+        self.phrases
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.phrases.is_empty()
+        self.phrases == 0
     }
 
     /// Every match of every phrase in `words`, in text order.
     pub fn find(&self, words: &[Word], negation: &Negation) -> Vec<Hit> {
-        let mut hits = Vec::new();
+        let mut hits: Vec<Hit> = Vec::new();
         let elsewhere = negation.elsewhere_sentences(words);
         for (i, w) in words.iter().enumerate() {
             let candidates = self
@@ -710,16 +774,27 @@ impl PhraseSet {
                 .into_iter()
                 .chain(self.prefixed.get(head3(&w.text)))
                 .flatten();
+            let here = hits.len();
             for &p in candidates {
-                if let Some(last) = match_at(&self.phrases[p], words, i) {
-                    hits.push(Hit {
-                        phrase: p,
-                        first: i,
-                        last,
-                        span: (w.start, words[last - 1].end),
-                        negated: negation.negated(words, i) || elsewhere.contains(&w.full_sentence),
-                    });
+                let Some(last) = match_at(&self.patterns[p], words, i) else {
+                    continue;
+                };
+                let phrase = self.phrase_of[p];
+                // Two forms of one phrase matching at one word are one hit: the longer.
+                if let Some(h) = hits[here..].iter_mut().find(|h| h.phrase == phrase) {
+                    if last > h.last {
+                        h.last = last;
+                        h.span.1 = words[last - 1].end;
+                    }
+                    continue;
                 }
+                hits.push(Hit {
+                    phrase,
+                    first: i,
+                    last,
+                    span: (w.start, words[last - 1].end),
+                    negated: negation.negated(words, i) || elsewhere.contains(&w.full_sentence),
+                });
             }
         }
         hits
@@ -860,6 +935,64 @@ mod tests {
         );
         for bad in ["~ government", "by the ~", "by ~ ~ government", "~"] {
             assert!(set.add(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn alternatives_make_one_phrase_of_many_forms() {
+        let mut set = PhraseSet::default();
+        let after = set.add("{after|similar* ~} {stuxnet|triton}").unwrap();
+        let like = set.add("{stuxnet|triton}{-like| ~ related}").unwrap();
+        let target = set.add("targeting {the |}{isis|islamic state}").unwrap();
+        assert_eq!(set.len(), 3);
+        let found = |t: &str| -> Vec<(usize, String)> {
+            let w = words(t);
+            set.find(&w, &negation())
+                .iter()
+                .map(|h| (h.phrase, t[h.span.0..h.span.1].to_string()))
+                .collect()
+        };
+        assert_eq!(found("the worst since Stuxnet"), []);
+        assert_eq!(
+            found("the most dangerous after Triton"),
+            [(after, "after Triton".into())]
+        );
+        assert_eq!(
+            found("it is similar to Stuxnet"),
+            [(after, "similar to Stuxnet".into())]
+        );
+        assert_eq!(
+            found("the Stuxnet-related Flame; a Triton-like tool"),
+            [
+                (like, "Stuxnet-related".into()),
+                (like, "Triton-like".into())
+            ]
+        );
+        assert_eq!(
+            found("targeting Islamic State media"),
+            [(target, "targeting Islamic State".into())]
+        );
+        assert_eq!(
+            found("targeting the ISIS"),
+            [(target, "targeting the ISIS".into())]
+        );
+        // Two forms matching at one word are one hit, the longer.
+        let mut set = PhraseSet::default();
+        let n = set.add("{targeting|targeting the} isis").unwrap();
+        set.add("targeting").unwrap();
+        let hits = set.find(&words("targeting the isis site"), &negation());
+        assert_eq!(hits.iter().filter(|h| h.phrase == n).count(), 1);
+        for bad in [
+            "{after stuxnet",
+            "after} stuxnet",
+            "{a|{b|c}}",
+            "{stuxnet}",
+            "{|}",
+            "{a|b}{c|d}{e|f}{g|h}{i|j}{k|l}{m|n}{o|p}{q|r}{s|t}{u|v}{w|x}{y|z}",
+        ] {
+            let before = set.len();
+            assert!(set.add(bad).is_err(), "{bad}");
+            assert_eq!(set.len(), before, "{bad} left nothing behind");
         }
     }
 

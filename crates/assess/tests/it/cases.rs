@@ -2328,6 +2328,25 @@ fn a_terrorist_group_named_as_target_or_designation_is_not_the_actor() {
     );
 }
 
+/// A terrorist group whose website or servers were hit is the target (rules 2026-11.25), also
+/// with words between ("the official Hamas website"), where the rules before read the actor.
+#[test]
+fn a_terrorist_group_whose_website_was_hit_is_the_target() {
+    reads(
+        "actor.terrorist",
+        &[
+            "Hamas hackers defaced dozens of Israeli websites.",
+            "The attack on the city's site was claimed by the Islamic State.",
+        ],
+        &[
+            "Israeli hackers took down the official Hamas website for hours.",
+            "An activist hacked ISIS's forum and leaked its members' emails.",
+            "Hacktivists wiped Taliban servers in Kabul.",
+            "Volunteers targeting the Hezbollah sites defaced them.",
+        ],
+    );
+}
+
 /// DDoS "floods" are no physical harm, a dam's flood is; a death counts where the incident
 /// caused it, not where it is the context, a name or a false report (rules 2026-11.23).
 #[test]
@@ -2409,4 +2428,36 @@ fn customers_unable_to_use_cards_and_atms_lost_a_service_not_money() {
         &["The gang cashed out millions from ATMs across thirty countries."],
         &["Customers were unable to use the bank's credit cards and ATMs for a week."],
     );
+}
+
+/// A mass theft through a file-transfer product took data and encrypted nothing, whatever the
+/// texts call the gang (rules 2026-11.25): Cl0p's MOVEit campaign is no ransomware.
+#[test]
+fn a_file_transfer_mass_theft_is_no_ransomware() {
+    reads(
+        "threat.espionage.file-transfer-theft",
+        &[
+            "The Clop ransomware gang claims to have stolen data from MOVEit Transfer systems of the university.",
+            "The bank is listed in the Clop ransomware gang leak site after the attackers exploited the managed file transfer appliance.",
+        ],
+        &[
+            "The gang exploited the MOVEit flaw, then encrypted the servers and demanded a ransom.",
+            "The agency uses a file transfer service to exchange records.",
+        ],
+    );
+    let r = report(
+        "moveit",
+        "MOVEit",
+        "Maximus confirms that the Clop ransomware gang, exploiting the vulnerability in MOVEit \
+         Transfer, accessed the protected health information of 8 million people.",
+    );
+    let labels: Vec<String> = Assessor::builtin()
+        .rules
+        .apply(&Texts::of(&r), None)
+        .into_iter()
+        .filter(|j| j.dimension == Dimension::Threat)
+        .map(|j| j.label)
+        .collect();
+    assert!(labels.contains(&"espionage".to_string()), "{labels:?}");
+    assert!(!labels.contains(&"ransomware".to_string()), "{labels:?}");
 }
