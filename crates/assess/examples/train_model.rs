@@ -91,13 +91,31 @@ fn main() {
                     ..d()
                 },
             ),
+            (
+                "terms of two datasets",
+                TrainingOptions {
+                    min_sources: 2,
+                    ..d()
+                },
+            ),
         ];
         let defaults_only = args.iter().any(|a| a == "--defaults");
-        let variants = if defaults_only {
-            &variants[..1]
-        } else {
-            &variants[..]
+        // `--variant NAME`: the defaults and that variant alone.
+        let chosen: Vec<(&str, TrainingOptions)> = match args.iter().position(|a| a == "--variant")
+        {
+            Some(i) => {
+                let name = args.get(i + 1).map(String::as_str).unwrap_or_default();
+                let Some(v) = variants.iter().find(|(n, _)| *n == name) else {
+                    let names: Vec<&str> = variants.iter().map(|(n, _)| *n).collect();
+                    eprintln!("error: --variant takes one of {names:?}");
+                    std::process::exit(2)
+                };
+                vec![variants[0].clone(), v.clone()]
+            }
+            None if defaults_only => variants[..1].to_vec(),
+            None => variants.to_vec(),
         };
+        let variants = &chosen[..];
         let dump = args.iter().position(|a| a == "--dump").map(|i| {
             let Some(path) = args.get(i + 1) else {
                 eprintln!("error: --dump needs a file to write");

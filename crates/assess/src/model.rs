@@ -389,6 +389,9 @@ pub struct TrainingOptions {
     /// With a bias per source the term weights carry the evidence, and a report of any source
     /// starts from the sources' average rate.
     pub per_source_bias: bool,
+    /// A term is learnt only when records of at least this many sources contain it, so that one
+    /// dataset's own habits of wording (EuRepoC's titles "X vs. Y") carry no label.
+    pub min_sources: usize,
 }
 
 impl Default for TrainingOptions {
@@ -400,6 +403,7 @@ impl Default for TrainingOptions {
             min_positives: 5,
             prune_below: 0.75,
             per_source_bias: false,
+            min_sources: 1,
         }
     }
 }
@@ -448,15 +452,19 @@ pub fn train(
     }
     let labels: Vec<(Dimension, String)> = taught.keys().map(|l| (*l).clone()).collect();
     // Vocabulary by document frequency.
-    let mut df: HashMap<&str, usize> = HashMap::new();
+    let mut df: HashMap<&str, (usize, BTreeSet<&str>)> = HashMap::new();
     for e in examples {
         for t in &e.terms {
-            *df.entry(t.as_str()).or_default() += 1;
+            let (n, sources) = df.entry(t.as_str()).or_default();
+            *n += 1;
+            sources.insert(e.source.as_str());
         }
     }
     let mut vocabulary: Vec<&str> = df
         .iter()
-        .filter(|(_, n)| **n >= MIN_DOCUMENT_FREQUENCY)
+        .filter(|(_, (n, sources))| {
+            *n >= MIN_DOCUMENT_FREQUENCY && sources.len() >= options.min_sources
+        })
         .map(|(t, _)| *t)
         .collect();
     vocabulary.sort_unstable();
