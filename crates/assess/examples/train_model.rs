@@ -14,7 +14,8 @@
 //! the rules can be read label by label without the held-out split. `--dump FILE` also writes the
 //! defaults' five-fold judgments, one JSON line per training record (its key, texts, gold labels,
 //! projected predictions and judgments), for reading errors outside the program; the file holds
-//! the datasets' text, so it belongs outside the project.
+//! the datasets' text, so it belongs outside the project. `-- --cv --variant NAME` compares the
+//! defaults with one named option alone ("terms of two datasets", "bias per source"...).
 //!
 //! Deterministic: the same data gives the same file. The held-out split (key hash 0 mod 5) is
 //! never seen in training. Printed after training: per task on the held-out split, rules alone,
