@@ -2461,3 +2461,42 @@ fn a_file_transfer_mass_theft_is_no_ransomware() {
     assert!(labels.contains(&"espionage".to_string()), "{labels:?}");
     assert!(!labels.contains(&"ransomware".to_string()), "{labels:?}");
 }
+
+/// "ups" closing a hyphenated word is no UPS, and a security company named as the source of a
+/// finding is not the victim, while one that was hit still is (rules 2026-11.26).
+#[test]
+fn a_start_up_is_no_ups_and_a_vendors_researchers_are_no_victim() {
+    // These rules read the title and the victims' names only.
+    let fires_in_title = |rule: &str, title: &str| {
+        let r = report("title", title, "");
+        let id = format!("rule:{rule}");
+        Assessor::builtin()
+            .rules
+            .apply(&Texts::of(&r), None)
+            .iter()
+            .any(|j| j.rule_id == id)
+    };
+    let logistics = "sector.transport.logistics.named";
+    assert!(fires_in_title(
+        logistics,
+        "UPS alerts customers that their data was exposed"
+    ));
+    assert!(!fires_in_title(
+        logistics,
+        "Targeting of cryptocurrency start-ups"
+    ));
+    let ict = "sector.ict.named";
+    for hit in [
+        "Compromise of Kaspersky Labs",
+        "The ESET Security Forum is hacked",
+    ] {
+        assert!(fires_in_title(ict, hit), "{hit}");
+    }
+    for source in [
+        "Researchers from ESET disclose a campaign against a gambling company",
+        "Kaspersky researchers uncover an attack on a power generator",
+        "Researchers at IBM X-Force unmask the cybergang behind the Rovnix Trojan",
+    ] {
+        assert!(!fires_in_title(ict, source), "{source}");
+    }
+}
