@@ -13,7 +13,8 @@
 //! id = "dprk.theft"                     # stable: judgments cite it as link:dprk.theft
 //! label = "nonprolif-dprk"              # the agenda item id or norm letter it gives;
 //!                                       #   "$item" with each_country_item
-//! confidence = 0.9
+//! confidence = 0.9                      # at most: never more than the least sure finding
+//!                                       #   among the conditions that held
 //! all = [["actor-country:PRK"], ["threat:financial-theft"]]   # every group must hold;
 //!                                       #   a group holds when any of its conditions does
 //! none = ["actor:criminal"]             # optional: none of these may hold
@@ -425,7 +426,14 @@ impl LinkRules {
                 let Some(held) = rule.holds(&subject, item_states) else {
                     continue;
                 };
-                let summary: Vec<&str> = held.iter().map(|(s, _)| s.as_str()).collect();
+                let summary: Vec<&str> = held.iter().map(|h| h.summary.as_str()).collect();
+                // A link is no surer than the least sure finding it rests on: the full-scale
+                // invasion read from a cue alone (0.5) makes the item's link 0.5, not the rule's
+                // 0.85.
+                let confidence = held
+                    .iter()
+                    .map(|h| h.strength)
+                    .fold(rule.confidence, f64::min);
                 let name = targets
                     .get(&label)
                     .map(|t| t.label.clone())
@@ -435,11 +443,11 @@ impl LinkRules {
                     .replace("{evidence}", &summary.join("; "))
                     .replace("{item}", &name);
                 let mut evidence = vec![sentence];
-                evidence.extend(held.into_iter().map(|(_, place)| place));
+                evidence.extend(held.into_iter().map(|h| h.place));
                 out.push(Judgment {
                     dimension: self.dimension,
                     label,
-                    confidence: round3(rule.confidence),
+                    confidence: round3(confidence),
                     rule_id: format!("link:{}", rule.id),
                     evidence,
                     made_by: self.version.clone(),
@@ -451,9 +459,18 @@ impl LinkRules {
     }
 }
 
+/// A condition that held: what it says in short (for the rationale), where it is (evidence),
+/// and how sure the finding it rests on is (1 for a coded State, a victim's name or the text,
+/// which are what the reports say, and for a finding an analyst confirmed or added).
+struct Held {
+    summary: String,
+    place: String,
+    strength: f64,
+}
+
 impl LinkRule {
-    /// The (short, detailed) evidence of each condition that held, when the rule fires.
-    fn holds(&self, s: &Subject<'_>, item: Option<&[String]>) -> Option<Vec<(String, String)>> {
+    /// The evidence of each condition that held, when the rule fires.
+    fn holds(&self, s: &Subject<'_>, item: Option<&[String]>) -> Option<Vec<Held>> {
         if self.none.iter().any(|c| check(c, s, item).is_some()) {
             return None;
         }
@@ -465,10 +482,10 @@ impl LinkRule {
     }
 }
 
-fn describe(f: &Finding) -> (String, String) {
-    (
-        format!("{}:{}", f.dimension, f.label),
-        format!(
+fn describe(f: &Finding) -> Held {
+    Held {
+        summary: format!("{}:{}", f.dimension, f.label),
+        place: format!(
             "{}:{} ({:.2}; {})",
             f.dimension,
             f.label,
@@ -478,11 +495,25 @@ fn describe(f: &Finding) -> (String, String) {
                 None => f.rule_ids().join(", "),
             }
         ),
-    )
+        strength: if f.decision.is_some() {
+            1.0
+        } else {
+            f.confidence
+        },
+    }
+}
+
+/// A condition on what the reports say, not on a finding.
+fn stated(summary: String, place: String) -> Held {
+    Held {
+        summary,
+        place,
+        strength: 1.0,
+    }
 }
 
 /// The (short, detailed) evidence that a condition holds, if it does.
-fn check(c: &Condition, s: &Subject<'_>, item: Option<&[String]>) -> Option<(String, String)> {
+fn check(c: &Condition, s: &Subject<'_>, item: Option<&[String]>) -> Option<Held> {
     // Only findings that may ground an inference: a Council agenda item or a norm never rests on
     // the text model's guess alone.
     let counted = || s.findings.iter().filter(|f| f.grounds_inference());
@@ -527,18 +558,18 @@ fn check(c: &Condition, s: &Subject<'_>, item: Option<&[String]>) -> Option<(Str
             .actor_countries
             .iter()
             .find(|(_, code)| country_matches(country, code))
-            .map(|(e, code)| (format!("actor of {code}"), e.clone())),
+            .map(|(e, code)| stated(format!("actor of {code}"), e.clone())),
         Condition::VictimCountry(country) => s
             .victim_countries
             .iter()
             .find(|(_, code)| country_matches(country, code))
-            .map(|(e, code)| (format!("victim in {code}"), e.clone())),
+            .map(|(e, code)| stated(format!("victim in {code}"), e.clone())),
         Condition::CrossBorder => s.actor_countries.iter().find_map(|(a, from)| {
             s.victim_countries
                 .iter()
                 .find(|(_, to)| to != from)
                 .map(|(v, to)| {
-                    (
+                    stated(
                         format!("actor of {from}, victim in {to}"),
                         format!("{a}; {v}"),
                     )
@@ -547,10 +578,10 @@ fn check(c: &Condition, s: &Subject<'_>, item: Option<&[String]>) -> Option<(Str
         Condition::VictimName(n) => s
             .victim_names
             .get(n)
-            .map(|e| ("a victim's name".to_string(), e.clone())),
+            .map(|e| stated("a victim's name".to_string(), e.clone())),
         Condition::Text(n) => s.text.get(n).map(|e| {
             let quoted = e.split_once(": ").map(|x| x.1).unwrap_or(e);
-            (format!("the text says {quoted}"), e.clone())
+            stated(format!("the text says {quoted}"), e.clone())
         }),
     }
 }

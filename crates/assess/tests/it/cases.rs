@@ -2500,3 +2500,43 @@ fn a_start_up_is_no_ups_and_a_vendors_researchers_are_no_victim() {
         assert!(!fires_in_title(ict, source), "{source}");
     }
 }
+
+/// A Council agenda item's or a norm's link is no surer than the least sure finding it rests on:
+/// an incident tied to the invasion of Ukraine by a cue of context alone is linked to the item at
+/// that cue's confidence, not the link rule's (agenda 2026-11.3, norms 2026-11.4).
+#[test]
+fn a_link_is_no_surer_than_the_finding_it_rests_on() {
+    let mut r = report(
+        "cue",
+        "Websites defaced",
+        "Anonymous defaced several websites close to a ruling party over its stance on Russia's \
+         invasion of Ukraine.",
+    );
+    r.occurred = Some(DateSpan {
+        start: FuzzyDate::day(2022, 3, 28).unwrap(),
+        end: None,
+    });
+    let a = assess_reports(&[r]);
+    let conflict = a
+        .finding(Dimension::Conflict, "russia-ukraine.full-scale-invasion")
+        .expect("the invasion, from its cue");
+    assert!(conflict.confidence < 0.85, "{conflict:#?}");
+    let link = a
+        .finding(Dimension::Agenda, "ukraine-2022")
+        .expect("the item's link");
+    assert!(link.counts());
+    assert_eq!(link.confidence, conflict.confidence, "{link:#?}");
+    // Every link of every kind: no judgment above the findings its evidence names.
+    for f in a.of(Dimension::Agenda).chain(a.of(Dimension::Norm)) {
+        for j in &f.judgments {
+            for cited in a.findings.iter().filter(|c| {
+                j.evidence
+                    .iter()
+                    .skip(1)
+                    .any(|e| e.starts_with(&format!("{}:{} (", c.dimension, c.label)))
+            }) {
+                assert!(j.confidence <= cited.confidence, "{j:#?} above {cited:#?}");
+            }
+        }
+    }
+}
