@@ -232,7 +232,7 @@ impl Assessor {
                         f.confidence,
                         f.rule_ids().join(", ")
                     )];
-                    let mut confidence = rule.confidence.min(f.confidence);
+                    let mut confidence = rule.confidence.min(f.strength());
                     if let Some(g) = partner {
                         evidence.push(format!(
                             "{}:{} ({:.2}; {})",
@@ -241,7 +241,7 @@ impl Assessor {
                             g.confidence,
                             g.rule_ids().join(", ")
                         ));
-                        confidence = confidence.min(g.confidence);
+                        confidence = confidence.min(g.strength());
                     }
                     new.push(Judgment {
                         dimension: rule.then.0,

@@ -101,6 +101,16 @@ impl Finding {
         self.confidence >= LABEL_THRESHOLD
     }
 
+    /// How sure a judgment resting on the finding can be: 1 where an analyst confirmed or added
+    /// it (an added label has no machine confidence at all), else its confidence. What an
+    /// implication or a link derives from it is never surer than this.
+    pub fn strength(&self) -> f64 {
+        match self.decision.as_ref().map(|d| d.verdict) {
+            Some(Verdict::Confirm | Verdict::Add) => 1.0,
+            Some(Verdict::Reject) | None => self.confidence,
+        }
+    }
+
     /// Where it stands on the machine's word alone, as the CLI and the incident pages show it
     /// beside no analyst's decision: `counts`, `mentioned only` (a sector only mentioned,
     /// [`Finding::is_mention_only`]) or `below threshold`.

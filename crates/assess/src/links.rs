@@ -495,11 +495,7 @@ fn describe(f: &Finding) -> Held {
                 None => f.rule_ids().join(", "),
             }
         ),
-        strength: if f.decision.is_some() {
-            1.0
-        } else {
-            f.confidence
-        },
+        strength: f.strength(),
     }
 }
 

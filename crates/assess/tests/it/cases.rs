@@ -2540,3 +2540,32 @@ fn a_link_is_no_surer_than_the_finding_it_rests_on() {
         }
     }
 }
+
+/// What an analyst adds grounds what follows from it at the rule's confidence: an added label
+/// has no machine confidence, and an implication drawn from it is not thereby at zero.
+#[test]
+fn an_added_label_grounds_its_implications() {
+    use threatscape_assess::{Decision, Verdict};
+    let r = report(
+        "added",
+        "Ransomware at Northfield",
+        "The ransomware gang encrypted the servers of Northfield and demanded a payment.",
+    );
+    let plain = assess_reports(std::slice::from_ref(&r));
+    assert!(!has(&plain, Dimension::Harm, "physical"));
+    let added = Decision {
+        incident: r.key(),
+        dimension: Dimension::Sector,
+        label: "health.hospitals".into(),
+        verdict: Verdict::Add,
+        reason: "Northfield is the county's general hospital".into(),
+        analyst: "analyst-1".into(),
+        recorded_at: None,
+        seq: None,
+    };
+    let a = Assessor::builtin().assess_incident(std::slice::from_ref(&r), &[added]);
+    assert!(has(&a, Dimension::Sector, "health.hospitals"));
+    let physical = a.finding(Dimension::Harm, "physical").expect("implied");
+    assert!(physical.counts(), "{physical:#?}");
+    assert!(has(&a, Dimension::Population, "patients"));
+}
