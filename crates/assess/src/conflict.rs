@@ -748,7 +748,7 @@ impl Conflicts {
                         out.push(Judgment {
                             dimension: Dimension::SpillOver,
                             label: c.id.clone(),
-                            confidence: round3(self.levels.spill_over.min(f.confidence)),
+                            confidence: round3(self.levels.spill_over.min(f.strength())),
                             rule_id: "spill-over:third-state-victim".into(),
                             evidence: vec![
                                 format!("third State {code}: {key} victims[{i}].country is not a party to {}", c.name),
@@ -767,8 +767,8 @@ impl Conflicts {
                     confidence: round3(
                         self.levels
                             .spill_over_global
-                            .min(f.confidence)
-                            .min(g.confidence),
+                            .min(f.strength())
+                            .min(g.strength()),
                     ),
                     rule_id: "spill-over:global-effects".into(),
                     evidence: vec![

@@ -2568,4 +2568,29 @@ fn an_added_label_grounds_its_implications() {
     let physical = a.finding(Dimension::Harm, "physical").expect("implied");
     assert!(physical.counts(), "{physical:#?}");
     assert!(has(&a, Dimension::Population, "patients"));
+    // An added conflict spills over to a victim in a third State as a found one would.
+    let mut r = report(
+        "added-conflict",
+        "Wiper at a German utility",
+        "A wiper destroyed the billing servers of a utility.",
+    );
+    r.victims.push(Victim {
+        country: Some("DEU".into()),
+        ..Victim::default()
+    });
+    let conflict = Decision {
+        incident: r.key(),
+        dimension: Dimension::Conflict,
+        label: "russia-ukraine".into(),
+        verdict: Verdict::Add,
+        reason: "the operators were GRU's, in the war's first week".into(),
+        analyst: "analyst-1".into(),
+        recorded_at: None,
+        seq: None,
+    };
+    let a = Assessor::builtin().assess_incident(std::slice::from_ref(&r), &[conflict]);
+    let spill = a
+        .finding(Dimension::SpillOver, "russia-ukraine")
+        .expect("spill-over to the third State");
+    assert!(spill.counts(), "{spill:#?}");
 }
