@@ -2594,3 +2594,29 @@ fn an_added_label_grounds_its_implications() {
         .expect("spill-over to the third State");
     assert!(spill.counts(), "{spill:#?}");
 }
+
+/// What the attackers protest, a private intelligence firm and stolen bank details are not the
+/// victims they name (rules 2026-11.27).
+#[test]
+fn a_protested_government_and_stolen_bank_details_are_no_victims() {
+    reads(
+        "sector.government",
+        &["Hackers defaced the government's portal."],
+        &["RedHack defaced the union's website in protest against the Turkish government."],
+    );
+    reads(
+        "sector.government.justice",
+        &["Hackers leaked the police department's records."],
+        &["Again a defacement to protest against police brutality."],
+    );
+    reads(
+        "sector.government.intelligence",
+        &["Hackers breached the country's intelligence agency."],
+        &["Hacked email from leading private US intelligence agency Stratfor."],
+    );
+    reads(
+        "sector.finance",
+        &["Hackers breached the bank's network."],
+        &["A data breach at a retailer led to theft of customers' bank details."],
+    );
+}
