@@ -2619,4 +2619,13 @@ fn a_protested_government_and_stolen_bank_details_are_no_victims() {
         &["Hackers breached the bank's network."],
         &["A data breach at a retailer led to theft of customers' bank details."],
     );
+    reads(
+        "sector.government",
+        &["Government officials said the ministry's network was breached."],
+        &[
+            "School officials are investigating after student data was breached.",
+            "Intruders read emails among DNC officials.",
+            "The World Anti-Doping Agency confirmed that hackers accessed its database.",
+        ],
+    );
 }
