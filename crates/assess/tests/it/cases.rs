@@ -2628,4 +2628,14 @@ fn a_protested_government_and_stolen_bank_details_are_no_victims() {
             "The World Anti-Doping Agency confirmed that hackers accessed its database.",
         ],
     );
+    reads(
+        "sector.industry-ot.chemicals",
+        &["Ransomware hit a chemical plant in Texas."],
+        &["The emails showed that the chemical weapon attack was staged."],
+    );
+    reads(
+        "sector.defence.military",
+        &["An APT targeting the Israeli Defense Force used fake dating apps."],
+        &[],
+    );
 }
