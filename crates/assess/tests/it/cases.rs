@@ -2633,7 +2633,11 @@ fn a_protested_government_and_stolen_bank_details_are_no_victims() {
     );
     reads(
         "sector.defence.military",
-        &["An APT targeting the Israeli Defense Force used fake dating apps."],
+        &[
+            "An APT targeting the Israeli Defense Force used fake dating apps.",
+            "A threat actor compromised a network used by the U.S. Joint Chiefs of Staff.",
+            "Iran tried to break into the accounts of senior defense personnel.",
+        ],
         &[],
     );
 }
