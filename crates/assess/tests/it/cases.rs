@@ -2627,6 +2627,11 @@ fn a_protested_government_and_stolen_bank_details_are_no_victims() {
         ],
     );
     reads(
+        "sector.food-agriculture",
+        &["Ransomware hit a dairy farm cooperative."],
+        &["Cyber Command took the Russian troll farm offline."],
+    );
+    reads(
         "sector.industry-ot.chemicals",
         &["Ransomware hit a chemical plant in Texas."],
         &["The emails showed that the chemical weapon attack was staged."],
