@@ -2610,7 +2610,11 @@ fn a_protested_government_and_stolen_bank_details_are_no_victims() {
     reads(
         "sector.government.intelligence",
         &["Hackers breached the country's intelligence agency."],
-        &["Hacked email from leading private US intelligence agency Stratfor."],
+        &[
+            "Hacked email from leading private US intelligence agency Stratfor.",
+            "The actor supports operations of groups affiliated with Chinese intelligence services.",
+            "The head of Germany's domestic intelligence agency accused Russia of the campaign.",
+        ],
     );
     reads(
         "sector.finance",
