@@ -2650,3 +2650,37 @@ fn a_protested_government_and_stolen_bank_details_are_no_victims() {
         &[],
     );
 }
+
+/// A company named for information technology is an IT company where a report names it as the
+/// victim, not where the words are the victim's own systems or a ministry's name (rules
+/// 2026-11.27).
+#[test]
+fn a_company_named_for_information_technology_is_an_it_company() {
+    let in_victims = |name: &str| {
+        let mut r = report("names", "Breach", "Hackers breached the network.");
+        r.victims.push(named_victim(name));
+        Assessor::builtin()
+            .rules
+            .apply(&Texts::of(&r), None)
+            .iter()
+            .any(|j| j.rule_id == "rule:sector.ict.software.names")
+    };
+    assert!(in_victims("Northern Data Systems"));
+    assert!(in_victims("Midland Information Technology Consortium"));
+    assert!(!in_victims(
+        "Ministry of Electronics and Information Technology"
+    ));
+    assert!(!in_victims("Defense Information Systems Agency"));
+    assert!(!fires(
+        "sector.ict.software.names",
+        "The hospital's information systems were encrypted."
+    ));
+    reads(
+        "sector.commercial.professional",
+        &[
+            "ALPHV leaks data of the KKJM Lawfirm.",
+            "LockBit hit a tax advisor in Madrid.",
+        ],
+        &[],
+    );
+}
