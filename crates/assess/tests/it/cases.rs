@@ -2683,4 +2683,17 @@ fn a_company_named_for_information_technology_is_an_it_company() {
         ],
         &[],
     );
+    reads(
+        "sector.ict",
+        &[
+            "The Chilean IT multinational was placed on the gang's leak page.",
+            "A data breach at Mixcloud, a U.K.-based audio streaming platform, exposed 20 million users.",
+        ],
+        &[],
+    );
+    reads(
+        "sector.ict.digital-infrastructure",
+        &["Publication and webhosting giant suffers ransomware attack."],
+        &[],
+    );
 }
