@@ -2628,6 +2628,7 @@ fn a_protested_government_and_stolen_bank_details_are_no_victims() {
             "School officials are investigating after student data was breached.",
             "Intruders read emails among DNC officials.",
             "The World Anti-Doping Agency confirmed that hackers accessed its database.",
+            "China's government used its Great Cannon to attack a forum of Hong Kong protesters.",
         ],
     );
     reads(
