@@ -2698,3 +2698,31 @@ fn a_company_named_for_information_technology_is_an_it_company() {
         &[],
     );
 }
+
+/// Surveillance engages norm (e) of the press, NGOs, dissidents and communities by name, and of
+/// private persons where the account says it is surveillance; not of a trade association, and a
+/// source's unspecified "civil society" is shown for an analyst, not counted (norms 2026-11.5).
+#[test]
+fn norm_e_names_whose_rights_were_at_stake() {
+    let by_a_state = |description: &str| {
+        let mut r = report("e", "Espionage campaign", description);
+        r.actors.push(state_actor("Unit 1", "RUS"));
+        assess_reports(&[r])
+    };
+    let journalists = by_a_state(
+        "The State's hackers stole the emails of journalists at an independent newspaper.",
+    );
+    assert!(has(&journalists, Dimension::Norm, "e"), "{journalists:#?}");
+    let citizens = by_a_state(
+        "A State-backed group used a fake app to spy on its citizens and steal their contacts.",
+    );
+    assert!(has(&citizens, Dimension::Norm, "e"), "{citizens:#?}");
+    let association = by_a_state(
+        "The State's hackers stole documents from the national association of manufacturers.",
+    );
+    assert!(
+        !has(&association, Dimension::Norm, "e"),
+        "{:?}",
+        association.of(Dimension::Norm).collect::<Vec<_>>()
+    );
+}
