@@ -2726,3 +2726,22 @@ fn norm_e_names_whose_rights_were_at_stake() {
         association.of(Dimension::Norm).collect::<Vec<_>>()
     );
 }
+
+/// Civilians are harmed when an essential service stops, not when its operator's emails are read;
+/// private persons are harmed by their data taken (rules 2026-11.28).
+#[test]
+fn civilians_are_harmed_by_a_service_stopped_not_by_its_operators_emails_read() {
+    let civilians = |description: &str| {
+        let r = report("civ", "Incident", description);
+        has(&assess_reports(&[r]), Dimension::Population, "civilians")
+    };
+    assert!(civilians(
+        "Ransomware encrypted the systems of the regional water utility."
+    ));
+    assert!(!civilians(
+        "Hacktivists leaked 87,500 emails stolen from an oil and gas engineering firm."
+    ));
+    assert!(civilians(
+        "Spyware stole the messages and contacts of private individuals using the app."
+    ));
+}
