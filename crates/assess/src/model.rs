@@ -451,19 +451,35 @@ pub fn train(
         }
     }
     let labels: Vec<(Dimension, String)> = taught.keys().map(|l| (*l).clone()).collect();
-    // Vocabulary by document frequency.
-    let mut df: HashMap<&str, (usize, BTreeSet<&str>)> = HashMap::new();
-    for e in examples {
+    // The sources, in order: a bias row each when biases are per source, a bit each below.
+    let sources: Vec<&str> = {
+        let mut s: Vec<&str> = examples.iter().map(|e| e.source.as_str()).collect();
+        s.sort_unstable();
+        s.dedup();
+        s
+    };
+    let source_of: Vec<usize> = examples
+        .iter()
+        .map(|e| {
+            sources
+                .binary_search(&e.source.as_str())
+                .expect("every example's source is listed")
+        })
+        .collect();
+    // Vocabulary by document frequency, and by how many sources use the term (one bit per
+    // source; a source past the 64th shares the last bit, so at most undercounts).
+    let mut df: HashMap<&str, (usize, u64)> = HashMap::new();
+    for (e, &source) in examples.iter().zip(&source_of) {
         for t in &e.terms {
-            let (n, sources) = df.entry(t.as_str()).or_default();
+            let (n, seen) = df.entry(t.as_str()).or_default();
             *n += 1;
-            sources.insert(e.source.as_str());
+            *seen |= 1 << source.min(63);
         }
     }
     let mut vocabulary: Vec<&str> = df
         .iter()
-        .filter(|(_, (n, sources))| {
-            *n >= MIN_DOCUMENT_FREQUENCY && sources.len() >= options.min_sources
+        .filter(|(_, (n, seen))| {
+            *n >= MIN_DOCUMENT_FREQUENCY && seen.count_ones() as usize >= options.min_sources
         })
         .map(|(t, _)| *t)
         .collect();
@@ -486,26 +502,14 @@ pub fn train(
     let mut w = vec![0.0f64; n_labels * n_terms];
     let mut g2 = vec![1e-8f64; n_labels * n_terms];
     // One bias row per source when biases are per source, else one shared row.
-    let sources: Vec<&str> = {
-        let mut s: Vec<&str> = examples.iter().map(|e| e.source.as_str()).collect();
-        s.sort_unstable();
-        s.dedup();
-        s
-    };
     let rows = if options.per_source_bias {
         sources.len()
     } else {
         1
     };
-    let bias_row: Vec<usize> = examples
+    let bias_row: Vec<usize> = source_of
         .iter()
-        .map(|e| {
-            if options.per_source_bias {
-                sources.binary_search(&e.source.as_str()).unwrap_or(0)
-            } else {
-                0
-            }
-        })
+        .map(|&source| if options.per_source_bias { source } else { 0 })
         .collect();
     let mut bias = vec![0.0f64; n_labels * rows];
     let mut bias_g2 = vec![1e-8f64; n_labels * rows];
