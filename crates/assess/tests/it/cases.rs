@@ -2483,7 +2483,7 @@ fn a_start_up_is_no_ups_and_a_vendors_researchers_are_no_victim() {
         logistics,
         "Targeting of cryptocurrency start-ups"
     ));
-    let ict = "sector.ict.named";
+    let ict = "sector.ict.software.named";
     for hit in [
         "Compromise of Kaspersky Labs",
         "The ESET Security Forum is hacked",
@@ -2496,6 +2496,64 @@ fn a_start_up_is_no_ups_and_a_vendors_researchers_are_no_victim() {
         "Researchers at IBM X-Force unmask the cybergang behind the Rovnix Trojan",
     ] {
         assert!(!fires_in_title(ict, source), "{source}");
+    }
+}
+
+/// A named company is read under the sector of what it does: a software or security vendor is
+/// software and IT services, a hosting or cloud provider digital infrastructure, a platform ICT;
+/// and a vendor whose product was exploited, in the title too, is not the victim (rules
+/// 2026-11.29).
+#[test]
+fn a_named_ict_company_is_read_as_what_it_does_and_its_product_is_no_victim() {
+    let sectors = |title: &str| -> Vec<String> {
+        let r = report("text", title, "");
+        Assessor::builtin()
+            .rules
+            .apply(&Texts::of(&r), None)
+            .into_iter()
+            .filter(|j| j.dimension == Dimension::Sector)
+            .map(|j| j.label)
+            .collect()
+    };
+    for (title, sector) in [
+        (
+            "Avast discloses a security breach that impacted its internal network",
+            "ict.software",
+        ),
+        ("Cognizant is hit by Maze ransomware", "ict.software"),
+        (
+            "Rackspace suffers a ransomware attack",
+            "ict.digital-infrastructure",
+        ),
+        (
+            "Dropbox discloses a breach of its code repositories",
+            "ict.digital-infrastructure",
+        ),
+        (
+            "LinkedIn users' records are leaked on a hacking forum",
+            "ict",
+        ),
+    ] {
+        let found = sectors(title);
+        assert!(found.iter().any(|s| s == sector), "{title}: {found:?}");
+        assert_eq!(
+            found.iter().filter(|s| s.starts_with("ict")).count(),
+            1,
+            "{title}: one ICT sector, {found:?}"
+        );
+    }
+    for title in [
+        "Adobe Zero Day Hack Qatar",
+        "Hackers use vulnerability of Cisco switches",
+        "Microsoft Exchange Hack: European Banking Authority",
+        "Russian state-sponsored threat actors exploit VMware vulnerability",
+        "Researchers from Microsoft reveal that the North Korean group targets crypto firms",
+    ] {
+        let found = sectors(title);
+        assert!(
+            !found.iter().any(|s| s.starts_with("ict")),
+            "{title}: {found:?}"
+        );
     }
 }
 
