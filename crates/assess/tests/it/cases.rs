@@ -2803,3 +2803,54 @@ fn civilians_are_harmed_by_a_service_stopped_not_by_its_operators_emails_read() 
         "Spyware stole the messages and contacts of private individuals using the app."
     ));
 }
+
+/// Words that name a trade only in some of their senses: the criminal "underground" market is no
+/// metro, the Belt and Road no road network, a fertility clinic no fertiliser maker, legislation
+/// no legislature; and a faith named as an adjective ranks below the trade of the institution it
+/// qualifies (rules 2026-11.30).
+#[test]
+fn words_of_a_trade_in_their_other_senses_and_faith_institutions_read_by_their_trade() {
+    reads(
+        "sector.transport.rail",
+        &["Hackers disrupted ticket machines across the London Underground network."],
+        &["The stolen records were dumped on the XSS underground forum."],
+    );
+    reads(
+        "sector.transport",
+        &["Ransomware hit the regional roads authority's traffic systems."],
+        &[
+            "The actor targets firms linked to China's Belt and Road Initiative.",
+            "A digital billboard on a busy road in Mexico City was hacked.",
+        ],
+    );
+    reads(
+        "sector.industry-ot.chemicals",
+        &["A fertilizer producer halted output after a ransomware attack."],
+        &["A fertility clinic notified patients of a data breach."],
+    );
+    reads(
+        "sector.elections.legislature",
+        &["The state legislature's email system was taken offline."],
+        &["Hacktivists defaced party websites after a vote on new legislation."],
+    );
+    for (title, trade) in [
+        ("Catholic Health suffers a ransomware attack", "health"),
+        (
+            "Waterloo Catholic District School Board is hit by ransomware",
+            "education-research",
+        ),
+    ] {
+        let ranked = sectors_by_strength(&report("text", title, ""));
+        assert_eq!(
+            ranked.first().map(|f| f.label.as_str()),
+            Some(trade),
+            "{title}: {ranked:?}"
+        );
+        assert!(
+            ranked
+                .iter()
+                .any(|f| f.label == "civil-society-media.communities"),
+            "{title}: the faith is still read, {ranked:?}"
+        );
+    }
+}
