@@ -2854,3 +2854,33 @@ fn words_of_a_trade_in_their_other_senses_and_faith_institutions_read_by_their_t
         );
     }
 }
+
+/// A point-of-sale system is any merchant's, stolen data has its own marketplaces, "toy*" read
+/// Toyota, a researcher who publishes is the source and "to press" is no press (rules
+/// 2026-11.31).
+#[test]
+fn a_till_a_dark_marketplace_a_carmaker_and_a_researcher_name_no_trade_of_the_victim() {
+    reads(
+        "sector.commercial.retail",
+        &[
+            "The toy maker's online store was skimmed by Magecart.",
+            "An online marketplace for used cars leaked its users' data.",
+        ],
+        &[
+            "Islands restaurants announces a PoS malware incident.",
+            "Joker's Stash, a well-known underground marketplace for stolen cards, shut down.",
+            "Toyota Australia admits to have been hit by a ransomware attack.",
+            "Healthcare.gov, the federally operated health insurance marketplace, was breached.",
+        ],
+    );
+    reads(
+        "sector.education-research",
+        &["The university's research centre lost its grant files to ransomware."],
+        &["Researcher Marco Ramilli publishes the analysis of a malware sample."],
+    );
+    reads(
+        "sector.civil-society-media.media",
+        &["Hackers took down the website of the Moroccan Press Agency."],
+        &["Websites went down after lawmakers ended a sit-in to press for a vote."],
+    );
+}
