@@ -2884,3 +2884,23 @@ fn a_till_a_dark_marketplace_a_carmaker_and_a_researcher_name_no_trade_of_the_vi
         &["Websites went down after lawmakers ended a sit-in to press for a vote."],
     );
 }
+
+/// "PLC" closing a company's name is no programmable logic controller, and sports goods, a
+/// sports ministry or a technology park are no leisure (rules 2026-11.32).
+#[test]
+fn a_public_limited_company_is_no_controller_and_sports_goods_are_no_leisure() {
+    reads(
+        "threat.ot-sabotage.ics",
+        &["Hackers manipulated the PLC at the water plant, disrupting treatment."],
+        &["InterContinental Hotels Group PLC says an outage disrupted its booking systems."],
+    );
+    reads(
+        "sector.commercial.entertainment",
+        &["Sports Club Nas in Japan suffers a ransomware attack."],
+        &[
+            "Sports brand Mizuno is hit with a ransomware attack.",
+            "The website of the Ministry of Youth and Sports was defaced.",
+            "A ransomware attack disrupted the tenants of a technology park.",
+        ],
+    );
+}
