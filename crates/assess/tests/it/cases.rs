@@ -2904,3 +2904,51 @@ fn a_public_limited_company_is_no_controller_and_sports_goods_are_no_leisure() {
         ],
     );
 }
+
+/// Sabotage is OT sabotage where the text names control systems or a physical process; of a
+/// magazine, a mailbox or a news agency it is a disruption; and "manipulated" a site's search or
+/// a bank's DNS is no tampering with a process (rules 2026-11.33).
+#[test]
+fn sabotage_of_a_physical_process_is_ot_sabotage_and_of_a_magazine_a_disruption() {
+    let kinds = |description: &str| -> Vec<String> {
+        Assessor::builtin()
+            .rules
+            .apply(&Texts::of(&report("text", "", description)), None)
+            .into_iter()
+            .filter(|j| j.dimension == Dimension::Threat)
+            .map(|j| j.label)
+            .collect()
+    };
+    for ot in [
+        "A cyberattack aimed to sabotage the firm's operations and trigger an explosion at its plant.",
+        "The operation sought to sabotage the country's nuclear program.",
+        "Attackers manipulated the chemical dosing pumps at the water treatment plant.",
+    ] {
+        assert!(kinds(ot).iter().any(|k| k == "ot-sabotage"), "{ot}: {:?}", kinds(ot));
+    }
+    for disruption in [
+        "GCHQ sabotaged the online magazine of the terrorist group.",
+        "Sandworm sought to sabotage the national news agency.",
+    ] {
+        let found = kinds(disruption);
+        assert!(
+            !found.iter().any(|k| k == "ot-sabotage"),
+            "{disruption}: {found:?}"
+        );
+        assert!(
+            found.iter().any(|k| k == "disruption"),
+            "{disruption}: {found:?}"
+        );
+    }
+    for neither in [
+        "Attackers manipulated the site search function to suggest rude product names.",
+        "Hackers manipulated the DNS to redirect the bank's web traffic to rogue pages.",
+        "The emails revealed a report on ways to sabotage WikiLeaks.",
+    ] {
+        let found = kinds(neither);
+        assert!(
+            !found.iter().any(|k| k == "ot-sabotage"),
+            "{neither}: {found:?}"
+        );
+    }
+}
