@@ -2952,3 +2952,31 @@ fn sabotage_of_a_physical_process_is_ot_sabotage_and_of_a_magazine_a_disruption(
         );
     }
 }
+
+/// A public figure whose own account or photos were taken is a private person targeted as such;
+/// a "threat actor" is no film actor (rules 2026-11.34).
+#[test]
+fn a_celebrity_whose_account_was_hijacked_is_an_individual() {
+    let fires_in_title =
+        |title: &str| fires_on_report("sector.individuals.public-figures", title, "");
+    for hit in [
+        "Bollywood actress Esha Deol has her Instagram account hacked",
+        "Rapper Griminal's Twitter account is hacked and posts alarming tweets",
+        "The Twitter account of popular YouTuber Alexa Losey is hijacked",
+        "TV star Natalie Cassidy has her intimate pictures leaked",
+    ] {
+        assert!(fires_in_title(hit), "{hit}");
+    }
+    for miss in [
+        "A threat actor breaches a film studio's servers",
+        "A state actor targets the ministry of culture",
+    ] {
+        assert!(!fires_in_title(miss), "{miss}");
+    }
+    // Read where a report names whom it hit, not in a description that quotes a singer.
+    assert!(!fires_on_report(
+        "sector.individuals.public-figures",
+        "Ransomware hits a concert promoter",
+        "A singer said the tour would go ahead."
+    ));
+}
