@@ -2980,3 +2980,38 @@ fn a_celebrity_whose_account_was_hijacked_is_an_individual() {
         "A singer said the tour would go ahead."
     ));
 }
+
+/// "Institute" alone names a body of any trade and ranks below the trade a report names; a
+/// metropolitan area is no metro (rules 2026-11.35).
+#[test]
+fn an_institute_is_read_by_its_trade_and_a_metro_area_is_no_metro() {
+    for (title, trade) in [
+        (
+            "The Florida Orthopedic Institute warns of a data breach",
+            "health",
+        ),
+        (
+            "Colorado Mental Health Institute notifies 650 patients after a phishing incident",
+            "health",
+        ),
+    ] {
+        let ranked = sectors_by_strength(&report("text", title, ""));
+        let first = ranked.first().map(|f| f.label.as_str()).unwrap_or("");
+        assert!(first.starts_with(trade), "{title}: {ranked:?}");
+    }
+    let ranked = sectors_by_strength(&report(
+        "text",
+        "The Institute for Strategic Studies is hit by a phishing campaign",
+        "",
+    ));
+    assert_eq!(
+        ranked.first().map(|f| f.label.as_str()),
+        Some("education-research"),
+        "{ranked:?}"
+    );
+    reads(
+        "sector.transport.rail",
+        &["A ransomware attack halted the city's metro system."],
+        &["A dental practice serving the Portland metro area notified its patients of a breach."],
+    );
+}
