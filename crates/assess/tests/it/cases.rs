@@ -3015,3 +3015,32 @@ fn an_institute_is_read_by_its_trade_and_a_metro_area_is_no_metro() {
         &["A dental practice serving the Portland metro area notified its patients of a breach."],
     );
 }
+
+/// Payroll data, a luxury hotel, a victim's own telephone lines and a hacker's community name no
+/// trade of the victim (rules 2026-11.36).
+#[test]
+fn payroll_data_luxury_telephone_lines_and_a_hackers_community_name_no_trade() {
+    reads(
+        "sector.commercial.professional",
+        &["Leading payroll company PrismHR suffers a massive outage."],
+        &["Snapchat reveals that the payroll data of some employees was exposed."],
+    );
+    reads(
+        "sector.commercial.retail",
+        &["The luxury fashion retailer notified customers of a breach."],
+        &["The Play ransomware gang claims to have hit the luxury chain Firmdale Hotels."],
+    );
+    reads(
+        "sector.telecommunications",
+        &["The telephone carrier restored service after the attack."],
+        &[
+            "Ransomware completely shut down the city's computer and telephone systems.",
+            "Names and telephone numbers of 20,000 customers were stolen.",
+        ],
+    );
+    reads(
+        "sector.civil-society-media.communities",
+        &["Hackers leaked the membership list of a Kurdish community centre."],
+        &["A Kurdish hacker defaced the county sheriff's website."],
+    );
+}
