@@ -3044,3 +3044,19 @@ fn payroll_data_luxury_telephone_lines_and_a_hackers_community_name_no_trade() {
         &["A Kurdish hacker defaced the county sheriff's website."],
     );
 }
+
+/// Specialist practices named for what they treat are places where patients are treated (rules
+/// 2026-11.37).
+#[test]
+fn a_specialist_practice_is_a_place_where_patients_are_treated() {
+    reads(
+        "sector.health.hospitals",
+        &[
+            "Wake Family Eye Care notifies patients of a ransomware attack.",
+            "Psychiatry Associates of Kansas City files a notice of data breach.",
+            "Somnia Pain Management of Kentucky reports a data breach.",
+            "The ransomware gang has attacked Coldwater Orthodontics.",
+        ],
+        &["The eye of the storm: a ransomware gang's leak site goes dark."],
+    );
+}
