@@ -65,6 +65,17 @@ fn sectors_by_strength(r: &Report) -> Vec<threatscape_assess::Finding> {
         .collect()
 }
 
+/// The labels of one dimension the text rules find in a report, as judged (unmerged).
+fn rule_labels(r: &Report, d: Dimension) -> Vec<String> {
+    Assessor::builtin()
+        .rules
+        .apply(&Texts::of(r), None)
+        .into_iter()
+        .filter(|j| j.dimension == d)
+        .map(|j| j.label)
+        .collect()
+}
+
 fn has(a: &Assessment, d: Dimension, label: &str) -> bool {
     let vocab = Assessor::builtin().vocabularies.get(d);
     a.labels(d).iter().any(|l| vocab.is_within(l, label))
@@ -2457,13 +2468,7 @@ fn a_file_transfer_mass_theft_is_no_ransomware() {
         "Maximus confirms that the Clop ransomware gang, exploiting the vulnerability in MOVEit \
          Transfer, accessed the protected health information of 8 million people.",
     );
-    let labels: Vec<String> = Assessor::builtin()
-        .rules
-        .apply(&Texts::of(&r), None)
-        .into_iter()
-        .filter(|j| j.dimension == Dimension::Threat)
-        .map(|j| j.label)
-        .collect();
+    let labels = rule_labels(&r, Dimension::Threat);
     assert!(labels.contains(&"espionage".to_string()), "{labels:?}");
     assert!(!labels.contains(&"ransomware".to_string()), "{labels:?}");
 }
@@ -2505,16 +2510,7 @@ fn a_start_up_is_no_ups_and_a_vendors_researchers_are_no_victim() {
 /// 2026-11.29).
 #[test]
 fn a_named_ict_company_is_read_as_what_it_does_and_its_product_is_no_victim() {
-    let sectors = |title: &str| -> Vec<String> {
-        let r = report("text", title, "");
-        Assessor::builtin()
-            .rules
-            .apply(&Texts::of(&r), None)
-            .into_iter()
-            .filter(|j| j.dimension == Dimension::Sector)
-            .map(|j| j.label)
-            .collect()
-    };
+    let sectors = |title: &str| rule_labels(&report("text", title, ""), Dimension::Sector);
     for (title, sector) in [
         (
             "Avast discloses a security breach that impacted its internal network",
@@ -2910,15 +2906,8 @@ fn a_public_limited_company_is_no_controller_and_sports_goods_are_no_leisure() {
 /// a bank's DNS is no tampering with a process (rules 2026-11.33).
 #[test]
 fn sabotage_of_a_physical_process_is_ot_sabotage_and_of_a_magazine_a_disruption() {
-    let kinds = |description: &str| -> Vec<String> {
-        Assessor::builtin()
-            .rules
-            .apply(&Texts::of(&report("text", "", description)), None)
-            .into_iter()
-            .filter(|j| j.dimension == Dimension::Threat)
-            .map(|j| j.label)
-            .collect()
-    };
+    let kinds =
+        |description: &str| rule_labels(&report("text", "", description), Dimension::Threat);
     for ot in [
         "A cyberattack aimed to sabotage the firm's operations and trigger an explosion at its plant.",
         "The operation sought to sabotage the country's nuclear program.",
