@@ -11,8 +11,9 @@
 //! phrases = ["ransomware", "encrypted their files"]
 //! requires = []     # optional: one of these must be in the text too
 //! unless = []       # optional: none of these may be in the text
-//! except = []       # optional: a phrase match inside one of these does not count
-//!                   #   ("government" does not fire inside "government-backed hackers")
+//! except = []       # optional: a phrase match that overlaps a match of one of these does
+//!                   #   not count ("government" does not fire in "government-backed hackers");
+//!                   #   each must be able to share a word with a phrase (checked on load)
 //! suppresses = []   # optional: labels this rule cancels when it fires ("threat:ransomware")
 //! fields = []       # optional: "title", "description", "victims", "victim descriptions"
 //!                   #   (default all four)
@@ -50,7 +51,7 @@ use serde::Deserialize;
 
 use crate::error::AssessError;
 use crate::judgment::{round3, Judgment};
-use crate::text::{Field, Hit, Negation, PhraseSet, Texts};
+use crate::text::{Field, Hit, Negation, PhrasePattern, PhraseSet, Texts};
 use crate::vocab::{Dimension, Vocabularies};
 
 /// What a phrase in the title adds to a rule's confidence (when none is in a victim's name).
@@ -314,6 +315,31 @@ impl RuleSet {
                         .add(p)
                         .map_err(|e| AssessError::data(file, &place, e.0))?;
                     owners.push((index, role));
+                }
+            }
+            // A mask that can overlap none of the rule's phrases masks nothing: say so, rather than
+            // let an analyst believe a reading is excluded (it is left when the names it guarded
+            // move to another rule, or when a phrase is narrowed).
+            if !r.except.is_empty() {
+                let compiled = |p: &String| {
+                    PhrasePattern::new(p).map_err(|e| AssessError::data(file, &place, e.0))
+                };
+                let fires = r
+                    .phrases
+                    .iter()
+                    .map(compiled)
+                    .collect::<Result<Vec<_>, _>>()?;
+                for e in &r.except {
+                    let mask = compiled(e)?;
+                    if !fires.iter().any(|p| mask.can_overlap(p)) {
+                        return Err(AssessError::data(
+                            file,
+                            &place,
+                            format!(
+                                "`except` phrase `{e}` can share no word with any of the rule's phrases, so it masks nothing: an exception names a wider reading of one of them (`hospital*` is masked by `field hospital*`)"
+                            ),
+                        ));
+                    }
                 }
             }
             let suppresses = r

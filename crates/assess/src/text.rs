@@ -589,6 +589,74 @@ fn expand_alternatives(phrase: &str) -> Result<Vec<String>, PhraseError> {
     Ok(forms)
 }
 
+/// A phrase compiled for comparing with other phrases: each of its forms ([`can_overlap`]).
+#[derive(Debug, Clone)]
+pub struct PhrasePattern(Vec<Vec<Piece>>);
+
+impl PhrasePattern {
+    /// Compiles every form of `phrase`.
+    pub fn new(phrase: &str) -> Result<PhrasePattern, PhraseError> {
+        expand_alternatives(phrase)?
+            .iter()
+            .map(|form| compile(form))
+            .collect::<Result<_, _>>()
+            .map(PhrasePattern)
+    }
+
+    /// Whether some text can hold a match of this phrase and one of `other` that share a word:
+    /// whether a mask written so (a rule's `except`) can ever cover a hit of `other` (one of the
+    /// rule's phrases), since a hit that overlaps a mask does not count. A mask that can overlap
+    /// none of its rule's phrases masks nothing, whatever it says. A gap or a list may stand for
+    /// any words of the other phrase; a word ending in `*` is compatible with every word it could
+    /// match.
+    pub fn can_overlap(&self, other: &PhrasePattern) -> bool {
+        self.0.iter().any(|a| {
+            other.0.iter().any(|b| {
+                (0..a.len()).any(|start| meets(b, &a[start..]))
+                    || (0..b.len()).any(|start| meets(a, &b[start..]))
+            })
+        })
+    }
+}
+
+/// Whether some text that the phrase `mask` matches can share a word with a match of `phrase`
+/// ([`PhrasePattern::can_overlap`]).
+pub fn can_overlap(mask: &str, phrase: &str) -> Result<bool, PhraseError> {
+    Ok(PhrasePattern::new(mask)?.can_overlap(&PhrasePattern::new(phrase)?))
+}
+
+/// Whether `a`, laid from the start of `b`, agrees with it wherever the two meet; past the end of
+/// `b` it is free ([`PhrasePattern::can_overlap`]).
+fn meets(a: &[Piece], b: &[Piece]) -> bool {
+    let only_words = |ps: &[Piece]| ps.iter().all(|p| matches!(p, Piece::Word(_)));
+    match a.split_first() {
+        None => true,
+        Some((Piece::Word(aw), arest)) => match b.split_first() {
+            None => true,
+            Some((Piece::Word(bw), brest)) => compatible(aw, bw) && meets(arest, brest),
+            // A gap of `b` stands for up to GAP_WORDS of any words, a list for any number.
+            Some((Piece::Gap, brest)) => {
+                (0..=GAP_WORDS.min(a.len())).any(|k| only_words(&a[..k]) && meets(&a[k..], brest))
+            }
+            Some((Piece::List, brest)) => {
+                (0..=a.len()).any(|k| only_words(&a[..k]) && meets(&a[k..], brest))
+            }
+        },
+        Some((Piece::Gap, arest)) => (0..=GAP_WORDS.min(b.len())).any(|k| meets(arest, &b[k..])),
+        Some((Piece::List, arest)) => (0..=b.len()).any(|k| meets(arest, &b[k..])),
+    }
+}
+
+/// Whether some word matches both pattern words.
+fn compatible(a: &PatternWord, b: &PatternWord) -> bool {
+    match (a.prefix, b.prefix) {
+        (false, false) => a.text == b.text,
+        (true, false) => b.text.starts_with(&a.text),
+        (false, true) => a.text.starts_with(&b.text),
+        (true, true) => a.text.starts_with(&b.text) || b.text.starts_with(&a.text),
+    }
+}
+
 fn compile(phrase: &str) -> Result<Vec<Piece>, PhraseError> {
     let mut out = Vec::new();
     for raw in phrase.split_whitespace() {
@@ -994,6 +1062,27 @@ mod tests {
             assert!(set.add(bad).is_err(), "{bad}");
             assert_eq!(set.len(), before, "{bad} left nothing behind");
         }
+    }
+
+    #[test]
+    fn a_mask_covers_a_phrase_only_where_some_text_could_match_both_on_a_shared_word() {
+        let covers = |mask: &str, phrase: &str| can_overlap(mask, phrase).unwrap();
+        // Containing the phrase, or sharing words with it at either end.
+        assert!(covers("security researcher*", "researcher"));
+        assert!(covers("researcher*", "researchers"));
+        assert!(covers("microsoft {exchange|office}", "microsoft"));
+        assert!(covers("{cisco|adobe} {switch*|zero-day*}", "adobe"));
+        assert!(covers("forged documents", "leaked ~ documents"));
+        assert!(covers("documents leaked", "published documents"));
+        // Gaps and lists stand for any words.
+        assert!(covers("backed by the ~ government", "government"));
+        assert!(covers("stole at least million", "stole ~ million"));
+        assert!(covers("nato ... attributed", "nato"));
+        // No word in common.
+        assert!(!covers("researchers at", "researcher"));
+        assert!(!covers("google docs", "tech compan*"));
+        assert!(!covers("sabotage of", "plc"));
+        assert!(can_overlap("{a|b", "a").is_err());
     }
 
     #[test]

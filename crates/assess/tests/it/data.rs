@@ -137,3 +137,31 @@ fn link_files_are_checked_and_overridable() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// An exception that can share no word with its rule's phrases masks nothing, and an analyst who
+/// wrote it believes a reading excluded that is not: the file is refused, naming the rule and
+/// the exception. One that can is loaded.
+#[test]
+fn an_exception_that_masks_nothing_is_refused() {
+    let dir = std::env::temp_dir().join(format!("assess-except-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = |except: &str| {
+        format!(
+            "version = \"local-1\"\n[negation]\ncues = [\"not\"]\nwindow = 2\n\n\
+             [[rule]]\nid = \"s.h\"\nlabel = \"sector:health.hospitals\"\nconfidence = 0.9\n\
+             phrases = [\"hospital*\"]\nexcept = [{except}]\n"
+        )
+    };
+    std::fs::write(dir.join("rules.toml"), rules("\"field hospital*\"")).unwrap();
+    Assessor::from_dir(&dir).expect("an exception that can overlap a phrase loads");
+    std::fs::write(dir.join("rules.toml"), rules("\"field clinic*\"")).unwrap();
+    let err = Assessor::from_dir(&dir).unwrap_err().to_string();
+    assert!(
+        err.contains("rules.toml")
+            && err.contains("rule \"s.h\"")
+            && err.contains("`field clinic*`")
+            && err.contains("masks nothing"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
