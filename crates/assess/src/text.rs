@@ -589,13 +589,14 @@ fn expand_alternatives(phrase: &str) -> Result<Vec<String>, PhraseError> {
     Ok(forms)
 }
 
-/// A phrase compiled for comparing with other phrases: each of its forms ([`can_overlap`]).
+/// A phrase compiled for comparing with other phrases: each of its forms
+/// ([`PhrasePattern::can_overlap`]).
 #[derive(Debug, Clone)]
-pub struct PhrasePattern(Vec<Vec<Piece>>);
+pub(crate) struct PhrasePattern(Vec<Vec<Piece>>);
 
 impl PhrasePattern {
     /// Compiles every form of `phrase`.
-    pub fn new(phrase: &str) -> Result<PhrasePattern, PhraseError> {
+    pub(crate) fn new(phrase: &str) -> Result<PhrasePattern, PhraseError> {
         expand_alternatives(phrase)?
             .iter()
             .map(|form| compile(form))
@@ -609,7 +610,7 @@ impl PhrasePattern {
     /// none of its rule's phrases masks nothing, whatever it says. A gap or a list may stand for
     /// any words of the other phrase; a word ending in `*` is compatible with every word it could
     /// match.
-    pub fn can_overlap(&self, other: &PhrasePattern) -> bool {
+    pub(crate) fn can_overlap(&self, other: &PhrasePattern) -> bool {
         self.0.iter().any(|a| {
             other.0.iter().any(|b| {
                 (0..a.len()).any(|start| meets(b, &a[start..]))
@@ -617,12 +618,6 @@ impl PhrasePattern {
             })
         })
     }
-}
-
-/// Whether some text that the phrase `mask` matches can share a word with a match of `phrase`
-/// ([`PhrasePattern::can_overlap`]).
-pub fn can_overlap(mask: &str, phrase: &str) -> Result<bool, PhraseError> {
-    Ok(PhrasePattern::new(mask)?.can_overlap(&PhrasePattern::new(phrase)?))
 }
 
 /// Whether `a`, laid from the start of `b`, agrees with it wherever the two meet; past the end of
@@ -1066,7 +1061,11 @@ mod tests {
 
     #[test]
     fn a_mask_covers_a_phrase_only_where_some_text_could_match_both_on_a_shared_word() {
-        let covers = |mask: &str, phrase: &str| can_overlap(mask, phrase).unwrap();
+        let covers = |mask: &str, phrase: &str| {
+            PhrasePattern::new(mask)
+                .unwrap()
+                .can_overlap(&PhrasePattern::new(phrase).unwrap())
+        };
         // Containing the phrase, or sharing words with it at either end.
         assert!(covers("security researcher*", "researcher"));
         assert!(covers("researcher*", "researchers"));
@@ -1082,7 +1081,7 @@ mod tests {
         assert!(!covers("researchers at", "researcher"));
         assert!(!covers("google docs", "tech compan*"));
         assert!(!covers("sabotage of", "plc"));
-        assert!(can_overlap("{a|b", "a").is_err());
+        assert!(PhrasePattern::new("{a|b").is_err());
     }
 
     #[test]
