@@ -189,13 +189,26 @@ impl Assessor {
 
     /// Adds the labels the implication rules derive; each derived judgment names the finding it
     /// rests on, which must be one that may ground an inference ([`Finding::grounds_inference`]:
-    /// not the text model's guess alone). Runs to a fixed point (a derived label may trigger
+    /// not the text model's guess alone); a rule whose `unless` label is found does not fire.
+    /// Runs to a fixed point (a derived label may trigger
     /// another rule).
     fn apply_implications(&self, findings: &mut Vec<Finding>) {
         let mut done: HashSet<(String, String)> = HashSet::new();
         loop {
             let mut new: Vec<Judgment> = Vec::new();
             for rule in &self.rules.implications {
+                // Any counted finding blocks, a guess too: saying less is the safe side, and an
+                // analyst who rejects the blocking label lets the inference stand.
+                let blocked = findings.iter().any(|g| {
+                    g.counts()
+                        && rule.unless.iter().any(|(d, l)| {
+                            *d == g.dimension
+                                && self.vocabularies.get(g.dimension).is_within(&g.label, l)
+                        })
+                });
+                if blocked {
+                    continue;
+                }
                 for f in findings.iter() {
                     if !f.grounds_inference() {
                         continue;

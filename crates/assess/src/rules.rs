@@ -41,6 +41,7 @@
 //! id = "harm.economic.ransomware"
 //! when = ["threat:ransomware", "threat:financial-theft"]   # any of these (or within them)
 //! also = []          # optional: and any of these too
+//! unless = []        # optional: and none of these (or within them) found
 //! then = "harm:economic"
 //! confidence = 0.7   # at most; never more than the finding it rests on
 //! ```
@@ -129,6 +130,8 @@ struct ImplySpec {
     when: Vec<String>,
     #[serde(default)]
     also: Vec<String>,
+    #[serde(default)]
+    unless: Vec<String>,
     then: String,
     confidence: f64,
     #[serde(default)]
@@ -174,6 +177,9 @@ pub struct Implication {
     pub when: Vec<(Dimension, String)>,
     /// Labels one of which must also be found (none: no further condition).
     pub also: Vec<(Dimension, String)>,
+    /// Labels none of which (nor anything within them) may be found: a narrower finding that
+    /// says the inference does not hold (a denial of service against websites only).
+    pub unless: Vec<(Dimension, String)>,
     /// The label it gives.
     pub then: (Dimension, String),
     /// Its highest confidence.
@@ -398,10 +404,16 @@ impl RuleSet {
                 .iter()
                 .map(|l| parse_label(main, &place, l, vocab))
                 .collect::<Result<Vec<_>, _>>()?;
+            let unless = r
+                .unless
+                .iter()
+                .map(|l| parse_label(main, &place, l, vocab))
+                .collect::<Result<Vec<_>, _>>()?;
             implications.push(Implication {
                 id: r.id.clone(),
                 when,
                 also,
+                unless,
                 then: parse_label(main, &place, &r.then, vocab)?,
                 confidence: r.confidence.clamp(0.0, 1.0),
             });

@@ -3049,3 +3049,64 @@ fn a_specialist_practice_is_a_place_where_patients_are_treated() {
         &["The eye of the storm: a ransomware gang's leak site goes dark."],
     );
 }
+
+/// A flood of a hospital's websites leaves care where it was: the denial of service against
+/// websites only (`threat:ddos.website`) blocks the physical harm a disrupted hospital implies.
+/// Encrypted hospital systems, a flood of what else the hospital runs, or a flood the text says
+/// stopped care, put lives at risk; and an analyst who rejects "against websites" lets the
+/// inference stand (rules 2026-11.39).
+#[test]
+fn a_flooded_hospital_website_is_no_physical_harm() {
+    use threatscape_assess::{Decision, Verdict};
+    let assess = |title: &str, description: &str, decisions: &[Decision]| {
+        let r = report("h", title, description);
+        let a = Assessor::builtin().assess_incident(std::slice::from_ref(&r), decisions);
+        assert!(has(&a, Dimension::Sector, "health.hospitals"), "{title}");
+        assert!(has(&a, Dimension::Threat, "ddos") || has(&a, Dimension::Threat, "ransomware"));
+        a
+    };
+    let websites = (
+        "Hacktivists take down hospital websites",
+        "A pro-Russian group claimed DDoS attacks that took down the websites of several \
+         hospitals for a few hours.",
+    );
+    let a = assess(websites.0, websites.1, &[]);
+    assert!(has(&a, Dimension::Threat, "ddos.website"));
+    assert!(!has(&a, Dimension::Harm, "physical"));
+    assert!(!has(&a, Dimension::Agenda, "poc"));
+    let rejected = Decision {
+        incident: report("h", websites.0, websites.1).key(),
+        dimension: Dimension::Threat,
+        label: "ddos.website".into(),
+        verdict: Verdict::Reject,
+        reason: "the flood took the hospital's whole network down".into(),
+        analyst: "analyst-1".into(),
+        recorded_at: None,
+        seq: None,
+    };
+    let a = assess(websites.0, websites.1, &[rejected]);
+    let physical = a.finding(Dimension::Harm, "physical").expect("implied");
+    assert!(physical.counts(), "{physical:#?}");
+    assert_eq!(
+        physical.judgments[0].rule_id,
+        "implies:harm.physical.from-hospital-flood"
+    );
+    for (title, description) in [
+        (
+            "Ransomware at a regional hospital",
+            "Ransomware encrypted the hospital's servers and the staff returned to paper records.",
+        ),
+        (
+            "Denial of service against a hospital",
+            "A DDoS attack took down the hospital's website and its internal network.",
+        ),
+        (
+            "Denial of service against a hospital website",
+            "A DDoS attack flooded the hospital's website; ambulances were diverted.",
+        ),
+    ] {
+        let a = assess(title, description, &[]);
+        assert!(!has(&a, Dimension::Threat, "ddos.website"), "{title}");
+        assert!(has(&a, Dimension::Harm, "physical"), "{title}");
+    }
+}
