@@ -19,6 +19,9 @@
 //!                   #   (default all four)
 //! fallback = false  # optional: fire only if no other rule of the dimension fired (fallback
 //!                   #   rules are tried in file order, so the first that matches wins)
+//! victims_block = false  # optional: one of its phrases in a victim's name blocks it (the
+//!                   #   group a report names as hit is not its actor); `fields` must then
+//!                   #   leave out "victims"
 //! ```
 //!
 //! In a phrase, `hospital*` matches any word that starts with it, `~` stands for up to two words
@@ -119,6 +122,8 @@ struct RuleSpec {
     #[serde(default)]
     fallback: bool,
     #[serde(default)]
+    victims_block: bool,
+    #[serde(default)]
     #[allow(dead_code)]
     note: Option<String>,
 }
@@ -163,6 +168,8 @@ pub struct Rule {
     pub suppresses: Vec<(Dimension, String)>,
     /// Whether it fires only when no other rule of its dimension did.
     pub fallback: bool,
+    /// Whether one of its phrases in a victim's name blocks it.
+    victims_block: bool,
     /// The fields it reads.
     fields: Vec<Field>,
     has_requires: bool,
@@ -374,6 +381,13 @@ impl RuleSet {
                     })
                     .collect::<Result<Vec<_>, _>>()?
             };
+            if r.victims_block && fields.contains(&Field::Victims) {
+                return Err(AssessError::data(
+                    file,
+                    &place,
+                    "`victims_block` needs `fields` without \"victims\": a phrase in a victim's name cannot both fire the rule and block it",
+                ));
+            }
             rules.push(Rule {
                 id: r.id.clone(),
                 dimension,
@@ -381,6 +395,7 @@ impl RuleSet {
                 confidence: r.confidence,
                 suppresses,
                 fallback: r.fallback,
+                victims_block: r.victims_block,
                 fields,
                 has_requires: !r.requires.is_empty(),
             });
@@ -494,10 +509,14 @@ impl RuleSet {
                 Role::Masks => {}
                 Role::Blocks => blocked[rule] = true,
                 Role::Requires => required[rule] = true,
+                Role::Fires if masked(rule, f) => {}
                 Role::Fires => {
                     let r = &self.rules[rule];
-                    if r.fields.contains(&f.field) && !masked(rule, f) {
+                    if r.fields.contains(&f.field) {
                         fires[rule].push(f);
+                    } else if r.victims_block && f.field == Field::Victims {
+                        // Whom the report names as hit is not who did it.
+                        blocked[rule] = true;
                     }
                 }
             }

@@ -3110,3 +3110,35 @@ fn a_flooded_hospital_website_is_no_physical_harm() {
         assert!(has(&a, Dimension::Harm, "physical"), "{title}");
     }
 }
+
+/// A terrorist group a cyber operation was aimed at, whose networks or publications were hit, or
+/// which a report names as its victim, is the target wherever else the report names it; its own
+/// hackers, and a war against it as context, still read as the actor (rules 2026-11.40).
+#[test]
+fn a_terrorist_group_targeted_is_not_the_actor() {
+    reads(
+        "actor.terrorist",
+        &[
+            "Hackers claiming to be part of Islamic State deface the Board of Education website.",
+            "Hamas-linked hackers catfished soldiers during Israel's war against Hamas.",
+            "Jihadists in Syria hacked into ministerial email accounts.",
+        ],
+        &[
+            "The government began a cybercampaign against ISIS. ISIS was kept from sharing propaganda.",
+            "Taliban networks hacked: the Taliban said their phones had been hacked.",
+            "A hacker takes down websites of the KKK and a site linked to the Islamic State.",
+            "Hackers publish personal data of alleged Hezbollah operatives.",
+            "Anonymous floods Turkish banks, accusing the government of supporting ISIS.",
+            "Hackers posted false tweets about terrorist attacks at Ground Zero.",
+            "The No Fly List, maintained by the Terrorist Screening Center, was exposed.",
+        ],
+    );
+    let mut r = report(
+        "uk-isis",
+        "An offensive cyber campaign",
+        "The United Kingdom announced an offensive; the Islamic State lost its ability to recruit.",
+    );
+    assert!(rule_labels(&r, Dimension::Actor).contains(&"terrorist".to_string()));
+    r.victims.push(named_victim("Islamic State group"));
+    assert!(!rule_labels(&r, Dimension::Actor).contains(&"terrorist".to_string()));
+}

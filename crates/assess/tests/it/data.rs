@@ -165,3 +165,31 @@ fn an_exception_that_masks_nothing_is_refused() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `victims_block` asks that a phrase in a victim's name block the rule, which cannot be if the
+/// rule reads the victims' names too: loading says so, naming the rule.
+#[test]
+fn a_rule_both_read_and_blocked_by_victims_is_refused() {
+    let dir = std::env::temp_dir().join(format!("assess-victims-block-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = |fields: &str| {
+        format!(
+            "version = \"local-1\"\n[negation]\ncues = [\"not\"]\nwindow = 2\n\n\
+             [[rule]]\nid = \"a.t\"\nlabel = \"actor:terrorist\"\nconfidence = 0.7\n\
+             phrases = [\"isis\"]\nvictims_block = true\n{fields}"
+        )
+    };
+    std::fs::write(
+        dir.join("rules.toml"),
+        rules("fields = [\"title\", \"description\"]\n"),
+    )
+    .unwrap();
+    Assessor::from_dir(&dir).expect("a rule that leaves the victims' names out loads");
+    std::fs::write(dir.join("rules.toml"), rules("")).unwrap();
+    let err = Assessor::from_dir(&dir).unwrap_err().to_string();
+    assert!(
+        err.contains("rules.toml") && err.contains("rule \"a.t\"") && err.contains("victims_block"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
