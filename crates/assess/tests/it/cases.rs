@@ -3142,3 +3142,35 @@ fn a_terrorist_group_targeted_is_not_the_actor() {
     r.victims.push(named_victim("Islamic State group"));
     assert!(!rule_labels(&r, Dimension::Actor).contains(&"terrorist".to_string()));
 }
+
+/// A humanitarian organisation delivers relief; a human-rights group, refugees themselves, a
+/// humanitarian crisis as context, a development agency of a county and a housing authority
+/// called OCHA are none (rules 2026-11.41).
+#[test]
+fn a_humanitarian_organisation_is_one_that_delivers_relief() {
+    reads(
+        "sector.international-organisations.humanitarian",
+        &[
+            "The Norwegian Refugee Council discovered a cyberattack on its systems.",
+            "Spear-phishing targeted organizations working with refugees in the Middle East.",
+            "Hackers defaced the website of a humanitarian aid organisation.",
+            "USAID's email account was used to send phishing emails.",
+        ],
+        &[
+            "A wiper hit the border control station, slowing refugee crossings.",
+            "Hackers disrupted a zoom conference on the humanitarian situation in Ukraine.",
+            "The Washington County Community Development Agency warns of a breach.",
+            "Amnesty International reveals a campaign of spyware against activists.",
+        ],
+    );
+    reads(
+        "sector.international-organisations.humanitarian.ocha",
+        &["The UN's OCHA reported a breach of its humanitarian data exchange."],
+        &["The Oklahoma City Housing Authority (OCHA) discloses a phishing incident."],
+    );
+    reads(
+        "sector.civil-society-media.ngos",
+        &["Amnesty International reveals a campaign of spyware against activists."],
+        &[],
+    );
+}
