@@ -3174,3 +3174,33 @@ fn a_humanitarian_organisation_is_one_that_delivers_relief() {
         &[],
     );
 }
+
+/// An intelligence agency that was hit, whose tools or contractor were, or that a report names as
+/// its victim, is not the State actor; nor is one that speaks or advises. An agency named as the
+/// operator still is (rules 2026-11.42).
+#[test]
+fn a_state_agency_hit_or_speaking_is_not_the_actor() {
+    reads(
+        "actor.state",
+        &[
+            "Sandworm, a unit of the GRU, deployed a wiper against the grid operator.",
+            "Officers of the Ministry of State Security directed the intrusions into the universities.",
+        ],
+        &[
+            "LulzSec takes down the CIA page: the public website went down after the attack.",
+            "The group breached SyTech, a major FSB contractor, exposing a secret project.",
+            "Shadow Brokers publishes NSA hacking tools it claims to have stolen.",
+            "Multiple APT groups gained access, based on a joint advisory by CISA, the FBI and the NSA.",
+            "South Korea's National Intelligence Service reveals that it observed attempts on shipyards.",
+        ],
+    );
+    let mut r = report(
+        "mss",
+        "Minuteman Senior Services (MSS) reports an email breach",
+        "An unauthorized individual gained access to the email account of an MSS employee.",
+    );
+    assert!(rule_labels(&r, Dimension::Actor).contains(&"state".to_string()));
+    r.victims
+        .push(named_victim("Minuteman Senior Services (MSS)"));
+    assert!(!rule_labels(&r, Dimension::Actor).contains(&"state".to_string()));
+}
