@@ -3204,3 +3204,27 @@ fn a_state_agency_hit_or_speaking_is_not_the_actor() {
         .push(named_victim("Minuteman Senior Services (MSS)"));
     assert!(!rule_labels(&r, Dimension::Actor).contains(&"state".to_string()));
 }
+
+/// State affiliation is said of the operators: their ties, their principal, their APT name; not
+/// of a victim's ties, a VPN proxy, a word that starts with "apt", or a hacktivist group that
+/// calls itself a cyber army (rules 2026-11.43).
+#[test]
+fn state_affiliation_is_said_of_the_operators() {
+    reads(
+        "actor.state-affiliated",
+        &[
+            "The breaches were carried out by people with ties to the Chinese government.",
+            "Threat actors believed to be tied to the Kazakh government targeted lawyers.",
+            "APT28 sent phishing emails to the ministry.",
+            "The intrusion was conducted on behalf of the Iranian government.",
+        ],
+        &[
+            "A hacker leaks the details of 20 million users of Aptoide, an app store.",
+            "Hackers from the Bangladesh Cyber Army deface Indian webpages.",
+            "Interserve, a contractor for Britain's Ministry of Defence, suffers a breach.",
+            "Attackers breached the admin credentials of i2VPN, a popular VPN proxy service.",
+            "A shipbuilder with ties to the government discloses a ransomware attack.",
+            "The breach was reported on behalf of the Johns Hopkins University.",
+        ],
+    );
+}
