@@ -3185,6 +3185,9 @@ fn a_state_agency_hit_or_speaking_is_not_the_actor() {
         &[
             "Sandworm, a unit of the GRU, deployed a wiper against the grid operator.",
             "Officers of the Ministry of State Security directed the intrusions into the universities.",
+            // One agency hits another: the target's mention is masked, not the operator's.
+            "US Cyber Command disabled IRGC systems used to plan attacks on tankers.",
+            "Investigators revealed the GRU was behind the intrusion.",
         ],
         &[
             "LulzSec takes down the CIA page: the public website went down after the attack.",
@@ -3227,4 +3230,28 @@ fn state_affiliation_is_said_of_the_operators() {
             "The breach was reported on behalf of the Johns Hopkins University.",
         ],
     );
+}
+
+/// "Hacker group" names no motive, and a protest or a claim of responsibility says hacktivism
+/// only where nothing else says who the operators are (rules 2026-11.44).
+#[test]
+fn a_claim_or_a_protest_says_hacktivism_only_when_nothing_else_names_the_actor() {
+    let actors = |text: &str| rule_labels(&report("h", "Report", text), Dimension::Actor);
+    let hacktivist = "hacktivist".to_string();
+    assert!(
+        actors("Hacktivists from KillNet took the airport's website down.").contains(&hacktivist)
+    );
+    assert!(
+        actors("A group defaced the ministry's site in protest against the new law.")
+            .contains(&hacktivist)
+    );
+    for text in [
+        "The North Korean state-sponsored hacker group Lazarus stole $100 million.",
+        "The Play ransomware gang has claimed responsibility for the attack on the hotel chain.",
+        "US Cyber Command disabled IRGC systems in retaliation for the downing of a drone.",
+    ] {
+        let found = actors(text);
+        assert!(!found.contains(&hacktivist), "{text}: {found:?}");
+        assert!(!found.is_empty(), "{text}: another actor is read");
+    }
 }
