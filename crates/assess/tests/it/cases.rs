@@ -3255,3 +3255,24 @@ fn a_claim_or_a_protest_says_hacktivism_only_when_nothing_else_names_the_actor()
         assert!(!found.is_empty(), "{text}: another actor is read");
     }
 }
+
+/// Criminals a report names as its victims, a gang or a botnet taken down by the authorities, are
+/// the target, not the actor (rules 2026-11.45).
+#[test]
+fn criminals_taken_down_are_not_the_actor() {
+    let mut r = report(
+        "revil",
+        "Targeting of REvil",
+        "The FBI and allied governments took down the Tor servers of the ransomware gang REvil.",
+    );
+    assert!(rule_labels(&r, Dimension::Actor).contains(&"criminal".to_string()));
+    r.victims.push(named_victim(
+        "REvil, DarkSide ransomware operators and affiliates",
+    ));
+    assert!(!rule_labels(&r, Dimension::Actor).contains(&"criminal".to_string()));
+    reads(
+        "actor.criminal",
+        &["The LockBit ransomware gang claims to have hit the hospital."],
+        &["The police use spyware against suspects in criminal and national security investigations."],
+    );
+}
