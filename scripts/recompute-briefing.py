@@ -18,6 +18,9 @@ so both see the same reports. Standard library only. From the raw incidents it r
   incident ids of both periods;
 - each cell's exact test (the conditional binomial test of two Poisson rates, written out here
   with math.lgamma) and the Benjamini-Hochberg adjustment;
+- where a source started or stopped reporting between the periods, each cell's test over the
+  sources that report in both (from the counts the briefing gives) and its adjustment, and which
+  cells are then flagged;
 - the executive summary's counts (all incidents, critical infrastructure, ransomware).
 
 It prints each comparison and exits 1 on any mismatch. Actor categories and the conflict, agenda
@@ -206,9 +209,31 @@ def main():
     q = benjamini_hochberg([c["test"]["p_value"] for c in all_cells])
     bh_diff = sum(1 for c, qv in zip(all_cells, q) if not math.isclose(qv, c["q_value"], rel_tol=1e-9, abs_tol=1e-15))
     check(f"Benjamini-Hochberg q-values over all {len(all_cells)} cells that differ", bh_diff, 0)
-    flagged = sum(1 for c, qv in zip(all_cells, q)
-                  if qv <= t["fdr"] and c["test"]["k1"] >= t["min_count"]
-                  and (c["test"]["alternative"] == "increase" or c["test"]["rate_ratio"] != 1.0))
+    # Where a source started or stopped reporting, each cell also carries the same test over the
+    # incidents of the sources that report in both periods (`continuing`): its p-value is
+    # recomputed from its counts, its q-values across cells, and a cell is flagged only if that
+    # test is clear too, in the same direction. (Which incidents those sources reported is the
+    # briefing's; the counts themselves are not re-derived here.)
+    def clear(test, qv):
+        return qv <= t["fdr"] and (test["alternative"] == "increase" or test["rate_ratio"] != 1.0)
+
+    def up(test):
+        return test["rate_ratio"] is None or test["rate_ratio"] > 1.0
+
+    checks = [c.get("continuing") for c in all_cells]
+    holds = [True] * len(all_cells)
+    if any(checks):
+        cp = [p_value(k["test"]["k1"], t1, k["test"]["k0"], t0, k["test"]["alternative"]) for k in checks]
+        p_diff = sum(1 for k, pv in zip(checks, cp)
+                     if not math.isclose(pv, k["test"]["p_value"], rel_tol=1e-6, abs_tol=1e-12))
+        check("continuing-source tests whose exact p-value differs", p_diff, 0)
+        cq = benjamini_hochberg(cp)
+        q_diff = sum(1 for k, qv in zip(checks, cq) if not math.isclose(qv, k["q_value"], rel_tol=1e-6, abs_tol=1e-12))
+        check("continuing-source q-values that differ", q_diff, 0)
+        holds = [clear(k["test"], qv) and up(k["test"]) == up(c["test"])
+                 for k, qv, c in zip(checks, cq, all_cells)]
+    flagged = sum(1 for c, qv, h in zip(all_cells, q, holds)
+                  if clear(c["test"], qv) and c["test"]["k1"] >= t["min_count"] and h)
     check("cells flagged as clear changes", flagged, sum(1 for c in all_cells if c["flagged"]))
 
     summary = {f["id"]: f for f in brief["executive_summary"]}

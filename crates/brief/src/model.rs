@@ -430,8 +430,13 @@ pub fn build_framed(
         title: "Key emerging and evolving trends".into(),
         available: true,
         note: Some(format!(
-            "Each cell (a threat kind, sector, actor category, victim country, or threat kind against a sector) compares {} with {} on {} dates. {} comparisons were made; a change is called clear when its false-discovery-rate-adjusted q is at most {} and the current period holds at least {} incidents.",
-            t.period, base_label, match t.date_basis { crate::DateBasis::Occurred => "occurrence", crate::DateBasis::Reported => "report" }, t.comparisons, t.fdr, t.min_count
+            "Each cell (a threat kind, sector, actor category, victim country, or threat kind against a sector) compares {} with {} on {} dates. {} comparisons were made; a change is called clear when its false-discovery-rate-adjusted q is at most {} and the current period holds at least {} incidents.{}",
+            t.period, base_label, match t.date_basis { crate::DateBasis::Occurred => "occurrence", crate::DateBasis::Reported => "report" }, t.comparisons, t.fdr, t.min_count,
+            if t.cells.iter().any(|c| c.continuing.is_some()) {
+                " Since a source started or stopped reporting between the periods, a change is also tested over the incidents of the sources that report in both, corrected the same way, and called a trend only if it is clear there too, in the same direction."
+            } else {
+                ""
+            }
         )),
         figures: Vec::new(),
         chart: Vec::new(),

@@ -357,10 +357,28 @@ pub struct Cell {
     pub test: RateTest,
     /// The Benjamini-Hochberg adjusted p-value across every cell tested.
     pub q_value: f64,
-    /// Whether the change is flagged: q within the FDR and enough incidents.
+    /// Whether the change is flagged: q within the FDR and enough incidents, and, where a source
+    /// started or stopped reporting between the periods, the same change among the sources that
+    /// report in both ([`Cell::continuing`]).
     pub flagged: bool,
+    /// Where a source started or stopped reporting between the periods: the same comparison over
+    /// the incidents that a source reporting in both periods reported, so that a fall which is
+    /// only the end of one tracker's coverage is not called a trend.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continuing: Option<ContinuingCheck>,
     /// The finding in one sentence, with its uncertainty.
     pub sentence: String,
+}
+
+/// A cell's comparison restricted to the sources that report in both periods.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ContinuingCheck {
+    /// The test over those sources' incidents.
+    pub test: RateTest,
+    /// Its Benjamini-Hochberg adjusted p-value across every cell's restricted test.
+    pub q_value: f64,
+    /// Whether it shows a clear change in the same direction as the cell's own test.
+    pub holds: bool,
 }
 
 /// What one source contributed to each period.
@@ -584,7 +602,21 @@ pub fn analyse_framed(
     let mut baseline = Vec::new();
     let mut imprecise = Vec::new();
     let undated = frame.undated.clone();
+    // Sources that report in both periods; the check runs only where another source reports in
+    // one period and not the other (a tracker's coverage ending or starting).
+    let continuing: BTreeSet<&str> = frame
+        .coverage
+        .iter()
+        .filter(|c| c.current_reports > 0 && c.baseline_reports > 0)
+        .map(|c| c.source.as_str())
+        .collect();
+    let coverage_changed = frame
+        .coverage
+        .iter()
+        .any(|c| (c.current_reports == 0) != (c.baseline_reports == 0));
     let mut counts: BTreeMap<(String, String), (Vec<String>, Vec<String>)> = BTreeMap::new();
+    // Per cell, the incidents of the continuing sources: (current, baseline).
+    let mut kept: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
     for i in incidents {
         let Some(date) = o.date_basis.incident_date(i) else {
             continue;
@@ -609,7 +641,19 @@ pub fn analyse_framed(
         } else {
             baseline.push(i.id.clone());
         }
+        let from_continuing = coverage_changed
+            && i.reports
+                .iter()
+                .any(|r| continuing.contains(r.contributor_name()));
         for key in incident_keys(assessor, i) {
+            if from_continuing {
+                let k = kept.entry(key.clone()).or_default();
+                if slot == 1 {
+                    k.0 += 1;
+                } else {
+                    k.1 += 1;
+                }
+            }
             let e = counts.entry(key).or_default();
             if slot == 1 {
                 e.0.push(i.id.clone());
@@ -624,37 +668,66 @@ pub fn analyse_framed(
         .collect();
     let q = benjamini_hochberg(&tests.iter().map(|t| t.p_value).collect::<Vec<_>>());
     let comparisons = tests.len();
+    // The same comparisons over the continuing sources' incidents, corrected among themselves.
+    let restricted: Vec<Option<(RateTest, f64)>> = if coverage_changed {
+        let tests: Vec<RateTest> = counts
+            .keys()
+            .map(|key| {
+                let (k1, k0) = kept.get(key).copied().unwrap_or((0, 0));
+                rate_ratio_test(k1, t1, k0, t0, o.alternative)
+            })
+            .collect();
+        let q = benjamini_hochberg(&tests.iter().map(|t| t.p_value).collect::<Vec<_>>());
+        tests.into_iter().zip(q).map(Some).collect()
+    } else {
+        vec![None; counts.len()]
+    };
     let mut cells: Vec<Cell> = counts
         .into_iter()
         .zip(tests)
         .zip(q)
-        .map(|((((breakdown, label), (cur, base)), test), q_value)| {
-            let flagged = q_value <= o.fdr
-                && test.k1 >= o.min_count
-                && (o.alternative == Alternative::Increase
-                    || test.rate_ratio.is_none_or(|r| r != 1.0));
-            let name = cell_name(assessor, &breakdown, &label);
-            let sentence = sentence(
-                &name,
-                &test,
-                q_value,
-                flagged,
-                comparisons,
-                o,
-                &base_periods,
-            );
-            Cell {
-                breakdown,
-                label,
-                name,
-                current: cur,
-                baseline: base,
-                test,
-                q_value,
-                flagged,
-                sentence,
-            }
-        })
+        .zip(restricted)
+        .map(
+            |(((((breakdown, label), (cur, base)), test), q_value), restricted)| {
+                let clear = |t: &RateTest, q: f64| {
+                    q <= o.fdr
+                        && (o.alternative == Alternative::Increase
+                            || t.rate_ratio.is_none_or(|r| r != 1.0))
+                };
+                let continuing = restricted.map(|(t, q)| ContinuingCheck {
+                    holds: clear(&t, q) && same_direction(&t, &test),
+                    test: t,
+                    q_value: q,
+                });
+                let clear_overall = clear(&test, q_value) && test.k1 >= o.min_count;
+                let flagged = clear_overall && continuing.as_ref().is_none_or(|c| c.holds);
+                let name = cell_name(assessor, &breakdown, &label);
+                let mut sentence = sentence(
+                    &name,
+                    &test,
+                    q_value,
+                    clear_overall,
+                    comparisons,
+                    o,
+                    &base_periods,
+                );
+                if let (true, Some(c)) = (clear_overall, &continuing) {
+                    sentence = with_continuing(sentence, c, &base_periods);
+                }
+                Cell {
+                    breakdown,
+                    label,
+                    name,
+                    current: cur,
+                    baseline: base,
+                    test,
+                    q_value,
+                    flagged,
+                    continuing,
+                    sentence,
+                }
+            },
+        )
         .collect();
     cells.sort_by(|a, b| {
         b.flagged
@@ -728,6 +801,43 @@ pub fn num(x: f64) -> String {
         format!("{x:.1}")
     } else {
         format!("{x:.2}")
+    }
+}
+
+/// Whether two tests point the same way: both rises (or an appearance) or both falls.
+fn same_direction(a: &RateTest, b: &RateTest) -> bool {
+    let up = |t: &RateTest| t.rate_ratio.is_none_or(|r| r > 1.0);
+    up(a) == up(b)
+}
+
+/// A clear change's sentence, with what the sources that report in both periods show: it holds
+/// among them, or it may be the coverage change.
+fn with_continuing(sentence: String, c: &ContinuingCheck, base: &[Period]) -> String {
+    let base_count = if base.len() == 1 {
+        format!("{} in {}", c.test.k0, base[0])
+    } else {
+        format!("{} in the baseline", c.test.k0)
+    };
+    let ratio = match c.test.rate_ratio {
+        Some(r) => format!("rate ratio {}", num(r)),
+        None => "no baseline incidents".to_string(),
+    };
+    let q = if c.q_value < 0.001 {
+        "q < 0.001".to_string()
+    } else {
+        format!("q = {:.3}", c.q_value)
+    };
+    let body = sentence.trim_end_matches('.');
+    if c.holds {
+        format!(
+            "{body}; it holds among the sources that report in both periods ({} vs {base_count}, {ratio}, {q}).",
+            count(c.test.k1 as usize, "incident")
+        )
+    } else {
+        format!(
+            "{body}; but among the sources that report in both periods it is not clear ({} vs {base_count}, {ratio}, {q}): it may reflect a source's coverage starting or ending rather than a trend, and is not counted as one.",
+            count(c.test.k1 as usize, "incident")
+        )
     }
 }
 
@@ -905,5 +1015,72 @@ mod tests {
             .expect("ransomware is classified");
         assert_eq!(r.current.len(), 30);
         assert!(t.caveats.iter().any(|c| c.contains("Reporting lag")));
+        // One source throughout: no coverage check.
+        assert!(all.continuing.is_none());
+    }
+
+    /// A fall that is only one tracker's coverage ending is not called a trend; one that the
+    /// sources reporting in both periods also show is, and says so.
+    #[test]
+    fn a_fall_that_is_only_a_source_ending_is_not_a_trend() {
+        let from = |source: &str, id: String, date: &str, kind: &str| {
+            let mut r = report(&id, date, kind, "hospital", Tlp::Clear);
+            r.contributor.name = source.into();
+            r
+        };
+        let mut reports = Vec::new();
+        // The continuing tracker: 20 ransomware incidents in each quarter, and wipers falling from
+        // 30 to 6.
+        for n in 0..20 {
+            reports.push(from("Steady", format!("sr{n}"), "2023-02-10", "ransomware"));
+            reports.push(from("Steady", format!("cr{n}"), "2023-05-10", "ransomware"));
+        }
+        for n in 0..30 {
+            reports.push(from("Steady", format!("sw{n}"), "2023-02-11", "wiper"));
+        }
+        for n in 0..6 {
+            reports.push(from("Steady", format!("cw{n}"), "2023-05-11", "wiper"));
+        }
+        // The tracker whose coverage ends with the baseline: 40 ransomware incidents.
+        for n in 0..40 {
+            reports.push(from("Ended", format!("er{n}"), "2023-03-01", "ransomware"));
+        }
+        let clusters: Vec<Vec<usize>> = (0..reports.len()).map(|i| vec![i]).collect();
+        let a = Assessor::builtin();
+        let rel = release(&reports, &clusters, Tlp::Green, a);
+        let o = TrendOptions::new("2023-Q2".parse().unwrap(), Baseline::Previous);
+        let t = analyse(a, &rel.incidents, &o);
+        assert!(t
+            .caveats
+            .iter()
+            .any(|c| c.contains("Coverage change: Ended")));
+        let ransomware = t.cell("threat", "ransomware").unwrap();
+        assert_eq!((ransomware.test.k1, ransomware.test.k0), (20, 60));
+        assert!(ransomware.q_value <= o.fdr, "clear over all sources");
+        let check = ransomware.continuing.as_ref().expect("a source ended");
+        assert_eq!((check.test.k1, check.test.k0), (20, 20));
+        assert!(
+            !check.holds && !ransomware.flagged,
+            "{}",
+            ransomware.sentence
+        );
+        assert!(
+            ransomware
+                .sentence
+                .contains("may reflect a source's coverage"),
+            "{}",
+            ransomware.sentence
+        );
+        let wiper = t.cell("threat", "wiper").unwrap();
+        let check = wiper.continuing.as_ref().unwrap();
+        assert_eq!((check.test.k1, check.test.k0), (6, 30));
+        assert!(check.holds && wiper.flagged, "{}", wiper.sentence);
+        assert!(
+            wiper
+                .sentence
+                .contains("it holds among the sources that report in both periods"),
+            "{}",
+            wiper.sentence
+        );
     }
 }
