@@ -7,7 +7,9 @@
 //! - [`period`]: months, quarters, years and day ranges, baselines, and placing dates known to a
 //!   year, month or day;
 //! - [`trends`]: incidents released to an audience ([`trends::release`]), counted per cell and
-//!   tested ([`trends::analyse`]), with caveats on reporting lag and source coverage;
+//!   tested ([`trends::analyse`]), with caveats on reporting lag and source coverage, and where a
+//!   source started or stopped reporting, each change tested again over the sources that report in
+//!   both periods ([`trends::ContinuingCheck`]) before it is called a trend;
 //! - [`model`]: the briefing itself ([`Briefing`]), every figure carrying the incident ids and
 //!   report keys behind it;
 //! - [`render`]: Markdown, self-contained HTML with hand-written SVG charts, and JSON;
