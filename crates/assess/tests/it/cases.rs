@@ -3276,3 +3276,21 @@ fn criminals_taken_down_are_not_the_actor() {
         &["The police use spyware against suspects in criminal and national security investigations."],
     );
 }
+
+/// Children in a message's content (the news a hijacked account shared, a defacement's picture)
+/// are not those the operation harmed, nor do they link it to children and armed conflict (rules
+/// 2026-11.46).
+#[test]
+fn children_in_a_message_are_not_harmed_by_it() {
+    reads(
+        "population.children",
+        &[
+            "Ransomware at the school district exposed the records of 4,000 children.",
+            "Hackers leaked the personal data of pupils and their parents.",
+        ],
+        &[
+            "The group hijacked UNICEF's Twitter account to share news of a bomb blast in a school which killed 49 children.",
+            "Anonymous defaced the website with a picture of a dead Ukrainian child.",
+        ],
+    );
+}
