@@ -190,8 +190,7 @@ impl Assessor {
     /// Adds the labels the implication rules derive; each derived judgment names the finding it
     /// rests on, which must be one that may ground an inference ([`Finding::grounds_inference`]:
     /// not the text model's guess alone); a rule whose `unless` label is found does not fire.
-    /// Runs to a fixed point (a derived label may trigger
-    /// another rule).
+    /// Runs to a fixed point (a derived label may trigger another rule).
     fn apply_implications(&self, findings: &mut Vec<Finding>) {
         let mut done: HashSet<(String, String)> = HashSet::new();
         loop {
