@@ -20,8 +20,10 @@
 //! fallback = false  # optional: fire only if no other rule of the dimension fired (fallback
 //!                   #   rules are tried in file order, so the first that matches wins)
 //! victims_block = false  # optional: one of its phrases in a victim's name blocks it (the
-//!                   #   group a report names as hit is not its actor); `fields` must then
-//!                   #   leave out "victims"
+//!                   #   group a report names as hit is not its actor)
+//! victims_mask = false   # optional: that phrase counts nowhere in the report, the rule's
+//!                   #   others still do (one agency may hit another); with either, `fields`
+//!                   #   must leave out "victims"
 //! ```
 //!
 //! In a phrase, `hospital*` matches any word that starts with it, `~` stands for up to two words
@@ -124,6 +126,8 @@ struct RuleSpec {
     #[serde(default)]
     victims_block: bool,
     #[serde(default)]
+    victims_mask: bool,
+    #[serde(default)]
     #[allow(dead_code)]
     note: Option<String>,
 }
@@ -168,8 +172,11 @@ pub struct Rule {
     pub suppresses: Vec<(Dimension, String)>,
     /// Whether it fires only when no other rule of its dimension did.
     pub fallback: bool,
-    /// Whether one of its phrases in a victim's name blocks it.
+    /// Whether one of its phrases in a victim's name blocks it for the report.
     victims_block: bool,
+    /// Whether one of its phrases in a victim's name counts nowhere in the report (its other
+    /// phrases still do).
+    victims_mask: bool,
     /// The fields it reads.
     fields: Vec<Field>,
     has_requires: bool,
@@ -381,11 +388,11 @@ impl RuleSet {
                     })
                     .collect::<Result<Vec<_>, _>>()?
             };
-            if r.victims_block && fields.contains(&Field::Victims) {
+            if (r.victims_block || r.victims_mask) && fields.contains(&Field::Victims) {
                 return Err(AssessError::data(
                     file,
                     &place,
-                    "`victims_block` needs `fields` without \"victims\": a phrase in a victim's name cannot both fire the rule and block it",
+                    "`victims_block` and `victims_mask` need `fields` without \"victims\": a phrase in a victim's name cannot both fire the rule and stop it",
                 ));
             }
             rules.push(Rule {
@@ -396,6 +403,7 @@ impl RuleSet {
                 suppresses,
                 fallback: r.fallback,
                 victims_block: r.victims_block,
+                victims_mask: r.victims_mask,
                 fields,
                 has_requires: !r.requires.is_empty(),
             });
@@ -492,7 +500,26 @@ impl RuleSet {
                 r == rule && field == f.field && f.hit.first < b && a < f.hit.last
             })
         };
+        // Whom the report names as hit is not who did it, wherever else the report names it: a
+        // `victims_block` rule with a phrase in a victim's name is blocked ("EMOTET cybercriminal
+        // group" taken down); a `victims_mask` rule's phrase found there counts nowhere in the
+        // report ("Latvian Financial Intelligence Service" flooded), its other phrases still do
+        // ("the GRU hacked the State Security Service").
         let mut blocked = vec![false; n];
+        let mut names_a_victim: HashSet<usize> = HashSet::new();
+        for f in found
+            .iter()
+            .filter(|f| !f.hit.negated && f.field == Field::Victims)
+        {
+            let (rule, role) = self.owners[f.hit.phrase];
+            let r = &self.rules[rule];
+            if role == Role::Fires && !masked(rule, f) {
+                blocked[rule] |= r.victims_block;
+                if r.victims_mask {
+                    names_a_victim.insert(f.hit.phrase);
+                }
+            }
+        }
         let mut required = vec![false; n];
         let mut fires: Vec<Vec<&Found>> = vec![Vec::new(); n];
         let mut denied = vec![false; n];
@@ -509,14 +536,10 @@ impl RuleSet {
                 Role::Masks => {}
                 Role::Blocks => blocked[rule] = true,
                 Role::Requires => required[rule] = true,
-                Role::Fires if masked(rule, f) => {}
+                Role::Fires if masked(rule, f) || names_a_victim.contains(&f.hit.phrase) => {}
                 Role::Fires => {
-                    let r = &self.rules[rule];
-                    if r.fields.contains(&f.field) {
+                    if self.rules[rule].fields.contains(&f.field) {
                         fires[rule].push(f);
-                    } else if r.victims_block && f.field == Field::Victims {
-                        // Whom the report names as hit is not who did it.
-                        blocked[rule] = true;
                     }
                 }
             }

@@ -3206,6 +3206,24 @@ fn a_state_agency_hit_or_speaking_is_not_the_actor() {
     r.victims
         .push(named_victim("Minuteman Senior Services (MSS)"));
     assert!(!rule_labels(&r, Dimension::Actor).contains(&"state".to_string()));
+    // The agency named as the victim stops that name only: the operator is still read (rules
+    // 2026-11.47, `victims_mask`).
+    let mut r = report(
+        "gru",
+        "Intrusion at the State Security Service",
+        "Officers of the GRU broke into the mail servers of the State Security Service.",
+    );
+    r.victims
+        .push(named_victim("State Security Service of Georgia"));
+    let found = Assessor::builtin().rules.apply(&Texts::of(&r), None);
+    let state = found
+        .iter()
+        .find(|j| j.rule_id == "rule:actor.state")
+        .expect("the GRU is read");
+    assert!(
+        state.evidence.iter().all(|e| !e.contains("State Security")),
+        "{state:#?}"
+    );
 }
 
 /// State affiliation is said of the operators: their ties, their principal, their APT name; not
