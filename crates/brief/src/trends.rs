@@ -2,7 +2,7 @@
 //! a period and its baseline, each cell tested for a change of rate, the tests corrected for their
 //! number, and each result stated in a sentence that says how sure it is.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use threatscape_assess::{Assessment, Assessor, Dimension};
 use threatscape_model::{FuzzyDate, Report, Tlp};
@@ -615,8 +615,8 @@ pub fn analyse_framed(
         .iter()
         .any(|c| (c.current_reports == 0) != (c.baseline_reports == 0));
     let mut counts: BTreeMap<(String, String), (Vec<String>, Vec<String>)> = BTreeMap::new();
-    // Per cell, the incidents of the continuing sources: (current, baseline).
-    let mut kept: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
+    // The counted incidents that a continuing source reported.
+    let mut from_continuing: HashSet<&str> = HashSet::new();
     for i in incidents {
         let Some(date) = o.date_basis.incident_date(i) else {
             continue;
@@ -641,19 +641,14 @@ pub fn analyse_framed(
         } else {
             baseline.push(i.id.clone());
         }
-        let from_continuing = coverage_changed
+        if coverage_changed
             && i.reports
                 .iter()
-                .any(|r| continuing.contains(r.contributor_name()));
+                .any(|r| continuing.contains(r.contributor_name()))
+        {
+            from_continuing.insert(i.id.as_str());
+        }
         for key in incident_keys(assessor, i) {
-            if from_continuing {
-                let k = kept.entry(key.clone()).or_default();
-                if slot == 1 {
-                    k.0 += 1;
-                } else {
-                    k.1 += 1;
-                }
-            }
             let e = counts.entry(key).or_default();
             if slot == 1 {
                 e.0.push(i.id.clone());
@@ -670,12 +665,14 @@ pub fn analyse_framed(
     let comparisons = tests.len();
     // The same comparisons over the continuing sources' incidents, corrected among themselves.
     let restricted: Vec<Option<(RateTest, f64)>> = if coverage_changed {
+        let kept = |ids: &[String]| {
+            ids.iter()
+                .filter(|id| from_continuing.contains(id.as_str()))
+                .count() as u64
+        };
         let tests: Vec<RateTest> = counts
-            .keys()
-            .map(|key| {
-                let (k1, k0) = kept.get(key).copied().unwrap_or((0, 0));
-                rate_ratio_test(k1, t1, k0, t0, o.alternative)
-            })
+            .values()
+            .map(|(c, b)| rate_ratio_test(kept(c), t1, kept(b), t0, o.alternative))
             .collect();
         let q = benjamini_hochberg(&tests.iter().map(|t| t.p_value).collect::<Vec<_>>());
         tests.into_iter().zip(q).map(Some).collect()
@@ -804,6 +801,15 @@ pub fn num(x: f64) -> String {
     }
 }
 
+/// An adjusted p-value as a sentence gives it: "< 0.001" or "= 0.013".
+fn q_text(q: f64) -> String {
+    if q < 0.001 {
+        "< 0.001".to_string()
+    } else {
+        format!("= {q:.3}")
+    }
+}
+
 /// Whether two tests point the same way: both rises (or an appearance) or both falls.
 fn same_direction(a: &RateTest, b: &RateTest) -> bool {
     let up = |t: &RateTest| t.rate_ratio.is_none_or(|r| r > 1.0);
@@ -822,11 +828,7 @@ fn with_continuing(sentence: String, c: &ContinuingCheck, base: &[Period]) -> St
         Some(r) => format!("rate ratio {}", num(r)),
         None => "no baseline incidents".to_string(),
     };
-    let q = if c.q_value < 0.001 {
-        "q < 0.001".to_string()
-    } else {
-        format!("q = {:.3}", c.q_value)
-    };
+    let q = format!("q {}", q_text(c.q_value));
     let body = sentence.trim_end_matches('.');
     if c.holds {
         format!(
@@ -895,7 +897,7 @@ fn sentence(
         format!(
             "the change is statistically clear after correcting for {comparisons} comparisons (exact test p = {:.1e}, FDR-adjusted q {})",
             t.p_value,
-            if q < 0.001 { "< 0.001".to_string() } else { format!("= {q:.3}") }
+            q_text(q)
         )
     } else if t.k1 < o.min_count && q <= o.fdr {
         format!(

@@ -98,6 +98,20 @@ fn fires_on_report(rule: &str, title: &str, description: &str) -> bool {
         .any(|j| j.rule_id == id)
 }
 
+/// Asserts that the text rules read the actor category `actor` in a report of this title and
+/// description, and no longer once `victim` is named as its victim: whom a report names as hit is
+/// not its actor.
+fn a_named_victim_is_not_the_actor(actor: &str, title: &str, description: &str, victim: &str) {
+    let mut r = report("victim-named", title, description);
+    let actors = |r: &Report| rule_labels(r, Dimension::Actor);
+    assert!(actors(&r).iter().any(|a| a == actor), "{title}: {actor}");
+    r.victims.push(named_victim(victim));
+    assert!(
+        !actors(&r).iter().any(|a| a == actor),
+        "{title}: not {actor} with {victim}"
+    );
+}
+
 /// Asserts that the text rule `rule` fires on each of `fires_on` and on none of `silent_on`.
 fn reads(rule: &str, fires_on: &[&str], silent_on: &[&str]) {
     for text in fires_on {
@@ -3133,14 +3147,12 @@ fn a_terrorist_group_targeted_is_not_the_actor() {
             "The No Fly List, maintained by the Terrorist Screening Center, was exposed.",
         ],
     );
-    let mut r = report(
-        "uk-isis",
+    a_named_victim_is_not_the_actor(
+        "terrorist",
         "An offensive cyber campaign",
         "The United Kingdom announced an offensive; the Islamic State lost its ability to recruit.",
+        "Islamic State group",
     );
-    assert!(rule_labels(&r, Dimension::Actor).contains(&"terrorist".to_string()));
-    r.victims.push(named_victim("Islamic State group"));
-    assert!(!rule_labels(&r, Dimension::Actor).contains(&"terrorist".to_string()));
 }
 
 /// A humanitarian organisation delivers relief; a human-rights group, refugees themselves, a
@@ -3197,15 +3209,12 @@ fn a_state_agency_hit_or_speaking_is_not_the_actor() {
             "South Korea's National Intelligence Service reveals that it observed attempts on shipyards.",
         ],
     );
-    let mut r = report(
-        "mss",
+    a_named_victim_is_not_the_actor(
+        "state",
         "Minuteman Senior Services (MSS) reports an email breach",
         "An unauthorized individual gained access to the email account of an MSS employee.",
+        "Minuteman Senior Services (MSS)",
     );
-    assert!(rule_labels(&r, Dimension::Actor).contains(&"state".to_string()));
-    r.victims
-        .push(named_victim("Minuteman Senior Services (MSS)"));
-    assert!(!rule_labels(&r, Dimension::Actor).contains(&"state".to_string()));
     // The agency named as the victim stops that name only: the operator is still read (rules
     // 2026-11.47, `victims_mask`).
     let mut r = report(
@@ -3278,16 +3287,12 @@ fn a_claim_or_a_protest_says_hacktivism_only_when_nothing_else_names_the_actor()
 /// the target, not the actor (rules 2026-11.45).
 #[test]
 fn criminals_taken_down_are_not_the_actor() {
-    let mut r = report(
-        "revil",
+    a_named_victim_is_not_the_actor(
+        "criminal",
         "Targeting of REvil",
         "The FBI and allied governments took down the Tor servers of the ransomware gang REvil.",
-    );
-    assert!(rule_labels(&r, Dimension::Actor).contains(&"criminal".to_string()));
-    r.victims.push(named_victim(
         "REvil, DarkSide ransomware operators and affiliates",
-    ));
-    assert!(!rule_labels(&r, Dimension::Actor).contains(&"criminal".to_string()));
+    );
     reads(
         "actor.criminal",
         &["The LockBit ransomware gang claims to have hit the hospital."],
