@@ -18,9 +18,15 @@ so both see the same reports. Standard library only. From the raw incidents it r
   incident ids of both periods;
 - each cell's exact test (the conditional binomial test of two Poisson rates, written out here
   with math.lgamma) and the Benjamini-Hochberg adjustment;
-- where a source started or stopped reporting between the periods, each cell's test over the
-  sources that report in both (from the counts the briefing gives) and its adjustment, and which
-  cells are then flagged;
+- each source's reports in each period, which sources report in both (continuing), and whether
+  one started, stopped, or reported a volume unlike the continuing sources together (its ratio of
+  current to baseline incidents more than 1.5 times off theirs, exact test p < 0.001);
+- where so, each cell's check within the continuing sources, from the export: every counted
+  incident belongs to the first (by name) continuing source among its reports', each cell's
+  incidents are counted per source, the share test (the exact distribution of summed binomials,
+  one per source, or above a variance of 400 the normal approximation) is computed for every
+  cell but `all`, whose check is the rate test of the continuing sources' counts, then the
+  adjustment, and which cells are flagged;
 - the executive summary's counts (all incidents, critical infrastructure, ransomware).
 
 It prints each comparison and exits 1 on any mismatch. Actor categories and the conflict, agenda
@@ -110,6 +116,46 @@ def p_value(k1, t1, k0, t0, alternative):
     return min(1.0, sum(q for q in pmf if q <= bar))
 
 
+def binom_test(k, n, p):
+    """Two-sided exact binomial test (minlike rule)."""
+    if n == 0:
+        return 1.0
+    pmf = [math.exp(ln_pmf(i, n, p)) for i in range(n + 1)]
+    bar = pmf[k] * (1 + 1e-7)
+    return min(1.0, sum(q for q in pmf if q <= bar))
+
+
+def share_p(strata, alternative):
+    """The test of a cell's share of each source's reporting: strata are (k1, k0, n1, n0). Exact
+    (the summed binomials' distribution) with one source or a variance of at most 400; otherwise
+    the normal approximation with continuity correction."""
+    k = sum(s[0] for s in strata)
+    live = [s for s in strata if s[2] + s[3] > 0]
+    e = sum((k1 + k0) * n1 / (n1 + n0) for k1, k0, n1, n0 in live)
+    v = sum((k1 + k0) * n1 / (n1 + n0) * (1 - n1 / (n1 + n0)) for k1, k0, n1, n0 in live)
+    if sum(1 for s in live if s[0] + s[1] > 0) > 1 and v > 400:
+        sd2 = math.sqrt(2 * v)
+        if alternative == "increase":
+            return min(1.0, 0.5 * math.erfc((k - e - 0.5) / sd2))
+        return min(1.0, math.erfc(max(0.0, abs(k - e) - 0.5) / sd2))
+    dist = [1.0]
+    k = 0
+    for k1, k0, n1, n0 in strata:
+        m, p = k1 + k0, n1 / (n1 + n0)
+        pmf = [math.exp(ln_pmf(i, m, p)) for i in range(m + 1)]
+        out = [0.0] * (len(dist) + m)
+        for i, x in enumerate(dist):
+            if x < 1e-300:
+                continue
+            for j, y in enumerate(pmf):
+                out[i + j] += x * y
+        dist, k = out, k + k1
+    if alternative == "increase":
+        return min(1.0, sum(dist[k:]))
+    bar = dist[k] * (1 + 1e-7)
+    return min(1.0, sum(q for q in dist if q <= bar))
+
+
 def benjamini_hochberg(ps):
     m = len(ps)
     order = sorted(range(m), key=lambda i: ps[i])
@@ -149,10 +195,21 @@ def main():
     current, baseline, imprecise, undated = set(), set(), set(), set()
     cells = {}
     known = set()
+    sources_of = {}  # counted incident -> its reports' sources
+    coverage = {}  # source -> [reports dated in the period, in the baseline]
     for inc in exported:
         reports = [r["report"] for r in inc["reports"]]
         iid = "inc:" + min(r["key"] for r in inc["reports"])
         known.add(iid)
+        for r in reports:
+            c = coverage.setdefault(r["contributor"]["name"], [0, 0])
+            d = report_date(r, basis)
+            if d is None:
+                continue
+            if place(span(d), period) == "inside":
+                c[0] += 1
+            elif any(place(span(d), b) == "inside" for b in baselines):
+                c[1] += 1
         dates = [report_date(r, basis) for r in reports]
         spans = [span(d) for d in dates if d]
         if not spans:
@@ -171,6 +228,7 @@ def main():
         else:
             continue
         (current if slot else baseline).add(iid)
+        sources_of[iid] = {r["contributor"]["name"] for r in reports}
         keys = {("all", "all")}
         for label in inc["threat_kinds"]:
             keys.update(("threat", l) for l in lineage(label, threat_parent))
@@ -209,28 +267,67 @@ def main():
     q = benjamini_hochberg([c["test"]["p_value"] for c in all_cells])
     bh_diff = sum(1 for c, qv in zip(all_cells, q) if not math.isclose(qv, c["q_value"], rel_tol=1e-9, abs_tol=1e-15))
     check(f"Benjamini-Hochberg q-values over all {len(all_cells)} cells that differ", bh_diff, 0)
-    # Where a source started or stopped reporting, each cell also carries the same test over the
-    # incidents of the sources that report in both periods (`continuing`): its p-value is
-    # recomputed from its counts, its q-values across cells, and a cell is flagged only if that
-    # test is clear too, in the same direction. (Which incidents those sources reported is the
-    # briefing's; the counts themselves are not re-derived here.)
+    # Where the sources' coverage changed, each cell also carries its check within the sources
+    # that report in both periods (`continuing`), recomputed here from the export.
     def clear(test, qv):
         return qv <= t["fdr"] and (test["alternative"] == "increase" or test["rate_ratio"] != 1.0)
 
     def up(test):
         return test["rate_ratio"] is None or test["rate_ratio"] > 1.0
 
+    check("sources' reports in the period and the baseline",
+          {k: tuple(v) for k, v in coverage.items()},
+          {c["source"]: (c["current_reports"], c["baseline_reports"]) for c in t["coverage"]})
+    continuing = {k for k, (a, b) in coverage.items() if a > 0 and b > 0}
+    stratum = {i: min(s & continuing) for i, s in sources_of.items() if s & continuing}
+    volume = {}
+    for i, src in stratum.items():
+        volume.setdefault(src, [0, 0])[0 if i in current else 1] += 1
+    n1, n0 = sum(v[0] for v in volume.values()), sum(v[1] for v in volume.values())
+    uneven = []
+    if len(volume) >= 2 and n1 and n0:
+        for src, (a, b) in sorted(volume.items()):
+            off = math.inf if b == 0 else (a / b) / (n1 / n0)
+            if not (1 / 1.5 <= off <= 1.5) and binom_test(a, a + b, n1 / (n1 + n0)) < 0.001:
+                uneven.append(src)
+    print(f"     sources whose volume changed unlike the continuing sources': {uneven or 'none'}")
+    changed = any((a == 0) != (b == 0) for a, b in coverage.values()) or bool(uneven)
     checks = [c.get("continuing") for c in all_cells]
+    check("cells with a within-source check", sum(1 for k in checks if k), len(all_cells) if changed else 0)
     holds = [True] * len(all_cells)
-    if any(checks):
-        cp = [p_value(k["test"]["k1"], t1, k["test"]["k0"], t0, k["test"]["alternative"]) for k in checks]
-        p_diff = sum(1 for k, pv in zip(checks, cp)
-                     if not math.isclose(pv, k["test"]["p_value"], rel_tol=1e-6, abs_tol=1e-12))
-        check("continuing-source tests whose exact p-value differs", p_diff, 0)
+    if changed:
+        cp, strata_diff = [], 0
+        for c in all_cells:
+            per = {}
+            for slot, ids in ((0, c["current"]), (1, c["baseline"])):
+                for i in ids:
+                    if i in stratum:
+                        per.setdefault(stratum[i], [0, 0])[slot] += 1
+            if c["breakdown"] == "all":
+                k1 = sum(v[0] for v in per.values())
+                k0 = sum(v[1] for v in per.values())
+                cp.append(p_value(k1, t1, k0, t0, c["test"]["alternative"]))
+                continue
+            strata = [(per.get(src, [0, 0])[0], per.get(src, [0, 0])[1], a, b)
+                      for src, (a, b) in sorted(volume.items()) if a > 0 and b > 0]
+            theirs = [(x["k1"], x["k0"], x["n1"], x["n0"]) for x in c["continuing"]["share"]["strata"]]
+            strata_diff += strata != theirs
+            cp.append(share_p(strata, c["test"]["alternative"]))
+        check("within-source counts (per source, cell and period) that differ", strata_diff, 0)
+        deciding = [k["share"]["p_value"] if k.get("share") else k["test"]["p_value"] for k in checks]
+        p_diff = sum(1 for a, b in zip(cp, deciding) if not math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-12))
+        check("within-source tests whose exact p-value differs", p_diff, 0)
         cq = benjamini_hochberg(cp)
         q_diff = sum(1 for k, qv in zip(checks, cq) if not math.isclose(qv, k["q_value"], rel_tol=1e-6, abs_tol=1e-12))
-        check("continuing-source q-values that differ", q_diff, 0)
-        holds = [clear(k["test"], qv) and up(k["test"]) == up(c["test"])
+        check("within-source q-values that differ", q_diff, 0)
+
+        def same_way(k, c):
+            if k.get("share"):
+                sh = k["share"]
+                return sh["k1"] != sh["expected"] and (sh["k1"] > sh["expected"]) == up(c["test"])
+            return up(k["test"]) == up(c["test"])
+
+        holds = [(qv <= t["fdr"] if k.get("share") else clear(k["test"], qv)) and same_way(k, c)
                  for k, qv, c in zip(checks, cq, all_cells)]
     flagged = sum(1 for c, qv, h in zip(all_cells, q, holds)
                   if clear(c["test"], qv) and c["test"]["k1"] >= t["min_count"] and h)

@@ -3,13 +3,15 @@
 //!
 //! How the pieces fit:
 //! - [`stats`]: exact statistics written out (log-gamma, binomial tails, the conditional test of
-//!   two Poisson rates with its exact interval, Benjamini-Hochberg);
+//!   two Poisson rates with its exact interval, the exact test of a share stratified by source,
+//!   Benjamini-Hochberg);
 //! - [`period`]: months, quarters, years and day ranges, baselines, and placing dates known to a
 //!   year, month or day;
 //! - [`trends`]: incidents released to an audience ([`trends::release`]), counted per cell and
-//!   tested ([`trends::analyse`]), with caveats on reporting lag and source coverage, and where a
-//!   source started or stopped reporting, each change tested again over the sources that report in
-//!   both periods ([`trends::ContinuingCheck`]) before it is called a trend;
+//!   tested ([`trends::analyse`]), with caveats on reporting lag, attribution lag and source
+//!   coverage, and where a source started, stopped or thinned its reporting, each change tested
+//!   again within the sources that report in both periods, as a share of what each reports
+//!   ([`trends::ContinuingCheck`]), before it is called a trend;
 //! - [`model`]: the briefing itself ([`Briefing`]), every figure carrying the incident ids and
 //!   report keys behind it;
 //! - [`render`]: Markdown, self-contained HTML with hand-written SVG charts, and JSON;

@@ -383,7 +383,7 @@ pub fn build_framed(
             "summary.top-threat",
             format!(
                 "The most reported kind of operation was {}: {} of {} incidents ({}%).",
-                label_name(assessor, Dimension::Threat, &c.label).to_lowercase(),
+                crate::trends::in_sentence(&label_name(assessor, Dimension::Threat, &c.label)),
                 c.current.len(),
                 t.current.len(),
                 percent(c.current.len(), t.current.len())
@@ -433,7 +433,7 @@ pub fn build_framed(
             "Each cell (a threat kind, sector, actor category, victim country, or threat kind against a sector) compares {} with {} on {} dates. {} comparisons were made; a change is called clear when its false-discovery-rate-adjusted q is at most {} and the current period holds at least {} incidents.{}",
             t.period, base_label, match t.date_basis { crate::DateBasis::Occurred => "occurrence", crate::DateBasis::Reported => "report" }, t.comparisons, t.fdr, t.min_count,
             if t.cells.iter().any(|c| c.continuing.is_some()) {
-                " Since a source started or stopped reporting between the periods, a change is also tested over the incidents of the sources that report in both, corrected the same way, and called a trend only if it is clear there too, in the same direction."
+                " Since the sources' coverage changed between the periods (a source started or stopped reporting, or one's volume changed unlike the others'), a change is also tested within the sources that report in both, as a share of what each of them reports (all incidents: their count), corrected the same way, and called a trend only if it is clear there too, in the same direction."
             } else {
                 ""
             }

@@ -2,13 +2,16 @@
 //! a period and its baseline, each cell tested for a change of rate, the tests corrected for their
 //! number, and each result stated in a sentence that says how sure it is.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use threatscape_assess::{Assessment, Assessor, Dimension};
 use threatscape_model::{FuzzyDate, Report, Tlp};
 
 use crate::period::{fuzzy_span, place, Baseline, Day, Period, Placement};
-use crate::stats::{benjamini_hochberg, rate_ratio_test, Alternative, RateTest};
+use crate::stats::{
+    benjamini_hochberg, binom_test, rate_ratio_test, share_test, Alternative, RateTest, ShareTest,
+    Stratum,
+};
 
 /// One incident as the briefing sees it: the reports released to the audience and their
 /// assessment.
@@ -357,29 +360,50 @@ pub struct Cell {
     pub test: RateTest,
     /// The Benjamini-Hochberg adjusted p-value across every cell tested.
     pub q_value: f64,
-    /// Whether the change is flagged: q within the FDR and enough incidents, and, where a source
-    /// started or stopped reporting between the periods, the same change among the sources that
+    /// Whether the change is flagged: q within the FDR and enough incidents, and, where the
+    /// sources' coverage changed between the periods, the same change within the sources that
     /// report in both ([`Cell::continuing`]).
     pub flagged: bool,
-    /// Where a source started or stopped reporting between the periods: the same comparison over
-    /// the incidents that a source reporting in both periods reported, so that a fall which is
-    /// only the end of one tracker's coverage is not called a trend.
+    /// Where the sources' coverage changed between the periods (a source started or stopped
+    /// reporting, or one's volume changed unlike the others'): the comparison within the sources
+    /// that report in both periods, so that a fall which is only one tracker's coverage ending
+    /// or thinning is not called a trend.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continuing: Option<ContinuingCheck>,
     /// The finding in one sentence, with its uncertainty.
     pub sentence: String,
 }
 
-/// A cell's comparison restricted to the sources that report in both periods.
+/// A cell's comparison within the sources that report in both periods (the continuing sources).
+///
+/// Each incident a continuing source reported belongs to one of them (the first by name among its
+/// reports' sources). For a cell other than `all`, what decides is [`ContinuingCheck::share`]:
+/// whether the cell's share of what each continuing source reports changed, so that neither a
+/// source ending nor one reporting less of everything makes a trend. For `all`, which is every
+/// source's whole reporting, what decides is the rate test of the continuing sources' counts.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ContinuingCheck {
-    /// The test over those sources' incidents.
+    /// The rate test of the cell's incidents that a continuing source reported.
     pub test: RateTest,
-    /// Its Benjamini-Hochberg adjusted p-value across every cell's restricted test.
+    /// The test of the cell's share of each continuing source's reporting (every cell but `all`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share: Option<ShareTest>,
+    /// The Benjamini-Hochberg adjusted p-value of the deciding test (the share test, or for `all`
+    /// the rate test) across every cell's.
     pub q_value: f64,
     /// Whether it shows a clear change in the same direction as the cell's own test.
     pub holds: bool,
 }
+
+/// A continuing source's volume is called uneven when its ratio of current to baseline incidents
+/// differs from all continuing sources' together by more than this factor, either way...
+const UNEVEN_RATIO: f64 = 1.5;
+/// ... and the exact test of its current count against the pooled ratio gives a p-value below
+/// this (strict, since it only decides whether the within-source check runs).
+const UNEVEN_P: f64 = 0.001;
+
+/// How far back from the latest date in the data a period counts as recent for attribution lag.
+const ATTRIBUTION_LAG_DAYS: i64 = 730;
 
 /// What one source contributed to each period.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -545,6 +569,22 @@ pub fn incident_keys(assessor: &Assessor, i: &Incident) -> BTreeSet<(String, Str
     keys
 }
 
+/// A label as it reads inside a sentence: lower case, but for acronyms ("ICT", "OT", "CERTs",
+/// "UN"), which keep their capitals.
+pub fn in_sentence(label: &str) -> String {
+    label
+        .split(' ')
+        .map(|w| {
+            if w.chars().filter(char::is_ascii_uppercase).count() >= 2 {
+                w.to_string()
+            } else {
+                w.to_lowercase()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The name of a cell for sentences.
 pub fn cell_name(assessor: &Assessor, breakdown: &str, label: &str) -> String {
     match breakdown {
@@ -552,11 +592,11 @@ pub fn cell_name(assessor: &Assessor, breakdown: &str, label: &str) -> String {
         "threat" => label_name(assessor, Dimension::Threat, label),
         "sector" => format!(
             "Incidents against {}",
-            label_name(assessor, Dimension::Sector, label).to_lowercase()
+            in_sentence(&label_name(assessor, Dimension::Sector, label))
         ),
         "actor" => format!(
             "Incidents by {} actors",
-            label_name(assessor, Dimension::Actor, label).to_lowercase()
+            in_sentence(&label_name(assessor, Dimension::Actor, label))
         ),
         "country" => format!("Incidents with victims in {}", state_name(label)),
         "spill-over" => format!(
@@ -575,7 +615,7 @@ pub fn cell_name(assessor: &Assessor, breakdown: &str, label: &str) -> String {
             format!(
                 "{} against {}",
                 label_name(assessor, Dimension::Threat, t),
-                label_name(assessor, Dimension::Sector, s).to_lowercase()
+                in_sentence(&label_name(assessor, Dimension::Sector, s))
             )
         }
         _ => label.to_string(),
@@ -596,27 +636,40 @@ pub fn analyse_framed(
     o: &TrendOptions,
 ) -> TrendAnalysis {
     let base_periods = o.baseline.periods(&o.period);
+    let as_of = o.as_of.or(frame.as_of);
+    // Attributions of a recent period's operations are still to come.
+    let attribution_lag = as_of.is_some_and(|d| d - o.period.end < ATTRIBUTION_LAG_DAYS);
+    let is_attribution = |breakdown: &str, label: &str| {
+        breakdown == "actor"
+            && matches!(
+                assessor.vocabularies.get(Dimension::Actor).top_level(label),
+                "state" | "state-affiliated"
+            )
+    };
     let t1 = o.period.days();
     let t0: f64 = base_periods.iter().map(Period::days).sum();
     let mut current = Vec::new();
     let mut baseline = Vec::new();
     let mut imprecise = Vec::new();
     let undated = frame.undated.clone();
-    // Sources that report in both periods; the check runs only where another source reports in
-    // one period and not the other (a tracker's coverage ending or starting).
+    // Sources that report in both periods; the check runs only where the coverage changed: a
+    // source reports in one period and not the other (a tracker's coverage ending or starting),
+    // or one's volume changed unlike the others' (below).
     let continuing: BTreeSet<&str> = frame
         .coverage
         .iter()
         .filter(|c| c.current_reports > 0 && c.baseline_reports > 0)
         .map(|c| c.source.as_str())
         .collect();
-    let coverage_changed = frame
+    let started_or_stopped = frame
         .coverage
         .iter()
         .any(|c| (c.current_reports == 0) != (c.baseline_reports == 0));
     let mut counts: BTreeMap<(String, String), (Vec<String>, Vec<String>)> = BTreeMap::new();
-    // The counted incidents that a continuing source reported.
-    let mut from_continuing: HashSet<&str> = HashSet::new();
+    // The counted incidents that a continuing source reported, each with that source (the first
+    // by name among its reports'), and each continuing source's counted incidents per period.
+    let mut stratum_of: HashMap<&str, &str> = HashMap::new();
+    let mut volume: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
     for i in incidents {
         let Some(date) = o.date_basis.incident_date(i) else {
             continue;
@@ -641,12 +694,20 @@ pub fn analyse_framed(
         } else {
             baseline.push(i.id.clone());
         }
-        if coverage_changed
-            && i.reports
-                .iter()
-                .any(|r| continuing.contains(r.contributor_name()))
+        if let Some(source) = i
+            .reports
+            .iter()
+            .map(|r| r.contributor_name())
+            .filter(|n| continuing.contains(n))
+            .min()
         {
-            from_continuing.insert(i.id.as_str());
+            stratum_of.insert(i.id.as_str(), source);
+            let v = volume.entry(source).or_default();
+            if slot == 1 {
+                v.0 += 1;
+            } else {
+                v.1 += 1;
+            }
         }
         for key in incident_keys(assessor, i) {
             let e = counts.entry(key).or_default();
@@ -663,19 +724,56 @@ pub fn analyse_framed(
         .collect();
     let q = benjamini_hochberg(&tests.iter().map(|t| t.p_value).collect::<Vec<_>>());
     let comparisons = tests.len();
-    // The same comparisons over the continuing sources' incidents, corrected among themselves.
-    let restricted: Vec<Option<(RateTest, f64)>> = if coverage_changed {
+    let uneven = uneven_sources(&volume);
+    let coverage_changed = started_or_stopped || !uneven.is_empty();
+    // The comparisons within the continuing sources, corrected among themselves.
+    let restricted: Vec<Option<(RateTest, Option<ShareTest>, f64)>> = if coverage_changed {
         let kept = |ids: &[String]| {
             ids.iter()
-                .filter(|id| from_continuing.contains(id.as_str()))
+                .filter(|id| stratum_of.contains_key(id.as_str()))
                 .count() as u64
         };
-        let tests: Vec<RateTest> = counts
-            .values()
-            .map(|(c, b)| rate_ratio_test(kept(c), t1, kept(b), t0, o.alternative))
+        let by_source = |ids: &[String]| {
+            let mut n: BTreeMap<&str, u64> = BTreeMap::new();
+            for id in ids {
+                if let Some(s) = stratum_of.get(id.as_str()) {
+                    *n.entry(s).or_default() += 1;
+                }
+            }
+            n
+        };
+        let checks: Vec<(RateTest, Option<ShareTest>)> = counts
+            .iter()
+            .map(|((breakdown, _), (c, b))| {
+                let test = rate_ratio_test(kept(c), t1, kept(b), t0, o.alternative);
+                let share = (breakdown != "all").then(|| {
+                    let (k1, k0) = (by_source(c), by_source(b));
+                    let strata = volume
+                        .iter()
+                        .filter(|(_, (n1, n0))| *n1 > 0 && *n0 > 0)
+                        .map(|(s, (n1, n0))| Stratum {
+                            source: s.to_string(),
+                            k1: k1.get(s).copied().unwrap_or(0),
+                            k0: k0.get(s).copied().unwrap_or(0),
+                            n1: *n1,
+                            n0: *n0,
+                        })
+                        .collect();
+                    share_test(strata, o.alternative)
+                });
+                (test, share)
+            })
             .collect();
-        let q = benjamini_hochberg(&tests.iter().map(|t| t.p_value).collect::<Vec<_>>());
-        tests.into_iter().zip(q).map(Some).collect()
+        let p: Vec<f64> = checks
+            .iter()
+            .map(|(t, s)| s.as_ref().map_or(t.p_value, |s| s.p_value))
+            .collect();
+        let q = benjamini_hochberg(&p);
+        checks
+            .into_iter()
+            .zip(q)
+            .map(|((t, s), q)| Some((t, s, q)))
+            .collect()
     } else {
         vec![None; counts.len()]
     };
@@ -691,9 +789,17 @@ pub fn analyse_framed(
                         && (o.alternative == Alternative::Increase
                             || t.rate_ratio.is_none_or(|r| r != 1.0))
                 };
-                let continuing = restricted.map(|(t, q)| ContinuingCheck {
-                    holds: clear(&t, q) && same_direction(&t, &test),
+                let continuing = restricted.map(|(t, share, q)| ContinuingCheck {
+                    holds: match &share {
+                        Some(s) => {
+                            q <= o.fdr
+                                && s.k1 as f64 != s.expected
+                                && (s.k1 as f64 > s.expected) == rises(&test)
+                        }
+                        None => clear(&t, q) && rises(&t) == rises(&test),
+                    },
                     test: t,
+                    share,
                     q_value: q,
                 });
                 let clear_overall = clear(&test, q_value) && test.k1 >= o.min_count;
@@ -710,6 +816,13 @@ pub fn analyse_framed(
                 );
                 if let (true, Some(c)) = (clear_overall, &continuing) {
                     sentence = with_continuing(sentence, c, &base_periods);
+                }
+                if flagged && !rises(&test) && attribution_lag && is_attribution(&breakdown, &label)
+                {
+                    sentence = format!(
+                        "{}; attribution is often made public long after an operation, so part of this fall may be incidents not yet attributed.",
+                        sentence.trim_end_matches('.')
+                    );
                 }
                 Cell {
                     breakdown,
@@ -738,7 +851,6 @@ pub fn analyse_framed(
         "Ingestion date (when the observatory received a report) is not available to the trend analysis; it uses the occurrence or report date only.".to_string(),
         "Trackers record what becomes public and what their compilers notice: counts measure reporting, not the true number of operations (sampling bias towards well-covered countries, languages and sectors).".to_string(),
     ];
-    let as_of = o.as_of.or(frame.as_of);
     if let Some(as_of) = as_of {
         if o.date_basis == DateBasis::Occurred && as_of - o.period.end < 365 {
             caveats.push(format!(
@@ -747,6 +859,26 @@ pub fn analyse_framed(
                 crate::period::format_day(as_of)
             ));
         }
+    }
+    let (n1_all, n0_all) = volume
+        .values()
+        .fold((0, 0), |(a, b), (n1, n0)| (a + n1, b + n0));
+    for (source, (n1, n0)) in &uneven {
+        let kind = coverage
+            .iter()
+            .find(|c| c.source == *source)
+            .map_or("", |c| c.contributor_type.as_str());
+        caveats.push(format!(
+            "Coverage change: {source} ({kind}) reported {} dated in the current period against {n0} in the baseline (ratio {}), unlike the sources reporting in both periods together ({n1_all} vs {n0_all}, ratio {}); a change is called a trend only if the share of each source's reporting changed too.",
+            count(*n1 as usize, "incident"),
+            num(*n1 as f64 / *n0 as f64),
+            num(n1_all as f64 / n0_all as f64),
+        ));
+    }
+    if cells.iter().any(|c| {
+        c.flagged && !rises(&c.test) && attribution_lag && is_attribution(&c.breakdown, &c.label)
+    }) {
+        caveats.push("Attribution lag: States and companies often attribute an operation publicly months or years after it; incidents of a recent period are less often attributed yet, so falls in incidents by State or State-affiliated actors may partly reflect attributions still to come.".to_string());
     }
     for c in &coverage {
         if c.current_reports == 0 && c.baseline_reports > 0 {
@@ -810,35 +942,82 @@ fn q_text(q: f64) -> String {
     }
 }
 
-/// Whether two tests point the same way: both rises (or an appearance) or both falls.
-fn same_direction(a: &RateTest, b: &RateTest) -> bool {
-    let up = |t: &RateTest| t.rate_ratio.is_none_or(|r| r > 1.0);
-    up(a) == up(b)
+/// Whether a test shows a rise (or an appearance) rather than a fall.
+fn rises(t: &RateTest) -> bool {
+    t.rate_ratio.is_none_or(|r| r > 1.0)
+}
+
+/// The continuing sources whose volume changed unlike all of them together (a tracker thinning
+/// or growing its coverage), with their counted incidents in each period: a ratio of current to
+/// baseline incidents more than [`UNEVEN_RATIO`] times off the pooled one, and clearly so (the
+/// exact test of its current count against the pooled ratio below [`UNEVEN_P`]). Comparing each
+/// with the pool rather than with the others leaves a large steady source unflagged beside a small
+/// one that thinned. One source alone is never uneven.
+fn uneven_sources<'a>(volume: &BTreeMap<&'a str, (u64, u64)>) -> Vec<(&'a str, (u64, u64))> {
+    let (n1, n0) = volume
+        .values()
+        .fold((0u64, 0u64), |(a, b), (x, y)| (a + x, b + y));
+    if volume.len() < 2 || n1 == 0 || n0 == 0 {
+        return Vec::new();
+    }
+    let pooled = n1 as f64 / n0 as f64;
+    let p = n1 as f64 / (n1 + n0) as f64;
+    volume
+        .iter()
+        .filter(|(_, (a, b))| {
+            let off = if *b == 0 {
+                f64::INFINITY
+            } else {
+                (*a as f64 / *b as f64) / pooled
+            };
+            (!(1.0 / UNEVEN_RATIO..=UNEVEN_RATIO).contains(&off))
+                && binom_test(*a, a + b, p, Alternative::TwoSided) < UNEVEN_P
+        })
+        .map(|(s, v)| (*s, *v))
+        .collect()
 }
 
 /// A clear change's sentence, with what the sources that report in both periods show: it holds
-/// among them, or it may be the coverage change.
+/// within them, or it may be the coverage change.
 fn with_continuing(sentence: String, c: &ContinuingCheck, base: &[Period]) -> String {
-    let base_count = if base.len() == 1 {
-        format!("{} in {}", c.test.k0, base[0])
-    } else {
-        format!("{} in the baseline", c.test.k0)
+    let (k1, k0) = match &c.share {
+        Some(s) => (s.k1, s.k0),
+        None => (c.test.k1, c.test.k0),
     };
-    let ratio = match c.test.rate_ratio {
-        Some(r) => format!("rate ratio {}", num(r)),
-        None => "no baseline incidents".to_string(),
+    let base_count = if base.len() == 1 {
+        format!("{k0} in {}", base[0])
+    } else {
+        format!("{k0} in the baseline")
     };
     let q = format!("q {}", q_text(c.q_value));
+    let (among, figures) = match &c.share {
+        Some(s) => (
+            "within the sources that report in both periods, as a share of what each reports",
+            format!(
+                "{} vs {base_count}, {} expected from each source's volume, share ratio {}, {q}",
+                count(k1 as usize, "incident"),
+                num(s.expected),
+                s.share_ratio.map_or("unbounded".to_string(), num),
+            ),
+        ),
+        None => (
+            "among the sources that report in both periods",
+            format!(
+                "{} vs {base_count}, {}, {q}",
+                count(k1 as usize, "incident"),
+                match c.test.rate_ratio {
+                    Some(r) => format!("rate ratio {}", num(r)),
+                    None => "no baseline incidents".to_string(),
+                }
+            ),
+        ),
+    };
     let body = sentence.trim_end_matches('.');
     if c.holds {
-        format!(
-            "{body}; it holds among the sources that report in both periods ({} vs {base_count}, {ratio}, {q}).",
-            count(c.test.k1 as usize, "incident")
-        )
+        format!("{body}; it holds {among} ({figures}).")
     } else {
         format!(
-            "{body}; but among the sources that report in both periods it is not clear ({} vs {base_count}, {ratio}, {q}): it may reflect a source's coverage starting or ending rather than a trend, and is not counted as one.",
-            count(c.test.k1 as usize, "incident")
+            "{body}; but {among}, it is not clear ({figures}): it may reflect a source's coverage starting, ending or thinning rather than a trend, and is not counted as one."
         )
     }
 }
@@ -964,6 +1143,12 @@ mod tests {
         assert_eq!(count(12, "incident"), "12 incidents");
         assert_eq!(agree(1, "is", "are"), "is");
         assert_eq!(agree(2, "is", "are"), "are");
+        assert_eq!(
+            in_sentence("ICT and digital infrastructure"),
+            "ICT and digital infrastructure"
+        );
+        assert_eq!(in_sentence("Industry and OT"), "industry and OT");
+        assert_eq!(in_sentence("State-affiliated"), "state-affiliated");
     }
 
     #[test]
@@ -1022,22 +1207,18 @@ mod tests {
     }
 
     /// A fall that is only one tracker's coverage ending is not called a trend; one that the
-    /// sources reporting in both periods also show is, and says so.
+    /// sources reporting in both periods also show, as a share of what they report, is, and says
+    /// so.
     #[test]
     fn a_fall_that_is_only_a_source_ending_is_not_a_trend() {
-        let from = |source: &str, id: String, date: &str, kind: &str| {
-            let mut r = report(&id, date, kind, "hospital", Tlp::Clear);
-            r.contributor.name = source.into();
-            r
-        };
         let mut reports = Vec::new();
-        // The continuing tracker: 20 ransomware incidents in each quarter, and wipers falling from
-        // 30 to 6.
-        for n in 0..20 {
+        // The continuing tracker: 40 ransomware incidents in each quarter, and wipers falling from
+        // 60 to 6.
+        for n in 0..40 {
             reports.push(from("Steady", format!("sr{n}"), "2023-02-10", "ransomware"));
             reports.push(from("Steady", format!("cr{n}"), "2023-05-10", "ransomware"));
         }
-        for n in 0..30 {
+        for n in 0..60 {
             reports.push(from("Steady", format!("sw{n}"), "2023-02-11", "wiper"));
         }
         for n in 0..6 {
@@ -1047,20 +1228,19 @@ mod tests {
         for n in 0..40 {
             reports.push(from("Ended", format!("er{n}"), "2023-03-01", "ransomware"));
         }
-        let clusters: Vec<Vec<usize>> = (0..reports.len()).map(|i| vec![i]).collect();
-        let a = Assessor::builtin();
-        let rel = release(&reports, &clusters, Tlp::Green, a);
-        let o = TrendOptions::new("2023-Q2".parse().unwrap(), Baseline::Previous);
-        let t = analyse(a, &rel.incidents, &o);
+        let t = quarters(&reports);
         assert!(t
             .caveats
             .iter()
             .any(|c| c.contains("Coverage change: Ended")));
         let ransomware = t.cell("threat", "ransomware").unwrap();
-        assert_eq!((ransomware.test.k1, ransomware.test.k0), (20, 60));
-        assert!(ransomware.q_value <= o.fdr, "clear over all sources");
+        assert_eq!((ransomware.test.k1, ransomware.test.k0), (40, 80));
+        assert!(ransomware.q_value <= 0.05, "clear over all sources");
         let check = ransomware.continuing.as_ref().expect("a source ended");
-        assert_eq!((check.test.k1, check.test.k0), (20, 20));
+        assert_eq!((check.test.k1, check.test.k0), (40, 40));
+        let share = check.share.as_ref().expect("a cell other than all");
+        assert_eq!(share.strata.len(), 1);
+        assert!(share.k1 as f64 > share.expected, "its share rose");
         assert!(
             !check.holds && !ransomware.flagged,
             "{}",
@@ -1075,14 +1255,76 @@ mod tests {
         );
         let wiper = t.cell("threat", "wiper").unwrap();
         let check = wiper.continuing.as_ref().unwrap();
-        assert_eq!((check.test.k1, check.test.k0), (6, 30));
+        assert_eq!((check.test.k1, check.test.k0), (6, 60));
         assert!(check.holds && wiper.flagged, "{}", wiper.sentence);
         assert!(
-            wiper
-                .sentence
-                .contains("it holds among the sources that report in both periods"),
+            wiper.sentence.contains(
+                "it holds within the sources that report in both periods, as a share of what each reports"
+            ),
             "{}",
             wiper.sentence
         );
+        // Every incident is against a hospital: the sector's share of each source cannot move.
+        let all = t.cell("all", "all").unwrap();
+        assert!(all.continuing.as_ref().unwrap().share.is_none());
+    }
+
+    /// A tracker that reports a tenth of what it did, beside a steady one, makes no trend of
+    /// what it alone reports, and the briefing says its coverage thinned.
+    #[test]
+    fn a_fall_that_is_only_a_source_thinning_is_not_a_trend() {
+        let mut reports = Vec::new();
+        for n in 0..400 {
+            reports.push(from("Big", format!("b1-{n}"), "2023-02-10", "ransomware"));
+            reports.push(from("Big", format!("b2-{n}"), "2023-05-10", "ransomware"));
+        }
+        for n in 0..60 {
+            reports.push(from("Thin", format!("t1w{n}"), "2023-02-11", "wiper"));
+        }
+        for n in 0..20 {
+            reports.push(from("Thin", format!("t1r{n}"), "2023-02-12", "ransomware"));
+        }
+        for n in 0..6 {
+            reports.push(from("Thin", format!("t2w{n}"), "2023-05-11", "wiper"));
+        }
+        for n in 0..2 {
+            reports.push(from("Thin", format!("t2r{n}"), "2023-05-12", "ransomware"));
+        }
+        let t = quarters(&reports);
+        let thinned: Vec<&String> = t
+            .caveats
+            .iter()
+            .filter(|c| c.starts_with("Coverage change:"))
+            .collect();
+        assert_eq!(thinned.len(), 1, "{thinned:?}");
+        assert!(
+            thinned[0].contains(
+                "Thin (academia) reported 8 incidents dated in the current period against 80"
+            ),
+            "{}",
+            thinned[0]
+        );
+        let wiper = t.cell("threat", "wiper").unwrap();
+        assert_eq!((wiper.test.k1, wiper.test.k0), (6, 60));
+        assert!(wiper.q_value <= 0.05, "clear over all sources");
+        let share = wiper.continuing.as_ref().unwrap().share.as_ref().unwrap();
+        assert!((share.expected - 6.0).abs() < 1e-9, "{}", share.expected);
+        assert!(!wiper.flagged, "{}", wiper.sentence);
+        assert!(wiper.sentence.contains("thinning"), "{}", wiper.sentence);
+    }
+
+    fn from(source: &str, id: String, date: &str, kind: &str) -> Report {
+        let mut r = report(&id, date, kind, "hospital", Tlp::Clear);
+        r.contributor.name = source.into();
+        r
+    }
+
+    /// The analysis of 2023-Q2 against 2023-Q1 over one incident per report.
+    fn quarters(reports: &[Report]) -> TrendAnalysis {
+        let clusters: Vec<Vec<usize>> = (0..reports.len()).map(|i| vec![i]).collect();
+        let a = Assessor::builtin();
+        let rel = release(reports, &clusters, Tlp::Green, a);
+        let o = TrendOptions::new("2023-Q2".parse().unwrap(), Baseline::Previous);
+        analyse(a, &rel.incidents, &o)
     }
 }
