@@ -24,6 +24,9 @@
 //! victims_mask = false   # optional: that phrase counts nowhere in the report, the rule's
 //!                   #   others still do (one agency may hit another); with either, `fields`
 //!                   #   must leave out "victims"
+//! quotes_mask = false    # optional: its phrases do not count inside double quotation marks
+//!                   #   (a defacement's message, a show's title: someone's words, not what
+//!                   #   the report says happened)
 //! ```
 //!
 //! In a phrase, `hospital*` matches any word that starts with it, `~` stands for up to two words
@@ -128,6 +131,8 @@ struct RuleSpec {
     #[serde(default)]
     victims_mask: bool,
     #[serde(default)]
+    quotes_mask: bool,
+    #[serde(default)]
     #[allow(dead_code)]
     note: Option<String>,
 }
@@ -177,6 +182,8 @@ pub struct Rule {
     /// Whether one of its phrases in a victim's name counts nowhere in the report (its other
     /// phrases still do).
     victims_mask: bool,
+    /// Whether its phrases inside double quotation marks do not count.
+    quotes_mask: bool,
     /// The fields it reads.
     fields: Vec<Field>,
     has_requires: bool,
@@ -404,6 +411,7 @@ impl RuleSet {
                 fallback: r.fallback,
                 victims_block: r.victims_block,
                 victims_mask: r.victims_mask,
+                quotes_mask: r.quotes_mask,
                 fields,
                 has_requires: !r.requires.is_empty(),
             });
@@ -536,7 +544,11 @@ impl RuleSet {
                 Role::Masks => {}
                 Role::Blocks => blocked[rule] = true,
                 Role::Requires => required[rule] = true,
-                Role::Fires if masked(rule, f) || names_a_victim.contains(&f.hit.phrase) => {}
+                Role::Fires
+                    if masked(rule, f)
+                        || names_a_victim.contains(&f.hit.phrase)
+                        || (self.rules[rule].quotes_mask
+                            && crate::text::quoted(f.text, f.hit.span)) => {}
                 Role::Fires => {
                     if self.rules[rule].fields.contains(&f.field) {
                         fires[rule].push(f);

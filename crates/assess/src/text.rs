@@ -181,6 +181,32 @@ pub struct Word {
     pub after_comma: bool,
 }
 
+/// Whether the byte range `span` of `text` lies inside double quotation marks (`"..."`,
+/// `“...”`, `«...»`): someone's words, a message or a title, not the report's own account. Straight
+/// quotes pair in order; an opening mark with no closing one quotes nothing. Single quotes are
+/// not read: they are also apostrophes ("children's").
+pub fn quoted(text: &str, span: (usize, usize)) -> bool {
+    let mut open: Option<(usize, char)> = None;
+    for (i, c) in text.char_indices() {
+        if i >= span.1 && open.is_none() {
+            return false;
+        }
+        match (open, c) {
+            (None, '"' | '“' | '«') => open = Some((i, c)),
+            (Some((start, o)), c)
+                if (o == '"' && c == '"') || (o == '“' && c == '”') || (o == '«' && c == '»') =>
+            {
+                if start < span.0 && span.1 <= i {
+                    return true;
+                }
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Words that end a description walking back from a victim's name: function words and the verbs
 /// that stand right before a name in reports ("Clop lists Acme", "a breach at Acme").
 #[rustfmt::skip]
@@ -1119,6 +1145,30 @@ mod tests {
         for bad in ["... attributed", "nato ...", "nato ~ ... attributed"] {
             assert!(set.add(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn quotation_marks_enclose_someones_words() {
+        let text =
+            r#"a picture and the message "Russian children have fun" on «the site» of "Girls"#;
+        let at = |w: &str| {
+            let i = text.find(w).unwrap();
+            (i, i + w.len())
+        };
+        assert!(quoted(text, at("children")));
+        assert!(quoted(text, at("site")));
+        assert!(!quoted(text, at("picture")));
+        // An opening mark never closed quotes nothing.
+        assert!(!quoted(text, at("Girls")));
+        let curly = "the “Girls” account and girls";
+        assert!(quoted(
+            curly,
+            (
+                curly.find("Girls").unwrap(),
+                curly.find("Girls").unwrap() + 5
+            )
+        ));
+        assert!(!quoted(curly, (curly.len() - 5, curly.len())));
     }
 
     #[test]

@@ -3317,3 +3317,67 @@ fn children_in_a_message_are_not_harmed_by_it() {
         ],
     );
 }
+
+/// What stands inside double quotation marks is someone's words (a defacement's message, a
+/// show's title), not the report's account of whom the operation harmed: the populations are not
+/// read there (`quotes_mask`, rules 2026-11.48).
+#[test]
+fn a_population_inside_quotation_marks_is_not_harmed() {
+    reads(
+        "population.children",
+        &["Anonymous defaced a school website; the data of 300 children was exposed, \"officials\" said."],
+        &["Anonymous defaced a manufacturer's website with the message \"While many Russian children have fun, others in Ukraine are killed\"."],
+    );
+    reads(
+        "population.minorities",
+        &["The hackers leaked the names of LGBT activists."],
+        &["Anonymous hacked state websites in protest against an \"anti-LGBT\" bathroom law."],
+    );
+    reads(
+        "population.women",
+        &["The hackers published intimate images of women journalists."],
+        &["OurMine took over HBO's Twitter accounts, among them the account of the show “Girls”."],
+    );
+}
+
+/// An attack foiled, thwarted or stopped before encryption is still the kind of operation it
+/// was, but implies none of a disruption's harms: a thwarted ransomware attack on a hospital puts
+/// no lives at risk and links to no protection-of-civilians item, while one that encrypted its
+/// systems does. "An attempted ransomware attack" is not read as foiled: reporters use it of
+/// attacks that crippled systems for days (rules 2026-11.48).
+#[test]
+fn a_foiled_attack_implies_no_harm_of_a_disruption() {
+    let assess = |description: &str| {
+        let r = report(
+            "f",
+            "Ransomware attack on a children's hospital",
+            description,
+        );
+        let a = Assessor::builtin().assess_incident(std::slice::from_ref(&r), &[]);
+        assert!(
+            has(&a, Dimension::Sector, "health.hospitals"),
+            "{description}"
+        );
+        assert!(has(&a, Dimension::Threat, "ransomware"), "{description}");
+        a
+    };
+    for foiled in [
+        "Hackers launched a ransomware attack against the hospital. The attack was foiled after a partner country shared intelligence.",
+        "The hospital was hit with a ransomware attack and quickly responded, preventing data encryption.",
+        "The hospital says it thwarted a ransomware attack in November.",
+    ] {
+        let a = assess(foiled);
+        assert!(has(&a, Dimension::Duration, "foiled"), "{foiled}");
+        assert!(!has(&a, Dimension::Harm, "physical"), "{foiled}");
+        assert!(!has(&a, Dimension::Harm, "societal"), "{foiled}");
+        assert!(!has(&a, Dimension::Agenda, "poc"), "{foiled}");
+    }
+    for took_effect in [
+        "Ransomware encrypted the hospital's servers and the staff returned to paper records.",
+        "Patients could not receive test results for several days after an attempted ransomware attack crippled the hospital's systems.",
+    ] {
+        let a = assess(took_effect);
+        assert!(!has(&a, Dimension::Duration, "foiled"), "{took_effect}");
+        assert!(has(&a, Dimension::Harm, "physical"), "{took_effect}");
+    }
+}
