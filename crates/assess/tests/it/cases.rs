@@ -3381,3 +3381,24 @@ fn a_foiled_attack_implies_no_harm_of_a_disruption() {
         assert!(has(&a, Dimension::Harm, "physical"), "{took_effect}");
     }
 }
+
+/// "Widespread" counts victims: thousands of people or devices, hundreds of organisations; not a
+/// sum of money, a haul of files or the size of one flood (rules 2026-11.49).
+#[test]
+fn widespread_counts_victims_not_money_files_or_floods() {
+    reads(
+        "scale.widespread",
+        &[
+            "The breach exposed the records of thousands of patients.",
+            "Ransomware hit hundreds of dental practices through their IT provider.",
+            "The data of millions of Bulgarians was leaked.",
+        ],
+        &[
+            "The hackers stole millions of dollars in cryptocurrency.",
+            "Tokens worth hundreds of thousands of dollars were stolen.",
+            "The attackers gained access to thousands of e-mails.",
+            "The group leaked thousands of sensitive documents.",
+            "A massive DDoS attack knocked the ministry's website offline.",
+        ],
+    );
+}
