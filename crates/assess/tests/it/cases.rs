@@ -3402,3 +3402,21 @@ fn widespread_counts_victims_not_money_files_or_floods() {
         ],
     );
 }
+
+/// "An anonymous hacker" is someone unnamed, not the Anonymous collective (rules 2026-11.50).
+#[test]
+fn an_anonymous_hacker_is_not_the_collective() {
+    reads(
+        "actor.hacktivist",
+        &[
+            "Anonymous hackers took down the ministry's website in support of the protesters.",
+            "Hackers claiming to be part of Anonymous defaced the site.",
+        ],
+        &[
+            "An anonymous hacker dumps the database of an online shop with 85,000 records.",
+            "An anonymous group calling itself Shadow Brokers publishes what it claims are tools of an elite team of hackers.",
+            "Three forums are disrupted by DDoS attacks from anonymous attackers.",
+            "Cyber spies infiltrated the grid, according to anonymous current and former officials.",
+        ],
+    );
+}
