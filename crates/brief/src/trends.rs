@@ -868,11 +868,18 @@ pub fn analyse_framed(
             .iter()
             .find(|c| c.source == *source)
             .map_or("", |c| c.contributor_type.as_str());
+        let ratio = |a: u64, b: u64| {
+            if b == 0 {
+                "no baseline incidents".to_string()
+            } else {
+                format!("ratio {}", num(a as f64 / b as f64))
+            }
+        };
         caveats.push(format!(
-            "Coverage change: {source} ({kind}) reported {} dated in the current period against {n0} in the baseline (ratio {}), unlike the sources reporting in both periods together ({n1_all} vs {n0_all}, ratio {}); a change is called a trend only if the share of each source's reporting changed too.",
+            "Coverage change: {source} ({kind}) reported {} dated in the current period against {n0} in the baseline ({}), unlike the sources reporting in both periods together ({n1_all} vs {n0_all}, {}); a change is called a trend only if the share of each source's reporting changed too.",
             count(*n1 as usize, "incident"),
-            num(*n1 as f64 / *n0 as f64),
-            num(n1_all as f64 / n0_all as f64),
+            ratio(*n1, *n0),
+            ratio(n1_all, n0_all),
         ));
     }
     if cells.iter().any(|c| {
@@ -1211,23 +1218,17 @@ mod tests {
     /// so.
     #[test]
     fn a_fall_that_is_only_a_source_ending_is_not_a_trend() {
-        let mut reports = Vec::new();
-        // The continuing tracker: 40 ransomware incidents in each quarter, and wipers falling from
-        // 60 to 6.
-        for n in 0..40 {
-            reports.push(from("Steady", format!("sr{n}"), "2023-02-10", "ransomware"));
-            reports.push(from("Steady", format!("cr{n}"), "2023-05-10", "ransomware"));
-        }
-        for n in 0..60 {
-            reports.push(from("Steady", format!("sw{n}"), "2023-02-11", "wiper"));
-        }
-        for n in 0..6 {
-            reports.push(from("Steady", format!("cw{n}"), "2023-05-11", "wiper"));
-        }
-        // The tracker whose coverage ends with the baseline: 40 ransomware incidents.
-        for n in 0..40 {
-            reports.push(from("Ended", format!("er{n}"), "2023-03-01", "ransomware"));
-        }
+        let reports = [
+            // The continuing tracker: 40 ransomware incidents in each quarter, and wipers falling
+            // from 60 to 6.
+            many("Steady", 40, "2023-02-10", "ransomware"),
+            many("Steady", 40, "2023-05-10", "ransomware"),
+            many("Steady", 60, "2023-02-11", "wiper"),
+            many("Steady", 6, "2023-05-11", "wiper"),
+            // The tracker whose coverage ends with the baseline: 40 ransomware incidents.
+            many("Ended", 40, "2023-03-01", "ransomware"),
+        ]
+        .concat();
         let t = quarters(&reports);
         assert!(t
             .caveats
@@ -1264,7 +1265,8 @@ mod tests {
             "{}",
             wiper.sentence
         );
-        // Every incident is against a hospital: the sector's share of each source cannot move.
+        // All incidents are each source's whole reporting, which has no share to compare: their
+        // check is the continuing sources' count.
         let all = t.cell("all", "all").unwrap();
         assert!(all.continuing.as_ref().unwrap().share.is_none());
     }
@@ -1273,23 +1275,15 @@ mod tests {
     /// what it alone reports, and the briefing says its coverage thinned.
     #[test]
     fn a_fall_that_is_only_a_source_thinning_is_not_a_trend() {
-        let mut reports = Vec::new();
-        for n in 0..400 {
-            reports.push(from("Big", format!("b1-{n}"), "2023-02-10", "ransomware"));
-            reports.push(from("Big", format!("b2-{n}"), "2023-05-10", "ransomware"));
-        }
-        for n in 0..60 {
-            reports.push(from("Thin", format!("t1w{n}"), "2023-02-11", "wiper"));
-        }
-        for n in 0..20 {
-            reports.push(from("Thin", format!("t1r{n}"), "2023-02-12", "ransomware"));
-        }
-        for n in 0..6 {
-            reports.push(from("Thin", format!("t2w{n}"), "2023-05-11", "wiper"));
-        }
-        for n in 0..2 {
-            reports.push(from("Thin", format!("t2r{n}"), "2023-05-12", "ransomware"));
-        }
+        let reports = [
+            many("Big", 400, "2023-02-10", "ransomware"),
+            many("Big", 400, "2023-05-10", "ransomware"),
+            many("Thin", 60, "2023-02-11", "wiper"),
+            many("Thin", 20, "2023-02-12", "ransomware"),
+            many("Thin", 6, "2023-05-11", "wiper"),
+            many("Thin", 2, "2023-05-12", "ransomware"),
+        ]
+        .concat();
         let t = quarters(&reports);
         let thinned: Vec<&String> = t
             .caveats
@@ -1313,10 +1307,22 @@ mod tests {
         assert!(wiper.sentence.contains("thinning"), "{}", wiper.sentence);
     }
 
-    fn from(source: &str, id: String, date: &str, kind: &str) -> Report {
-        let mut r = report(&id, date, kind, "hospital", Tlp::Clear);
-        r.contributor.name = source.into();
-        r
+    /// `n` reports of one kind against a hospital from `source`, dated `date`, each its own
+    /// incident.
+    fn many(source: &str, n: usize, date: &str, kind: &str) -> Vec<Report> {
+        (0..n)
+            .map(|i| {
+                let mut r = report(
+                    &format!("{source}-{date}-{kind}-{i}"),
+                    date,
+                    kind,
+                    "hospital",
+                    Tlp::Clear,
+                );
+                r.contributor.name = source.into();
+                r
+            })
+            .collect()
     }
 
     /// The analysis of 2023-Q2 against 2023-Q1 over one incident per report.
