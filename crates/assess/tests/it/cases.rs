@@ -3375,6 +3375,7 @@ fn a_foiled_attack_implies_no_harm_of_a_disruption() {
     for took_effect in [
         "Ransomware encrypted the hospital's servers and the staff returned to paper records.",
         "Patients could not receive test results for several days after an attempted ransomware attack crippled the hospital's systems.",
+        "Ransomware disrupted the hospital; extensive harm was thwarted when its systems were operating again after a brief disruption.",
     ] {
         let a = assess(took_effect);
         assert!(!has(&a, Dimension::Duration, "foiled"), "{took_effect}");
