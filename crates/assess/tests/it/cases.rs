@@ -3381,6 +3381,20 @@ fn a_foiled_attack_implies_no_harm_of_a_disruption() {
         assert!(!has(&a, Dimension::Duration, "foiled"), "{took_effect}");
         assert!(has(&a, Dimension::Harm, "physical"), "{took_effect}");
     }
+    // Nor does a foiled attack on a network the public relies on harm the public (2026-11.52).
+    let telecoms = |description: &str| {
+        let r = report(
+            "t",
+            "DDoS attack on a telecommunications operator",
+            description,
+        );
+        Assessor::builtin().assess_incident(std::slice::from_ref(&r), &[])
+    };
+    let a = telecoms("The operator said it thwarted a DDoS attack on its mobile network.");
+    assert!(has(&a, Dimension::Duration, "foiled"));
+    assert!(!has(&a, Dimension::Population, "civilians"));
+    let a = telecoms("A DDoS attack knocked the operator's mobile network offline for hours.");
+    assert!(has(&a, Dimension::Population, "civilians"));
 }
 
 /// "Widespread" counts victims: thousands of people or devices, hundreds of organisations; not a
