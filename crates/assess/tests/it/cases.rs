@@ -3365,6 +3365,7 @@ fn a_foiled_attack_implies_no_harm_of_a_disruption() {
         "Hackers launched a ransomware attack against the hospital. The attack was foiled after a partner country shared intelligence.",
         "The hospital was hit with a ransomware attack and quickly responded, preventing data encryption.",
         "The hospital says it thwarted a ransomware attack in November.",
+        "The hospital's IT team spotted the ransomware in time and a disruption was averted.",
     ] {
         let a = assess(foiled);
         assert!(has(&a, Dimension::Duration, "foiled"), "{foiled}");
