@@ -104,25 +104,20 @@ def ln_pmf(k, n, p):
             + k * math.log(p) + (n - k) * math.log1p(-p))
 
 
-def p_value(k1, t1, k0, t0, alternative):
-    n = k1 + k0
+def binom_test(k, n, p, alternative="two-sided"):
+    """Exact binomial test: two-sided by the minlike rule, or the upper tail for "increase"."""
     if n == 0:
         return 1.0
-    p = t1 / (t1 + t0)
     pmf = [math.exp(ln_pmf(i, n, p)) for i in range(n + 1)]
     if alternative == "increase":
-        return min(1.0, sum(pmf[k1:]))
-    bar = pmf[k1] * (1 + 1e-7)
-    return min(1.0, sum(q for q in pmf if q <= bar))
-
-
-def binom_test(k, n, p):
-    """Two-sided exact binomial test (minlike rule)."""
-    if n == 0:
-        return 1.0
-    pmf = [math.exp(ln_pmf(i, n, p)) for i in range(n + 1)]
+        return min(1.0, sum(pmf[k:]))
     bar = pmf[k] * (1 + 1e-7)
     return min(1.0, sum(q for q in pmf if q <= bar))
+
+
+def p_value(k1, t1, k0, t0, alternative):
+    """The conditional test of two Poisson rates: k1 ~ Binomial(k1 + k0, t1 / (t1 + t0))."""
+    return binom_test(k1, k1 + k0, t1 / (t1 + t0), alternative)
 
 
 def share_p(strata, alternative):

@@ -639,8 +639,12 @@ pub fn analyse_framed(
     let as_of = o.as_of.or(frame.as_of);
     // Attributions of a recent period's operations are still to come.
     let attribution_lag = as_of.is_some_and(|d| d - o.period.end < ATTRIBUTION_LAG_DAYS);
-    let is_attribution = |breakdown: &str, label: &str| {
-        breakdown == "actor"
+    // A flagged fall of incidents by State or State-affiliated actors in such a period.
+    let attribution_fall = |breakdown: &str, label: &str, test: &RateTest, flagged: bool| {
+        flagged
+            && !rises(test)
+            && attribution_lag
+            && breakdown == "actor"
             && matches!(
                 assessor.vocabularies.get(Dimension::Actor).top_level(label),
                 "state" | "state-affiliated"
@@ -728,11 +732,6 @@ pub fn analyse_framed(
     let coverage_changed = started_or_stopped || !uneven.is_empty();
     // The comparisons within the continuing sources, corrected among themselves.
     let restricted: Vec<Option<(RateTest, Option<ShareTest>, f64)>> = if coverage_changed {
-        let kept = |ids: &[String]| {
-            ids.iter()
-                .filter(|id| stratum_of.contains_key(id.as_str()))
-                .count() as u64
-        };
         let by_source = |ids: &[String]| {
             let mut n: BTreeMap<&str, u64> = BTreeMap::new();
             for id in ids {
@@ -745,9 +744,10 @@ pub fn analyse_framed(
         let checks: Vec<(RateTest, Option<ShareTest>)> = counts
             .iter()
             .map(|((breakdown, _), (c, b))| {
-                let test = rate_ratio_test(kept(c), t1, kept(b), t0, o.alternative);
+                let (k1, k0) = (by_source(c), by_source(b));
+                let test =
+                    rate_ratio_test(k1.values().sum(), t1, k0.values().sum(), t0, o.alternative);
                 let share = (breakdown != "all").then(|| {
-                    let (k1, k0) = (by_source(c), by_source(b));
                     let strata = volume
                         .iter()
                         .filter(|(_, (n1, n0))| *n1 > 0 && *n0 > 0)
@@ -817,8 +817,7 @@ pub fn analyse_framed(
                 if let (true, Some(c)) = (clear_overall, &continuing) {
                     sentence = with_continuing(sentence, c, &base_periods);
                 }
-                if flagged && !rises(&test) && attribution_lag && is_attribution(&breakdown, &label)
-                {
+                if attribution_fall(&breakdown, &label, &test, flagged) {
                     sentence = format!(
                         "{}; attribution is often made public long after an operation, so part of this fall may be incidents not yet attributed.",
                         sentence.trim_end_matches('.')
@@ -860,9 +859,7 @@ pub fn analyse_framed(
             ));
         }
     }
-    let (n1_all, n0_all) = volume
-        .values()
-        .fold((0, 0), |(a, b), (n1, n0)| (a + n1, b + n0));
+    let (n1_all, n0_all) = totals(&volume);
     for (source, (n1, n0)) in &uneven {
         let kind = coverage
             .iter()
@@ -882,9 +879,10 @@ pub fn analyse_framed(
             ratio(n1_all, n0_all),
         ));
     }
-    if cells.iter().any(|c| {
-        c.flagged && !rises(&c.test) && attribution_lag && is_attribution(&c.breakdown, &c.label)
-    }) {
+    if cells
+        .iter()
+        .any(|c| attribution_fall(&c.breakdown, &c.label, &c.test, c.flagged))
+    {
         caveats.push("Attribution lag: States and companies often attribute an operation publicly months or years after it; incidents of a recent period are less often attributed yet, so falls in incidents by State or State-affiliated actors may partly reflect attributions still to come.".to_string());
     }
     for c in &coverage {
@@ -949,6 +947,13 @@ fn q_text(q: f64) -> String {
     }
 }
 
+/// The continuing sources' counted incidents together, in the current period and the baseline.
+fn totals(volume: &BTreeMap<&str, (u64, u64)>) -> (u64, u64) {
+    volume
+        .values()
+        .fold((0, 0), |(a, b), (x, y)| (a + x, b + y))
+}
+
 /// Whether a test shows a rise (or an appearance) rather than a fall.
 fn rises(t: &RateTest) -> bool {
     t.rate_ratio.is_none_or(|r| r > 1.0)
@@ -961,9 +966,7 @@ fn rises(t: &RateTest) -> bool {
 /// with the pool rather than with the others leaves a large steady source unflagged beside a small
 /// one that thinned. One source alone is never uneven.
 fn uneven_sources<'a>(volume: &BTreeMap<&'a str, (u64, u64)>) -> Vec<(&'a str, (u64, u64))> {
-    let (n1, n0) = volume
-        .values()
-        .fold((0u64, 0u64), |(a, b), (x, y)| (a + x, b + y));
+    let (n1, n0) = totals(volume);
     if volume.len() < 2 || n1 == 0 || n0 == 0 {
         return Vec::new();
     }
