@@ -27,11 +27,18 @@ so both see the same reports. Standard library only. From the raw incidents it r
   one per source, or above a variance of 400 the normal approximation) is computed for every
   cell but `all`, whose check is the rate test of the continuing sources' counts, then the
   adjustment, and which cells are flagged;
+- the attribution lag: each incident's lag from its first dated claim naming a State or
+  State-affiliated actor (each date at the middle of the days it may stand for, the incident's
+  known to its month) (the claim's actor category read as the assessment reads it: a canonical
+  word of crates/assess/data/actor_categories.csv, else the surest row of at least 0.5 of the
+  actor crosswalks), the share of attributions public within each delay among incidents old
+  enough, and each period's completeness; the within-source share tests of the State and
+  State-affiliated actor cells are weighted by it;
 - the executive summary's counts (all incidents, critical infrastructure, ransomware).
 
 It prints each comparison and exits 1 on any mismatch. Actor categories and the conflict, agenda
-and norm links rest on the assessment's findings and are checked only for consistency (each
-figure's count equals its list of ids, and every id is an exported incident).
+and norm links rest on the assessment's findings: their cells' counts are checked only for
+consistency (each figure's count equals its list of ids, and every id is an exported incident).
 """
 
 import csv
@@ -88,6 +95,85 @@ def place(s, period):
     return "imprecise"
 
 
+def normalise(text):
+    out, gap = [], False
+    for ch in text.lower():
+        if ch.isalnum():
+            if gap and out:
+                out.append(" ")
+            out.append(ch)
+            gap = False
+        else:
+            gap = True
+    return "".join(out)
+
+
+def actor_reader():
+    """A source's actor-category value -> its canonical category, as `Assessor::actor_category`."""
+    words = {}
+    with open(os.path.join(VOCAB, "actor_categories.csv"), encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            words[normalise(row["id"])] = row["id"]
+            words[normalise(row["label"])] = row["id"]
+    rows = {}
+    folder = os.path.join(VOCAB, "crosswalks")
+    for name in sorted(os.listdir(folder)):
+        if name.startswith("actor-") and name.endswith(".csv"):
+            with open(os.path.join(folder, name), encoding="utf-8") as f:
+                for row in csv.DictReader(f):
+                    if float(row["confidence"]) >= 0.5:
+                        rows.setdefault(normalise(row["source_label"]), []).append(
+                            (float(row["confidence"]), row["canonical"]))
+
+    def read(value):
+        for part in value.split(";"):
+            n = normalise(part.strip())
+            if n in words:
+                return words[n]
+            if n in rows:
+                return max(rows[n], key=lambda r: r[0])[1]
+        return None
+    return read
+
+
+def lag_estimate(samples, as_of, periods_now, periods_base, minimum=30):
+    """The share of attributions public by as_of for each side, F(d) read from incidents at least
+    d days old; None when fewer than `minimum` are old enough for the longest delay."""
+    by_day = sorted(samples)
+
+    def eligible(d):
+        return sum(1 for o, _ in by_day if o <= as_of - d)
+
+    cache = {}
+
+    def within(d):
+        if d not in cache:
+            old = [l for o, l in by_day if o <= as_of - d]
+            cache[d] = sum(1 for l in old if l <= d) / len(old) if old else None
+        return cache[d]
+
+    earliest = min(p["start"] for p in periods_now + periods_base)
+    if eligible(as_of - earliest) < minimum:
+        return None
+
+    def completeness(periods):
+        vals = [within(as_of - t) for p in periods for t in range(p["start"], min(p["end"], as_of) + 1)]
+        if not vals or any(v is None for v in vals):
+            return None
+        return sum(vals) / len(vals)
+    now, base = completeness(periods_now), completeness(periods_base)
+    if now is None or base is None:
+        return None
+    half = None
+    d = 0
+    while by_day and d <= as_of - by_day[0][0] and eligible(d) >= minimum:
+        if within(d) >= 0.5:
+            half = d
+            break
+        d += 1
+    return {"samples": len(samples), "current": now, "baseline": base, "half_within_days": half}
+
+
 def report_date(report, basis):
     if basis == "occurred":
         occ = report.get("occurred")
@@ -120,11 +206,13 @@ def p_value(k1, t1, k0, t0, alternative):
     return binom_test(k1, k1 + k0, t1 / (t1 + t0), alternative)
 
 
-def share_p(strata, alternative):
-    """The test of a cell's share of each source's reporting: strata are (k1, k0, n1, n0). Exact
-    (the summed binomials' distribution) with one source or a variance of at most 400; otherwise
-    the normal approximation with continuity correction."""
+def share_p(strata, alternative, weight=1.0):
+    """The test of a cell's share of each source's reporting: strata are (k1, k0, n1, n0), each
+    source's current volume counting `weight` times (attribution lag). Exact (the summed
+    binomials' distribution) with one source or a variance of at most 400; otherwise the normal
+    approximation with continuity correction."""
     k = sum(s[0] for s in strata)
+    strata = [(k1, k0, n1 * weight, n0) for k1, k0, n1, n0 in strata]
     live = [s for s in strata if s[2] + s[3] > 0]
     e = sum((k1 + k0) * n1 / (n1 + n0) for k1, k0, n1, n0 in live)
     v = sum((k1 + k0) * n1 / (n1 + n0) * (1 - n1 / (n1 + n0)) for k1, k0, n1, n0 in live)
@@ -188,6 +276,8 @@ def main():
         sys.exit(f"the export holds {len(too_high)} incidents above {brief['max_tlp']}: export with --max-tlp {brief['max_tlp']}")
 
     current, baseline, imprecise, undated = set(), set(), set(), set()
+    read_actor = actor_reader()
+    lags, as_of = [], None
     cells = {}
     known = set()
     sources_of = {}  # counted incident -> its reports' sources
@@ -201,6 +291,7 @@ def main():
             d = report_date(r, basis)
             if d is None:
                 continue
+            as_of = span(d)[1] if as_of is None else max(as_of, span(d)[1])
             if place(span(d), period) == "inside":
                 c[0] += 1
             elif any(place(span(d), b) == "inside" for b in baselines):
@@ -211,6 +302,11 @@ def main():
             undated.add(iid)
             continue
         s = min(spans)
+        # Each date at the middle of the days it may stand for; the incident's known to its month.
+        claims = [sum(span(a["date"])) // 2 for r in reports for a in r.get("attributions", [])
+                  if a.get("date") and read_actor(a["actor"].get("category") or "") in ("state", "state-affiliated")]
+        if claims and s[1] - s[0] < 31:
+            lags.append((sum(s) // 2, max(0, min(claims) - sum(s) // 2)))
         here = place(s, period)
         there = next((p for p in (place(s, b) for b in baselines) if p != "outside"), "outside")
         if here == "inside":
@@ -236,6 +332,18 @@ def main():
                 keys.add(("threat-sector", f"{th}|{se}"))
         for key in keys:
             cells.setdefault(key, (set(), set()))[0 if slot else 1].add(iid)
+
+    lag = lag_estimate(lags, as_of, [period], baselines) if as_of is not None else None
+    if lag and lag["current"] < 0.1:
+        lag = None
+    shown = lambda l: None if l is None else (
+        l["samples"], l.get("half_within_days"), round(l["current"], 6), round(l["baseline"], 6))
+    check("attribution lag (samples, half within days, completeness now and in the baseline)",
+          shown(lag), shown(t.get("attribution_lag")))
+    weight = lag["current"] / lag["baseline"] if lag else 1.0
+
+    def attributed(c):
+        return c["breakdown"] == "actor" and read_actor(c["label"]) in ("state", "state-affiliated")
 
     check("incidents in the period", current, set(t["current"]))
     check("incidents in the baseline", baseline, set(t["baseline_incidents"]))
@@ -307,7 +415,7 @@ def main():
                       for src, (a, b) in sorted(volume.items()) if a > 0 and b > 0]
             theirs = [(x["k1"], x["k0"], x["n1"], x["n0"]) for x in c["continuing"]["share"]["strata"]]
             strata_diff += strata != theirs
-            cp.append(share_p(strata, c["test"]["alternative"]))
+            cp.append(share_p(strata, c["test"]["alternative"], weight if attributed(c) else 1.0))
         check("within-source counts (per source, cell and period) that differ", strata_diff, 0)
         deciding = [k["share"]["p_value"] if k.get("share") else k["test"]["p_value"] for k in checks]
         p_diff = sum(1 for a, b in zip(cp, deciding) if not math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-12))

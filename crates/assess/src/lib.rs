@@ -230,6 +230,27 @@ impl Assessor {
             .map_err(|_| AssessorInUse)
     }
 
+    /// The top-level canonical actor category a source's actor-category value reads as on its
+    /// own: a canonical word ("state"), else the surest crosswalk row of any source vocabulary
+    /// that judges alone (confidence at least [`crosswalk::EMIT_THRESHOLD`]): EuRepoC's
+    /// "Non-state actor, state-affiliation suggested" reads as `state-affiliated`. `None` when
+    /// nothing reads it, or only rows too weak to judge alone. A value holding several categories
+    /// ("State; State") reads as the first part that reads at all.
+    pub fn actor_category(&self, value: &str) -> Option<&str> {
+        let actors = self.vocabularies.get(Dimension::Actor);
+        value.split(';').map(str::trim).find_map(|part| {
+            let id = actors.find(part).or_else(|| {
+                self.crosswalks
+                    .lookup_any(Dimension::Actor, part)
+                    .into_iter()
+                    .filter(|r| r.confidence >= crosswalk::EMIT_THRESHOLD)
+                    .max_by(|a, b| a.confidence.total_cmp(&b.confidence))
+                    .map(|r| r.canonical.as_str())
+            })?;
+            Some(actors.top_level(id))
+        })
+    }
+
     /// Builds an assessor from the built-in data.
     pub fn load_builtin() -> Result<Assessor, AssessError> {
         let files: Vec<(String, String)> = BUILTIN_FILES

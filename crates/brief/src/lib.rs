@@ -12,6 +12,8 @@
 //!   coverage, and where a source started, stopped or thinned its reporting, each change tested
 //!   again within the sources that report in both periods, as a share of what each reports
 //!   ([`trends::ContinuingCheck`]), before it is called a trend;
+//! - [`lag`]: attribution lag measured on the sources' dated attribution claims, and how much of
+//!   a period's eventual State or State-affiliated attributions are public yet;
 //! - [`model`]: the briefing itself ([`Briefing`]), every figure carrying the incident ids and
 //!   report keys behind it;
 //! - [`render`]: Markdown, self-contained HTML with hand-written SVG charts, and JSON;
@@ -26,6 +28,7 @@
 
 pub mod capacity;
 pub mod charts;
+pub mod lag;
 pub mod map;
 pub mod model;
 pub mod pdf;

@@ -301,7 +301,7 @@ pub fn build(assessor: &Assessor, incidents: &[Incident], o: &BriefOptions) -> B
     build_framed(
         assessor,
         incidents,
-        &Frame::of_incidents(incidents, &o.trend),
+        &Frame::of_incidents(assessor, incidents, &o.trend),
         o,
     )
 }
@@ -436,8 +436,11 @@ pub fn build_framed(
                 " Since the sources' coverage changed between the periods (a source started or stopped reporting, or one's volume changed unlike the others'), a change is also tested within the sources that report in both, as a share of what each of them reports (all incidents: their count), corrected the same way, and called a trend only if it is clear there too, in the same direction."
             } else {
                 ""
-            }
-        )),
+            },
+        ) + &t.attribution_lag.as_ref().map_or(String::new(), |l| format!(
+            " Incidents by State and State-affiliated actors are counted against the share of their eventual attributions public by {}: an estimated {:.0}% for {} and {:.0}% for the baseline, measured on the sources' dated attribution claims.",
+            l.as_of, 100.0 * l.current, t.period, 100.0 * l.baseline
+        ))),
         figures: Vec::new(),
         chart: Vec::new(),
     };

@@ -5,12 +5,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use threatscape_assess::{Assessment, Assessor, Dimension};
-use threatscape_model::{FuzzyDate, Report, Tlp};
+use threatscape_model::{DatedAttribution, FuzzyDate, Report, Tlp};
 
+use crate::lag::{AttributionLag, LagSample};
 use crate::period::{fuzzy_span, place, Baseline, Day, Period, Placement};
 use crate::stats::{
-    benjamini_hochberg, binom_test, rate_ratio_test, share_test, Alternative, RateTest, ShareTest,
-    Stratum,
+    benjamini_hochberg, binom_test, rate_ratio_test, weighted_share_test, Alternative, RateTest,
+    ShareTest, Stratum,
 };
 
 /// One incident as the briefing sees it: the reports released to the audience and their
@@ -131,6 +132,8 @@ pub trait Dated {
     fn contributor_name(&self) -> &str;
     /// The contributor's type (`un`, `state`, `private`, ...).
     fn contributor_type(&self) -> &str;
+    /// Its attribution claims whose date it gives.
+    fn dated_attributions(&self) -> Vec<DatedAttribution>;
 }
 
 impl Dated for Report {
@@ -149,6 +152,9 @@ impl Dated for Report {
     fn contributor_type(&self) -> &str {
         self.contributor.type_.as_str()
     }
+    fn dated_attributions(&self) -> Vec<DatedAttribution> {
+        Report::dated_attributions(self)
+    }
 }
 
 /// A report's dates and source: all a briefing needs of a report whose incident lies outside the
@@ -165,6 +171,9 @@ pub struct ReportDates {
     pub reported: Option<FuzzyDate>,
     /// When the operation was made public.
     pub disclosed: Option<FuzzyDate>,
+    /// Its attribution claims whose date it gives.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributions: Vec<DatedAttribution>,
 }
 
 impl ReportDates {
@@ -176,6 +185,7 @@ impl ReportDates {
             occurred: r.occurred_start(),
             reported: r.reported,
             disclosed: r.disclosed,
+            attributions: r.dated_attributions(),
         }
     }
 }
@@ -196,11 +206,14 @@ impl Dated for ReportDates {
     fn contributor_type(&self) -> &str {
         &self.contributor_type
     }
+    fn dated_attributions(&self) -> Vec<DatedAttribution> {
+        self.attributions.clone()
+    }
 }
 
 /// What a trend analysis reads of every released incident, not only of those in the periods it
-/// compares: the latest date in the data (reporting lag), each source's coverage, and the
-/// incidents that cannot be dated.
+/// compares: the latest date in the data (reporting lag), each source's coverage, the incidents
+/// that cannot be dated, and the attribution lags the sources' dated claims show.
 ///
 /// With a frame made from every incident, [`analyse`] and [`crate::build`] need only the incidents
 /// whose date can touch [`TrendOptions::window`]; the others change nothing they compute. This is
@@ -213,11 +226,16 @@ pub struct Frame {
     pub coverage: Vec<SourceCoverage>,
     /// The incidents without a date on the basis, in the order given.
     pub undated: Vec<String>,
+    /// Each incident's attribution lag, where a claim naming a State or State-affiliated actor is
+    /// dated ([`LagSample::of`]).
+    pub attribution_lags: Vec<LagSample>,
 }
 
 impl Frame {
-    /// The frame of `incidents`, each given as its id and its released reports.
+    /// The frame of `incidents`, each given as its id and its released reports; `assessor` reads
+    /// the sources' actor categories.
     pub fn of<'a, R: Dated + 'a>(
+        assessor: &Assessor,
         incidents: impl IntoIterator<Item = (&'a str, &'a [R])>,
         o: &TrendOptions,
     ) -> Frame {
@@ -226,9 +244,21 @@ impl Frame {
         let mut by: BTreeMap<String, SourceCoverage> = BTreeMap::new();
         let mut span: BTreeMap<String, (Day, Day)> = BTreeMap::new();
         let mut undated = Vec::new();
+        let mut attribution_lags = Vec::new();
+        let state_linked = |category: &str| {
+            matches!(
+                assessor.actor_category(category),
+                Some("state" | "state-affiliated")
+            )
+        };
         for (id, reports) in incidents {
-            if o.date_basis.earliest(reports).is_none() {
-                undated.push(id.to_string());
+            match o.date_basis.earliest(reports) {
+                None => undated.push(id.to_string()),
+                Some(date) => {
+                    let claims: Vec<DatedAttribution> =
+                        reports.iter().flat_map(Dated::dated_attributions).collect();
+                    attribution_lags.extend(LagSample::of(&date, &claims, state_linked));
+                }
             }
             for r in reports {
                 let e = by
@@ -268,12 +298,14 @@ impl Frame {
             as_of,
             coverage: by.into_values().collect(),
             undated,
+            attribution_lags,
         }
     }
 
     /// The frame of fully built incidents.
-    pub fn of_incidents(incidents: &[Incident], o: &TrendOptions) -> Frame {
+    pub fn of_incidents(assessor: &Assessor, incidents: &[Incident], o: &TrendOptions) -> Frame {
         Frame::of(
+            assessor,
             incidents
                 .iter()
                 .map(|i| (i.id.as_str(), i.reports.as_slice())),
@@ -402,8 +434,13 @@ const UNEVEN_RATIO: f64 = 1.5;
 /// this (strict, since it only decides whether the within-source check runs).
 const UNEVEN_P: f64 = 0.001;
 
-/// How far back from the latest date in the data a period counts as recent for attribution lag.
+/// How far back from the latest date in the data a period counts as recent for attribution lag,
+/// where the data gives no measure of it.
 const ATTRIBUTION_LAG_DAYS: i64 = 730;
+
+/// Below this estimated share of its eventual attributions public yet, a period's incidents by
+/// State and State-affiliated actors are too few to correct: the briefing only warns.
+const MIN_COMPLETENESS: f64 = 0.1;
 
 /// What one source contributed to each period.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -454,6 +491,10 @@ pub struct TrendAnalysis {
     /// Caveats in sentences: reporting lag, coverage changes, imprecise dates, the missing
     /// ingestion date.
     pub caveats: Vec<String>,
+    /// The attribution lag the counts of incidents by State and State-affiliated actors allow
+    /// for, when the data measures it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution_lag: Option<AttributionLag>,
 }
 
 impl TrendAnalysis {
@@ -624,7 +665,12 @@ pub fn cell_name(assessor: &Assessor, breakdown: &str, label: &str) -> String {
 
 /// Runs the analysis over incidents.
 pub fn analyse(assessor: &Assessor, incidents: &[Incident], o: &TrendOptions) -> TrendAnalysis {
-    analyse_framed(assessor, incidents, &Frame::of_incidents(incidents, o), o)
+    analyse_framed(
+        assessor,
+        incidents,
+        &Frame::of_incidents(assessor, incidents, o),
+        o,
+    )
 }
 
 /// [`analyse`] over the incidents that touch [`TrendOptions::window`] (others may be given and
@@ -637,21 +683,34 @@ pub fn analyse_framed(
 ) -> TrendAnalysis {
     let base_periods = o.baseline.periods(&o.period);
     let as_of = o.as_of.or(frame.as_of);
-    // Attributions of a recent period's operations are still to come.
-    let attribution_lag = as_of.is_some_and(|d| d - o.period.end < ATTRIBUTION_LAG_DAYS);
-    // A flagged fall of incidents by State or State-affiliated actors in such a period.
-    let attribution_fall = |breakdown: &str, label: &str, test: &RateTest, flagged: bool| {
-        flagged
-            && !rises(test)
-            && attribution_lag
-            && breakdown == "actor"
+    // Cells counted by who is named the author: State and State-affiliated actors are named long
+    // after many operations.
+    let attributed = |breakdown: &str, label: &str| {
+        breakdown == "actor"
             && matches!(
                 assessor.vocabularies.get(Dimension::Actor).top_level(label),
                 "state" | "state-affiliated"
             )
     };
+    // How much of each period's attributions are public yet, where the data measures it.
+    let lag = as_of
+        .and_then(|d| {
+            AttributionLag::estimate(&frame.attribution_lags, d, &o.period, &base_periods)
+        })
+        .filter(|l| l.current >= MIN_COMPLETENESS && l.baseline > 0.0);
+    // Where it does not, a flagged fall of such incidents in a recent period is only warned of.
+    let recent = as_of.is_some_and(|d| d - o.period.end < ATTRIBUTION_LAG_DAYS);
+    let attribution_fall = |breakdown: &str, label: &str, test: &RateTest, flagged: bool| {
+        lag.is_none() && recent && flagged && !rises(test) && attributed(breakdown, label)
+    };
     let t1 = o.period.days();
     let t0: f64 = base_periods.iter().map(Period::days).sum();
+    // The exposures a cell's counts are tested over: each period's days, times the share of its
+    // attributions public yet for a cell counted by attribution.
+    let exposure = |breakdown: &str, label: &str| match &lag {
+        Some(l) if attributed(breakdown, label) => (t1 * l.current, t0 * l.baseline),
+        _ => (t1, t0),
+    };
     let mut current = Vec::new();
     let mut baseline = Vec::new();
     let mut imprecise = Vec::new();
@@ -723,8 +782,11 @@ pub fn analyse_framed(
         }
     }
     let tests: Vec<RateTest> = counts
-        .values()
-        .map(|(c, b)| rate_ratio_test(c.len() as u64, t1, b.len() as u64, t0, o.alternative))
+        .iter()
+        .map(|((breakdown, label), (c, b))| {
+            let (e1, e0) = exposure(breakdown, label);
+            rate_ratio_test(c.len() as u64, e1, b.len() as u64, e0, o.alternative)
+        })
         .collect();
     let q = benjamini_hochberg(&tests.iter().map(|t| t.p_value).collect::<Vec<_>>());
     let comparisons = tests.len();
@@ -743,10 +805,11 @@ pub fn analyse_framed(
         };
         let checks: Vec<(RateTest, Option<ShareTest>)> = counts
             .iter()
-            .map(|((breakdown, _), (c, b))| {
+            .map(|((breakdown, label), (c, b))| {
                 let (k1, k0) = (by_source(c), by_source(b));
+                let (e1, e0) = exposure(breakdown, label);
                 let test =
-                    rate_ratio_test(k1.values().sum(), t1, k0.values().sum(), t0, o.alternative);
+                    rate_ratio_test(k1.values().sum(), e1, k0.values().sum(), e0, o.alternative);
                 let share = (breakdown != "all").then(|| {
                     let strata = volume
                         .iter()
@@ -759,7 +822,7 @@ pub fn analyse_framed(
                             n0: *n0,
                         })
                         .collect();
-                    share_test(strata, o.alternative)
+                    weighted_share_test(strata, (e1 / t1) / (e0 / t0), o.alternative)
                 });
                 (test, share)
             })
@@ -823,6 +886,14 @@ pub fn analyse_framed(
                         sentence.trim_end_matches('.')
                     );
                 }
+                if let (Some(l), true) = (&lag, attributed(&breakdown, &label)) {
+                    sentence = format!(
+                        "{sentence} The test allows for attribution lag: by {} an estimated {} of the attributions this period's operations will get were public, against {} of the baseline's.",
+                        l.as_of,
+                        percent(l.current),
+                        percent(l.baseline)
+                    );
+                }
                 Cell {
                     breakdown,
                     label,
@@ -879,6 +950,23 @@ pub fn analyse_framed(
             ratio(n1_all, n0_all),
         ));
     }
+    if let Some(l) = lag
+        .as_ref()
+        .filter(|_| cells.iter().any(|c| attributed(&c.breakdown, &c.label)))
+    {
+        caveats.push(format!(
+            "Attribution lag: States and companies often name the author of an operation months or years after it. Measured on {} {} whose sources date a claim naming a State or State-affiliated actor{}, an estimated {} of the attributions naming such an actor that the current period's operations will get were public by {}, and {} of the baseline's; incidents by State and State-affiliated actors are counted against those shares. The estimate assumes lags have not changed over the years and that the dated claims are like the undated ones.",
+            l.samples,
+            agree(l.samples, "incident", "incidents"),
+            match l.half_within_days {
+                Some(d) => format!(" (half of them named within {} of the operation)", count(d as usize, "day")),
+                None => String::new(),
+            },
+            percent(l.current),
+            l.as_of,
+            percent(l.baseline)
+        ));
+    }
     if cells
         .iter()
         .any(|c| attribution_fall(&c.breakdown, &c.label, &c.test, c.flagged))
@@ -924,7 +1012,13 @@ pub fn analyse_framed(
         min_count: o.min_count,
         coverage,
         caveats,
+        attribution_lag: lag,
     }
+}
+
+/// A share as a sentence gives it: "62%".
+fn percent(share: f64) -> String {
+    format!("{:.0}%", 100.0 * share)
 }
 
 /// Formats a number with two significant figures for a sentence.
@@ -1308,6 +1402,102 @@ mod tests {
         assert!((share.expected - 6.0).abs() < 1e-9, "{}", share.expected);
         assert!(!wiper.flagged, "{}", wiper.sentence);
         assert!(wiper.sentence.contains("thinning"), "{}", wiper.sentence);
+    }
+
+    /// A State-attributed incident dated `day`, its attribution claim dated `lag` days later
+    /// (or undated).
+    fn attributed(day: Day, lag: Option<i64>) -> Report {
+        let date = |d: Day| FuzzyDate::parse_iso(&crate::period::format_day(d)).unwrap();
+        let mut r = report(
+            &format!("state-{day}-{lag:?}"),
+            &crate::period::format_day(day),
+            "espionage",
+            "government",
+            Tlp::Clear,
+        );
+        r.attributions = vec![threatscape_model::Attribution {
+            actor: threatscape_model::Actor {
+                name: "A State's intelligence service".into(),
+                aliases: vec![],
+                country: None,
+                category: Some("State".into()),
+            },
+            attributed_by: None,
+            attributor_kind: threatscape_model::AttributorKind::State,
+            basis: None,
+            date: lag.map(|l| date(day + l)),
+            confidence: None,
+            state_responsibility: None,
+        }];
+        r
+    }
+
+    /// Incidents by State actors halving from 2022 to 2023 while only a quarter of 2023's
+    /// eventual attributions, and three quarters of 2022's, can be public yet: counted against
+    /// those shares, no fall. Without dated claims to measure the lag by, the fall is a trend
+    /// with a warning.
+    #[test]
+    fn a_fall_that_attribution_lag_explains_is_not_a_trend() {
+        use crate::period::day_number;
+        let scenario = |dated: bool| {
+            let claim = |l: i64| dated.then_some(l);
+            // Six years of history, each operation named within 0 to 730 days.
+            let start = day_number(2016, 1, 1);
+            let mut reports: Vec<Report> = (0..600)
+                .map(|i| attributed(start + i * 3, claim(i * 7 % 731)))
+                .collect();
+            // 60 in 2022 and 30 in 2023, each named at once (claims after the data's end do not
+            // exist yet), and one incident on the data's last day.
+            reports.extend((0..60).map(|i| attributed(day_number(2022, 1, 3) + i * 6, claim(0))));
+            reports.extend((0..30).map(|i| attributed(day_number(2023, 1, 3) + i * 12, claim(0))));
+            reports.push(report("last", "2023-12-31", "ddos", "bank", Tlp::Clear));
+            let clusters: Vec<Vec<usize>> = (0..reports.len()).map(|i| vec![i]).collect();
+            let a = Assessor::builtin();
+            let rel = release(&reports, &clusters, Tlp::Green, a);
+            let o = TrendOptions::new("2023".parse().unwrap(), Baseline::Previous);
+            analyse(a, &rel.incidents, &o)
+        };
+        let t = scenario(true);
+        let lag = t.attribution_lag.as_ref().expect("the claims are dated");
+        assert_eq!(lag.as_of, "2023-12-31");
+        assert!((0.2..0.45).contains(&lag.current), "{lag:?}");
+        assert!((0.65..0.85).contains(&lag.baseline), "{lag:?}");
+        let state = t.cell("actor", "state").expect("State actors are read");
+        assert_eq!((state.test.k1, state.test.k0), (30, 60));
+        let ratio = state.test.rate_ratio.unwrap();
+        assert!(
+            ratio > 1.0,
+            "counted against the shares public, no fall: {ratio}"
+        );
+        assert!(!state.flagged, "{}", state.sentence);
+        assert!(
+            state
+                .sentence
+                .contains("The test allows for attribution lag: by 2023-12-31"),
+            "{}",
+            state.sentence
+        );
+        assert!(
+            t.caveats
+                .iter()
+                .any(|c| c.starts_with("Attribution lag: ")
+                    && c.contains("half of them named within"))
+        );
+        // Other cells are counted over days alone.
+        let all = t.cell("all", "all").unwrap();
+        assert_eq!(all.test.t1, all.test.t0);
+
+        let t = scenario(false);
+        assert!(t.attribution_lag.is_none());
+        let state = t.cell("actor", "state").unwrap();
+        assert!(state.flagged, "{}", state.sentence);
+        assert!(
+            state
+                .sentence
+                .contains("part of this fall may be incidents not yet attributed"),
+            "{}",
+            state.sentence
+        );
     }
 
     /// `n` reports of one kind against a hospital from `source`, dated `date`, each its own

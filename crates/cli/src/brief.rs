@@ -263,6 +263,7 @@ pub(crate) fn window_incidents(
                 occurred: f.occurred,
                 reported: f.reported,
                 disclosed: f.disclosed,
+                attributions: f.attributions.clone(),
             })
             .collect();
         if trend.touches_window(trend.date_basis.earliest(&dates)) {
@@ -271,6 +272,7 @@ pub(crate) fn window_incidents(
         light.push((id, dates));
     }
     let frame = Frame::of(
+        assessor,
         light.iter().map(|(id, d)| (id.as_str(), d.as_slice())),
         trend,
     );

@@ -7,10 +7,10 @@
 //!
 //! Reports are named by key, not by position, and the keys are checked against the reports read,
 //! so a kept reconciliation can never be applied to a different set of reports. Each report's
-//! level, dates and source travel with it ([`ReportFacts`]): enough to choose which incidents a
+//! level, dates, dated attributions and source travel with it ([`ReportFacts`]): enough to choose which incidents a
 //! briefing needs before reading any report.
 
-use threatscape_model::{FuzzyDate, Report, Tlp};
+use threatscape_model::{DatedAttribution, FuzzyDate, Report, Tlp};
 use threatscape_reconcile::{
     Cluster, DecisionIssue, MergeEvidence, Reconciliation, Stats, ANALYST_RULE, RULE_VERSION,
 };
@@ -18,8 +18,9 @@ use threatscape_reconcile::{
 /// The name of the kept reconciliation among the store's derivations.
 pub const DERIVATION: &str = "landscape/reconciliation";
 
-/// What changes the layout of the kept body; a body of another layout is recomputed.
-const LAYOUT: u32 = 1;
+/// What changes the layout of the kept body; a body of another layout is recomputed (2: each
+/// report's dated attributions).
+const LAYOUT: u32 = 2;
 
 /// A report's key, level, dates and source: what deciding which incidents matter needs.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -38,6 +39,9 @@ pub struct ReportFacts {
     pub reported: Option<FuzzyDate>,
     /// When the operation was made public.
     pub disclosed: Option<FuzzyDate>,
+    /// Its attribution claims whose date it gives (a briefing measures attribution lag on them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributions: Vec<DatedAttribution>,
 }
 
 impl ReportFacts {
@@ -51,6 +55,7 @@ impl ReportFacts {
             occurred: r.occurred.map(|o| o.start),
             reported: r.reported,
             disclosed: r.disclosed,
+            attributions: r.dated_attributions(),
         }
     }
 }

@@ -10,6 +10,6 @@ mod tlp;
 pub use contributor::{ContributorType, ParseContributorTypeError};
 pub use report::{
     sha256, sha256_hex, Actor, Attribution, AttributorKind, Contributor, DatePrecision, DateSpan,
-    FuzzyDate, Provenance, Reliability, Report, Victim,
+    DatedAttribution, FuzzyDate, Provenance, Reliability, Report, Victim,
 };
 pub use tlp::{ParseTlpError, Tlp};

@@ -246,6 +246,17 @@ pub struct Attribution {
     pub state_responsibility: Option<String>,
 }
 
+/// An attribution claim reduced to what measuring attribution lag needs: what the source calls
+/// the actor, and when the claim was made.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DatedAttribution {
+    /// The source's category for the actor ([`Actor::category`]), verbatim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// When the claim was made.
+    pub date: FuzzyDate,
+}
+
 /// Where a report came from: the adapter, the file and the record within it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Provenance {
@@ -321,6 +332,19 @@ impl Report {
                 sha256_hex(self.original.as_bytes())
             ),
         }
+    }
+
+    /// The attribution claims whose date the source gives.
+    pub fn dated_attributions(&self) -> Vec<DatedAttribution> {
+        self.attributions
+            .iter()
+            .filter_map(|a| {
+                Some(DatedAttribution {
+                    category: a.actor.category.clone(),
+                    date: a.date?,
+                })
+            })
+            .collect()
     }
 }
 
