@@ -33,7 +33,8 @@ so both see the same reports. Standard library only. From the raw incidents it r
   word of crates/assess/data/actor_categories.csv, else the surest row of at least 0.5 of the
   actor crosswalks), the share of attributions public within each delay among incidents old
   enough, and each period's completeness; the within-source share tests of the State and
-  State-affiliated actor cells are weighted by it;
+  State-affiliated actor cells, and of the norms and agenda items whose rules all require such an
+  actor (read from crates/assess/data/norms.toml and agenda.toml), are weighted by it;
 - the executive summary's counts (all incidents, critical infrastructure, ransomware).
 
 It prints each comparison and exits 1 on any mismatch. Actor categories and the conflict, agenda
@@ -47,6 +48,7 @@ import json
 import math
 import os
 import sys
+import tomllib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VOCAB = os.path.join(HERE, "..", "crates", "assess", "data")
@@ -134,6 +136,39 @@ def actor_reader():
                 return max(rows[n], key=lambda r: r[0])[1]
         return None
     return read
+
+
+def state_bound_reader(read_actor):
+    """(breakdown, label) -> whether the cell counts only incidents whose actor is named a State
+    or State-affiliated one, as `Assessor::rests_on_state_attribution`: those actor categories,
+    and the norms and agenda items every rule of which has a condition group that holds only
+    through such findings (or State-responsibility steps from 4 up)."""
+    links, items = {}, set()
+    for dim, name in (("norm", "norms.toml"), ("agenda", "agenda.toml")):
+        with open(os.path.join(VOCAB, name), "rb") as f:
+            data = tomllib.load(f)
+        links[dim] = data.get("rule", [])
+        items |= {c["item"] for c in data.get("country_item", [])}
+
+    def bound(dim, label, depth=0):
+        if dim == "actor":
+            return label is not None and read_actor(label) in ("state", "state-affiliated")
+        if dim not in links or label is None or depth >= 4:
+            return False
+        # A country item is also given by the rules tried for each country item.
+        giving = [r for r in links[dim]
+                  if (label in items if r.get("each_country_item") else r["label"] == label)]
+
+        def condition(c):
+            kind, _, value = c.partition(":")
+            if kind == "responsibility-step":
+                return int(value) >= 4
+            if kind in ("actor", "norm", "agenda", "threat", "sector", "conflict", "harm", "population",
+                        "scale", "duration", "raas", "responsibility"):
+                return bound(kind, None if value == "*" else value, depth + 1)
+            return False
+        return bool(giving) and all(any(g and all(condition(c) for c in g) for g in r["all"]) for r in giving)
+    return bound
 
 
 def lag_estimate(samples, as_of, periods_now, periods_base, minimum=30):
@@ -342,8 +377,10 @@ def main():
           shown(lag), shown(t.get("attribution_lag")))
     weight = lag["current"] / lag["baseline"] if lag else 1.0
 
+    state_bound = state_bound_reader(read_actor)
+
     def attributed(c):
-        return c["breakdown"] == "actor" and read_actor(c["label"]) in ("state", "state-affiliated")
+        return state_bound(c["breakdown"], c["label"])
 
     check("incidents in the period", current, set(t["current"]))
     check("incidents in the baseline", baseline, set(t["baseline_incidents"]))

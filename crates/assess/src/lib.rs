@@ -251,6 +251,45 @@ impl Assessor {
         })
     }
 
+    /// Whether an incident can have `label` of `dimension` only when its actor is named a State
+    /// or State-affiliated one: those actor categories themselves, and the agenda items and
+    /// norms every rule of which requires such an actor, directly or through another such link
+    /// (norm (f) requires one; the item on threats to international peace and security from
+    /// State activity against critical infrastructure rests on norm (f)). Counts of such labels
+    /// wait on attribution, which often comes months or years after an operation.
+    pub fn rests_on_state_attribution(&self, dimension: Dimension, label: &str) -> bool {
+        self.state_bound(dimension, Some(label), 0)
+    }
+
+    fn state_bound(&self, dimension: Dimension, label: Option<&str>, depth: u8) -> bool {
+        let links = match dimension {
+            Dimension::Actor => {
+                return label.is_some_and(|l| {
+                    matches!(
+                        self.vocabularies.get(Dimension::Actor).top_level(l),
+                        "state" | "state-affiliated"
+                    )
+                })
+            }
+            Dimension::Agenda => &self.agenda,
+            Dimension::Norm => &self.norms,
+            _ => return false,
+        };
+        // Links rest on links a level or two deep; the bound stops a cycle an edited file made.
+        let Some(label) = label.filter(|_| depth < 4) else {
+            return false;
+        };
+        // A country item is also given by the rules tried for each country item.
+        let item = links.country_items.iter().any(|(id, _)| id == label);
+        let mut giving = links
+            .rules
+            .iter()
+            .filter(|r| r.label.as_deref().map_or(item, |l| l == label))
+            .peekable();
+        giving.peek().is_some()
+            && giving.all(|r| r.rests_on(&|d, l| self.state_bound(d, l, depth + 1)))
+    }
+
     /// Builds an assessor from the built-in data.
     pub fn load_builtin() -> Result<Assessor, AssessError> {
         let files: Vec<(String, String)> = BUILTIN_FILES

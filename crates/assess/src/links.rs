@@ -469,6 +469,21 @@ struct Held {
 }
 
 impl LinkRule {
+    /// Whether the rule can fire only on an incident whose actor is named a State or
+    /// State-affiliated one: one of its condition groups holds only through findings `named`
+    /// accepts (a dimension and, where the condition names one, a label), or steps of State
+    /// responsibility from "state-encouraged" (4) up.
+    pub fn rests_on(&self, named: &dyn Fn(Dimension, Option<&str>) -> bool) -> bool {
+        self.all.iter().any(|group| {
+            !group.is_empty()
+                && group.iter().all(|c| match c {
+                    Condition::Finding(d, label) => named(*d, label.as_deref()),
+                    Condition::ResponsibilityStep(min) => *min >= 4,
+                    _ => false,
+                })
+        })
+    }
+
     /// The evidence of each condition that held, when the rule fires.
     fn holds(&self, s: &Subject<'_>, item: Option<&[String]>) -> Option<Vec<Held>> {
         if self.none.iter().any(|c| check(c, s, item).is_some()) {

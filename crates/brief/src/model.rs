@@ -438,7 +438,7 @@ pub fn build_framed(
                 ""
             },
         ) + &t.attribution_lag.as_ref().map_or(String::new(), |l| format!(
-            " Incidents by State and State-affiliated actors are counted against the share of their eventual attributions public by {}: an estimated {:.0}% for {} and {:.0}% for the baseline, measured on the sources' dated attribution claims.",
+            " Incidents by State and State-affiliated actors, and the norm and agenda links that require one, are counted against the share of their eventual attributions public by {}: an estimated {:.0}% for {} and {:.0}% for the baseline, measured on the sources' dated attribution claims.",
             l.as_of, 100.0 * l.current, t.period, 100.0 * l.baseline
         ))),
         figures: Vec::new(),

@@ -683,14 +683,12 @@ pub fn analyse_framed(
 ) -> TrendAnalysis {
     let base_periods = o.baseline.periods(&o.period);
     let as_of = o.as_of.or(frame.as_of);
-    // Cells counted by who is named the author: State and State-affiliated actors are named long
-    // after many operations.
+    // Cells that count only incidents whose author is named a State or State-affiliated actor
+    // (those actors, and the norm and agenda links that require one): such authors are often
+    // named long after an operation.
     let attributed = |breakdown: &str, label: &str| {
-        breakdown == "actor"
-            && matches!(
-                assessor.vocabularies.get(Dimension::Actor).top_level(label),
-                "state" | "state-affiliated"
-            )
+        Dimension::from_prefix(breakdown)
+            .is_some_and(|d| assessor.rests_on_state_attribution(d, label))
     };
     // How much of each period's attributions are public yet, where the data measures it.
     let lag = as_of
@@ -955,7 +953,7 @@ pub fn analyse_framed(
         .filter(|_| cells.iter().any(|c| attributed(&c.breakdown, &c.label)))
     {
         caveats.push(format!(
-            "Attribution lag: States and companies often name the author of an operation months or years after it. Measured on {} {} whose sources date a claim naming a State or State-affiliated actor{}, an estimated {} of the attributions naming such an actor that the current period's operations will get were public by {}, and {} of the baseline's; incidents by State and State-affiliated actors are counted against those shares. The estimate assumes lags have not changed over the years and that the dated claims are like the undated ones.",
+            "Attribution lag: States and companies often name the author of an operation months or years after it. Measured on {} {} whose sources date a claim naming a State or State-affiliated actor{}, an estimated {} of the attributions naming such an actor that the current period's operations will get were public by {}, and {} of the baseline's; incidents by State and State-affiliated actors, and the norm and agenda links that require one, are counted against those shares. The estimate assumes lags have not changed over the years and that the dated claims are like the undated ones.",
             l.samples,
             agree(l.samples, "incident", "incidents"),
             match l.half_within_days {

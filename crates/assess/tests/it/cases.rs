@@ -8,6 +8,36 @@ use threatscape_model::{
     Victim,
 };
 
+/// A State's attack on a hospital foiled before it took effect may still engage norm (f), by the
+/// intent it shows, and its rationale says so: it never says the State disrupted or damaged
+/// anything (norms 2026-11.6). One that took effect is damage done.
+#[test]
+fn a_foiled_state_attack_engages_norm_f_as_an_attempt() {
+    let norm_f = |description: &str| {
+        let mut r = report(
+            "n",
+            "Ransomware attack on a children's hospital",
+            description,
+        );
+        r.actors = vec![state_actor("A State's intelligence service", "IRN")];
+        let a = Assessor::builtin().assess_incident(std::slice::from_ref(&r), &[]);
+        let f = a
+            .finding(Dimension::Norm, "f")
+            .unwrap_or_else(|| panic!("no norm (f): {description}"))
+            .clone();
+        (f.rule_ids().join(" "), f.confidence)
+    };
+    let (rules, confidence) = norm_f(
+        "The hospital says it thwarted a ransomware attack by government-backed hackers in June.",
+    );
+    assert_eq!(rules, "link:f.state-attempts-ci");
+    assert!((0.5..=0.6).contains(&confidence), "{confidence}");
+    let (rules, _) = norm_f(
+        "Government-backed hackers encrypted the hospital's servers and staff returned to paper records.",
+    );
+    assert_eq!(rules, "link:f.state-damages-ci");
+}
+
 fn report(id: &str, title: &str, description: &str) -> Report {
     Report {
         provenance: Provenance {

@@ -193,3 +193,36 @@ fn a_rule_both_read_and_blocked_by_victims_is_refused() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Which labels an incident has only when its author is named a State or State-affiliated actor
+/// (a briefing counts those against the attributions public yet), and how a source's actor
+/// category reads.
+#[test]
+fn labels_that_wait_on_a_state_being_named() {
+    let a = Assessor::builtin();
+    let bound = |d: Dimension, l: &str| a.rests_on_state_attribution(d, l);
+    assert!(bound(Dimension::Actor, "state"));
+    assert!(bound(Dimension::Actor, "state-affiliated"));
+    assert!(!bound(Dimension::Actor, "criminal"));
+    assert!(!bound(Dimension::Actor, "hacktivist"));
+    // Norm (f) needs a State or State-affiliated actor; the agenda item on State activity against
+    // critical infrastructure rests on norm (f).
+    assert!(bound(Dimension::Norm, "f"));
+    assert!(bound(Dimension::Agenda, "mips"));
+    // A conflict's country item, ransomware and health care do not.
+    assert!(!bound(Dimension::Agenda, "ukraine-2022"));
+    assert!(!bound(Dimension::Threat, "ransomware"));
+    assert!(!bound(Dimension::Sector, "health"));
+    assert!(!bound(Dimension::Norm, "no-such-norm"));
+
+    assert_eq!(a.actor_category("State"), Some("state"));
+    assert_eq!(a.actor_category("State; State"), Some("state"));
+    assert_eq!(
+        a.actor_category("Non-state actor, state-affiliation suggested"),
+        Some("state-affiliated")
+    );
+    // EuRepoC's "Non-state-group" is criminal, hacktivist or terrorist by its subcategory: its
+    // rows are too weak to judge alone.
+    assert_eq!(a.actor_category("Non-state-group"), None);
+    assert_eq!(a.actor_category("no such category at all"), None);
+}
