@@ -35,6 +35,10 @@ so both see the same reports. Standard library only. From the raw incidents it r
   enough, and each period's completeness; the within-source share tests of the State and
   State-affiliated actor cells, and of the norms and agenda items whose rules all require such an
   actor (read from crates/assess/data/norms.toml and agenda.toml), are weighted by it;
+- for every flagged cell, whether one actor is named in more than half of the incidents that
+  carry its change (the current period's for a rise, the baseline's for a fall; names from the
+  reports' actors and attribution claims, joined by crates/reconcile/data/aliases.csv, names read
+  as an unknown actor left out), its counts in both periods and the test without it;
 - the executive summary's counts (all incidents, critical infrastructure, ransomware).
 
 It prints each comparison and exits 1 on any mismatch. Actor categories and the conflict, agenda
@@ -49,6 +53,7 @@ import math
 import os
 import sys
 import tomllib
+import unicodedata
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VOCAB = os.path.join(HERE, "..", "crates", "assess", "data")
@@ -169,6 +174,29 @@ def state_bound_reader(read_actor):
             return False
         return bool(giving) and all(any(g and all(condition(c) for c in g) for g in r["all"]) for r in giving)
     return bound
+
+
+def compact(name):
+    """A name as the alias table keys it: lowercase letters and digits, accents folded."""
+    folded = unicodedata.normalize("NFKD", name.replace("ß", "ss"))
+    return "".join(ch for ch in folded.lower() if ch.isalnum() and not unicodedata.combining(ch))
+
+
+def actor_keys():
+    """name -> the key one actor's names share, as `AliasTable::actor_key`: `group:` and the
+    first group (in file order) of crates/reconcile/data/aliases.csv listing the name, else the
+    compacted name."""
+    groups = {}
+    path = os.path.join(HERE, "..", "crates", "reconcile", "data", "aliases.csv")
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith("#") or line == "actor,aliases":
+                continue
+            gid, names = line.split(",", 1)
+            for n in names.split("|"):
+                groups.setdefault(compact(n), gid.strip())
+    return lambda name: ("group:" + groups[compact(name)]) if compact(name) in groups else compact(name)
 
 
 def lag_estimate(samples, as_of, periods_now, periods_base, minimum=30):
@@ -312,6 +340,8 @@ def main():
 
     current, baseline, imprecise, undated = set(), set(), set(), set()
     read_actor = actor_reader()
+    actor_key = actor_keys()
+    actors_of = {}
     lags, as_of = [], None
     cells = {}
     known = set()
@@ -355,6 +385,14 @@ def main():
             continue
         (current if slot else baseline).add(iid)
         sources_of[iid] = {r["contributor"]["name"] for r in reports}
+        named = {}
+        for r in reports:
+            for name in [a["name"] for a in r.get("actors", [])] + [a["actor"]["name"] for a in r.get("attributions", [])]:
+                name = name.strip()
+                key = actor_key(name)
+                if key and read_actor(name) != "unknown" and key not in named:
+                    named[key] = name
+        actors_of[iid] = named
         keys = {("all", "all")}
         for label in inc["threat_kinds"]:
             keys.update(("threat", l) for l in lineage(label, threat_parent))
@@ -472,6 +510,35 @@ def main():
     flagged = sum(1 for c, qv, h in zip(all_cells, q, holds)
                   if clear(c["test"], qv) and c["test"]["k1"] >= t["min_count"] and h)
     check("cells flagged as clear changes", flagged, sum(1 for c in all_cells if c["flagged"]))
+
+    # Where one actor is named in most of a flagged change's incidents, and the change without them.
+    conc_diff = 0
+    for c in all_cells:
+        theirs = c.get("concentration")
+        ours = None
+        if c["flagged"]:
+            up_ = up(c["test"])
+            carrying = c["current"] if up_ else c["baseline"]
+            count, spell = {}, {}
+            for i in carrying:
+                for key, name in actors_of.get(i, {}).items():
+                    count[key] = count.get(key, 0) + 1
+                    spell.setdefault(key, {})[name] = spell.setdefault(key, {}).get(name, 0) + 1
+            if count:
+                key = min(count, key=lambda k: (-count[k], k))
+                if count[key] > 0.5 * len(carrying):
+                    k1 = sum(1 for i in c["current"] if key in actors_of.get(i, {}))
+                    k0 = sum(1 for i in c["baseline"] if key in actors_of.get(i, {}))
+                    name = min(spell[key], key=lambda n: (-spell[key][n], n))
+                    p = p_value(len(c["current"]) - k1, c["test"]["t1"], len(c["baseline"]) - k0,
+                                c["test"]["t0"], c["test"]["alternative"])
+                    ours = (name, k1, k0, round(p, 9))
+        theirs_t = None if theirs is None else (theirs["actor"], theirs["k1"], theirs["k0"], round(theirs["rest"]["p_value"], 9))
+        if ours != theirs_t and not (ours and theirs_t and ours[:3] == theirs_t[:3]
+                                     and math.isclose(ours[3], theirs_t[3], rel_tol=1e-6, abs_tol=1e-12)):
+            conc_diff += 1
+            print(f"DIFF concentration {c['breakdown']} {c['label']}: recomputed {ours}, briefing {theirs_t}")
+    check("flagged cells whose one-actor concentration differs", conc_diff, 0)
 
     summary = {f["id"]: f for f in brief["executive_summary"]}
     if "summary.all" in summary:

@@ -430,7 +430,7 @@ pub fn build_framed(
         title: "Key emerging and evolving trends".into(),
         available: true,
         note: Some(format!(
-            "Each cell (a threat kind, sector, actor category, victim country, or threat kind against a sector) compares {} with {} on {} dates. {} comparisons were made; a change is called clear when its false-discovery-rate-adjusted q is at most {} and the current period holds at least {} incidents.{}",
+            "Each cell (a threat kind, sector, actor category, victim country, or threat kind against a sector) compares {} with {} on {} dates. {} comparisons were made; a change is called clear when its false-discovery-rate-adjusted q is at most {} and the current period holds at least {} incidents. Where one actor is named in most of the incidents that carry a clear change, the finding says so and gives the change without them.{}",
             t.period, base_label, match t.date_basis { crate::DateBasis::Occurred => "occurrence", crate::DateBasis::Reported => "report" }, t.comparisons, t.fdr, t.min_count,
             if t.cells.iter().any(|c| c.continuing.is_some()) {
                 " Since the sources' coverage changed between the periods (a source started or stopped reporting, or one's volume changed unlike the others'), a change is also tested within the sources that report in both, as a share of what each of them reports (all incidents: their count), corrected the same way, and called a trend only if it is clear there too, in the same direction."

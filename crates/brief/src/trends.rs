@@ -402,9 +402,34 @@ pub struct Cell {
     /// or thinning is not called a trend.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continuing: Option<ContinuingCheck>,
+    /// Where one actor is named in most of the incidents that carry a flagged change (the
+    /// current period's for a rise, the baseline's for a fall): who, and the change without them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concentration: Option<Concentration>,
     /// The finding in one sentence, with its uncertainty.
     pub sentence: String,
 }
+
+/// One actor named in most of a flagged cell's incidents of the period that carries the change:
+/// a rise that is one group's campaign (Cl0p's exploitation of a file-transfer product across
+/// hundreds of victims) reads differently from one spread over many actors. Names are read from
+/// the reports' actors and attribution claims; the names of one actor are joined by the
+/// reconciliation's alias table (`AliasTable::actor_key`); names the actor vocabulary reads as
+/// "unknown" ("Undetermined") name no one.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Concentration {
+    /// The actor, as the most of those incidents' reports spell it.
+    pub actor: String,
+    /// The cell's incidents naming it in the current period.
+    pub k1: u64,
+    /// In the baseline.
+    pub k0: u64,
+    /// The test of the cell's other incidents, over the cell's exposures.
+    pub rest: RateTest,
+}
+
+/// An actor is said to carry a change when named in more than this share of its incidents.
+const CONCENTRATED: f64 = 0.5;
 
 /// A cell's comparison within the sources that report in both periods (the continuing sources).
 ///
@@ -731,6 +756,10 @@ pub fn analyse_framed(
     // by name among its reports'), and each continuing source's counted incidents per period.
     let mut stratum_of: HashMap<&str, &str> = HashMap::new();
     let mut volume: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    // The actors each counted incident's reports name, each once, by alias key (for
+    // `Concentration`).
+    let aliases = threatscape_reconcile::AliasTable::builtin();
+    let mut actors_of: HashMap<&str, Vec<(String, &str)>> = HashMap::new();
     for i in incidents {
         let Some(date) = o.date_basis.incident_date(i) else {
             continue;
@@ -755,6 +784,23 @@ pub fn analyse_framed(
         } else {
             baseline.push(i.id.clone());
         }
+        let mut named: Vec<(String, &str)> = Vec::new();
+        for name in i.reports.iter().flat_map(|r| {
+            r.actors
+                .iter()
+                .map(|a| a.name.as_str())
+                .chain(r.attributions.iter().map(|a| a.actor.name.as_str()))
+        }) {
+            let name = name.trim();
+            let key = aliases.actor_key(name);
+            if !key.is_empty()
+                && assessor.actor_category(name) != Some("unknown")
+                && !named.iter().any(|(k, _)| *k == key)
+            {
+                named.push((key, name));
+            }
+        }
+        actors_of.insert(i.id.as_str(), named);
         if let Some(source) = i
             .reports
             .iter()
@@ -892,6 +938,15 @@ pub fn analyse_framed(
                         percent(l.baseline)
                     );
                 }
+                let concentration = flagged
+                    .then(|| {
+                        let (e1, e0) = exposure(&breakdown, &label);
+                        concentrated(&actors_of, &cur, &base, rises(&test), e1, e0, o.alternative)
+                    })
+                    .flatten();
+                if let Some(c) = &concentration {
+                    sentence = with_concentration(sentence, c, &test, &o.period, &base_periods);
+                }
                 Cell {
                     breakdown,
                     label,
@@ -902,6 +957,7 @@ pub fn analyse_framed(
                     q_value,
                     flagged,
                     continuing,
+                    concentration,
                     sentence,
                 }
             },
@@ -1049,6 +1105,108 @@ fn totals(volume: &BTreeMap<&str, (u64, u64)>) -> (u64, u64) {
 /// Whether a test shows a rise (or an appearance) rather than a fall.
 fn rises(t: &RateTest) -> bool {
     t.rate_ratio.is_none_or(|r| r > 1.0)
+}
+
+/// The actor named in more than [`CONCENTRATED`] of a cell's incidents of the period that carries
+/// its change (the current period's when it rises, the baseline's when it falls), and the test of
+/// the cell's other incidents; `None` when no actor is.
+fn concentrated(
+    actors_of: &HashMap<&str, Vec<(String, &str)>>,
+    current: &[String],
+    baseline: &[String],
+    rise: bool,
+    e1: f64,
+    e0: f64,
+    alternative: Alternative,
+) -> Option<Concentration> {
+    let carrying = if rise { current } else { baseline };
+    // Per actor key: incidents naming it, and how often each spelling is used.
+    let mut by_key: BTreeMap<&str, (u64, BTreeMap<&str, u64>)> = BTreeMap::new();
+    for id in carrying {
+        for (key, name) in actors_of.get(id.as_str()).into_iter().flatten() {
+            let e = by_key.entry(key.as_str()).or_default();
+            e.0 += 1;
+            *e.1.entry(name).or_default() += 1;
+        }
+    }
+    let (key, (n, spellings)) = by_key.into_iter().max_by(|a, b| {
+        // The most incidents, then the smallest key (deterministic).
+        a.1 .0.cmp(&b.1 .0).then(b.0.cmp(a.0))
+    })?;
+    if (n as f64) <= CONCENTRATED * carrying.len() as f64 {
+        return None;
+    }
+    let names = |ids: &[String]| {
+        ids.iter()
+            .filter(|id| {
+                actors_of
+                    .get(id.as_str())
+                    .is_some_and(|v| v.iter().any(|(k, _)| k == key))
+            })
+            .count() as u64
+    };
+    let (k1, k0) = (names(current), names(baseline));
+    let actor = spellings
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(name, _)| name.to_string())?;
+    Some(Concentration {
+        actor,
+        k1,
+        k0,
+        rest: rate_ratio_test(
+            current.len() as u64 - k1,
+            e1,
+            baseline.len() as u64 - k0,
+            e0,
+            alternative,
+        ),
+    })
+}
+
+/// `sentence` with who is named in most of the incidents that carry the change, and the change
+/// without them.
+fn with_concentration(
+    sentence: String,
+    c: &Concentration,
+    test: &RateTest,
+    period: &Period,
+    base: &[Period],
+) -> String {
+    let base_name = if base.len() == 1 {
+        base[0].to_string()
+    } else {
+        "the baseline".to_string()
+    };
+    let share = |k: u64, of: u64, when: &str| match of {
+        0 => format!("none in {when}"),
+        _ => format!("{k} of {of} in {when}"),
+    };
+    let (now, then) = (
+        share(c.k1, test.k1, &period.to_string()),
+        share(c.k0, test.k0, &base_name),
+    );
+    let (first, other) = if rises(test) {
+        (now, then)
+    } else {
+        (then, now)
+    };
+    let rest = &c.rest;
+    format!(
+        "{sentence} Most of it is one actor's: {} is named in {first} (and {other}); without them, {} vs {} ({}; exact test, not corrected for the other comparisons, p = {}).",
+        c.actor,
+        rest.k1,
+        rest.k0,
+        match rest.rate_ratio {
+            Some(r) => format!("rate ratio {}", num(r)),
+            None => "no baseline incidents".to_string(),
+        },
+        match rest.p_value {
+            p if p < 0.001 => format!("{p:.1e}"),
+            p if p < 0.01 => format!("{p:.3}"),
+            p => format!("{p:.2}"),
+        }
+    )
 }
 
 /// The continuing sources whose volume changed unlike all of them together (a tracker thinning
@@ -1400,6 +1558,65 @@ mod tests {
         assert!((share.expected - 6.0).abs() < 1e-9, "{}", share.expected);
         assert!(!wiper.flagged, "{}", wiper.sentence);
         assert!(wiper.sentence.contains("thinning"), "{}", wiper.sentence);
+    }
+
+    /// A rise that one actor's campaign carries says so, with the change without it; names of
+    /// one actor count as one (Cl0p, Clop), and "Undetermined" names no one.
+    #[test]
+    fn a_rise_carried_by_one_actor_says_so() {
+        let named = |n: usize, date: &str, name: &str| -> Vec<Report> {
+            many("Tracker", n, date, "ransomware")
+                .into_iter()
+                .enumerate()
+                .map(|(i, mut r)| {
+                    r.source_id = Some(format!("{name}-{date}-{i}"));
+                    r.original = format!("{name}-{date}-{i}");
+                    r.actors = vec![threatscape_model::Actor {
+                        name: name.into(),
+                        aliases: vec![],
+                        country: None,
+                        category: None,
+                    }];
+                    r
+                })
+                .collect()
+        };
+        let reports = [
+            named(20, "2023-05-10", "Cl0p"),
+            named(12, "2023-05-11", "Clop"),
+            named(8, "2023-05-12", "Undetermined"),
+            named(2, "2023-02-10", "Clop"),
+            named(8, "2023-02-11", "LockBit"),
+        ]
+        .concat();
+        let t = quarters(&reports);
+        let cell = t.cell("threat", "ransomware").unwrap();
+        assert_eq!((cell.test.k1, cell.test.k0), (40, 10));
+        assert!(cell.flagged, "{}", cell.sentence);
+        let c = cell.concentration.as_ref().expect("one actor carries it");
+        assert_eq!((c.actor.as_str(), c.k1, c.k0), ("Cl0p", 32, 2));
+        assert_eq!((c.rest.k1, c.rest.k0), (8, 8));
+        assert!(
+            cell.sentence.contains(
+                "Most of it is one actor's: Cl0p is named in 32 of 40 in 2023-Q2 (and 2 of 10 in 2023-Q1); without them, 8 vs 8 (rate ratio 0.99; exact test, not corrected for the other comparisons, p = 1.00)."
+            ),
+            "{}",
+            cell.sentence
+        );
+        // Spread over actors, or named by no one most of the time: nothing to say.
+        let reports = [
+            named(20, "2023-05-10", "Cl0p"),
+            named(20, "2023-05-11", "Undetermined"),
+            named(10, "2023-02-10", "LockBit"),
+        ]
+        .concat();
+        let t = quarters(&reports);
+        let cell = t.cell("threat", "ransomware").unwrap();
+        assert!(
+            cell.flagged && cell.concentration.is_none(),
+            "{}",
+            cell.sentence
+        );
     }
 
     /// A State-attributed incident dated `day`, its attribution claim dated `lag` days later

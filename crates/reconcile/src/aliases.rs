@@ -223,6 +223,17 @@ impl AliasTable {
         self.groups.len()
     }
 
+    /// The key the names of one actor share: `group:` and the id of the first group the table
+    /// lists the name under ("Cl0p" and "Clop" are both `group:clop`), else the name compacted to
+    /// lowercase letters and digits ("NoName057(16)" is `noname05716`).
+    pub fn actor_key(&self, name: &str) -> String {
+        let key = compact(name);
+        match self.lookup_compact(&key).iter().min() {
+            Some(&g) => format!("group:{}", self.group_id(g)),
+            None => key,
+        }
+    }
+
     /// Whether two names designate a common group.
     pub fn same_actor(&self, a: &str, b: &str) -> bool {
         let (x, y) = (self.lookup(a), self.lookup(b));
@@ -233,6 +244,15 @@ impl AliasTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_actors_names_share_a_key() {
+        let t = AliasTable::builtin();
+        assert_eq!(t.actor_key("Cl0p"), t.actor_key("Clop"));
+        assert_eq!(t.actor_key("Cl0p"), "group:clop");
+        assert_eq!(t.actor_key("Some New Crew"), "somenewcrew");
+        assert_ne!(t.actor_key("Killnet"), t.actor_key("Clop"));
+    }
 
     #[test]
     fn builtin_list_knows_the_famous_groups() {
