@@ -16,8 +16,10 @@
 //! | `victim_sector` | | its sectors, `;`-separated |
 //! | `actor` | | who is said to be behind it |
 //! | `actor_country` | | the State the actor is associated with |
+//! | `actor_category` | | what the actor is: State, State-affiliated, criminal, hacktivist, terrorist or unknown (needs `actor`) |
 //! | `attributed_by` | | who makes the attribution (needs `actor`) |
 //! | `attribution_basis` | | on what basis (needs `actor`) |
+//! | `attributed_on` | | when the attribution was made public, `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (needs `actor`; a briefing measures how long attribution takes from it) |
 //! | `kinds` | | kinds of incident, `;`-separated |
 //! | `urls` | | references, `;`-separated, each `http://` or `https://` |
 //! | `tlp` | yes | CLEAR, GREEN, AMBER, AMBER+STRICT or RED (WHITE reads as CLEAR) |
@@ -50,7 +52,7 @@ use crate::{AdapterOutput, RecordIssue, SourceError};
 const FORMAT: &str = "native";
 
 /// The template's columns, in the order of the documentation and the examples.
-pub const COLUMNS: [&str; 17] = [
+pub const COLUMNS: [&str; 19] = [
     "title",
     "description",
     "occurred_start",
@@ -61,8 +63,10 @@ pub const COLUMNS: [&str; 17] = [
     "victim_sector",
     "actor",
     "actor_country",
+    "actor_category",
     "attributed_by",
     "attribution_basis",
+    "attributed_on",
     "kinds",
     "urls",
     "tlp",
@@ -519,6 +523,7 @@ fn row_report(
     let start = date("occurred_start");
     let end = date("occurred_end");
     let disclosed = date("disclosed");
+    let attributed_on = date("attributed_on");
     if let (Some(s), Some(e)) = (start, end) {
         let (s, e) = coarsen(s, e);
         if e < s {
@@ -557,7 +562,13 @@ fn row_report(
         }
     }
     let actor_name = row.text("actor");
-    for column in ["actor_country", "attributed_by", "attribution_basis"] {
+    for column in [
+        "actor_country",
+        "actor_category",
+        "attributed_by",
+        "attribution_basis",
+        "attributed_on",
+    ] {
         if row.text(column).is_some() && actor_name.is_none() {
             problems.push(format!("{column}: given without `actor`"));
         }
@@ -596,13 +607,14 @@ fn row_report(
             name: name.to_owned(),
             aliases: Vec::new(),
             country: actor_country.and_then(|(code, _)| code),
-            category: None,
+            category: row.text("actor_category").map(str::to_owned),
         })
         .into_iter()
         .collect();
     let attributed_by = row.text("attributed_by");
     let basis = row.text("attribution_basis");
-    let attributions = match (actors.first(), attributed_by.is_some() || basis.is_some()) {
+    let claimed = attributed_by.is_some() || basis.is_some() || attributed_on.is_some();
+    let attributions = match (actors.first(), claimed) {
         (Some(actor), true) => vec![Attribution {
             actor: actor.clone(),
             attributed_by: attributed_by.map(str::to_owned),
@@ -616,7 +628,7 @@ fn row_report(
                 })
             }),
             basis: basis.map(str::to_owned),
-            date: None,
+            date: attributed_on,
             confidence: None,
             state_responsibility: None,
         }],

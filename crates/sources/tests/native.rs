@@ -121,7 +121,14 @@ fn native_examples_read_the_same_in_both_encodings() {
     );
     assert_eq!(ministry.actors[0].name, "EXAMPLE BEAR");
     assert_eq!(ministry.actors[0].country.as_deref(), Some("RUS"));
+    assert_eq!(
+        ministry.actors[0].category.as_deref(),
+        Some("State-affiliated")
+    );
     let claim = &ministry.attributions[0];
+    // The claim's date, from which a briefing measures how long attribution takes.
+    assert_eq!(claim.date, FuzzyDate::parse_iso("2024-01-09"));
+    assert_eq!(claim.actor.category.as_deref(), Some("State-affiliated"));
     assert_eq!(
         claim.attributed_by.as_deref(),
         Some("Example National CERT (fictional)")
@@ -144,12 +151,12 @@ fn native_examples_read_the_same_in_both_encodings() {
 #[test]
 fn native_rows_without_tlp_or_with_bad_values_are_rejected_with_line_and_column() {
     let out = csv(
-        "title,occurred_start,occurred_end,tlp,urls,credibility,actor_country\n\
-         No level,2024-01-02,,,,,\n\
-         Bad date,2024-13,,GREEN,,,\n\
-         Ends first,2024-03,2024-02-10,GREEN,,,\n\
-         Bad parts,2024,,purple,www.example.org,9,Norway\n\
-         Good,2024-05-06,2024,amber+strict,https://example.org/x,6,\n",
+        "title,occurred_start,occurred_end,tlp,urls,credibility,actor_country,attributed_on\n\
+         No level,2024-01-02,,,,,,\n\
+         Bad date,2024-13,,GREEN,,,,\n\
+         Ends first,2024-03,2024-02-10,GREEN,,,,\n\
+         Bad parts,2024,,purple,www.example.org,9,Norway,2024-02-30\n\
+         Good,2024-05-06,2024,amber+strict,https://example.org/x,6,,\n",
     );
     assert_accounted(&out);
     assert_eq!((out.read, out.accepted, out.rejected), (5, 1, 4));
@@ -179,6 +186,7 @@ fn native_rows_without_tlp_or_with_bad_values_are_rejected_with_line_and_column(
         "credibility: `9` is not 1",
         "urls: `www.example.org` is not a web address",
         "actor_country: given without `actor`",
+        "attributed_on: `2024-02-30` is not a date",
     ] {
         assert!(messages[3].1.contains(part), "{part} in {}", messages[3].1);
     }
