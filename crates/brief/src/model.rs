@@ -355,7 +355,17 @@ pub fn build_framed(
         "Incidents".into(),
     ));
     let flagged: Vec<&Cell> = t.flagged().filter(|c| c.breakdown != "all").collect();
-    for (n, c) in flagged.iter().take(3).enumerate() {
+    // The three clearest changes, each once: cells of the very same incidents (supply-chain
+    // compromise and the norm on supply-chain integrity, a conflict and its agenda item) say one
+    // thing, which the summary says once; the section below lists every cell.
+    let mut told: Vec<(&[String], &[String])> = Vec::new();
+    let headlines = flagged.iter().filter(|c| {
+        let incidents = (c.current.as_slice(), c.baseline.as_slice());
+        let new = !told.contains(&incidents);
+        told.push(incidents);
+        new
+    });
+    for (n, c) in headlines.take(3).enumerate() {
         summary.push(ctx.cell_figure(&format!("summary.emerging.{n}"), c));
     }
     if flagged.is_empty() {

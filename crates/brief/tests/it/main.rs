@@ -88,6 +88,18 @@ fn briefing_2022_against_2021_on_the_real_trackers() {
             assert!(annex.contains(id.as_str().unwrap()));
         }
     }
+    // The summary's changes are distinct: no two rest on the very same incidents.
+    let headlines: Vec<(&serde_json::Value, &serde_json::Value)> = v["executive_summary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"].as_str().unwrap().starts_with("summary.emerging."))
+        .map(|f| (&f["incidents"], &f["baseline_incidents"]))
+        .collect();
+    assert!(!headlines.is_empty());
+    for (n, h) in headlines.iter().enumerate() {
+        assert!(!headlines[..n].contains(h), "a headline said twice");
+    }
 
     // The counts add up: the total is every placed incident, cells are subsets of it.
     let t = &b.trends;
