@@ -723,6 +723,25 @@ mod tests {
         );
     }
 
+    /// Where only half the current period's attributions are public yet, a source's current
+    /// volume counts half: one source is the binomial test at w·n1 / (w·n1 + n0).
+    #[test]
+    fn a_weighted_share_test_counts_the_current_volume_by_its_weight() {
+        let t = weighted_share_test(vec![stratum(10, 30, 100, 100)], 0.5, Alternative::TwoSided);
+        close(t.expected, 40.0 / 3.0, 1e-12);
+        close(
+            t.p_value,
+            binom_test(10, 40, 1.0 / 3.0, Alternative::TwoSided),
+            1e-9,
+        );
+        // Mantel-Haenszel with the weighted volume: (10·100/150) / (30·50/150).
+        close(t.share_ratio.unwrap(), 2.0 / 3.0, 1e-12);
+        assert_eq!(t.current_weight, 0.5);
+        let unweighted = share_test(vec![stratum(10, 30, 100, 100)], Alternative::TwoSided);
+        assert_eq!(unweighted.current_weight, 1.0);
+        close(unweighted.expected, 20.0, 1e-12);
+    }
+
     #[test]
     fn one_source_share_test_is_the_binomial_test() {
         for (k1, k0, n1, n0) in [(3, 40, 300, 500), (120, 80, 1500, 1400), (0, 9, 10, 10)] {
