@@ -39,6 +39,9 @@ so both see the same reports. Standard library only. From the raw incidents it r
   carry its change (the current period's for a rise, the baseline's for a fall; names from the
   reports' actors and attribution claims, joined by crates/reconcile/data/aliases.csv, names read
   as an unknown actor left out), its counts in both periods and the test without it;
+- for every cell of the breakdowns above, the incidents of each period that are in it on the
+  text model's reading alone (a finding none of whose judgments is a rule, a deciding coding or
+  an analyst's: `rule_id` `model:...`, or a crosswalk row under 0.5);
 - the executive summary's counts (all incidents, critical infrastructure, ransomware).
 
 It prints each comparison and exits 1 on any mismatch. Actor categories and the conflict, agenda
@@ -340,6 +343,7 @@ def main():
 
     current, baseline, imprecise, undated = set(), set(), set(), set()
     read_actor = actor_reader()
+    model_read = {}
     actor_key = actor_keys()
     actors_of = {}
     lags, as_of = [], None
@@ -393,18 +397,30 @@ def main():
                 if key and read_actor(name) != "unknown" and key not in named:
                     named[key] = name
         actors_of[iid] = named
-        keys = {("all", "all")}
-        for label in inc["threat_kinds"]:
-            keys.update(("threat", l) for l in lineage(label, threat_parent))
-        for label in inc["sectors"]:
-            keys.update(("sector", l) for l in lineage(label, sector_parent))
-        for r in reports:
-            keys.update(("country", v["country"]) for v in r.get("victims", []) if v.get("country"))
-        for th in {top(l, threat_parent) for l in inc["threat_kinds"]}:
-            for se in {top(l, sector_parent) for l in inc["sectors"]}:
-                keys.add(("threat-sector", f"{th}|{se}"))
+        def keys_of(threats, sectors):
+            keys = {("all", "all")}
+            for label in threats:
+                keys.update(("threat", l) for l in lineage(label, threat_parent))
+            for label in sectors:
+                keys.update(("sector", l) for l in lineage(label, sector_parent))
+            for r in reports:
+                keys.update(("country", v["country"]) for v in r.get("victims", []) if v.get("country"))
+            for th in {top(l, threat_parent) for l in threats}:
+                for se in {top(l, sector_parent) for l in sectors}:
+                    keys.add(("threat-sector", f"{th}|{se}"))
+            return keys
+        keys = keys_of(inc["threat_kinds"], inc["sectors"])
         for key in keys:
             cells.setdefault(key, (set(), set()))[0 if slot else 1].add(iid)
+        def grounded(dim):
+            return [f["label"] for f in inc["assessment"]["findings"]
+                    if f["dimension"] == dim and f["label"] in (inc["threat_kinds"] if dim == "threat" else inc["sectors"])
+                    and (f.get("decision") or any(
+                        not j["rule_id"].startswith("model:")
+                        and not (j["rule_id"].startswith("crosswalk:") and j["confidence"] < 0.5)
+                        for j in f["judgments"]))]
+        for key in keys - keys_of(grounded("threat"), grounded("sector")):
+            model_read.setdefault(key, (set(), set()))[0 if slot else 1].add(iid)
 
     lag = lag_estimate(lags, as_of, [period], baselines) if as_of is not None else None
     if lag and lag["current"] < 0.1:
@@ -441,6 +457,10 @@ def main():
             print(f"DIFF cell {key}: recomputed {len(cur)}/{len(base)} p={p:.6g}, "
                   f"briefing {len(c['current'])}/{len(c['baseline'])} p={c['test']['p_value']:.6g}")
     check("cells whose incidents (both periods) and exact p-value differ", mismatched, 0)
+    read_diff = sum(1 for key in set(cells) & set(theirs)
+                    if model_read.get(key, (set(), set())) != (set(theirs[key].get("model_read", [])),
+                                                               set(theirs[key].get("model_read_baseline", []))))
+    check("cells whose incidents on the text model's reading alone differ", read_diff, 0)
     all_cells = t["cells"]
     q = benjamini_hochberg([c["test"]["p_value"] for c in all_cells])
     bh_diff = sum(1 for c, qv in zip(all_cells, q) if not math.isclose(qv, c["q_value"], rel_tol=1e-9, abs_tol=1e-15))

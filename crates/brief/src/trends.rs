@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use threatscape_assess::{Assessment, Assessor, Dimension};
+use threatscape_assess::{Assessment, Assessor, Dimension, Finding};
 use threatscape_model::{DatedAttribution, FuzzyDate, Report, Tlp};
 
 use crate::lag::{AttributionLag, LagSample};
@@ -402,6 +402,14 @@ pub struct Cell {
     /// or thinning is not called a trend.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continuing: Option<ContinuingCheck>,
+    /// The current period's incidents that are in the cell on the text model's reading alone, with
+    /// no rule, coding or analyst that decides (a sector the model alone gives beside those a rule
+    /// found); a clear change says how many when they are a fifth of it or more.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub model_read: Vec<String>,
+    /// The same in the baseline.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub model_read_baseline: Vec<String>,
     /// Where one actor is named in most of the incidents that carry a flagged change (the
     /// current period's for a rise, the baseline's for a fall): who, and the change without them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -593,6 +601,17 @@ pub fn state_name(code: &str) -> String {
 
 /// The (breakdown, label) keys an incident counts under.
 pub fn incident_keys(assessor: &Assessor, i: &Incident) -> BTreeSet<(String, String)> {
+    keys_of(assessor, i, |_| true)
+}
+
+/// [`incident_keys`] over the counted findings `keep` accepts. Those of [`incident_keys`] that
+/// [`Finding::grounds_inference`] does not keep are the keys an incident counts under only on the
+/// text model's reading, with no rule, coding or analyst that decides ([`Cell::model_read`]).
+fn keys_of(
+    assessor: &Assessor,
+    i: &Incident,
+    keep: impl Fn(&Finding) -> bool,
+) -> BTreeSet<(String, String)> {
     let mut keys = BTreeSet::new();
     keys.insert(("all".to_string(), "all".to_string()));
     let mut tops: BTreeMap<Dimension, BTreeSet<String>> = BTreeMap::new();
@@ -602,7 +621,12 @@ pub fn incident_keys(assessor: &Assessor, i: &Incident) -> BTreeSet<(String, Str
         (Dimension::Actor, "actor"),
     ] {
         let vocab = assessor.vocabularies.get(dim);
-        for label in i.assessment.labels(dim) {
+        let labels = i
+            .assessment
+            .of(dim)
+            .filter(|f| f.counts() && keep(f))
+            .map(|f| f.label.as_str());
+        for label in labels {
             for l in vocab.lineage(label) {
                 keys.insert((name.to_string(), l.to_string()));
             }
@@ -613,7 +637,12 @@ pub fn incident_keys(assessor: &Assessor, i: &Incident) -> BTreeSet<(String, Str
     }
     for prefix in LINK_BREAKDOWNS {
         if let Some(dim) = Dimension::from_prefix(prefix) {
-            for label in i.assessment.labels(dim) {
+            let labels = i
+                .assessment
+                .of(dim)
+                .filter(|f| f.counts() && keep(f))
+                .map(|f| f.label.as_str());
+            for label in labels {
                 keys.insert((prefix.to_string(), label.to_string()));
             }
         }
@@ -760,6 +789,8 @@ pub fn analyse_framed(
     // `Concentration`).
     let aliases = threatscape_reconcile::AliasTable::builtin();
     let mut actors_of: HashMap<&str, Vec<(String, &str)>> = HashMap::new();
+    // Each cell's incidents that are in it on the text model's reading alone, per period.
+    let mut model_read: BTreeMap<(String, String), (Vec<String>, Vec<String>)> = BTreeMap::new();
     for i in incidents {
         let Some(date) = o.date_basis.incident_date(i) else {
             continue;
@@ -816,7 +847,17 @@ pub fn analyse_framed(
                 v.1 += 1;
             }
         }
-        for key in incident_keys(assessor, i) {
+        let keys = incident_keys(assessor, i);
+        let grounded = keys_of(assessor, i, Finding::grounds_inference);
+        for key in keys.difference(&grounded) {
+            let e = model_read.entry(key.clone()).or_default();
+            if slot == 1 {
+                e.0.push(i.id.clone());
+            } else {
+                e.1.push(i.id.clone());
+            }
+        }
+        for key in keys {
             let e = counts.entry(key).or_default();
             if slot == 1 {
                 e.0.push(i.id.clone());
@@ -947,6 +988,27 @@ pub fn analyse_framed(
                 if let Some(c) = &concentration {
                     sentence = with_concentration(sentence, c, &test, &o.period, &base_periods);
                 }
+                let (model_read, model_read_baseline) = model_read
+                    .remove(&(breakdown.clone(), label.clone()))
+                    .unwrap_or_default();
+                // A fifth or more of a clear change resting on the model's reading is said.
+                if clear_overall && model_read.len() as u64 * 5 >= test.k1 && !model_read.is_empty()
+                {
+                    sentence = format!(
+                        "{sentence} {} of its {} incidents in {} {} in it on the text model's reading alone, with no rule or coding that decides ({} of {} in {}).",
+                        model_read.len(),
+                        test.k1,
+                        o.period,
+                        agree(model_read.len(), "is", "are"),
+                        model_read_baseline.len(),
+                        test.k0,
+                        if base_periods.len() == 1 {
+                            base_periods[0].to_string()
+                        } else {
+                            "the baseline".to_string()
+                        }
+                    );
+                }
                 Cell {
                     breakdown,
                     label,
@@ -957,6 +1019,8 @@ pub fn analyse_framed(
                     q_value,
                     flagged,
                     continuing,
+                    model_read,
+                    model_read_baseline,
                     concentration,
                     sentence,
                 }
@@ -1617,6 +1681,92 @@ mod tests {
             "{}",
             cell.sentence
         );
+    }
+
+    /// A change whose incidents are in its cell mostly on the text model's reading says how
+    /// many, in both periods; a rule's or a coding's reading is no such incident.
+    #[test]
+    fn a_change_the_text_model_alone_reads_says_so() {
+        let reports = [
+            many("Tracker", 40, "2023-05-10", "ransomware"),
+            many("Tracker", 10, "2023-02-10", "ransomware"),
+        ]
+        .concat();
+        let clusters: Vec<Vec<usize>> = (0..reports.len()).map(|i| vec![i]).collect();
+        let a = Assessor::builtin();
+        let mut rel = release(&reports, &clusters, Tlp::Green, a);
+        // Half the current incidents and one of the baseline's get a sector the model alone
+        // gives; one more current incident gets it from a rule as well.
+        let judgment = |rule: &str| threatscape_assess::Judgment {
+            dimension: Dimension::Sector,
+            label: "defence".into(),
+            confidence: 0.9,
+            rule_id: rule.into(),
+            evidence: vec!["p=0.90; top terms: \"systems\" (+0.40)".into()],
+            made_by: "text-lr/test".into(),
+            report: None,
+        };
+        let (mut current, mut baseline) = (0, 0);
+        for i in &mut rel.incidents {
+            let now = i.reports[0]
+                .source_id
+                .as_deref()
+                .unwrap()
+                .contains("2023-05");
+            let judgments = match (now, current, baseline) {
+                (true, 0..20, _) => vec![judgment("model:text-lr/test")],
+                (true, 20, _) => vec![
+                    judgment("model:text-lr/test"),
+                    judgment("rule:sector.defence"),
+                ],
+                (false, _, 0) => vec![judgment("model:text-lr/test")],
+                _ => vec![],
+            };
+            if judgments.is_empty() {
+                continue;
+            }
+            if now {
+                current += 1;
+            } else {
+                baseline += 1;
+            }
+            i.assessment.findings.push(Finding {
+                dimension: Dimension::Sector,
+                label: "defence".into(),
+                confidence: 0.9,
+                judgments,
+                decision: None,
+            });
+        }
+        let o = TrendOptions::new("2023-Q2".parse().unwrap(), Baseline::Previous);
+        let t = analyse(a, &rel.incidents, &o);
+        let cell = t.cell("sector", "defence").unwrap();
+        assert_eq!((cell.test.k1, cell.test.k0), (21, 1));
+        assert_eq!(
+            (cell.model_read.len(), cell.model_read_baseline.len()),
+            (20, 1)
+        );
+        assert!(
+            cell.sentence.contains(
+                "20 of its 21 incidents in 2023-Q2 are in it on the text model's reading alone, with no rule or coding that decides (1 of 1 in 2023-Q1)."
+            ),
+            "{}",
+            cell.sentence
+        );
+        // Threat-against-sector cells rest on the model's sector too; the rule-read ransomware
+        // cell does not.
+        assert_eq!(
+            t.cell("threat-sector", "ransomware|defence")
+                .unwrap()
+                .model_read
+                .len(),
+            20
+        );
+        assert!(t
+            .cell("threat", "ransomware")
+            .unwrap()
+            .model_read
+            .is_empty());
     }
 
     /// A State-attributed incident dated `day`, its attribution claim dated `lag` days later
