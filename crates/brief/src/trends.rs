@@ -763,6 +763,11 @@ pub fn analyse_framed(
         Some(l) if attributed(breakdown, label) => (t1 * l.current, t0 * l.baseline),
         _ => (t1, t0),
     };
+    // The same for the share of each source's reporting: its current volume counts that much.
+    let current_weight = |breakdown: &str, label: &str| match &lag {
+        Some(l) if attributed(breakdown, label) => l.current_weight(),
+        _ => 1.0,
+    };
     let mut current = Vec::new();
     let mut baseline = Vec::new();
     let mut imprecise = Vec::new();
@@ -907,7 +912,7 @@ pub fn analyse_framed(
                             n0: *n0,
                         })
                         .collect();
-                    weighted_share_test(strata, (e1 / t1) / (e0 / t0), o.alternative)
+                    weighted_share_test(strata, current_weight(breakdown, label), o.alternative)
                 });
                 (test, share)
             })
