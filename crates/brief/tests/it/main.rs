@@ -147,7 +147,7 @@ fn briefing_2022_against_2021_on_the_real_trackers() {
 
     // The independent recomputation agrees with every headline figure. Its input is what
     // `threatscape export incidents` writes; the same fields are built here from the same
-    // released reports (the key and the report as serialised, the assessed labels).
+    // released reports (the key and the report as serialised, the assessed labels and the assessment).
     let export: Vec<serde_json::Value> = rel
         .incidents
         .iter()
@@ -156,6 +156,7 @@ fn briefing_2022_against_2021_on_the_real_trackers() {
                 "tlp": i.reports.iter().map(|r| r.tlp).max().map(|t| t.as_str()),
                 "sectors": i.assessment.labels(Dimension::Sector),
                 "threat_kinds": i.assessment.labels(Dimension::Threat),
+                "assessment": &i.assessment,
                 "reports": i.reports.iter().map(|r| serde_json::json!({"key": r.key(), "report": r})).collect::<Vec<_>>(),
             })
         })
