@@ -612,6 +612,12 @@ fn keys_of(
     i: &Incident,
     keep: impl Fn(&Finding) -> bool,
 ) -> BTreeSet<(String, String)> {
+    let labels = |dim: Dimension| {
+        i.assessment
+            .of(dim)
+            .filter(|f| f.counts() && keep(f))
+            .map(|f| f.label.as_str())
+    };
     let mut keys = BTreeSet::new();
     keys.insert(("all".to_string(), "all".to_string()));
     let mut tops: BTreeMap<Dimension, BTreeSet<String>> = BTreeMap::new();
@@ -621,12 +627,7 @@ fn keys_of(
         (Dimension::Actor, "actor"),
     ] {
         let vocab = assessor.vocabularies.get(dim);
-        let labels = i
-            .assessment
-            .of(dim)
-            .filter(|f| f.counts() && keep(f))
-            .map(|f| f.label.as_str());
-        for label in labels {
+        for label in labels(dim) {
             for l in vocab.lineage(label) {
                 keys.insert((name.to_string(), l.to_string()));
             }
@@ -637,12 +638,7 @@ fn keys_of(
     }
     for prefix in LINK_BREAKDOWNS {
         if let Some(dim) = Dimension::from_prefix(prefix) {
-            let labels = i
-                .assessment
-                .of(dim)
-                .filter(|f| f.counts() && keep(f))
-                .map(|f| f.label.as_str());
-            for label in labels {
+            for label in labels(dim) {
                 keys.insert((prefix.to_string(), label.to_string()));
             }
         }
@@ -1650,16 +1646,19 @@ mod tests {
                 })
                 .collect()
         };
-        let reports = [
+        let ransomware = |reports: Vec<Vec<Report>>| {
+            quarters(&reports.concat())
+                .cell("threat", "ransomware")
+                .unwrap()
+                .clone()
+        };
+        let cell = ransomware(vec![
             named(20, "2023-05-10", "Cl0p"),
             named(12, "2023-05-11", "Clop"),
             named(8, "2023-05-12", "Undetermined"),
             named(2, "2023-02-10", "Clop"),
             named(8, "2023-02-11", "LockBit"),
-        ]
-        .concat();
-        let t = quarters(&reports);
-        let cell = t.cell("threat", "ransomware").unwrap();
+        ]);
         assert_eq!((cell.test.k1, cell.test.k0), (40, 10));
         assert!(cell.flagged, "{}", cell.sentence);
         let c = cell.concentration.as_ref().expect("one actor carries it");
@@ -1673,14 +1672,11 @@ mod tests {
             cell.sentence
         );
         // Spread over actors, or named by no one most of the time: nothing to say.
-        let reports = [
+        let cell = ransomware(vec![
             named(20, "2023-05-10", "Cl0p"),
             named(20, "2023-05-11", "Undetermined"),
             named(10, "2023-02-10", "LockBit"),
-        ]
-        .concat();
-        let t = quarters(&reports);
-        let cell = t.cell("threat", "ransomware").unwrap();
+        ]);
         assert!(
             cell.flagged && cell.concentration.is_none(),
             "{}",
