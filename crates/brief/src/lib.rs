@@ -11,7 +11,9 @@
 //!   tested ([`trends::analyse`]), with caveats on reporting lag, attribution lag and source
 //!   coverage, and where a source started, stopped or thinned its reporting, each change tested
 //!   again within the sources that report in both periods, as a share of what each reports
-//!   ([`trends::ContinuingCheck`]), before it is called a trend;
+//!   ([`trends::ContinuingCheck`]), before it is called a trend; a clear change one actor carries
+//!   says so with the change without it ([`trends::Concentration`]), and one resting in good part
+//!   on the text model's reading says how much ([`trends::Cell::model_read`]);
 //! - [`lag`]: attribution lag measured on the sources' dated attribution claims, and how much of
 //!   a period's eventual State or State-affiliated attributions are public yet;
 //! - [`model`]: the briefing itself ([`Briefing`]), every figure carrying the incident ids and
