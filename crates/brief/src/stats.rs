@@ -141,7 +141,7 @@ pub enum Alternative {
 /// Two-sided: the sum of the probabilities of all outcomes no more likely than the observed one
 /// (the "minlike" rule of R's `binom.test` and SciPy's `binomtest`), with a relative tolerance of
 /// 1e-7 so ties are not lost to rounding. The outcomes are visited from the mode outwards, as in
-/// [`binom_range_sum`].
+/// `binom_range_sum` (private).
 pub fn binom_test(k: u64, n: u64, p: f64, alternative: Alternative) -> f64 {
     match alternative {
         Alternative::Increase => binom_sf(k, n, p),
