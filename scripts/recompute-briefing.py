@@ -41,7 +41,8 @@ so both see the same reports. Standard library only. From the raw incidents it r
   as an unknown actor left out), its counts in both periods and the test without it;
 - for every cell of the breakdowns above, the incidents of each period that are in it on the
   text model's reading alone (a finding none of whose judgments is a rule, a deciding coding or
-  an analyst's: `rule_id` `model:...`, or a crosswalk row under 0.5);
+  an analyst's: `rule_id` `model:...`, or a crosswalk row under 0.5), and where they are a fifth
+  or more of a clear change's current incidents, the test of the others;
 - the executive summary's counts (all incidents, critical infrastructure, ransomware).
 
 It prints each comparison and exits 1 on any mismatch. Actor categories and the conflict, agenda
@@ -461,6 +462,22 @@ def main():
                     if model_read.get(key, (set(), set())) != (set(theirs[key].get("model_read", [])),
                                                                set(theirs[key].get("model_read_baseline", []))))
     check("cells whose incidents on the text model's reading alone differ", read_diff, 0)
+    # A clear change a fifth or more of whose current incidents are model-read is tested again on
+    # the others, over the cell's exposures.
+    decided_diff = 0
+    for key in sorted(set(cells) & set(theirs)):
+        c = theirs[key]
+        m1, m0 = (len(x) for x in model_read.get(key, (set(), set())))
+        clear_overall = c["q_value"] <= t["fdr"] and (c["test"]["alternative"] == "increase" or c["test"]["rate_ratio"] != 1.0) \
+            and c["test"]["k1"] >= t["min_count"]
+        ours = None
+        if clear_overall and m1 > 0 and m1 * 5 >= c["test"]["k1"]:
+            ours = p_value(c["test"]["k1"] - m1, c["test"]["t1"], c["test"]["k0"] - m0, c["test"]["t0"], c["test"]["alternative"])
+        theirs_p = (c.get("on_rules_and_codings") or {}).get("p_value")
+        if (ours is None) != (theirs_p is None) or (ours is not None and not math.isclose(ours, theirs_p, rel_tol=1e-6, abs_tol=1e-12)):
+            decided_diff += 1
+            print(f"DIFF on rules and codings {key}: recomputed {ours}, briefing {theirs_p}")
+    check("clear changes whose test on the rules and codings alone differs", decided_diff, 0)
     all_cells = t["cells"]
     q = benjamini_hochberg([c["test"]["p_value"] for c in all_cells])
     bh_diff = sum(1 for c, qv in zip(all_cells, q) if not math.isclose(qv, c["q_value"], rel_tol=1e-9, abs_tol=1e-15))

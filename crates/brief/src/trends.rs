@@ -410,6 +410,10 @@ pub struct Cell {
     /// The same in the baseline.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub model_read_baseline: Vec<String>,
+    /// Where a clear change says so: the test of the cell's other incidents, those a rule, a
+    /// coding or an analyst decides, over the cell's exposures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_rules_and_codings: Option<RateTest>,
     /// Where one actor is named in most of the incidents that carry a flagged change (the
     /// current period's for a rise, the baseline's for a fall): who, and the change without them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -993,21 +997,26 @@ pub fn analyse_framed(
                     .remove(&(breakdown.clone(), label.clone()))
                     .unwrap_or_default();
                 // A fifth or more of a clear change resting on the model's reading is said.
-                if clear_overall && model_read.len() as u64 * 5 >= test.k1 && !model_read.is_empty()
-                {
+                let (m1, m0) = (model_read.len() as u64, model_read_baseline.len() as u64);
+                let on_rules_and_codings = (clear_overall && m1 * 5 >= test.k1 && m1 > 0).then(|| {
+                    let (e1, e0) = exposure(&breakdown, &label);
+                    rate_ratio_test(test.k1 - m1, e1, test.k0 - m0, e0, o.alternative)
+                });
+                if let Some(decided) = &on_rules_and_codings {
                     sentence = format!(
-                        "{sentence} {} of its {} incidents in {} {} in it on the text model's reading alone, with no rule or coding that decides ({} of {} in {}).",
-                        model_read.len(),
+                        "{sentence} {m1} of its {} incidents in {} {} in it on the text model's reading alone, with no rule or coding that decides ({m0} of {} in {}); on the rules and codings alone, {} vs {} ({}).",
                         test.k1,
                         o.period,
-                        agree(model_read.len(), "is", "are"),
-                        model_read_baseline.len(),
+                        agree(m1 as usize, "is", "are"),
                         test.k0,
                         if base_periods.len() == 1 {
                             base_periods[0].to_string()
                         } else {
                             "the baseline".to_string()
-                        }
+                        },
+                        decided.k1,
+                        decided.k0,
+                        uncorrected(decided)
                     );
                 }
                 Cell {
@@ -1022,6 +1031,7 @@ pub fn analyse_framed(
                     continuing,
                     model_read,
                     model_read_baseline,
+                    on_rules_and_codings,
                     concentration,
                     sentence,
                 }
@@ -1256,17 +1266,25 @@ fn with_concentration(
     } else {
         (then, now)
     };
-    let rest = &c.rest;
     format!(
-        "{sentence} Most of it is one actor's: {} is named in {first} (and {other}); without them, {} vs {} ({}; exact test, not corrected for the other comparisons, p = {}).",
+        "{sentence} Most of it is one actor's: {} is named in {first} (and {other}); without them, {} vs {} ({}).",
         c.actor,
-        rest.k1,
-        rest.k0,
-        match rest.rate_ratio {
+        c.rest.k1,
+        c.rest.k0,
+        uncorrected(&c.rest)
+    )
+}
+
+/// A test of part of a cell as a sentence gives it: its rate ratio and its exact p-value, which
+/// the false-discovery-rate correction across cells does not cover.
+fn uncorrected(t: &RateTest) -> String {
+    format!(
+        "{}; exact test, not corrected for the other comparisons, p = {}",
+        match t.rate_ratio {
             Some(r) => format!("rate ratio {}", num(r)),
             None => "no baseline incidents".to_string(),
         },
-        match rest.p_value {
+        match t.p_value {
             p if p < 0.001 => format!("{p:.1e}"),
             p if p < 0.01 => format!("{p:.3}"),
             p => format!("{p:.2}"),
@@ -1749,7 +1767,7 @@ mod tests {
         );
         assert!(
             cell.sentence.contains(
-                "20 of its 21 incidents in 2023-Q2 are in it on the text model's reading alone, with no rule or coding that decides (1 of 1 in 2023-Q1)."
+                "20 of its 21 incidents in 2023-Q2 are in it on the text model's reading alone, with no rule or coding that decides (1 of 1 in 2023-Q1); on the rules and codings alone, 1 vs 0 (no baseline incidents; exact test, not corrected for the other comparisons, p = "
             ),
             "{}",
             cell.sentence
