@@ -1009,11 +1009,7 @@ pub fn analyse_framed(
                         o.period,
                         agree(m1 as usize, "is", "are"),
                         test.k0,
-                        if base_periods.len() == 1 {
-                            base_periods[0].to_string()
-                        } else {
-                            "the baseline".to_string()
-                        },
+                        baseline_name(&base_periods),
                         decided.k1,
                         decided.k0,
                         uncorrected(decided)
@@ -1248,11 +1244,7 @@ fn with_concentration(
     period: &Period,
     base: &[Period],
 ) -> String {
-    let base_name = if base.len() == 1 {
-        base[0].to_string()
-    } else {
-        "the baseline".to_string()
-    };
+    let base_name = baseline_name(base);
     let share = |k: u64, of: u64, when: &str| match of {
         0 => format!("none in {when}"),
         _ => format!("{k} of {of} in {when}"),
@@ -1273,6 +1265,14 @@ fn with_concentration(
         c.rest.k0,
         uncorrected(&c.rest)
     )
+}
+
+/// The baseline as a sentence names it: its one period ("2022"), or "the baseline" for several.
+fn baseline_name(base: &[Period]) -> String {
+    match base {
+        [one] => one.to_string(),
+        _ => "the baseline".to_string(),
+    }
 }
 
 /// A test of part of a cell as a sentence gives it: its rate ratio and its exact p-value, which
@@ -1327,11 +1327,7 @@ fn with_continuing(sentence: String, c: &ContinuingCheck, base: &[Period]) -> St
         Some(s) => (s.k1, s.k0),
         None => (c.test.k1, c.test.k0),
     };
-    let base_count = if base.len() == 1 {
-        format!("{k0} in {}", base[0])
-    } else {
-        format!("{k0} in the baseline")
-    };
+    let base_count = format!("{k0} in {}", baseline_name(base));
     let q = format!("q {}", q_text(c.q_value));
     let (among, figures) = match &c.share {
         Some(s) => (
